@@ -1,0 +1,87 @@
+"""LLM Cost Levers: the router. Holds what every page shares: the workload in the sidebar."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from calculators.workload import Workload, baseline_cost
+from pages._ui import widgets
+from pages._ui.layout import WORKLOAD_STATE, catalogue, money, price_caption
+
+st.set_page_config(page_title="LLM Cost Levers", page_icon="💸", layout="wide")
+
+# Section -> pages: (file, title, icon, url path). Each page is a thin script:
+# widgets -> input model -> calculator -> figure.
+PAGE_TABLE: dict[str, list[tuple[str, str, str, str]]] = {
+    "Start": [
+        ("pages/prices.py", "Prices", ":material/sell:", "prices"),
+        ("pages/token_counter.py", "Token counter", ":material/tag:", "tokens"),
+    ],
+    "Fewer tokens": [
+        ("pages/caching.py", "Prompt caching", ":material/cached:", "caching"),
+        ("pages/output_caps.py", "Output caps", ":material/vertical_align_top:", "output-caps"),
+        ("pages/system_prompt.py", "System-prompt length", ":material/description:", "system-prompt"),
+    ],
+    "Cheaper models": [
+        ("pages/right_sizing.py", "Model right-sizing", ":material/straighten:", "right-sizing"),
+        ("pages/routing.py", "Routing and cascades", ":material/alt_route:", "routing"),
+        ("pages/reasoning.py", "Reasoning budgets", ":material/psychology:", "reasoning"),
+        ("pages/distillation.py", "Distillation payback", ":material/school:", "distillation"),
+    ],
+    "Architecture": [
+        ("pages/agent_loops.py", "Agent loops", ":material/all_inclusive:", "agents"),
+        ("pages/retry_budgets.py", "Retry budgets", ":material/replay:", "retries"),
+        ("pages/pipeline.py", "AI-everywhere pipeline", ":material/account_tree:", "pipeline"),
+    ],
+}
+DEFAULT_PAGE = "pages/caching.py"
+_HERE = Path(__file__).resolve().parent
+
+
+def page_files() -> list[str]:
+    return [f for section in PAGE_TABLE.values() for f, *_ in section if (_HERE / f).exists()]
+
+
+def pages() -> dict[str, list[st.Page]]:
+    return {
+        section: [
+            st.Page(f, title=title, icon=icon, default=(f == DEFAULT_PAGE))
+            for f, title, icon, url in entries
+            if (_HERE / f).exists()
+        ]
+        for section, entries in PAGE_TABLE.items()
+    }
+
+
+def workload_sidebar() -> Workload:
+    cat = catalogue()
+    side = st.sidebar
+    side.header("Your workload")
+    side.caption("Every page starts from these numbers. Defaults are illustrative.")
+    if cat.overrides_error:
+        side.error(f"Price overrides ignored, using bundled prices. {cat.overrides_error}", icon="🚫")
+    elif cat.overrides_count:
+        side.caption(f"{cat.overrides_count} price override(s) loaded from `{cat.overrides_path.name}`.")
+    requests = widgets.number(Workload, "requests_per_month", key="requests", container=side)
+    keys = sorted(cat.keys())
+    model_key = widgets.choice(
+        None, None, key="model", options=keys, default=Workload().model_key, container=side,
+        label="Provider / model", help="Type to search the catalogue (genai-prices snapshot plus local overrides).",
+    )
+    input_tokens = widgets.number(Workload, "input_tokens", key="in_tokens", container=side)
+    output_tokens = widgets.number(Workload, "output_tokens", key="out_tokens", container=side)
+    workload = widgets.validated(
+        Workload, container=side, requests_per_month=requests, model_key=model_key,
+        input_tokens=input_tokens, output_tokens=output_tokens,
+    )
+    prices = cat.get(workload.model_key)
+    side.caption(price_caption(prices))
+    cost = baseline_cost(workload, prices)
+    side.metric("Baseline bill", f"{money(cost.per_month)}/month", help="Every request at list price, no lever pulled.")
+    side.caption(f"{money(cost.per_request)} per request · output is {cost.output_share:.0%} of the bill")
+    return workload
+
+
+st.session_state[WORKLOAD_STATE] = workload_sidebar()
+st.navigation(pages(), expanded=True).run()

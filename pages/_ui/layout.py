@@ -1,0 +1,144 @@
+"""What every page shares: the workload context, headline metrics, charts with downloads, sources."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from calculators.prices import Catalogue, ModelPrices, build_catalogue, overrides_path
+from calculators.sources import cite
+from calculators.workload import Workload, WorkloadCost, baseline_cost
+
+WORKLOAD_STATE = "workload"
+
+
+@st.cache_resource(show_spinner=False)
+def _catalogue(path: str, mtime: float) -> Catalogue:
+    return build_catalogue(__import__("pathlib").Path(path))
+
+
+def catalogue() -> Catalogue:
+    """The price catalogue, rebuilt only when the overrides file changes."""
+    path = overrides_path()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return _catalogue(str(path), mtime)
+
+
+@dataclass(frozen=True)
+class Context:
+    workload: Workload
+    prices: ModelPrices
+    baseline: WorkloadCost
+
+
+def context() -> Context:
+    """The shared workload chosen in the sidebar (app.py), with its model's prices and baseline bill."""
+    workload = st.session_state.get(WORKLOAD_STATE) or Workload()
+    prices = catalogue().get(workload.model_key)
+    return Context(workload=workload, prices=prices, baseline=baseline_cost(workload, prices))
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def money(value: float | None, digits: int | None = None) -> str:
+    """$1,234 for large amounts, $0.0123 for per-request amounts; '—' for undefined."""
+    if value is None or value != value:
+        return "—"
+    if value == float("inf"):
+        return "∞"
+    sign = "−" if value < 0 else ""
+    v = abs(value)
+    if digits is None:
+        digits = 0 if v >= 100 else 2 if v >= 1 else 4 if v >= 0.01 else 6
+    return f"{sign}${v:,.{digits}f}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None or value != value else f"{value * 100:.{digits}f}%"
+
+
+def tokens(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+# --- page building blocks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+    delta_color: str = "normal"  # "inverse": a rise is bad (costs)
+
+
+def headline(metrics: Sequence[Metric]) -> None:
+    """The page's key results in one row, before any chart."""
+    columns = st.columns(len(metrics))
+    for column, m in zip(columns, metrics, strict=True):
+        column.metric(m.label, m.value, delta=m.delta, help=m.help, delta_color=m.delta_color, border=True)
+
+
+def _file_name(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "chart"
+
+
+def chart(fig: go.Figure, data: pd.DataFrame | None = None, *, name: str) -> None:
+    """Show a figure; its toolbar saves a PNG named after it, and its data downloads as CSV."""
+    stem = _file_name(name)
+    st.plotly_chart(
+        fig,
+        config={"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 2}, "displaylogo": False},
+        key=f"chart-{stem}",
+    )
+    if data is not None:
+        st.download_button(
+            "Download chart data (CSV)",
+            data.to_csv(index=False).encode("utf-8"),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            key=f"csv-{stem}",
+            icon=":material/download:",
+        )
+
+
+def explain(markdown: str) -> None:
+    with st.expander("How this is computed"):
+        st.markdown(markdown)
+
+
+def sources(*keys: str) -> None:
+    """A caption listing where each default comes from."""
+    lines = []
+    for key in keys:
+        s = cite(key)
+        tag = " *(illustrative)*" if s.illustrative else ""
+        lines.append(f"- {s.claim} — {s.citation()}{tag}")
+    st.caption("**Sources for defaults**\n" + "\n".join(lines))
+
+
+def price_caption(prices: ModelPrices) -> str:
+    """Provider, model, prices and their source and date: shown wherever a price is used."""
+    parts = [f"input ${prices.input.base:g}", f"output ${prices.output.base:g}"]
+    if prices.cache_read is not None:
+        parts.append(f"cache read ${prices.cache_read.base:g}")
+    if prices.cache_write is not None:
+        parts.append(f"cache write ${prices.cache_write.base:g}")
+    tier = " · long-context tiers apply" if prices.has_tiers else ""
+    return (
+        f"**{prices.provider_name} · {prices.model_name}**: {', '.join(parts)} per MTok{tier}. "
+        f"Source: {prices.source}, {prices.source_date}."
+    )
+
+
+def illustrative(note: str = "Defaults on this page are illustrative; replace them with your own numbers.") -> None:
+    st.info(note, icon="ℹ️")

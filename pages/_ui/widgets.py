@@ -1,0 +1,250 @@
+"""Widgets generated from a calculator's pydantic input model.
+
+The input model is the single source of truth: a field's bounds, default, title (label) and
+description (help) become the widget's. Every widget is bound to the URL (`bind="query-params"`),
+so a copied link reproduces the view. A URL value the widget cannot accept (not a number, out of
+bounds, unknown option) is dropped by Streamlit; we say so next to the widget instead of silently
+falling back.
+
+Field extras understood (`json_schema_extra`):
+- ``percent: True``: a fraction 0..1 shown as 0..100 %.
+- ``unit: "tokens"``: appended to the label.
+- ``step``: the widget step (in display units).
+- ``widget: "slider" | "radio" | "toggle"``: a different control than the default.
+- ``format``: printf-style display format.
+"""
+from __future__ import annotations
+
+import math
+import re
+import types
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar
+
+import annotated_types as at
+import streamlit as st
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+M = TypeVar("M", bound=BaseModel)
+
+_SAFE = re.compile(r"[^A-Za-z0-9 ._:/%+-]")
+
+
+def _display(raw: object, limit: int = 40) -> str:
+    """A URL value made safe to echo in a Markdown message."""
+    text = _SAFE.sub("?", str(raw))
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for meta in info.metadata:
+        if isinstance(meta, at.Ge):
+            lo = meta.ge
+        elif isinstance(meta, at.Gt):
+            lo = meta.gt
+        elif isinstance(meta, at.Le):
+            hi = meta.le
+        elif isinstance(meta, at.Lt):
+            hi = meta.lt
+    return lo, hi
+
+
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+
+
+def _base_type(annotation: Any) -> Any:
+    """int | None -> int; leaves Literal and plain types alone."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _notice(container: Any, key: str, raw: object, reason: str, default: object) -> None:
+    container.warning(
+        f"Ignored the link's value `{key}={_display(raw)}`: {reason}. Using {_display(default)} instead.",
+        icon="⚠️",
+    )
+
+
+def _url_value(key: str) -> str | None:
+    try:
+        return st.query_params.get(key)
+    except Exception:  # a malformed query string must never take the page down
+        return None
+
+
+def number(
+    model: type[BaseModel],
+    name: str,
+    *,
+    key: str,
+    default: float | None = None,
+    container: Any = None,
+    label: str | None = None,
+    help: str | None = None,
+    min_value: float | None = None,
+    max_value: float | None = None,
+) -> float | int:
+    """A number input (or slider) for a numeric field, in the field's units."""
+    container = container or st
+    info = model.model_fields[name]
+    extra = _extra(info)
+    is_int = _base_type(info.annotation) is int
+    lo, hi = _bounds(info)
+    lo = lo if min_value is None else min_value
+    hi = hi if max_value is None else max_value
+    value = info.default if default is None else default
+    scale = 100.0 if extra.get("percent") else 1.0
+    unit = "%" if extra.get("percent") else extra.get("unit")
+    text = (label or info.title or name) + (f" ({unit})" if unit else "")
+
+    def shown(v: float | None) -> float | int | None:
+        if v is None:
+            return None
+        return int(v) if is_int else float(v) * scale
+
+    lo_s, hi_s, value_s = shown(lo), shown(hi), shown(value)
+    if value_s is not None and lo_s is not None and value_s < lo_s:
+        value_s = lo_s
+    if value_s is not None and hi_s is not None and value_s > hi_s:
+        value_s = hi_s
+
+    raw = _url_value(key)
+    if raw is not None:
+        reason = None
+        try:
+            parsed = float(raw)
+            if not math.isfinite(parsed):
+                reason = "not a finite number"
+            elif is_int and parsed != int(parsed):
+                reason = "not a whole number"
+            elif lo_s is not None and parsed < lo_s or hi_s is not None and parsed > hi_s:
+                reason = f"outside the allowed range {lo_s:g} to {hi_s:g}"
+        except ValueError:
+            reason = "not a number"
+        if reason:
+            _notice(container, key, raw, reason, value_s)
+
+    step = extra.get("step")
+    kwargs: dict[str, Any] = dict(
+        label=text,
+        min_value=lo_s,
+        max_value=hi_s,
+        value=value_s,
+        key=key,
+        help=help or info.description,
+        bind="query-params",
+    )
+    if extra.get("widget") == "slider":
+        kwargs["step"] = step or (1 if is_int else None)
+        result = container.slider(**{k: v for k, v in kwargs.items() if v is not None})
+    else:
+        if step is not None:
+            kwargs["step"] = int(step) if is_int else float(step)
+        elif not is_int:
+            kwargs["step"] = 1.0 if scale > 1 else None
+        if extra.get("format"):
+            kwargs["format"] = extra["format"]
+        result = container.number_input(**{k: v for k, v in kwargs.items() if v is not None})
+    if result is None:
+        result = value_s
+    return int(result) if is_int else float(result) / scale
+
+
+def choice(
+    model: type[BaseModel] | None,
+    name: str | None,
+    *,
+    key: str,
+    options: Sequence[str] | None = None,
+    default: str | None = None,
+    container: Any = None,
+    label: str | None = None,
+    help: str | None = None,
+    format_func: Callable[[str], str] | None = None,
+    widget: Literal["selectbox", "radio", "segmented"] | None = None,
+) -> str:
+    """A select box (or radio) over a Literal field's values or an explicit option list."""
+    container = container or st
+    info = model.model_fields[name] if model is not None and name else None
+    if options is None:
+        assert info is not None
+        options = [str(o) for o in typing.get_args(_base_type(info.annotation))]
+    options = list(options)
+    value = default if default is not None else (info.default if info is not None else options[0])
+    index = options.index(value) if value in options else 0
+
+    raw = _url_value(key)
+    if raw is not None and raw not in options and (format_func is None or raw not in map(format_func, options)):
+        _notice(container, key, raw, "not one of the choices", options[index])
+
+    kind = widget or (_extra(info).get("widget") if info is not None else None) or "selectbox"
+    kwargs: dict[str, Any] = dict(
+        label=label or (info.title if info is not None else None) or name or key,
+        options=options,
+        key=key,
+        help=help or (info.description if info is not None else None),
+        bind="query-params",
+    )
+    if format_func is not None:
+        kwargs["format_func"] = format_func
+    if kind == "radio":
+        return container.radio(index=index, horizontal=True, **kwargs)
+    if kind == "segmented":
+        picked = container.segmented_control(default=options[index], **kwargs)
+        return picked if picked is not None else options[index]
+    return container.selectbox(index=index, **kwargs)
+
+
+def toggle(model: type[BaseModel], name: str, *, key: str, default: bool | None = None, container: Any = None) -> bool:
+    """A toggle for a boolean field."""
+    container = container or st
+    info = model.model_fields[name]
+    value = info.default if default is None else default
+    raw = _url_value(key)
+    if raw is not None and raw.lower() not in {"true", "false"}:
+        _notice(container, key, raw, "not true or false", value)
+    return container.toggle(info.title or name, value=bool(value), key=key, help=info.description, bind="query-params")
+
+
+def text(
+    model: type[BaseModel], name: str, *, key: str, default: str | None = None, container: Any = None,
+    height: int | None = None, bind: bool = False,
+) -> str:
+    """A text area for a string field. Long text (a pasted prompt) is not bound to the URL by default."""
+    container = container or st
+    info = model.model_fields[name]
+    value = info.default if default is None else default
+    max_chars = None
+    for meta in info.metadata:
+        if isinstance(meta, at.MaxLen):
+            max_chars = meta.max_length
+    return container.text_area(
+        info.title or name, value=value, key=key, help=info.description, height=height, max_chars=max_chars,
+        bind="query-params" if bind else None,
+    )
+
+
+def validated(model: type[M], container: Any = None, **values: Any) -> M:
+    """Build the input model; on failure show which input is wrong, in words, and stop the page.
+
+    Widgets already enforce each field's bounds, so what reaches here is mostly a cross-field rule
+    (e.g. a p95 below the p50). The message names the inputs by their labels.
+    """
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        container = container or st
+        for err in exc.errors():
+            fields = [str(p) for p in err["loc"]]
+            labels = [model.model_fields[f].title or f for f in fields if f in model.model_fields]
+            where = ", ".join(labels) if labels else "These inputs"
+            message = str(err["msg"]).removeprefix("Value error, ")
+            container.error(f"**{where}**: {message}", icon="🚫")
+        st.stop()
+        raise  # unreachable: st.stop() raises
