@@ -15,6 +15,7 @@ st.set_page_config(page_title="LLM Cost Levers", page_icon="💸", layout="wide"
 # widgets -> input model -> calculator -> figure.
 PAGE_TABLE: dict[str, list[tuple[str, str, str, str]]] = {
     "Start": [
+        ("pages/overview.py", "Overview", ":material/dashboard:", "overview"),
         ("pages/prices.py", "Prices", ":material/sell:", "prices"),
         ("pages/token_counter.py", "Token counter", ":material/tag:", "tokens"),
     ],
@@ -35,7 +36,7 @@ PAGE_TABLE: dict[str, list[tuple[str, str, str, str]]] = {
         ("pages/pipeline.py", "AI-everywhere pipeline", ":material/account_tree:", "pipeline"),
     ],
 }
-DEFAULT_PAGE = "pages/caching.py"
+DEFAULT_PAGE = "pages/overview.py"
 _HERE = Path(__file__).resolve().parent
 
 
@@ -60,11 +61,11 @@ def workload_sidebar() -> Workload:
     side.header("Your workload")
     side.caption("Every page starts from these numbers. Defaults are illustrative.")
     if cat.overrides_error:
-        side.error(f"Price overrides ignored, using bundled prices. {cat.overrides_error}", icon="🚫")
+        side.error(f"Price overrides ignored, using bundled prices. {cat.overrides_error}", icon=":material/error:")
     elif cat.overrides_count:
         side.caption(f"{cat.overrides_count} price override(s) loaded from `{cat.overrides_path.name}`.")
     requests = widgets.number(Workload, "requests_per_month", key="requests", container=side)
-    keys = sorted(cat.keys())
+    keys = cat.keys()
     model_key = widgets.choice(
         None, None, key="model", options=keys, default=Workload().model_key, container=side,
         label="Provider / model", help="Type to search the catalogue (genai-prices snapshot plus local overrides).",
@@ -84,4 +85,5 @@ def workload_sidebar() -> Workload:
 
 
 st.session_state[WORKLOAD_STATE] = workload_sidebar()
+st.session_state["available_pages"] = page_files()
 st.navigation(pages(), expanded=True).run()

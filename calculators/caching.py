@@ -111,6 +111,7 @@ class CachingResult(BaseModel):
     storage_cost: float
     saving: float  # cost_without - cost_with (negative: caching costs more)
     saving_per_request: float
+    saving_share: float  # saving / cost_without: the share of the prefix's cost that caching saves
     break_even_hit_rate: float | None  # None: never pays back, even at 100% hits
     break_even_reuses: float | None  # hits per write needed to break even
     naive_break_even_reuses: float | None  # the trap: counting the whole write price as overhead
@@ -184,6 +185,7 @@ def evaluate(x: CachingInputs) -> CachingResult:
         storage_cost=_storage_cost(x) if x.cacheable else 0.0,
         saving=saving,
         saving_per_request=saving / x.requests_per_month,
+        saving_share=saving / without if without > 0 else 0.0,
         break_even_hit_rate=h_star,
         break_even_reuses=reuses,
         naive_break_even_reuses=naive,
@@ -198,12 +200,18 @@ def saving_vs_hit_rate(x: CachingInputs, points: int = 101) -> pd.DataFrame:
 
 
 def saving_vs_traffic(x: CachingInputs, points: int = 241) -> pd.DataFrame:
-    """Monthly saving for each TTL option as traffic per prefix varies (total volume scales with it)."""
+    """Share of the prefix cost saved, for each TTL option, as traffic per prefix varies.
+
+    A share rather than dollars: monthly volume grows with the traffic, and dollars would hide the
+    low-traffic region where the TTLs differ. Same formula as `evaluate` (saving / uncached cost).
+    """
     current = x.requests_per_hour_per_prefix
-    rates = np.unique(np.concatenate([np.geomspace(0.01, 1e5, points), [current]]))
+    rates = np.unique(np.concatenate([np.geomspace(0.01, 1e4, points), [current]]))
+    uncached = rates * HOURS_PER_MONTH * x.distinct_prefixes * x.prefix_tokens * x.rules.input_price / 1e6
     frame = {"requests_per_hour_per_prefix": rates}
     for ttl, w in x.rules.write_multipliers.items():
-        frame[ttl] = _saving_at_traffic(x, rates, ttl, w)
+        frame[ttl] = np.divide(_saving_at_traffic(x, rates, ttl, w), uncached, out=np.zeros_like(rates),
+                               where=uncached > 0)
     return pd.DataFrame(frame)
 
 

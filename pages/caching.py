@@ -15,7 +15,7 @@ if rules is None:
     st.warning(
         f"{ctx.prices.label} has no cache-read price in the catalogue, so prompt caching is not offered or not "
         "priced for it. Pick another model in the sidebar, or add its cache prices in the overrides file.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
     st.stop()
 
@@ -43,7 +43,7 @@ if not result.cacheable:
     st.warning(
         f"A {x.prefix_tokens:,}-token prefix is below the {x.min_cacheable_tokens:,}-token minimum: the provider "
         "caches nothing, charges no write premium, and nothing is saved.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 
 headline([
@@ -66,7 +66,7 @@ if result.naive_break_even_reuses is not None and result.break_even_reuses is no
         f"**The trap:** counting the whole write price as overhead says each write needs "
         f"{result.naive_break_even_reuses:.2f} reuses. Only the premium over a normal input token is overhead, "
         f"so the real break-even is {result.break_even_reuses:.2f}: about one reuse sooner.",
-        icon="💡",
+        icon=":material/lightbulb:",
     )
 
 curve = caching.saving_vs_hit_rate(x)
@@ -88,13 +88,14 @@ if crossover is not None:
     markers.append(figures.Marker(crossover, f"1-hour TTL wins above {crossover:.2g} req/h", colour="#17A398"))
 fig2 = figures.line_chart(
     traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in rules.ttl_options},
-    title="Monthly saving vs traffic per prefix, for each TTL", x_title="requests per hour per prefix (log scale)",
-    y_title="saving per month", markers=markers, log_x=True, y_tickprefix="$", zero_line=True,
-    current=figures.Current(x.requests_per_hour_per_prefix, result.saving),
+    title="Share of the prefix cost saved vs traffic per prefix, for each TTL",
+    x_title="requests per hour per prefix (log scale)", y_title="share of prefix cost saved",
+    markers=markers, log_x=True, y_tickformat=".0%", zero_line=True,
+    current=figures.Current(x.requests_per_hour_per_prefix, result.saving_share),
 )
 chart(fig2, traffic, name="caching saving vs traffic per ttl")
-st.caption("Volume follows the traffic on this chart: at 1 request per hour per prefix the month has 730 requests "
-           "per prefix. The break-even line is for the selected TTL.")
+st.caption("Below zero, caching costs more than it saves. The break-even line is for the selected TTL; the "
+           "green line is where the 1-hour TTL starts to save more than the 5-minute one.")
 
 explain(caching.EXPLANATION)
 sources("anthropic_caching", "openai_caching", "gemini_caching", "genai_prices")

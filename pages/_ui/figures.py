@@ -2,18 +2,31 @@
 
 Every lever chart shares one look: a labelled dashed vertical line for each break-even or optimum,
 a highlighted point for the user's current setting, money on the y-axis with the currency symbol.
+
+Speed matters (a page reruns on every widget change, budget 100 ms): plotly validates every
+property on each `update_layout`/`add_vline` call, ~5-15 ms apiece. So figures are assembled as
+plain dicts (`layout()`, `marker_shapes()`, `current_trace()`) and handed to plotly once, via
+`figure()`. Builders for a single lever compose these pieces rather than restyling figures.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+
+# Streamlit's theme restyles charts in the browser; plotly's own default template would only cost
+# ~15 ms per figure to build and then be replaced.
+pio.templates.default = "none"
 
 PALETTE = ("#2E6FD8", "#E4572E", "#17A398", "#F3A712", "#8E5EA2", "#5C6B73", "#C2185B", "#6A994E")
 BREAK_EVEN_COLOUR = "#B23A48"
 CURRENT_COLOUR = "#111111"
+
+Trace = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -34,47 +47,88 @@ class Current:
     label: str = "your setting"
 
 
-def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def layout(*, title: str, x_title: str, y_title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
+    """The shared layout as a dict; `extra` keys (xaxis=..., barmode=...) are merged in."""
+    base: dict[str, Any] = dict(
+        template="none",
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        xaxis=dict(title=dict(text=x_title), showgrid=True, gridcolor="#E6E6E6", zeroline=False),
+        yaxis=dict(title=dict(text=y_title), showgrid=True, gridcolor="#E6E6E6", zeroline=False),
         height=height,
-        margin=dict(l=10, r=10, t=60, b=10),
+        margin=dict(l=10, r=10, t=70, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         hovermode="x unified",
-        template="plotly_white",
+        plot_bgcolor="white",
+        paper_bgcolor="white",
     )
+    for key, value in extra.items():
+        if key in ("xaxis", "yaxis") and isinstance(value, dict):
+            base[key] = base[key] | value
+        else:
+            base[key] = value
+    return base
+
+
+def marker_shapes(markers: Sequence[Marker | None]) -> tuple[list[dict], list[dict]]:
+    """Dashed vertical lines with labels (alternating top and bottom); None entries are skipped."""
+    shapes, annotations = [], []
+    for i, m in enumerate(x for x in markers if x is not None):
+        shapes.append(dict(type="line", xref="x", yref="paper", x0=m.x, x1=m.x, y0=0, y1=1,
+                           line=dict(color=m.colour, dash="dash", width=1.5)))
+        top = i % 2 == 0
+        annotations.append(dict(x=m.x, xref="x", yref="paper", y=1 if top else 0, yanchor="top" if top else "bottom",
+                                xanchor="left", text=m.label, showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+                                font=dict(color=m.colour, size=12)))
+    return shapes, annotations
+
+
+def zero_line() -> dict:
+    return dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=0, y1=0, line=dict(color="#888", width=1))
+
+
+def current_trace(current: Current | None, *, y_format: str = ",.2f") -> list[Trace]:
+    if current is None:
+        return []
+    return [dict(
+        type="scatter", x=[current.x], y=[current.y], mode="markers+text", name=current.label,
+        marker=dict(size=12, color=CURRENT_COLOUR, line=dict(color="white", width=2)),
+        text=[current.label], textposition="top center",
+        hovertemplate=f"{current.label}: %{{y:{y_format}}}<extra></extra>",
+    )]
+
+
+def figure(data: Sequence[Trace], layout_dict: dict[str, Any], markers: Sequence[Marker | None] = (),
+           extra_shapes: Sequence[dict] = ()) -> go.Figure:
+    """Assemble traces, layout and markers into a Figure in one validated call."""
+    shapes, annotations = marker_shapes(markers)
+    full = dict(layout_dict)
+    full["shapes"] = [*full.get("shapes", []), *extra_shapes, *shapes]
+    full["annotations"] = [*full.get("annotations", []), *annotations]
+    return go.Figure(data=list(data), layout=full)
+
+
+# Kept for builders that start from an existing figure (slower: plotly validates each update).
+def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(layout(title=title, x_title=x_title, y_title=y_title, height=height))
     return fig
 
 
 def add_markers(fig: go.Figure, markers: Sequence[Marker | None]) -> go.Figure:
-    """Dashed vertical lines with their label at the top; None entries (no break-even) are skipped."""
-    for i, m in enumerate(x for x in markers if x is not None):
-        fig.add_vline(
-            x=m.x,
-            line=dict(color=m.colour, dash="dash", width=1.5),
-            annotation=dict(text=m.label, font=dict(color=m.colour, size=12), bgcolor="rgba(255,255,255,0.85)"),
-            annotation_position="top right" if i % 2 == 0 else "bottom right",
-        )
+    shapes, annotations = marker_shapes(markers)
+    fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *annotations])
     return fig
 
 
 def add_current(fig: go.Figure, current: Current | None, *, y_format: str = ",.2f") -> go.Figure:
-    if current is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[current.x],
-                y=[current.y],
-                mode="markers+text",
-                marker=dict(size=12, color=CURRENT_COLOUR, symbol="circle", line=dict(color="white", width=2)),
-                text=[current.label],
-                textposition="top center",
-                name=current.label,
-                hovertemplate=f"{current.label}: %{{y:{y_format}}}<extra></extra>",
-            )
-        )
+    fig.add_traces(current_trace(current, y_format=y_format))
     return fig
+
+
+# --- the shared chart types ----------------------------------------------------------------------
 
 
 def line_chart(
@@ -97,27 +151,18 @@ def line_chart(
     zero_line: bool = False,
 ) -> go.Figure:
     """Curves of `data[column]` against `data[x]`; `series` maps column -> legend name."""
-    fig = go.Figure()
-    for i, (column, name) in enumerate(series.items()):
-        fig.add_trace(
-            go.Scatter(
-                x=data[x],
-                y=data[column],
-                mode="lines",
-                name=name,
-                line=dict(color=PALETTE[i % len(PALETTE)], width=2.5, dash=(dashes or {}).get(column, "solid")),
-            )
-        )
-    add_current(fig, current)
-    add_markers(fig, markers)
-    base_layout(fig, title=title, x_title=x_title, y_title=y_title)
-    fig.update_xaxes(type="log" if log_x else "linear", tickformat=x_tickformat)
-    fig.update_yaxes(
-        type="log" if log_y else "linear", tickprefix=y_tickprefix, ticksuffix=y_ticksuffix, tickformat=y_tickformat
+    traces = [
+        dict(type="scatter", x=data[x].to_numpy(), y=data[column].to_numpy(), mode="lines", name=name,
+             line=dict(color=colour(i), width=2.5, dash=(dashes or {}).get(column, "solid")))
+        for i, (column, name) in enumerate(series.items())
+    ]
+    lay = layout(
+        title=title, x_title=x_title, y_title=y_title,
+        xaxis=dict(type="log" if log_x else "linear", **({"tickformat": x_tickformat} if x_tickformat else {})),
+        yaxis=dict(type="log" if log_y else "linear", tickprefix=y_tickprefix, ticksuffix=y_ticksuffix,
+                   **({"tickformat": y_tickformat} if y_tickformat else {})),
     )
-    if zero_line:
-        fig.add_hline(y=0, line=dict(color="#888", width=1))
-    return fig
+    return figure([*traces, *current_trace(current)], lay, markers, [globals()["zero_line"]()] if zero_line else [])
 
 
 def stacked_bars(
@@ -133,19 +178,17 @@ def stacked_bars(
     overlay_lines: dict[str, str] | None = None,
 ) -> go.Figure:
     """Stacked bars of `data[stacks...]` per `data[x]`, with optional overlay lines."""
-    fig = go.Figure()
-    for i, (column, name) in enumerate(stacks.items()):
-        fig.add_trace(go.Bar(x=data[x], y=data[column], name=name, marker_color=PALETTE[i % len(PALETTE)]))
-    for j, (column, name) in enumerate((overlay_lines or {}).items()):
-        fig.add_trace(
-            go.Scatter(x=data[x], y=data[column], name=name, mode="lines",
-                       line=dict(color=PALETTE[(len(stacks) + j) % len(PALETTE)], width=2, dash="dot"))
-        )
-    fig.update_layout(barmode="stack")
-    add_markers(fig, markers)
-    base_layout(fig, title=title, x_title=x_title, y_title=y_title)
-    fig.update_yaxes(tickprefix=y_tickprefix)
-    return fig
+    traces: list[Trace] = [
+        dict(type="bar", x=data[x].to_numpy(), y=data[column].to_numpy(), name=name, marker=dict(color=colour(i)))
+        for i, (column, name) in enumerate(stacks.items())
+    ]
+    traces += [
+        dict(type="scatter", x=data[x].to_numpy(), y=data[column].to_numpy(), name=name, mode="lines",
+             line=dict(color=colour(len(stacks) + j), width=2, dash="dot"))
+        for j, (column, name) in enumerate((overlay_lines or {}).items())
+    ]
+    lay = layout(title=title, x_title=x_title, y_title=y_title, barmode="stack", yaxis=dict(tickprefix=y_tickprefix))
+    return figure(traces, lay, markers)
 
 
 def grouped_bars(
@@ -159,13 +202,11 @@ def grouped_bars(
     text_format: str = ",.0f",
 ) -> go.Figure:
     """Side-by-side bars: one group per category, one bar per key of `values`."""
-    fig = go.Figure()
-    for i, (name, ys) in enumerate(values.items()):
-        fig.add_trace(
-            go.Bar(x=list(categories), y=list(ys), name=name, marker_color=PALETTE[i % len(PALETTE)],
-                   texttemplate=f"{y_tickprefix}%{{y:{text_format}}}", textposition="outside")
-        )
-    fig.update_layout(barmode="group")
-    base_layout(fig, title=title, x_title=x_title, y_title=y_title)
-    fig.update_yaxes(tickprefix=y_tickprefix)
-    return fig
+    traces = [
+        dict(type="bar", x=list(categories), y=list(ys), name=name, marker=dict(color=colour(i)),
+             texttemplate=f"{y_tickprefix}%{{y:{text_format}}}", textposition="outside", cliponaxis=False)
+        for i, (name, ys) in enumerate(values.items())
+    ]
+    lay = layout(title=title, x_title=x_title, y_title=y_title, barmode="group", hovermode="closest",
+                 yaxis=dict(tickprefix=y_tickprefix))
+    return figure(traces, lay)

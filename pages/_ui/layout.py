@@ -5,6 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -16,6 +17,21 @@ from calculators.workload import Workload, WorkloadCost, baseline_cost
 WORKLOAD_STATE = "workload"
 
 
+def ensure_router() -> None:
+    """Make sure this page runs inside app.py's router (sidebar workload included).
+
+    With a `pages/` folder beside the entry script, Streamlit starts in its older multipage mode and
+    runs `pages/x.py` on its own for a deep link, until `st.navigation` has run once in the process.
+    A copied link opened on a fresh server would then lose the sidebar workload. Switch modes and
+    rerun: the page hash is the same in both modes, so the same page comes back, now via app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource(show_spinner=False)
 def _catalogue(path: str, mtime: float) -> Catalogue:
     return build_catalogue(__import__("pathlib").Path(path))
@@ -23,6 +39,7 @@ def _catalogue(path: str, mtime: float) -> Catalogue:
 
 def catalogue() -> Catalogue:
     """The price catalogue, rebuilt only when the overrides file changes."""
+    ensure_router()
     path = overrides_path()
     try:
         mtime = path.stat().st_mtime
@@ -40,6 +57,7 @@ class Context:
 
 def context() -> Context:
     """The shared workload chosen in the sidebar (app.py), with its model's prices and baseline bill."""
+    ensure_router()
     workload = st.session_state.get(WORKLOAD_STATE) or Workload()
     prices = catalogue().get(workload.model_key)
     return Context(workload=workload, prices=prices, baseline=baseline_cost(workload, prices))
@@ -57,7 +75,9 @@ def money(value: float | None, digits: int | None = None) -> str:
     sign = "−" if value < 0 else ""
     v = abs(value)
     if digits is None:
-        digits = 0 if v >= 100 else 2 if v >= 1 else 4 if v >= 0.01 else 6
+        if v < 0.1:  # per-request amounts: three significant figures, never scientific notation
+            return f"{sign}${np.format_float_positional(v, precision=3, fractional=False, trim='-')}"
+        digits = 0 if v >= 100 else 2  # $0.50, $12.34, $1,234
     return f"{sign}${v:,.{digits}f}"
 
 
@@ -141,4 +161,4 @@ def price_caption(prices: ModelPrices) -> str:
 
 
 def illustrative(note: str = "Defaults on this page are illustrative; replace them with your own numbers.") -> None:
-    st.info(note, icon="ℹ️")
+    st.info(note, icon=":material/info:")

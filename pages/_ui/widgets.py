@@ -64,10 +64,15 @@ def _base_type(annotation: Any) -> Any:
     return annotation
 
 
+def _escape(value: object) -> str:
+    """Our own value (a default) made literal in Markdown: no LaTeX from '$', no emphasis."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|$~<>])", r"\\\1", str(value))
+
+
 def _notice(container: Any, key: str, raw: object, reason: str, default: object) -> None:
     container.warning(
-        f"Ignored the link's value `{key}={_display(raw)}`: {reason}. Using {_display(default)} instead.",
-        icon="⚠️",
+        f"Ignored the link's value `{key}={_display(raw)}`: {reason}. Using {_escape(default)} instead.",
+        icon=":material/warning:",
     )
 
 
@@ -245,6 +250,6 @@ def validated(model: type[M], container: Any = None, **values: Any) -> M:
             labels = [model.model_fields[f].title or f for f in fields if f in model.model_fields]
             where = ", ".join(labels) if labels else "These inputs"
             message = str(err["msg"]).removeprefix("Value error, ")
-            container.error(f"**{where}**: {message}", icon="🚫")
+            container.error(f"**{where}**: {message}", icon=":material/error:")
         st.stop()
         raise  # unreachable: st.stop() raises

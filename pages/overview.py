@@ -1,0 +1,58 @@
+"""Overview: where the bill comes from, and which lever answers which question."""
+import streamlit as st
+
+from calculators.workload import cost_breakdown
+from pages._ui import figures
+from pages._ui.layout import Metric, chart, context, headline, money, percent, price_caption, sources
+
+st.title("LLM Cost Levers")
+st.caption("Where your LLM bill comes from, and which lever cuts it. Set your workload in the sidebar; every page "
+           "starts from it.")
+ctx = context()
+breakdown = cost_breakdown(ctx.workload, ctx.prices)
+
+headline([
+    Metric("Monthly bill", money(ctx.baseline.per_month), help="Every request at list price, no lever pulled."),
+    Metric("Per request", money(ctx.baseline.per_request)),
+    Metric("Output share of the bill", percent(ctx.baseline.output_share),
+           help="Output tokens usually cost 4-8x input tokens, so short answers can still dominate the bill."),
+    Metric("Output / input price", f"{ctx.prices.output_input_ratio or 0:.1f}x"),
+])
+st.caption(price_caption(ctx.prices))
+
+fig = figures.grouped_bars(
+    list(breakdown["part"]), {"tokens per request": list(breakdown["tokens"])},
+    title="Tokens per request", y_title="tokens per request",
+)
+fig_cost = figures.grouped_bars(
+    list(breakdown["part"]), {"cost per month": list(breakdown["cost_per_month"])},
+    title="Monthly cost by token kind", y_title="USD per month", y_tickprefix="$",
+)
+left, right = st.columns(2)
+with left:
+    chart(fig, breakdown, name="tokens per request")
+with right:
+    chart(fig_cost, breakdown, name="monthly cost by token kind")
+
+st.subheader("Which lever answers your question?")
+LEVERS = [
+    ("pages/caching.py", "Does caching our shared prefix pay, and with which TTL?"),
+    ("pages/output_caps.py", "What does tuning max_tokens save in money, latency and throughput?"),
+    ("pages/system_prompt.py", "What does our long system prompt cost, and what is it doing to quality?"),
+    ("pages/right_sizing.py", "How much traffic pays frontier prices for work a cheaper model does as well?"),
+    ("pages/routing.py", "Will a router pay for itself, given its real accuracy?"),
+    ("pages/reasoning.py", "Where does a reasoning budget earn its cost?"),
+    ("pages/distillation.py", "When does training a small model on a big one's answers pay back?"),
+    ("pages/agent_loops.py", "Why does our agent cost 5-30x the single-call estimate?"),
+    ("pages/retry_budgets.py", "What do failures and retries do to the bill?"),
+    ("pages/pipeline.py", "What if some LLM steps were plain code?"),
+    ("pages/token_counter.py", "How many tokens is this text, exactly?"),
+    ("pages/prices.py", "What does each model cost per million tokens?"),
+]
+available = set(st.session_state.get("available_pages", []))
+columns = st.columns(2)
+for i, (page, question) in enumerate(p for p in LEVERS if p[0] in available):
+    with columns[i % 2]:
+        st.page_link(page, help=question)
+        st.caption(question)
+sources("workload_defaults", "output_input_ratio", "genai_prices")

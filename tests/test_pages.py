@@ -1,0 +1,76 @@
+"""Every page, through the real router: default run, hostile URLs, the sidebar workload."""
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.apptest import ROOT, errors_text, metric_value, money_value, run_page, warnings_text
+
+sys.path.insert(0, str(ROOT))
+from app import DEFAULT_PAGE, PAGE_TABLE, page_files  # noqa: E402
+
+PAGES = page_files()
+
+HOSTILE = {
+    "requests": "-5",
+    "model": "<script>alert(1)</script>",
+    "in_tokens": "1e308",
+    "out_tokens": "NaN",
+}
+
+
+def test_every_registered_page_exists():
+    listed = [f for section in PAGE_TABLE.values() for f, *_ in section]
+    assert PAGES == [f for f in listed if (ROOT / f).exists()]
+    assert DEFAULT_PAGE in PAGES
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_default_run_has_no_exception(page):
+    at = run_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not errors_text(at), errors_text(at)
+    assert at.title, "every page has a title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_query_params_never_raise(page):
+    junk = {f"{k}": v for k, v in HOSTILE.items()} | {"x": "%00", "prices.sort": "'; DROP TABLE"}
+    at = run_page(page, junk)
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_hostile_workload_gives_notices_and_defaults():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(HOSTILE)
+    at.run()
+    assert not at.exception
+    notices = warnings_text(at)
+    for key in HOSTILE:
+        assert f"`{key}=" in notices, key
+    assert "<script>" not in notices  # echoed safely
+    assert at.sidebar.number_input(key="requests").value == 1_000_000
+    assert at.sidebar.selectbox(key="model").value == "anthropic/claude-sonnet-5-5"
+
+
+def test_workload_from_url_reaches_the_page():
+    at = run_page("pages/caching.py", {"requests": "2000000", "model": "openai/gpt-4o"})
+    assert not at.exception
+    # gpt-4o: 1,500 prefix tokens x $2.50/MTok x 2M requests = $7,500 uncached; cache reads are 50% off, no write premium.
+    assert money_value(metric_value(at, "Prefix cost per month").split(" ")[0]) < 7_500
+
+
+def test_broken_overrides_file_keeps_the_app_running(tmp_path, monkeypatch):
+    bad = tmp_path / "overrides.toml"
+    bad.write_text('[[model]]\nprovider = "x"\nmodel = "y"\ninput_mtok = "free"\n')
+    monkeypatch.setenv("LLM_COST_LEVERS_PRICE_OVERRIDES", str(bad))
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    message = errors_text(at)
+    assert str(bad) in message and "input_mtok" in message and "entry 1" in message
+    assert at.metric  # the page still computed its figures on bundled prices

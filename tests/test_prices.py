@@ -1,0 +1,146 @@
+"""Price catalogue: bundled snapshot, long-context cliffs, validated overrides."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calculators.prices import (
+    OverridesError, build_catalogue, bundled_catalogue, catalogue_table, load_overrides, request_cost,
+)
+from calculators.workload import Workload, baseline_cost
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return build_catalogue(Path("/nonexistent/overrides.toml"))
+
+
+def test_bundled_snapshot_is_large_and_offline(cat):
+    # genai-prices covers ~47 providers; we keep every model with an input and an output price.
+    assert len(bundled_catalogue()) > 1500
+    assert len({m.provider_id for m in cat.models}) > 30
+    assert cat.overrides_error is None
+
+
+def test_known_prices_and_multipliers(cat):
+    sonnet = cat.get("anthropic/claude-sonnet-5-5")
+    assert (sonnet.input.base, sonnet.output.base) == (2.0, 10.0)
+    assert sonnet.multiplier("cache_write") == pytest.approx(1.25)  # Anthropic 5-minute write
+    assert sonnet.multiplier("cache_write_1h") == pytest.approx(2.0)  # 1-hour write
+    assert sonnet.batch_discount == pytest.approx(0.5)
+    assert sonnet.source_date and "genai-prices" in sonnet.source
+
+
+def test_request_cost_by_hand(cat):
+    sonnet = cat.get("anthropic/claude-sonnet-5-5")
+    # 2,000 in x $2/MTok + 400 out x $10/MTok = $0.004 + $0.004
+    assert request_cost(sonnet, 2_000, 400) == pytest.approx(0.008)
+    # 1,500 cache-read tokens at $0.10 + 500 uncached at $2 + 400 out at $10
+    assert request_cost(sonnet, 500, 400, cache_read=1_500) == pytest.approx(0.00015 + 0.001 + 0.004)
+
+
+def test_long_context_cliff_bills_whole_request(cat):
+    gpt = cat.get("openai/gpt-5.5")  # $5/$30 below 272k input tokens, $10/$45 above
+    assert request_cost(gpt, 272_000, 1_000) == pytest.approx(272_000 * 5 / 1e6 + 1_000 * 30 / 1e6)
+    # One token over: every input AND output token moves to the tier rate.
+    assert request_cost(gpt, 272_001, 1_000) == pytest.approx(272_001 * 10 / 1e6 + 1_000 * 45 / 1e6)
+    # Cache reads count toward the threshold too.
+    assert request_cost(gpt, 100_000, 0, cache_read=200_000) == pytest.approx(100_000 * 10 / 1e6 + 200_000 * 1 / 1e6)
+
+
+def test_array_and_scalar_paths_agree(cat):
+    gpt = cat.get("openai/gpt-5.5")
+    inputs = np.array([1_000, 271_999, 272_001, 900_000])
+    vector = request_cost(gpt, inputs, 500)
+    assert vector == pytest.approx([request_cost(gpt, int(i), 500) for i in inputs])
+
+
+@given(st.integers(1, 2_000_000), st.integers(0, 100_000), st.integers(0, 100_000))
+def test_cost_grows_with_tokens(inp, out, extra):
+    gpt = bundled_catalogue()[0]
+    assert request_cost(gpt, inp + extra, out) >= request_cost(gpt, inp, out) >= 0
+
+
+def test_baseline_by_hand(cat):
+    w = Workload(requests_per_month=1_000_000, model_key="anthropic/claude-sonnet-5-5", input_tokens=2_000,
+                 output_tokens=400)
+    cost = baseline_cost(w, cat.get(w.model_key))
+    assert cost.per_month == pytest.approx(8_000)  # $0.008 x 1M
+    assert cost.output_share == pytest.approx(0.5)
+
+
+GOOD = """
+[[model]]
+provider = "self-hosted"
+model = "llama-70b"
+input_mtok = 0.4
+output_mtok = 0.8
+source = "GPU cost model"
+source_date = 2026-11-01
+
+[[model]]
+provider = "anthropic"
+model = "claude-sonnet-5-5"
+input_mtok = 1.5
+output_mtok = 7.5
+cache_read_mtok = 0.15
+source = "Negotiated enterprise rate"
+source_date = 2026-10-01
+"""
+
+
+def test_overrides_add_and_replace(tmp_path):
+    path = tmp_path / "overrides.toml"
+    path.write_text(GOOD)
+    cat = build_catalogue(path)
+    assert cat.overrides_error is None and cat.overrides_count == 2
+    assert cat.get("self-hosted/llama-70b").output.base == 0.8
+    replaced = cat.get("anthropic/claude-sonnet-5-5")
+    assert replaced.input.base == 1.5 and "Negotiated" in replaced.source and replaced.source_date == "2026-10-01"
+    assert len(cat.models) == len(bundled_catalogue()) + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD.replace("output_mtok = 0.8", 'output_mtok = "cheap"'), ["entry 1", "'llama-70b'", "output_mtok"]),
+        (GOOD.replace("input_mtok = 1.5", "input_mtok = -1"), ["entry 2", "input_mtok", "greater than or equal"]),
+        (GOOD.replace('source = "GPU cost model"\n', ""), ["entry 1", "source", "Field required"]),
+        (GOOD.replace("cache_read_mtok = 0.15", "cache_read_mtok = 9"), ["entry 2", "cache_read_mtok must not exceed"]),
+        (GOOD + "\nsurprise = 1\n", ["surprise", "Extra inputs"]),
+        ("[[model]\nbroken", ["not a readable TOML file"]),
+    ],
+)
+def test_bad_overrides_name_file_entry_field(tmp_path, text, expected):
+    path = tmp_path / "prices.toml"
+    path.write_text(text)
+    with pytest.raises(OverridesError) as err:
+        load_overrides(path)
+    message = str(err.value)
+    assert str(path) in message
+    for part in expected:
+        assert part in message
+    # The app keeps running on bundled prices and reports the error.
+    cat = build_catalogue(path)
+    assert cat.overrides_error == message and len(cat.models) == len(bundled_catalogue())
+
+
+def test_binary_overrides_file_is_rejected(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    assert "not a readable TOML file" in build_catalogue(path).overrides_error
+
+
+def test_shipped_overrides_file_is_valid():
+    assert build_catalogue().overrides_error is None
+
+
+def test_catalogue_table_filters_and_sorts(cat):
+    table = catalogue_table(cat.frame(), providers=["Anthropic"], sort_by="output $/MTok", descending=True)
+    assert set(table["provider"]) == {"Anthropic"}
+    assert list(table["output $/MTok"]) == sorted(table["output $/MTok"], reverse=True)
+    assert not table["deprecated"].any()
+    with pytest.raises(ValueError):
+        catalogue_table(cat.frame(), sort_by="__class__")
