@@ -35,6 +35,9 @@ PAGE_TABLE: dict[str, list[tuple[str, str, str, str]]] = {
         ("pages/retry_budgets.py", "Retry budgets", ":material/replay:", "retries"),
         ("pages/pipeline.py", "AI-everywhere pipeline", ":material/account_tree:", "pipeline"),
     ],
+    "Outlook": [
+        ("pages/jevons.py", "Spend projection", ":material/trending_up:", "jevons"),
+    ],
 }
 DEFAULT_PAGE = "pages/overview.py"
 _HERE = Path(__file__).resolve().parent

@@ -85,6 +85,15 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None or value != value else f"{value * 100:.{digits}f}%"
 
 
+def multiple(value: float | None) -> str:
+    """A ratio to today or to a baseline: 33,884x, 3.39x, 0.001x."""
+    if value is None or value != value:
+        return "—"
+    if value >= 100:
+        return f"{value:,.0f}x"
+    return f"{np.format_float_positional(value, precision=3, fractional=False, trim='-')}x"
+
+
 def tokens(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 

@@ -76,6 +76,20 @@ def _notice(container: Any, key: str, raw: object, reason: str, default: object)
     )
 
 
+def _follow_default(key: str, default: object) -> None:
+    """Let a widget whose default comes from elsewhere (the sidebar workload) follow that default.
+
+    Streamlit keeps a keyed widget's value when its `value=` argument changes. When the default moves
+    and the user had not edited the widget (it still holds the old default), forget the old value so
+    the widget shows the new default.
+    """
+    seen = f"_default.{key}"
+    old = st.session_state.get(seen)
+    if old is not None and old != default and st.session_state.get(key) == old:
+        del st.session_state[key]
+    st.session_state[seen] = default
+
+
 def _url_value(key: str) -> str | None:
     try:
         return st.query_params.get(key)
@@ -118,6 +132,8 @@ def number(
         value_s = lo_s
     if value_s is not None and hi_s is not None and value_s > hi_s:
         value_s = hi_s
+    if default is not None:
+        _follow_default(key, value_s)
 
     raw = _url_value(key)
     if raw is not None:
