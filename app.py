@@ -5,11 +5,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from calculators.money import CURRENCIES, MoneySettings
 from calculators.workload import Workload, baseline_cost
-from pages._ui import widgets
-from pages._ui.layout import WORKLOAD_STATE, catalogue, money, price_caption
+from pages._ui import scenario, widgets
+from pages._ui.layout import MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, catalogue, money, price_caption
 
-st.set_page_config(page_title="LLM Cost Levers", page_icon="💸", layout="wide")
+# Presentation mode (for meetings) starts with the sidebar collapsed. Read before the toggle renders.
+_presenting = st.session_state.get(PRESENT_STATE, st.query_params.get(PRESENT_STATE) == "true")
+st.set_page_config(page_title="LLM Cost Levers", page_icon=":material/savings:", layout="wide",
+                   initial_sidebar_state="collapsed" if _presenting else "expanded")
 
 # Section -> pages: (file, title, icon, url path). Each page is a thin script:
 # widgets -> input model -> calculator -> figure.
@@ -58,6 +62,24 @@ def pages() -> dict[str, list[st.Page]]:
     }
 
 
+def money_sidebar() -> MoneySettings:
+    """Currency, exchange rate (with its date) and enterprise discount: applied to every price."""
+    with st.sidebar.expander("Currency and discount", icon=":material/payments:"):
+        currency = widgets.choice(MoneySettings, "currency", key="currency", options=list(CURRENCIES))
+        rate = 1.0
+        rate_date = None
+        if currency != "USD":
+            rate = widgets.number(MoneySettings, "rate_per_usd", key="fx")
+            rate_date = st.date_input("Rate date", value=None, key="fx_date", bind="query-params",
+                                      help="When you took the exchange rate; shown next to converted figures.")
+            widgets.remember("fx_date", rate_date, None)
+        discount = widgets.number(MoneySettings, "discount", key="discount")
+        settings = widgets.validated(MoneySettings, currency=currency, rate_per_usd=rate, rate_date=rate_date,
+                                     discount=discount)
+        st.caption(f"Figures are in {settings.describe()}.")
+    return settings
+
+
 def workload_sidebar() -> Workload:
     cat = catalogue()
     side = st.sidebar
@@ -87,6 +109,14 @@ def workload_sidebar() -> Workload:
     return workload
 
 
+scenario.start_run()
+widgets.remember(PRESENT_STATE, st.sidebar.toggle(
+    "Presentation mode", key=PRESENT_STATE, bind="query-params",
+    help="For meetings: sidebar collapsed, headline numbers first, larger charts."), False)
+st.session_state[MONEY_STATE] = money_sidebar()
 st.session_state[WORKLOAD_STATE] = workload_sidebar()
 st.session_state["available_pages"] = page_files()
-st.navigation(pages(), expanded=True).run()
+try:
+    st.navigation(pages(), expanded=True).run()
+finally:  # also after st.stop(): the link must still carry every page's inputs
+    scenario.sync_url()

@@ -111,6 +111,23 @@ class ModelPrices(BaseModel):
             tiered = self.input
         return tiered.at(total_input_tokens)
 
+    def scaled(self, factor: float, note: str) -> ModelPrices:
+        """Every price multiplied by `factor` (currency conversion, discount); the source says so."""
+        if factor == 1.0:
+            return self
+
+        def scale(rate: TieredRate | None) -> TieredRate | None:
+            if rate is None:
+                return None
+            return TieredRate(base=rate.base * factor, tiers=tuple((t, p * factor) for t, p in rate.tiers))
+
+        return self.model_copy(update={
+            **{f: scale(getattr(self, f)) for f in PRICE_FIELDS},
+            "batch_input": None if self.batch_input is None else self.batch_input * factor,
+            "batch_output": None if self.batch_output is None else self.batch_output * factor,
+            "source": f"{self.source}; {note}",
+        })
+
     def multiplier(self, field: PriceField) -> float:
         """A cache price relative to base input, e.g. 1.25 for an Anthropic 5-minute write."""
         return float(self.rate(field)) / self.input.base if self.input.base > 0 else 1.0
@@ -319,6 +336,14 @@ class Catalogue:
         """Every 'provider/model' key, sorted."""
         return self._sorted_keys
 
+    def scaled(self, factor: float, note: str) -> Catalogue:
+        """The same catalogue with every price multiplied by `factor` (see `ModelPrices.scaled`)."""
+        if factor == 1.0:
+            return self
+        return Catalogue(models=tuple(m.scaled(factor, note) for m in self.models),
+                         overrides_error=self.overrides_error, overrides_path=self.overrides_path,
+                         overrides_count=self.overrides_count)
+
     def frame(self) -> pd.DataFrame:
         """The catalogue as a table (one row per model) for display and CSV download."""
         return pd.DataFrame(
@@ -326,14 +351,14 @@ class Catalogue:
                 "provider": m.provider_name,
                 "model": m.model_id,
                 "name": m.model_name,
-                "input $/MTok": m.input.base,
-                "output $/MTok": m.output.base,
+                "input /MTok": m.input.base,
+                "output /MTok": m.output.base,
                 "output/input": m.output_input_ratio,
-                "cache read $/MTok": m.cache_read.base if m.cache_read else None,
-                "cache write 5m $/MTok": m.cache_write.base if m.cache_write else None,
-                "cache write 1h $/MTok": m.cache_write_1h.base if m.cache_write_1h else None,
-                "batch input $/MTok": m.batch_input,
-                "batch output $/MTok": m.batch_output,
+                "cache read /MTok": m.cache_read.base if m.cache_read else None,
+                "cache write 5m /MTok": m.cache_write.base if m.cache_write else None,
+                "cache write 1h /MTok": m.cache_write_1h.base if m.cache_write_1h else None,
+                "batch input /MTok": m.batch_input,
+                "batch output /MTok": m.batch_output,
                 "long-context tiers": "yes" if m.has_tiers else "",
                 "context window": m.context_window,
                 "deprecated": m.deprecated,
@@ -369,13 +394,13 @@ def build_catalogue(path: Path | None = None) -> Catalogue:
 # --- the Prices page's table ---------------------------------------------------------------------
 
 PRICE_COLUMNS = (
-    "input $/MTok", "output $/MTok", "cache read $/MTok", "cache write 5m $/MTok", "cache write 1h $/MTok",
-    "batch input $/MTok", "batch output $/MTok",
+    "input /MTok", "output /MTok", "cache read /MTok", "cache write 5m /MTok", "cache write 1h /MTok",
+    "batch input /MTok", "batch output /MTok",
 )
 SORTABLE = (*PRICE_COLUMNS, "output/input", "context window", "provider", "model")
 
 
-def catalogue_table(frame: pd.DataFrame, *, providers: list[str] | None = None, sort_by: str = "input $/MTok",
+def catalogue_table(frame: pd.DataFrame, *, providers: list[str] | None = None, sort_by: str = "input /MTok",
                     descending: bool = False, hide_deprecated: bool = True) -> pd.DataFrame:
     """Filter by provider, drop deprecated models, sort by any column (missing values last)."""
     if sort_by not in SORTABLE:

@@ -22,9 +22,12 @@ left, mid, right = st.columns([2, 2, 1])
 chosen = left.multiselect("Providers", providers, key="prices.providers", bind="query-params",
                           placeholder="All providers", help="Leave empty to list every provider.")
 sort_by = widgets.choice(None, None, key="prices.sort", options=list(prices.SORTABLE),
-                         default="input $/MTok", label="Sort by", container=mid)
+                         default="input /MTok", label="Sort by", container=mid)
 descending = right.toggle("Highest first", key="prices.desc", bind="query-params")
 hide_deprecated = right.toggle("Hide deprecated", value=True, key="prices.live", bind="query-params")
+widgets.remember("prices.providers", chosen, [])
+widgets.remember("prices.desc", descending, False)
+widgets.remember("prices.live", hide_deprecated, True)
 
 view = prices.catalogue_table(frame, providers=chosen, sort_by=sort_by, descending=descending,
                            hide_deprecated=hide_deprecated)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,11 +11,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from calculators.money import MoneySettings
 from calculators.prices import Catalogue, ModelPrices, build_catalogue, overrides_path
 from calculators.sources import cite
 from calculators.workload import Workload, WorkloadCost, baseline_cost
 
 WORKLOAD_STATE = "workload"
+MONEY_STATE = "money"
+PRESENT_STATE = "present"
+_HEADLINE_SLOT = "_headline_slot"
+PRESENTATION_CSS = """<style>
+[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+</style>"""
 
 
 def ensure_router() -> None:
@@ -32,20 +41,27 @@ def ensure_router() -> None:
         st.rerun()
 
 
-@st.cache_resource(show_spinner=False)
-def _catalogue(path: str, mtime: float) -> Catalogue:
-    return build_catalogue(__import__("pathlib").Path(path))
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _catalogue(path: str, mtime: float, factor: float, note: str) -> Catalogue:
+    return build_catalogue(Path(path)).scaled(factor, note)
+
+
+def money_settings() -> MoneySettings:
+    """Currency, exchange rate and discount chosen in the sidebar (app.py)."""
+    return st.session_state.get(MONEY_STATE) or MoneySettings()
 
 
 def catalogue() -> Catalogue:
-    """The price catalogue, rebuilt only when the overrides file changes."""
+    """The price catalogue in the user's currency, net of their discount; rebuilt only when the
+    overrides file or the money settings change."""
     ensure_router()
     path = overrides_path()
     try:
         mtime = path.stat().st_mtime
     except OSError:
         mtime = 0.0
-    return _catalogue(str(path), mtime)
+    m = money_settings()
+    return _catalogue(str(path), mtime, m.factor, m.describe())
 
 
 @dataclass(frozen=True)
@@ -56,8 +72,12 @@ class Context:
 
 
 def context() -> Context:
-    """The shared workload chosen in the sidebar (app.py), with its model's prices and baseline bill."""
+    """The shared workload chosen in the sidebar (app.py), with its model's prices and baseline bill.
+
+    Pages call this first; in presentation mode it also reserves the top of the page for the headline.
+    """
     ensure_router()
+    st.session_state[_HEADLINE_SLOT] = st.container() if presenting() else None
     workload = st.session_state.get(WORKLOAD_STATE) or Workload()
     prices = catalogue().get(workload.model_key)
     return Context(workload=workload, prices=prices, baseline=baseline_cost(workload, prices))
@@ -73,12 +93,18 @@ def money(value: float | None, digits: int | None = None) -> str:
     if value == float("inf"):
         return "∞"
     sign = "−" if value < 0 else ""
+    symbol = money_settings().symbol
     v = abs(value)
     if digits is None:
         if v < 0.1:  # per-request amounts: three significant figures, never scientific notation
-            return f"{sign}${np.format_float_positional(v, precision=3, fractional=False, trim='-')}"
+            return f"{sign}{symbol}{np.format_float_positional(v, precision=3, fractional=False, trim='-')}"
         digits = 0 if v >= 100 else 2  # $0.50, $12.34, $1,234
-    return f"{sign}${v:,.{digits}f}"
+    return f"{sign}{symbol}{v:,.{digits}f}"
+
+
+def currency() -> str:
+    """The currency symbol for axis prefixes and labels ('$', '€', 'CHF ')."""
+    return money_settings().symbol
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -110,9 +136,17 @@ class Metric:
     delta_color: str = "normal"  # "inverse": a rise is bad (costs)
 
 
+def presenting() -> bool:
+    return bool(st.session_state.get(PRESENT_STATE))
+
+
 def headline(metrics: Sequence[Metric]) -> None:
-    """The page's key results in one row, before any chart."""
-    columns = st.columns(len(metrics))
+    """The page's key results in one row, before any chart (above the inputs when presenting)."""
+    slot = st.session_state.get(_HEADLINE_SLOT) if presenting() else None
+    area = slot if slot is not None else st
+    if slot is not None:
+        area.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    columns = area.columns(len(metrics))
     for column, m in zip(columns, metrics, strict=True):
         column.metric(m.label, m.value, delta=m.delta, help=m.help, delta_color=m.delta_color, border=True)
 
@@ -124,6 +158,8 @@ def _file_name(title: str) -> str:
 def chart(fig: go.Figure, data: pd.DataFrame | None = None, *, name: str) -> None:
     """Show a figure; its toolbar saves a PNG named after it, and its data downloads as CSV."""
     stem = _file_name(name)
+    if presenting():  # larger figures for a projector; one extra layout update only in this mode
+        fig.update_layout(height=600, font=dict(size=16), title_font_size=22)
     st.plotly_chart(
         fig,
         config={"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 2}, "displaylogo": False},
@@ -157,11 +193,12 @@ def sources(*keys: str) -> None:
 
 def price_caption(prices: ModelPrices) -> str:
     """Provider, model, prices and their source and date: shown wherever a price is used."""
-    parts = [f"input ${prices.input.base:g}", f"output ${prices.output.base:g}"]
+    c = currency()
+    parts = [f"input {c}{prices.input.base:.4g}", f"output {c}{prices.output.base:.4g}"]
     if prices.cache_read is not None:
-        parts.append(f"cache read ${prices.cache_read.base:g}")
+        parts.append(f"cache read {c}{prices.cache_read.base:.4g}")
     if prices.cache_write is not None:
-        parts.append(f"cache write ${prices.cache_write.base:g}")
+        parts.append(f"cache write {c}{prices.cache_write.base:.4g}")
     tier = " · long-context tiers apply" if prices.has_tiers else ""
     return (
         f"**{prices.provider_name} · {prices.model_name}**: {', '.join(parts)} per MTok{tier}. "

@@ -27,6 +27,11 @@ import streamlit as st
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from pages._ui import scenario
+from pages._ui.layout import currency
+
+remember = scenario.record  # for widgets created without these helpers
+
 M = TypeVar("M", bound=BaseModel)
 
 _SAFE = re.compile(r"[^A-Za-z0-9 ._:/%+-]")
@@ -97,6 +102,26 @@ def _url_value(key: str) -> str | None:
         return None
 
 
+def _incoming(key: str) -> tuple[str | None, bool]:
+    """The value a link asks this widget to take: from the URL, or, for a page first opened after the
+    link was loaded, from the scenario store (Streamlit drops other pages' params on navigation).
+    Returns (raw text, whether it came from the store and must be applied through session state)."""
+    raw = _url_value(key)
+    if raw is not None or key in st.session_state:
+        return raw, False
+    stored = scenario.store().get(key)
+    return (stored if isinstance(stored, str) else None), stored is not None
+
+
+def _apply(key: str, from_store: bool, value: object, ok: bool) -> None:
+    if not from_store:
+        return
+    if ok:
+        st.session_state[key] = value
+    else:
+        scenario.store().pop(key, None)
+
+
 def number(
     model: type[BaseModel],
     name: str,
@@ -121,6 +146,7 @@ def number(
     scale = 100.0 if extra.get("percent") else 1.0
     unit = "%" if extra.get("percent") else extra.get("unit")
     text = (label or info.title or name) + (f" ({unit})" if unit else "")
+    text = text.replace("$", currency().strip())  # money inputs are in the user's currency
 
     def shown(v: float | None) -> float | int | None:
         if v is None:
@@ -135,9 +161,10 @@ def number(
     if default is not None:
         _follow_default(key, value_s)
 
-    raw = _url_value(key)
+    raw, from_store = _incoming(key)
     if raw is not None:
         reason = None
+        parsed = None
         try:
             parsed = float(raw)
             if not math.isfinite(parsed):
@@ -150,6 +177,8 @@ def number(
             reason = "not a number"
         if reason:
             _notice(container, key, raw, reason, value_s)
+        _apply(key, from_store, int(parsed) if is_int and parsed is not None and not reason else parsed,
+               ok=reason is None)
 
     step = extra.get("step")
     kwargs: dict[str, Any] = dict(
@@ -174,6 +203,7 @@ def number(
         result = container.number_input(**{k: v for k, v in kwargs.items() if v is not None})
     if result is None:
         result = value_s
+    scenario.record(key, result, value_s)
     return int(result) if is_int else float(result) / scale
 
 
@@ -200,9 +230,17 @@ def choice(
     value = default if default is not None else (info.default if info is not None else options[0])
     index = options.index(value) if value in options else 0
 
-    raw = _url_value(key)
-    if raw is not None and raw not in options and (format_func is None or raw not in map(format_func, options)):
-        _notice(container, key, raw, "not one of the choices", options[index])
+    # With a format_func, Streamlit's URL holds the displayed label; a link may also hold the option itself.
+    labels = [format_func(o) for o in options] if format_func else options
+    by_text = {**dict(zip(options, options, strict=True)), **dict(zip(labels, options, strict=True))}
+    raw, from_store = _incoming(key)
+    if raw is not None:
+        picked_option = by_text.get(raw)
+        if picked_option is None:
+            _notice(container, key, raw, "not one of the choices", labels[index])
+        # Streamlit seeds from the URL only when the text is the label; otherwise set the option ourselves.
+        needs_state = from_store or (picked_option is not None and raw not in labels and key not in st.session_state)
+        _apply(key, needs_state, picked_option, ok=picked_option is not None)
 
     kind = widget or (_extra(info).get("widget") if info is not None else None) or "selectbox"
     kwargs: dict[str, Any] = dict(
@@ -215,11 +253,14 @@ def choice(
     if format_func is not None:
         kwargs["format_func"] = format_func
     if kind == "radio":
-        return container.radio(index=index, horizontal=True, **kwargs)
-    if kind == "segmented":
+        picked = container.radio(index=index, horizontal=True, **kwargs)
+    elif kind == "segmented":
         picked = container.segmented_control(default=options[index], **kwargs)
-        return picked if picked is not None else options[index]
-    return container.selectbox(index=index, **kwargs)
+        picked = picked if picked is not None else options[index]
+    else:
+        picked = container.selectbox(index=index, **kwargs)
+    scenario.record(key, labels[options.index(picked)] if picked in options else picked, labels[index])
+    return picked
 
 
 def toggle(model: type[BaseModel], name: str, *, key: str, default: bool | None = None, container: Any = None) -> bool:
@@ -227,10 +268,16 @@ def toggle(model: type[BaseModel], name: str, *, key: str, default: bool | None 
     container = container or st
     info = model.model_fields[name]
     value = info.default if default is None else default
-    raw = _url_value(key)
-    if raw is not None and raw.lower() not in {"true", "false"}:
-        _notice(container, key, raw, "not true or false", value)
-    return container.toggle(info.title or name, value=bool(value), key=key, help=info.description, bind="query-params")
+    raw, from_store = _incoming(key)
+    if raw is not None:
+        ok = raw.lower() in {"true", "false"}
+        if not ok:
+            _notice(container, key, raw, "not true or false", value)
+        _apply(key, from_store, raw.lower() == "true", ok=ok)
+    picked = container.toggle(info.title or name, value=bool(value), key=key, help=info.description,
+                              bind="query-params")
+    scenario.record(key, picked, bool(value))
+    return picked
 
 
 def text(
@@ -245,10 +292,13 @@ def text(
     for meta in info.metadata:
         if isinstance(meta, at.MaxLen):
             max_chars = meta.max_length
-    return container.text_area(
+    typed = container.text_area(
         info.title or name, value=value, key=key, help=info.description, height=height, max_chars=max_chars,
         bind="query-params" if bind else None,
     )
+    if bind:
+        scenario.record(key, typed, value)
+    return typed
 
 
 def validated(model: type[M], container: Any = None, **values: Any) -> M:

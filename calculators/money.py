@@ -1,0 +1,49 @@
+"""Money in the user's terms: a currency with a user-entered exchange rate, and an enterprise discount.
+
+Applied once, to the price catalogue: every price is multiplied by rate x (1 - discount), so every
+figure computed from prices is already in the user's currency, net of their discount.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "KRW": "₩", "BRL": "R$",
+           "CAD": "C$", "AUD": "A$", "CHF": "CHF ", "SEK": "kr ", "NOK": "kr ", "DKK": "kr "}
+CURRENCIES = tuple(SYMBOLS)
+
+
+class MoneySettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$", title="Currency",
+                          description="Figures are shown in this currency, converted at the rate below.")
+    rate_per_usd: float = Field(1.0, gt=0, le=100_000, title="Exchange rate (units per 1 USD)",
+                                json_schema_extra={"step": 0.01, "format": "%.4f"},
+                                description="Your rate: list prices are in USD. Enter it with its date.")
+    rate_date: dt.date | None = Field(None, title="Rate date", description="When the exchange rate was taken.")
+    discount: float = Field(0.0, ge=0, le=0.95, title="Enterprise discount", json_schema_extra={"percent": True},
+                            description="Negotiated discount off list prices, applied to every model's price.")
+
+    @property
+    def factor(self) -> float:
+        """Multiply a USD list price by this to get the user's net price in their currency."""
+        return self.rate_per_usd * (1 - self.discount)
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.currency, f"{self.currency} ")
+
+    @property
+    def is_default(self) -> bool:
+        return self.currency == "USD" and self.rate_per_usd == 1.0 and self.discount == 0.0
+
+    def describe(self) -> str:
+        """One line for captions and exports: what the money figures mean."""
+        parts = ["USD list prices"] if self.currency == "USD" and self.rate_per_usd == 1.0 else [
+            f"{self.currency} at {self.rate_per_usd:g} per USD"
+            + (f" (rate of {self.rate_date.isoformat()})" if self.rate_date else " (rate date not given)")
+        ]
+        if self.discount:
+            parts.append(f"less a {self.discount:.0%} enterprise discount")
+        return ", ".join(parts)

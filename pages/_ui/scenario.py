@@ -1,0 +1,140 @@
+"""A scenario is every input of every page, as URL query values.
+
+Streamlit keeps only the current page's bound widgets in the URL. To make a copied link reproduce
+*every* page, the widget helpers record each value that differs from its default here, and app.py
+writes the values of pages not on screen back into the URL as plain query params. A fresh session
+opened on such a link seeds this store from the URL, so the Overview can price every lever at once.
+Export and import are this store as JSON.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+STORE = "_scenario"
+SEEDED = "_scenario_seeded"
+APP_ID = "llm-cost-levers"
+VERSION = 1
+MAX_BYTES = 100_000
+MAX_VALUE_CHARS = 200
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
+
+UrlValue = str | list[str]
+
+
+def url_value(value: Any) -> UrlValue:
+    """A widget value as its URL text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def store() -> dict[str, UrlValue]:
+    return st.session_state.setdefault(STORE, {})
+
+
+def start_run() -> None:
+    """Called by app.py at the top of every run: seed the store once per session from the URL."""
+    if not st.session_state.get(SEEDED):
+        try:
+            params = {k: (v if len(v) > 1 else v[0]) for k in st.query_params for v in [st.query_params.get_all(k)]}
+        except Exception:  # a malformed query string never takes the app down
+            params = {}
+        store().update({k: v for k, v in params.items() if KEY_PATTERN.match(k)})
+        st.session_state[SEEDED] = True
+
+
+def record(key: str, value: Any, default: Any) -> None:
+    """A widget rendered with `value`; remember it unless it is the default."""
+    if value == default or value is None:
+        store().pop(key, None)
+    else:
+        store()[key] = url_value(value)
+
+
+def sync_url() -> None:
+    """Make the URL carry every stored value, so a copied link reproduces every page.
+
+    Values of widgets not on this page go in as plain query params. A widget on this page that took its
+    value from the store (see widgets._incoming) is bound, so Streamlit refuses a public set; its value is
+    written through the same internal setter Streamlit's binding uses.
+    """
+    from streamlit.errors import StreamlitAPIException
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    for key, value in store().items():
+        wanted = value if isinstance(value, list) else [value]
+        try:
+            if st.query_params.get_all(key) == wanted:
+                continue
+            st.query_params[key] = value
+        except StreamlitAPIException:
+            try:
+                with get_session_state().query_params() as qp:
+                    qp._set_item_internal(key, value)
+                    qp._send_query_param_msg()
+            except Exception:  # never let URL bookkeeping break a page
+                continue
+        except Exception:
+            continue
+
+
+def export() -> str:
+    """The scenario as a JSON document."""
+    return json.dumps(
+        {"app": APP_ID, "version": VERSION, "exported": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+         "params": dict(sorted(store().items()))},
+        indent=2,
+    )
+
+
+class ScenarioError(ValueError):
+    """The file is not a scenario this app can open; the message says why."""
+
+
+def parse(data: bytes) -> dict[str, UrlValue]:
+    """Validate an exported scenario file and return its params. Raises ScenarioError with a clear reason."""
+    if len(data) > MAX_BYTES:
+        raise ScenarioError(f"the file is {len(data):,} bytes; a scenario is at most {MAX_BYTES:,}")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ScenarioError(f"not a JSON file, or cut short ({exc})") from exc
+    if not isinstance(doc, Mapping) or doc.get("app") != APP_ID:
+        raise ScenarioError("not an LLM Cost Levers scenario (no 'app': 'llm-cost-levers')")
+    if doc.get("version") != VERSION:
+        raise ScenarioError(f"scenario version {doc.get('version')!r} is not supported; this app reads version "
+                            f"{VERSION}")
+    params = doc.get("params")
+    if not isinstance(params, Mapping):
+        raise ScenarioError("'params' must be an object of input names and values")
+    clean: dict[str, UrlValue] = {}
+    for key, value in params.items():
+        if not isinstance(key, str) or not KEY_PATTERN.match(key):
+            raise ScenarioError(f"{str(key)[:40]!r} is not an input name")
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, (str, int, float, bool)) for v in values):
+            raise ScenarioError(f"input {key!r} must be a number, text or true/false")
+        if any(len(str(v)) > MAX_VALUE_CHARS for v in values):
+            raise ScenarioError(f"input {key!r} is longer than {MAX_VALUE_CHARS} characters")
+        text = [url_value(v) for v in values]
+        clean[key] = text if isinstance(value, list) else text[0]
+    return clean
+
+
+def link(params: Mapping[str, UrlValue]) -> str:
+    """A relative link that opens these params (the Overview page)."""
+    from urllib.parse import urlencode
+
+    return "./?" + urlencode(params, doseq=True)
