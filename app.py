@@ -80,6 +80,27 @@ def money_sidebar() -> MoneySettings:
     return settings
 
 
+def scenario_sidebar():
+    """Export the whole scenario (every page's inputs) as JSON, or open one from a file.
+
+    Returns the slot for the export button, filled after the page has run so the file includes the
+    values the page just recorded."""
+    with st.sidebar.expander("Scenario: share, export, import", icon=":material/ios_share:"):
+        st.caption("The address bar holds every input of every page: copy it to share this exact scenario.")
+        export_slot = st.empty()
+        upload = st.file_uploader("Import a scenario file", type=None, key="scenario.import",
+                                  help="A JSON file exported here. Nothing changes unless the file is valid.")
+        if upload is not None:
+            try:
+                params = scenario.parse(upload.getvalue())
+            except scenario.ScenarioError as exc:
+                st.error(f"Not imported: {exc}. Nothing was changed.", icon=":material/error:")
+            else:
+                st.success(f"Valid scenario with {len(params)} input(s).", icon=":material/check_circle:")
+                st.link_button("Open the imported scenario", scenario.link(params), icon=":material/open_in_new:")
+    return export_slot
+
+
 def workload_sidebar() -> Workload:
     cat = catalogue()
     side = st.sidebar
@@ -115,8 +136,12 @@ widgets.remember(PRESENT_STATE, st.sidebar.toggle(
     help="For meetings: sidebar collapsed, headline numbers first, larger charts."), False)
 st.session_state[MONEY_STATE] = money_sidebar()
 st.session_state[WORKLOAD_STATE] = workload_sidebar()
+export_slot = scenario_sidebar()
 st.session_state["available_pages"] = page_files()
 try:
     st.navigation(pages(), expanded=True).run()
-finally:  # also after st.stop(): the link must still carry every page's inputs
+finally:  # also after st.stop(): the link and the export must carry every page's inputs
     scenario.sync_url()
+    export_slot.download_button("Export scenario (JSON)", scenario.export().encode("utf-8"),
+                                file_name="llm-cost-levers-scenario.json", mime="application/json",
+                                icon=":material/download:", key="scenario.export", on_click="ignore")

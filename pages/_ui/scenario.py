@@ -90,13 +90,18 @@ def sync_url() -> None:
             continue
 
 
-def export() -> str:
-    """The scenario as a JSON document."""
+def to_json(params: Mapping[str, UrlValue]) -> str:
+    """A scenario document: the app, the format version, when, and every non-default input."""
     return json.dumps(
         {"app": APP_ID, "version": VERSION, "exported": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-         "params": dict(sorted(store().items()))},
+         "params": dict(sorted(params.items()))},
         indent=2,
     )
+
+
+def export() -> str:
+    """This session's scenario as a JSON document."""
+    return to_json(store())
 
 
 class ScenarioError(ValueError):

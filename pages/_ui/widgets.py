@@ -20,6 +20,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import annotated_types as at
@@ -122,6 +123,55 @@ def _apply(key: str, from_store: bool, value: object, ok: bool) -> None:
         scenario.store().pop(key, None)
 
 
+@dataclass(frozen=True)
+class NumberSpec:
+    """A numeric field as a widget sees it: bounds and default in display units (percent x100)."""
+
+    is_int: bool
+    scale: float
+    lo: float | int | None
+    hi: float | int | None
+    default: float | int | None
+
+    @classmethod
+    def of(cls, model: type[BaseModel], name: str, default: float | None = None,
+           min_value: float | None = None, max_value: float | None = None) -> NumberSpec:
+        info = model.model_fields[name]
+        is_int = _base_type(info.annotation) is int
+        scale = 100.0 if _extra(info).get("percent") else 1.0
+        lo, hi = _bounds(info)
+        lo = lo if min_value is None else min_value
+        hi = hi if max_value is None else max_value
+
+        def shown(v: float | None) -> float | int | None:
+            return None if v is None else int(v) if is_int else float(v) * scale
+
+        value = shown(info.default if default is None else default)
+        lo_s, hi_s = shown(lo), shown(hi)
+        if value is not None and lo_s is not None:
+            value = max(value, lo_s)
+        if value is not None and hi_s is not None:
+            value = min(value, hi_s)
+        return cls(is_int=is_int, scale=scale, lo=lo_s, hi=hi_s, default=value)
+
+    def check(self, raw: str) -> tuple[float | int | None, str | None]:
+        """Parse URL text: (value in display units, None) or (None, the reason it is refused)."""
+        try:
+            parsed = float(raw)
+        except ValueError:
+            return None, "not a number"
+        if not math.isfinite(parsed):
+            return None, "not a finite number"
+        if self.is_int and parsed != int(parsed):
+            return None, "not a whole number"
+        if self.lo is not None and parsed < self.lo or self.hi is not None and parsed > self.hi:
+            return None, f"outside the allowed range {self.lo:g} to {self.hi:g}"
+        return (int(parsed) if self.is_int else parsed), None
+
+    def to_model(self, shown: float | int) -> float | int:
+        return int(shown) if self.is_int else float(shown) / self.scale
+
+
 def number(
     model: type[BaseModel],
     name: str,
@@ -138,73 +188,69 @@ def number(
     container = container or st
     info = model.model_fields[name]
     extra = _extra(info)
-    is_int = _base_type(info.annotation) is int
-    lo, hi = _bounds(info)
-    lo = lo if min_value is None else min_value
-    hi = hi if max_value is None else max_value
-    value = info.default if default is None else default
-    scale = 100.0 if extra.get("percent") else 1.0
+    spec = NumberSpec.of(model, name, default, min_value, max_value)
     unit = "%" if extra.get("percent") else extra.get("unit")
     text = (label or info.title or name) + (f" ({unit})" if unit else "")
     text = text.replace("$", currency().strip())  # money inputs are in the user's currency
-
-    def shown(v: float | None) -> float | int | None:
-        if v is None:
-            return None
-        return int(v) if is_int else float(v) * scale
-
-    lo_s, hi_s, value_s = shown(lo), shown(hi), shown(value)
-    if value_s is not None and lo_s is not None and value_s < lo_s:
-        value_s = lo_s
-    if value_s is not None and hi_s is not None and value_s > hi_s:
-        value_s = hi_s
     if default is not None:
-        _follow_default(key, value_s)
+        _follow_default(key, spec.default)
 
     raw, from_store = _incoming(key)
     if raw is not None:
-        reason = None
-        parsed = None
-        try:
-            parsed = float(raw)
-            if not math.isfinite(parsed):
-                reason = "not a finite number"
-            elif is_int and parsed != int(parsed):
-                reason = "not a whole number"
-            elif lo_s is not None and parsed < lo_s or hi_s is not None and parsed > hi_s:
-                reason = f"outside the allowed range {lo_s:g} to {hi_s:g}"
-        except ValueError:
-            reason = "not a number"
+        parsed, reason = spec.check(raw)
         if reason:
-            _notice(container, key, raw, reason, value_s)
-        _apply(key, from_store, int(parsed) if is_int and parsed is not None and not reason else parsed,
-               ok=reason is None)
+            _notice(container, key, raw, reason, spec.default)
+        _apply(key, from_store, parsed, ok=reason is None)
 
     step = extra.get("step")
     kwargs: dict[str, Any] = dict(
         label=text,
-        min_value=lo_s,
-        max_value=hi_s,
-        value=value_s,
+        min_value=spec.lo,
+        max_value=spec.hi,
+        value=spec.default,
         key=key,
         help=help or info.description,
         bind="query-params",
     )
     if extra.get("widget") == "slider":
-        kwargs["step"] = step or (1 if is_int else None)
+        kwargs["step"] = step or (1 if spec.is_int else None)
         result = container.slider(**{k: v for k, v in kwargs.items() if v is not None})
     else:
         if step is not None:
-            kwargs["step"] = int(step) if is_int else float(step)
-        elif not is_int:
-            kwargs["step"] = 1.0 if scale > 1 else None
+            kwargs["step"] = int(step) if spec.is_int else float(step)
+        elif not spec.is_int:
+            kwargs["step"] = 1.0 if spec.scale > 1 else None
         if extra.get("format"):
             kwargs["format"] = extra["format"]
         result = container.number_input(**{k: v for k, v in kwargs.items() if v is not None})
     if result is None:
-        result = value_s
-    scenario.record(key, result, value_s)
-    return int(result) if is_int else float(result) / scale
+        result = spec.default
+    scenario.record(key, result, spec.default)
+    return spec.to_model(result)
+
+
+def stored_number(model: type[BaseModel], name: str, *, key: str, default: float | None = None,
+                  min_value: float | None = None, max_value: float | None = None) -> float | int:
+    """The value `number(...)` would show, read from the scenario without drawing a widget (Overview).
+
+    Same parsing and bounds as the widget; an unusable stored value falls back to the default."""
+    spec = NumberSpec.of(model, name, default, min_value, max_value)
+    raw = scenario.store().get(key)
+    parsed, reason = spec.check(raw) if isinstance(raw, str) else (None, "absent")
+    return spec.to_model(parsed if reason is None else spec.default)
+
+
+def stored_choice(options: Sequence[str], *, key: str, default: str,
+                  format_func: Callable[[str], str] | None = None) -> str:
+    """The option `choice(...)` would show, read from the scenario without drawing a widget."""
+    raw = scenario.store().get(key)
+    labels = {format_func(o) if format_func else o: o for o in options} | {o: o for o in options}
+    return labels.get(raw, default) if isinstance(raw, str) else default
+
+
+def stored_toggle(*, key: str, default: bool) -> bool:
+    raw = scenario.store().get(key)
+    return raw.lower() == "true" if isinstance(raw, str) and raw.lower() in {"true", "false"} else default
 
 
 def choice(
