@@ -114,7 +114,7 @@ def main() -> None:
         rows.append((page, ms, what))
         print(f"{page}: {ms:.1f} ms", file=sys.stderr)
     mbps, n = token_throughput()
-    print(f"| page | median rerun (ms) | × empty page | widget changed |")
+    print("| page | median rerun (ms) | × empty page | widget changed |")
     print("|---|---:|---:|---|")
     print(f"| empty page (AppTest baseline) | {empty:.1f} | 1.0 | number input |")
     for page, ms, what in rows:

@@ -1,6 +1,7 @@
 """The shared workload every lever starts from: volume, model and average tokens per request."""
 from __future__ import annotations
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.prices import ModelPrices, request_cost
@@ -58,10 +59,8 @@ def baseline_cost(workload: Workload, prices: ModelPrices) -> WorkloadCost:
     )
 
 
-def cost_breakdown(workload: Workload, prices: ModelPrices) -> "pd.DataFrame":
+def cost_breakdown(workload: Workload, prices: ModelPrices) -> pd.DataFrame:
     """Tokens per request and dollars per month, input vs output: why output dominates bills."""
-    import pandas as pd
-
     cost = baseline_cost(workload, prices)
     return pd.DataFrame(
         {

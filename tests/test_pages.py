@@ -1,6 +1,5 @@
 """Every page, through the real router: default run, hostile URLs, the sidebar workload."""
 import sys
-from pathlib import Path
 
 import pytest
 

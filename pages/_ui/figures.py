@@ -10,6 +10,7 @@ plain dicts (`layout()`, `marker_shapes()`, `current_trace()`) and handed to plo
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,14 +74,16 @@ def layout(*, title: str, x_title: str, y_title: str, height: int = 420, **extra
     return base
 
 
-def marker_shapes(markers: Sequence[Marker | None]) -> tuple[list[dict], list[dict]]:
-    """Dashed vertical lines with labels (alternating top and bottom); None entries are skipped."""
+def marker_shapes(markers: Sequence[Marker | None], *, log_x: bool = False) -> tuple[list[dict], list[dict]]:
+    """Dashed vertical lines with labels (alternating top and bottom); None entries are skipped.
+
+    On a log x-axis plotly places shapes in data units but annotations in log10 units."""
     shapes, annotations = [], []
-    for i, m in enumerate(x for x in markers if x is not None):
+    for i, m in enumerate(x for x in markers if x is not None and (not log_x or x.x > 0)):
         shapes.append(dict(type="line", xref="x", yref="paper", x0=m.x, x1=m.x, y0=0, y1=1,
                            line=dict(color=m.colour, dash="dash", width=1.5)))
         top = i % 2 == 0
-        annotations.append(dict(x=m.x, xref="x", yref="paper", y=1 if top else 0, yanchor="top" if top else "bottom",
+        annotations.append(dict(x=math.log10(m.x) if log_x else m.x, xref="x", yref="paper", y=1 if top else 0, yanchor="top" if top else "bottom",
                                 xanchor="left", text=m.label, showarrow=False, bgcolor="rgba(255,255,255,0.85)",
                                 font=dict(color=m.colour, size=12)))
     return shapes, annotations
@@ -104,7 +107,8 @@ def current_trace(current: Current | None, *, y_format: str = ",.2f") -> list[Tr
 def figure(data: Sequence[Trace], layout_dict: dict[str, Any], markers: Sequence[Marker | None] = (),
            extra_shapes: Sequence[dict] = ()) -> go.Figure:
     """Assemble traces, layout and markers into a Figure in one validated call."""
-    shapes, annotations = marker_shapes(markers)
+    log_x = layout_dict.get("xaxis", {}).get("type") == "log"
+    shapes, annotations = marker_shapes(markers, log_x=log_x)
     full = dict(layout_dict)
     full["shapes"] = [*full.get("shapes", []), *extra_shapes, *shapes]
     full["annotations"] = [*full.get("annotations", []), *annotations]
@@ -149,6 +153,7 @@ def line_chart(
     x_tickformat: str | None = None,
     dashes: dict[str, str] | None = None,
     zero_line: bool = False,
+    height: int = 420,
 ) -> go.Figure:
     """Curves of `data[column]` against `data[x]`; `series` maps column -> legend name."""
     traces = [
@@ -157,7 +162,7 @@ def line_chart(
         for i, (column, name) in enumerate(series.items())
     ]
     lay = layout(
-        title=title, x_title=x_title, y_title=y_title,
+        title=title, x_title=x_title, y_title=y_title, height=height,
         xaxis=dict(type="log" if log_x else "linear", **({"tickformat": x_tickformat} if x_tickformat else {})),
         yaxis=dict(type="log" if log_y else "linear", tickprefix=y_tickprefix, ticksuffix=y_ticksuffix,
                    **({"tickformat": y_tickformat} if y_tickformat else {})),

@@ -133,7 +133,8 @@ class Metric:
     value: str
     delta: str | None = None
     help: str | None = None
-    delta_color: str = "normal"  # "inverse": a rise is bad (costs)
+    delta_color: str = "normal"  # "inverse": a rise is bad (costs); "off": a neutral note
+    delta_arrow: str | None = None  # None: no arrow for a neutral note, else by the delta's sign
 
 
 def presenting() -> bool:
@@ -148,7 +149,9 @@ def headline(metrics: Sequence[Metric]) -> None:
         area.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     columns = area.columns(len(metrics))
     for column, m in zip(columns, metrics, strict=True):
-        column.metric(m.label, m.value, delta=m.delta, help=m.help, delta_color=m.delta_color, border=True)
+        arrow = m.delta_arrow or ("off" if m.delta_color == "off" else "auto")
+        column.metric(m.label, m.value, delta=m.delta, help=m.help, delta_color=m.delta_color, delta_arrow=arrow,
+                      border=True)
 
 
 def _file_name(title: str) -> str:

@@ -1,0 +1,393 @@
+"""System-prompt length lever: what the prompt costs on every request, section by section, and its quality tax.
+
+The system prompt rides on every request. Its tokens are counted exactly with the model's tokenizer (an
+o200k_base estimate for models whose tokenizer is not public), split into sections (markdown headings, or
+blank-line blocks when there are none), and priced at the workload's volume: at the input price, or at
+the cache-read price when it is cached. A trim target shows the saving. Quality: one published study's
+accuracy-vs-input-length curve, editable.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from calculators import tokens
+from calculators.prices import DATA_DIR, ModelPrices, request_cost
+from calculators.workload import Workload
+
+EXAMPLE_PATH: Path = DATA_DIR / "example_system_prompt.md"
+EXAMPLE_PROMPT: str = EXAMPLE_PATH.read_text(encoding="utf-8")
+MAX_PROMPT_CHARS = 5_000_000
+
+
+class PromptText(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    text: str = Field(
+        EXAMPLE_PROMPT, max_length=MAX_PROMPT_CHARS, title="System prompt",
+        description="Paste your system prompt. It stays in this browser session and is not put in the link. "
+        "Default: an illustrative support-assistant prompt for a fictional retailer.",
+    )
+
+
+class SystemPromptInputs(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    trim_share: float = Field(
+        0.25, ge=0, le=1, title="Trim target: cut the prompt by", json_schema_extra={"percent": True, "step": 5.0},
+        description="Share of the prompt's tokens you aim to remove (an illustrative target, not a recommendation).",
+    )
+
+
+# --- sections -----------------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+TITLE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class PromptAnalysis:
+    """A prompt's exact token count and its sections (one row each, in order)."""
+
+    encoding: tokens.EncodingName
+    characters: int
+    tokens: int
+    split_by: str  # "headings", "blank lines" or "nothing" (one block)
+    sections: pd.DataFrame  # section, title, level, start, characters, tokens, standalone_tokens (optional)
+
+
+def _title(line: str) -> str:
+    line = " ".join(line.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+
+def split_sections(text: str) -> tuple[str, list[tuple[int, str, int]]]:
+    """Cut points as (start character, title, heading level), in order; the first starts at 0.
+
+    Sections cut at markdown headings (outside code fences); text before the first heading is a preamble.
+    Without headings, at each block of text that follows a blank line. The sections' texts concatenate to
+    the whole prompt exactly: leading or trailing blank lines belong to a neighbouring section.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = np.concatenate([[0], np.cumsum([len(line) for line in lines], dtype=np.int64)]) if lines else [0]
+    headings: list[tuple[int, str, int]] = []
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            marker = fence_match.group(1)[0]
+            fence = None if fence == marker else (marker if fence is None else fence)
+            continue
+        if fence is None and line.lstrip(" ").startswith("#"):
+            m = _HEADING.match(line.rstrip("\r\n"))
+            if m:
+                headings.append((int(starts[i]), _title(m.group(2)) or "(untitled heading)", len(m.group(1))))
+    if headings:
+        first = headings[0][0]
+        if text[:first].strip():
+            headings.insert(0, (0, "(before the first heading)", 0))
+        else:
+            headings[0] = (0, headings[0][1], headings[0][2])
+        return "headings", headings
+    blocks: list[tuple[int, str, int]] = []
+    previous_blank = True
+    for i, line in enumerate(lines):
+        blank = not line.strip()
+        if not blank and previous_blank:
+            blocks.append((int(starts[i]), _title(line), 0))
+        previous_blank = blank
+    if len(blocks) <= 1:
+        return "nothing", [(0, blocks[0][1] if blocks else "(empty)", 0)]
+    blocks[0] = (0, blocks[0][1], 0)
+    return "blank lines", blocks
+
+
+def _token_byte_starts(ids: np.ndarray, name: tokens.EncodingName) -> np.ndarray:
+    """Byte offset where each token starts in the UTF-8 text."""
+    enc = tokens.encoding(name)
+    unique, inverse = np.unique(ids, return_inverse=True)
+    lengths = np.array([len(enc.decode_single_token_bytes(int(t))) for t in unique], dtype=np.int64)[inverse]
+    return np.cumsum(lengths) - lengths
+
+
+def analyse(text: str, name: tokens.EncodingName = "o200k_base", standalone: bool = False) -> PromptAnalysis:
+    """Count the prompt once and attribute each token to the section where it starts.
+
+    So the sections' tokens sum to the whole prompt's count exactly. Counting a section on its own can differ
+    from its attributed count by a token or so at each cut: a token can straddle a cut (rare: cuts fall at line
+    starts, which are almost always token boundaries). `standalone=True` also counts each section alone.
+    """
+    enc = tokens.encoding(name)
+    ids = enc.encode_to_numpy(text, disallowed_special=()) if text else np.zeros(0, dtype=np.uint32)
+    split_by, cuts = split_sections(text)
+    starts = [c[0] for c in cuts]
+    ends = starts[1:] + [len(text)]
+    pieces = [text[a:b] for a, b in zip(starts, ends, strict=True)]
+    byte_lengths = np.array([len(p.encode("utf-8", errors="surrogatepass")) for p in pieces], dtype=np.int64)
+    byte_starts = np.cumsum(byte_lengths) - byte_lengths
+    if len(ids):
+        owner = np.searchsorted(byte_starts, _token_byte_starts(ids, name), side="right") - 1
+        counts = np.bincount(owner, minlength=len(cuts))
+    else:
+        counts = np.zeros(len(cuts), dtype=np.int64)
+    frame = pd.DataFrame({
+        "section": np.arange(1, len(cuts) + 1),
+        "title": [c[1] for c in cuts],
+        "level": [c[2] for c in cuts],
+        "start": starts,
+        "characters": [len(p) for p in pieces],
+        "tokens": counts.astype(np.int64),
+    })
+    if standalone:
+        frame["standalone_tokens"] = [tokens.count(p, name) for p in pieces]
+    return PromptAnalysis(encoding=name, characters=len(text), tokens=int(len(ids)), split_by=split_by,
+                          sections=frame)
+
+
+# --- money ----------------------------------------------------------------------------------------------------
+
+
+def _rest_tokens(workload: Workload, prompt_tokens: int) -> int:
+    """Input tokens per request besides the system prompt (context, history, user message)."""
+    return max(workload.input_tokens - prompt_tokens, 0)
+
+
+def prompt_cost_per_request(prices: ModelPrices, workload: Workload, rest: int, prompt_tokens: float | np.ndarray,
+                            cached: bool) -> float | np.ndarray:
+    """What the prompt adds to one request: the request's cost with the prompt minus without it.
+
+    Uncached, the prompt's tokens are billed at the input price; cached, at the cache-read price (cache writes are
+    left out: at steady traffic they are rare; the caching page models them). Long-context tiers are chosen by the
+    request's whole input, so a prompt that pushes a request over a tier threshold also raises the rest's price.
+    """
+    x = np.asarray(prompt_tokens, dtype=float)
+    out = workload.output_tokens
+    if cached:
+        with_prompt = request_cost(prices, rest, out, cache_read=x)
+    else:
+        with_prompt = request_cost(prices, rest + x, out)
+    cost = with_prompt - request_cost(prices, rest, out)
+    return float(cost) if np.ndim(cost) == 0 else cost
+
+
+class SystemPromptResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    prompt_tokens: int
+    rest_tokens: int  # other input per request (workload input minus the prompt, floored at 0)
+    prompt_longer_than_workload_input: bool
+    has_cache_price: bool
+    per_request_uncached: float
+    per_request_cached: float
+    per_month_uncached: float
+    per_month_cached: float
+    share_of_bill: float | None  # uncached prompt cost / workload baseline bill
+    per_1000_tokens_month: float  # marginal: 1,000 more prompt tokens, uncached, per month
+    trimmed_tokens: int  # prompt length after the trim
+    trim_saving_month_uncached: float
+    trim_saving_month_cached: float
+
+
+def evaluate(analysis: PromptAnalysis, x: SystemPromptInputs, workload: Workload, prices: ModelPrices,
+             baseline_per_month: float | None = None) -> SystemPromptResult:
+    p = analysis.tokens
+    rest = _rest_tokens(workload, p)
+    n = workload.requests_per_month
+    trimmed = p - int(round(p * x.trim_share))
+    costs = {
+        cached: prompt_cost_per_request(prices, workload, rest, np.array([p, trimmed, p + 1_000]), cached)
+        for cached in (False, True)
+    }
+    uncached, cached = costs[False], costs[True]
+    return SystemPromptResult(
+        prompt_tokens=p,
+        rest_tokens=rest,
+        prompt_longer_than_workload_input=p > workload.input_tokens,
+        has_cache_price=prices.cache_read is not None,
+        per_request_uncached=float(uncached[0]),
+        per_request_cached=float(cached[0]),
+        per_month_uncached=float(uncached[0]) * n,
+        per_month_cached=float(cached[0]) * n,
+        share_of_bill=float(uncached[0]) * n / baseline_per_month if baseline_per_month else None,
+        per_1000_tokens_month=float(uncached[2] - uncached[0]) * n,
+        trimmed_tokens=trimmed,
+        trim_saving_month_uncached=float(uncached[0] - uncached[1]) * n,
+        trim_saving_month_cached=float(cached[0] - cached[1]) * n,
+    )
+
+
+def section_costs(analysis: PromptAnalysis, result: SystemPromptResult, workload: Workload) -> pd.DataFrame:
+    """Each section's tokens, share and monthly cost: the prompt's cost split pro rata by tokens (sums exactly)."""
+    return section_table(analysis, result.per_month_uncached, result.per_month_cached, result.per_request_uncached)
+
+
+def section_table(analysis: PromptAnalysis, per_month_uncached: float, per_month_cached: float,
+                  per_request_uncached: float) -> pd.DataFrame:
+    frame = analysis.sections.copy()
+    total = int(frame["tokens"].sum())
+    share = frame["tokens"] / total if total else frame["tokens"] * 0.0
+    frame["share"] = share
+    frame["cost_month_uncached"] = share * per_month_uncached
+    frame["cost_month_cached"] = share * per_month_cached
+    frame["cost_request_uncached"] = share * per_request_uncached
+    return frame
+
+
+def top_sections(frame: pd.DataFrame, top: int = 20) -> pd.DataFrame:
+    """The `top` largest sections by tokens, the rest summed into one "other sections" row (totals unchanged)."""
+    ordered = frame.sort_values(["tokens", "section"], ascending=[False, True])
+    shown, rest = ordered.head(top), ordered.iloc[top:]
+    columns = ["tokens", "share", "cost_month_uncached", "cost_month_cached"]
+    out = shown[columns].copy()
+    out.insert(0, "section", [f"{int(s)}. {t}" for s, t in zip(shown["section"], shown["title"], strict=True)])
+    if len(rest):
+        other = {"section": f"other {len(rest):,} sections", **{c: rest[c].sum() for c in columns}}
+        out = pd.concat([out, pd.DataFrame([other])], ignore_index=True)
+    return out.reset_index(drop=True)
+
+
+def cost_curve(analysis: PromptAnalysis, workload: Workload, prices: ModelPrices, points: int = 201) -> pd.DataFrame:
+    """Monthly prompt cost against prompt length (uncached and cached), by the same formula as `evaluate`."""
+    p = analysis.tokens
+    rest = _rest_tokens(workload, p)
+    hi = max(2 * p, 1_000)
+    lengths = np.unique(np.concatenate([np.linspace(0, hi, points).round(), [p]]))
+    n = workload.requests_per_month
+    return pd.DataFrame({
+        "prompt_tokens": lengths,
+        "uncached": prompt_cost_per_request(prices, workload, rest, lengths, cached=False) * n,
+        "cached": prompt_cost_per_request(prices, workload, rest, lengths, cached=True) * n,
+    })
+
+
+# --- quality: the published accuracy-vs-length curve -----------------------------------------------------------
+
+# Levy, Jacoby and Goldberg (ACL 2024), average over the tested models: 0.92 on the shortest inputs (the
+# FLenQA samples start at about 250 tokens) and 0.68 at about 3,000 tokens. Only these two points are published
+# as averages here; the straight line between them is ours.
+LEVY_POINTS: tuple[tuple[float, float], ...] = ((250.0, 0.92), (3_000.0, 0.68))
+
+
+class CurvePoint(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    input_tokens: float = Field(ge=0, le=10_000_000, title="Input tokens")
+    accuracy: float = Field(ge=0, le=1, title="Accuracy")
+
+
+class AccuracyCurve(BaseModel):
+    """An accuracy-vs-input-length series: straight lines between points, flat beyond the ends."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    points: tuple[CurvePoint, ...] = Field(min_length=2, max_length=200)
+
+    @field_validator("points")
+    @classmethod
+    def _distinct_lengths(cls, points: tuple[CurvePoint, ...]) -> tuple[CurvePoint, ...]:
+        ordered = tuple(sorted(points, key=lambda p: p.input_tokens))
+        xs = [p.input_tokens for p in ordered]
+        if len(set(xs)) != len(xs):
+            raise ValueError("two points have the same input length")
+        return ordered
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.array([p.input_tokens for p in self.points])
+
+    @property
+    def accuracies(self) -> np.ndarray:
+        return np.array([p.accuracy for p in self.points])
+
+    def at(self, input_tokens: float | np.ndarray) -> float | np.ndarray:
+        value = np.interp(input_tokens, self.lengths, self.accuracies)
+        return float(value) if np.ndim(value) == 0 else value
+
+    def within(self, input_tokens: float) -> bool:
+        return bool(self.lengths[0] <= input_tokens <= self.lengths[-1])
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"input_tokens": self.lengths, "accuracy": self.accuracies})
+
+
+LEVY_CURVE = AccuracyCurve(points=tuple(CurvePoint(input_tokens=t, accuracy=a) for t, a in LEVY_POINTS))
+
+
+def curve_from_rows(rows: pd.DataFrame) -> tuple[AccuracyCurve, str | None]:
+    """The edited table as a curve; on a problem, the published curve and a plain-words reason."""
+    frame = rows.dropna(how="all")
+    if frame.isna().any().any():
+        return LEVY_CURVE, "a row has an empty cell"
+    try:
+        points = tuple(
+            CurvePoint(input_tokens=float(t), accuracy=float(a))
+            for t, a in zip(frame["input_tokens"], frame["accuracy"], strict=True)
+        )
+        return AccuracyCurve(points=points), None
+    except (ValidationError, ValueError, KeyError, TypeError) as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ") if isinstance(exc, ValidationError) else str(exc)
+        return LEVY_CURVE, reason
+
+
+def accuracy_series(curve: AccuracyCurve, *marks: float, points: int = 200) -> pd.DataFrame:
+    """The curve for a chart: measured between its first and last point, flat (not measured) outside them.
+
+    Drawn from 0 to past the largest of the curve's points and the marked lengths (e.g. the user's prompt).
+    """
+    top = max([float(curve.lengths[-1]), *[float(m) for m in marks]]) * 1.1
+    xs = np.unique(np.concatenate([np.linspace(0.0, top, points), curve.lengths, np.asarray(marks, dtype=float)]))
+    accuracy = curve.at(xs)
+    inside = (xs >= curve.lengths[0]) & (xs <= curve.lengths[-1])
+    return pd.DataFrame({
+        "input_tokens": xs,
+        "accuracy": accuracy,
+        "measured": np.where(inside, accuracy, np.nan),
+        "not_measured": np.where(inside & (xs != curve.lengths[0]) & (xs != curve.lengths[-1]), np.nan, accuracy),
+    })
+
+
+def section_cut_bound(sections: int) -> int:
+    """Largest difference we accept between the sum of standalone section counts and the whole's count."""
+    return 2 * max(sections - 1, 0)
+
+
+EXPLANATION = r"""
+**Tokens.** The prompt is counted once, exactly, with the model's tokenizer (OpenAI models: their own encoding;
+other providers don't publish theirs, so the count is an o200k_base **estimate**, and their own tokenizers can
+count differently).
+
+**Sections.** The prompt is cut at markdown headings (`#` to `######`, ignoring code blocks), or, when it has
+none, at each block of text after a blank line. Each token of the whole prompt's encoding is given to the
+section where it starts, so **the sections' tokens add up exactly to the prompt's count**. Counting a section
+on its own can differ by a token or so at each cut, where a token may straddle it; we test that the
+standalone counts stay within 2 tokens per cut of the whole.
+
+**Cost.** What the prompt adds to a request = the request's cost with the prompt − without it, so long-context
+tiers are honoured (the request is the prompt plus the rest of the workload's input: workload input tokens
+minus the prompt, floored at zero). Uncached, prompt tokens cost the input price; cached, the cache-read price
+(writes left out: at steady traffic they are rare; see the prompt-caching page). Per month = per request ×
+requests. A section's cost is the prompt's cost × the section's share of tokens.
+
+**Trim target.** Cutting the prompt by *x*% saves cost(prompt) − cost(trimmed prompt) per request, × requests.
+Every token trimmed saves money; the lever has no break-even, only a quality question.
+
+**Quality.** Levy, Jacoby and Goldberg (ACL 2024) padded the same reasoning questions with irrelevant text:
+average accuracy over the models they tested fell from 0.92 on the shortest inputs to 0.68 at about 3,000
+tokens. It is **one study's average, not a law**: their padding was irrelevant text, while a system prompt is
+(hopefully) relevant, and their length is the whole input, not only the system prompt. We draw straight lines
+between the points and do not extrapolate beyond them (flat). Replace the points with your own evals.
+"""
+
+
+def describe_split(analysis: PromptAnalysis) -> str:
+    n = len(analysis.sections)
+    if analysis.split_by == "headings":
+        return f"{n:,} sections, cut at markdown headings"
+    if analysis.split_by == "blank lines":
+        return f"{n:,} blocks, cut at blank lines (the prompt has no markdown headings)"
+    return "one block (no headings and no blank lines to cut at)"
+
+
+def tokens_label(choice: tokens.TokenizerChoice) -> str:
+    return "exact" if choice.exact else "o200k estimate"

@@ -1,0 +1,174 @@
+"""Editable tables whose columns and checks come from a pydantic row model, like widgets.py for single inputs.
+
+Each column is a field of the row model: its title is the header, its description the help, its
+bounds the editor's limits, and ``json_schema_extra={"percent": True}`` shows a 0..1 fraction as 0..100 %.
+Every edited row is validated through the model; a bad row gives a message that names the row and the
+column in words. Tables are not stored in the page link (too long for a URL); the page says so.
+"""
+from __future__ import annotations
+
+import math
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from pages._ui.widgets import _base_type, _bounds, _escape, _extra
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _scale(info: FieldInfo) -> float:
+    return 100.0 if _extra(info).get("percent") else 1.0
+
+
+def _header(info: FieldInfo, name: str) -> str:
+    extra = _extra(info)
+    unit = "%" if extra.get("percent") else extra.get("unit")
+    return (info.title or name) + (f" ({unit})" if unit else "")
+
+
+def _column(info: FieldInfo, name: str) -> Any:
+    kind = _base_type(info.annotation)
+    if kind is str:
+        max_chars = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
+        return st.column_config.TextColumn(_header(info, name), help=info.description, max_chars=max_chars,
+                                           required=True)
+    lo, hi = _bounds(info)
+    scale = _scale(info)
+    return st.column_config.NumberColumn(
+        _header(info, name), help=info.description, required=True,
+        min_value=None if lo is None else lo * scale, max_value=None if hi is None else hi * scale,
+        step=1 if kind is int else 0.1, format="%.1f%%" if scale > 1 else ("%d" if kind is int else None),
+    )
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not
+                                                                                value.strip())
+
+
+def _message(err: dict, scale: float) -> str:
+    """A pydantic error in words, with bounds in the column's display units."""
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    suffix = "%" if scale > 1 else ""
+    for bound, words in (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than")):
+        if bound in ctx and kind.startswith(("greater", "less")):
+            return f"must be {words} {float(ctx[bound]) * scale:g}{suffix}"
+    if kind in ("missing", "float_type", "int_type", "string_type") and err.get("input") is None:
+        return "is empty"
+    if kind.startswith("int_from_float"):
+        return "must be a whole number"
+    if kind == "string_too_short":
+        return "is empty"
+    return str(err.get("msg", "is not valid")).removeprefix("Value error, ")
+
+
+def edit_rows(
+    model: type[M],
+    defaults: Sequence[M],
+    *,
+    key: str,
+    label: Callable[[dict], str] | None = None,
+) -> tuple[list[M], list[str]]:
+    """An editable table (rows can be added and deleted) of `model` rows; returns (valid rows, messages).
+
+    A fully blank row (just added, not filled in) is ignored.
+    """
+    fields = model.model_fields
+    headers = {name: _header(info, name) for name, info in fields.items()}
+    def shown(row: M, n: str) -> object:
+        value = getattr(row, n)
+        return value * _scale(fields[n]) if _scale(fields[n]) > 1 else value
+
+    frame = pd.DataFrame([{headers[n]: shown(row, n) for n in fields} for row in defaults],
+                         columns=list(headers.values()))
+    edited = st.data_editor(
+        frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={headers[n]: _column(info, n) for n, info in fields.items()},
+    )
+    rows: list[M] = []
+    messages: list[str] = []
+    for i, record in enumerate(edited.to_dict("records"), start=1):
+        values = {n: record.get(headers[n]) for n in fields}
+        if all(_blank(v) for v in values.values()):
+            continue
+        cleaned = {}
+        for n, v in values.items():
+            if _blank(v):
+                cleaned[n] = None
+            elif _scale(fields[n]) > 1:
+                cleaned[n] = float(v) / _scale(fields[n])
+            elif _base_type(fields[n].annotation) is int and isinstance(v, float) and v.is_integer():
+                cleaned[n] = int(v)
+            else:
+                cleaned[n] = v
+        try:
+            rows.append(model(**cleaned))
+        except ValidationError as exc:
+            name = label(values) if label else None
+            where = f"Row {i}" + (f" ({_escape(str(name)[:60])})" if name and not _blank(name) else "")
+            for err in exc.errors():
+                field = str(err["loc"][0]) if err["loc"] else ""
+                column = headers.get(field, "this row")
+                scale = _scale(fields[field]) if field in fields else 1.0
+                messages.append(f"{where}, **{column}**: {_message(err, scale)}")
+    return rows, messages
+
+
+def edit_matrix(
+    row_labels: Sequence[str],
+    columns: Sequence[str],
+    initial: Callable[[str, str], float | None],
+    *,
+    key: str,
+    corner: str,
+    help: str,
+    validate: Callable[[str, dict[str, float | None]], list[dict]],
+) -> tuple[dict[tuple[str, str], float | None], list[str]]:
+    """A fixed-shape table of percentages (rows x columns, blank allowed); returns (fractions, messages).
+
+    Edits are kept per (row, column) across reruns in session state, so adding a column or renaming a
+    row does not lose what was typed in the other cells. `validate(row, values)` returns pydantic-style
+    errors for a row (loc = (..., column)).
+    """
+    store: dict[tuple[str, str], float | None] = st.session_state.setdefault(f"{key}.store", {})
+
+    def value(r: str, c: str) -> float | None:
+        v = store[(r, c)] if (r, c) in store else initial(r, c)
+        return None if v is None else v * 100.0
+
+    frame = pd.DataFrame({c: [value(r, c) for r in row_labels] for c in columns},
+                         index=pd.Index(list(row_labels), name=corner), dtype=float)
+    edited = st.data_editor(
+        frame, key=key, num_rows="fixed", width="stretch",
+        column_config={c: st.column_config.NumberColumn(c, min_value=0.0, max_value=100.0, step=0.5,
+                                                        format="%.1f%%", help=help) for c in columns},
+    )
+    out: dict[tuple[str, str], float | None] = {}
+    messages: list[str] = []
+    for r in row_labels:
+        values = {}
+        for c in columns:
+            v = edited.at[r, c] if r in edited.index and c in edited.columns else None
+            values[c] = None if _blank(v) else float(v) / 100.0
+        for err in validate(r, values):
+            column = str(err["loc"][-1]) if err["loc"] else ""
+            messages.append(f"{_escape(corner)} {_escape(r[:60])}, **{_escape(column)}**: {_message(err, 100.0)}")
+        out.update({(r, c): v for c, v in values.items()})
+    store.update(out)
+    return out, messages
+
+
+def validation_errors(model: type[BaseModel], data: dict) -> list[dict]:
+    """The pydantic errors of `data` against `model` (empty when valid)."""
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return typing.cast(list[dict], exc.errors())
+    return []
