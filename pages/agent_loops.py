@@ -2,7 +2,7 @@
 import streamlit as st
 
 from calculators import agent_loops as agents
-from pages._ui import figures, widgets
+from pages._ui import figures, levers, widgets
 from pages._ui.layout import Metric, chart, context, explain, headline, illustrative, money, price_caption, sources
 
 st.title("Agent loops: the token economy of multi-turn tool use")
@@ -53,6 +53,7 @@ x = widgets.validated(
     tasks_per_month=ctx.workload.requests_per_month, **optional,
 )
 result = agents.evaluate(x, ctx.prices)
+levers.publish(levers.agent_loops_saving(x, result))
 over = result.overflow
 
 st.caption(price_caption(ctx.prices))

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from calculators import caching
-from pages._ui import figures, widgets
+from pages._ui import figures, levers, widgets
 from pages._ui.layout import Metric, chart, context, explain, headline, money, percent, price_caption, sources
 
 st.title("Prompt caching break-even")
@@ -38,6 +38,7 @@ x = widgets.validated(
     hit_rate_mode=mode, hit_rate=hit_rate, ttl=ttl, min_cacheable_tokens=minimum, storage_price=storage, rules=rules,
 )
 result = caching.evaluate(x)
+levers.publish(levers.caching_saving(ctx, x, result))
 
 if not result.cacheable:
     st.warning(

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from calculators import distillation
-from pages._ui import fig_distillation, figures, widgets
+from pages._ui import fig_distillation, figures, levers, widgets
 from pages._ui.layout import (
     Metric, catalogue, chart, context, explain, headline, illustrative, money, percent, price_caption, sources, tokens,
 )
@@ -89,6 +89,7 @@ x = widgets.validated(
     fallback_mode=fallback, upkeep_per_month=upkeep, horizon_months=horizon,
 )
 r = distillation.evaluate(x)
+levers.publish(levers.distillation_saving(x, r))
 
 if r.margin_per_request <= 0:
     st.warning(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from calculators import output_caps as oc
 from calculators import tokens
-from pages._ui import fig_output_caps, figures, widgets
+from pages._ui import fig_output_caps, figures, levers, widgets
 from pages._ui.layout import Metric, chart, context, explain, headline, money, percent, price_caption, sources
 
 
@@ -72,6 +72,7 @@ if mode == "an uploaded list":
                      icon=":material/error:")
 
 result = oc.evaluate(x, ctx.workload, ctx.prices, observed)
+levers.publish(levers.output_caps_saving(x, result))
 if result.observed is not None:
     st.caption(f"Using {result.observed:,} uploaded lengths: p50 {result.p50_tokens:,.0f}, "
                f"p95 {result.p95_tokens:,.0f}, mean {result.mean_tokens:,.0f} tokens"

@@ -1,9 +1,14 @@
 """Overview: where the bill comes from, and which lever answers which question."""
 import streamlit as st
 
+from pathlib import Path
+
+from calculators import bill
 from calculators.workload import cost_breakdown
-from pages._ui import figures
-from pages._ui.layout import Metric, chart, context, headline, money, percent, price_caption, sources
+from pages._ui import fig_bill, figures, levers, scenario, widgets
+from pages._ui.layout import (
+    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+)
 
 st.title("LLM Cost Levers")
 st.caption("Where your LLM bill comes from, and which lever cuts it. Set your workload in the sidebar; every page "
@@ -34,6 +39,54 @@ with left:
 with right:
     chart(fig_cost, breakdown, name="monthly cost by token kind")
 
+st.subheader("Bill builder: pull several levers at once")
+available = set(st.session_state.get("available_pages", []))
+offered = [lever for lever in levers.LEVERS if lever.page in available]
+by_name = {lever.name: lever for lever in offered}
+default_on = [n for n in levers.ON_BY_DEFAULT if n in by_name]
+chosen = st.multiselect(
+    "Levers to pull", list(by_name), default=default_on, format_func=lambda n: by_name[n].label,
+    key="bill.levers", bind="query-params",
+    help="Each lever uses the settings on its own page (in this link). Remove a lever to see the bill without it.",
+)
+widgets.remember("bill.levers", chosen, default_on)
+st.caption("On by default: the token levers that apply to any workload. Levers that change the model or the "
+           "workflow are off until you turn them on, once their pages describe your system.")
+savings, skipped = [], []
+for name in chosen:
+    outcome = levers.evaluate(by_name[name], ctx)
+    if isinstance(outcome, str):
+        skipped.append(f"**{by_name[name].label}**: {outcome}")
+    else:
+        savings.append(outcome)
+result = bill.build(ctx.baseline.per_month, savings)
+st.session_state["_overview_savings"] = {s.lever: s for s in savings}  # compared with each page's in tests
+
+headline([
+    Metric("Today's bill", money(result.baseline)),
+    Metric("Optimised bill", money(result.optimised),
+           delta=f"{percent(-result.total_saving / result.baseline)} vs today" if result.baseline else None,
+           delta_color="inverse", delta_arrow="down" if result.total_saving > 0 else "up"),
+    Metric("Monthly saving", money(result.total_saving)),
+    Metric("Levers pulled", f"{len(result.steps)}"),
+])
+urls = {s.lever: "./" + Path(s.page).stem + scenario.query_suffix() for s in result.steps}
+table = bill.table(result)
+chart(fig_bill.waterfall(result, currency=currency(), urls=urls), table, name="bill builder waterfall")
+st.caption(f"**Order:** {bill.ORDER_REASON} The bars' labels link to each lever's page.")
+for note in skipped:
+    st.caption(f"Not counted: {note}.")
+st.dataframe(
+    table, hide_index=True,
+    column_config={c: st.column_config.NumberColumn(format=f"{currency()}%,.0f")
+                   for c in ("bill before", "monthly saving", "bill after")}
+    | {"share of baseline": st.column_config.NumberColumn(format="percent")},
+)
+links = st.columns(max(1, len(result.steps)))
+for column, step in zip(links, result.steps, strict=False):
+    column.page_link(step.page, label=step.label, icon=":material/arrow_forward:")
+explain(bill.__doc__ or "")
+
 st.subheader("Which lever answers your question?")
 LEVERS = [
     ("pages/caching.py", "Does caching our shared prefix pay, and with which TTL?"),
@@ -49,7 +102,6 @@ LEVERS = [
     ("pages/token_counter.py", "How many tokens is this text, exactly?"),
     ("pages/prices.py", "What does each model cost per million tokens?"),
 ]
-available = set(st.session_state.get("available_pages", []))
 columns = st.columns(2)
 for i, (page, question) in enumerate(p for p in LEVERS if p[0] in available):
     with columns[i % 2]:

@@ -4,7 +4,7 @@ import re
 import streamlit as st
 
 from calculators import reasoning
-from pages._ui import fig_reasoning, figures, table_input, widgets
+from pages._ui import fig_reasoning, figures, levers, table_input, widgets
 from pages._ui.layout import (
     Metric, chart, context, explain, headline, illustrative, money, percent, price_caption, sources, tokens,
 )
@@ -50,6 +50,7 @@ x = widgets.validated(
     **{f"budget_{e}": v for e, v in budgets.items()},
 )
 result = reasoning.evaluate(x)
+levers.publish(levers.reasoning_saving(x, result))
 never, selective, always = (result.policies[p] for p in reasoning.POLICIES)
 
 if result.shares_scaled:

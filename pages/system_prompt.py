@@ -3,7 +3,7 @@ import streamlit as st
 
 from calculators import system_prompt as sp
 from calculators import tokens
-from pages._ui import fig_system_prompt, figures, widgets
+from pages._ui import fig_system_prompt, figures, levers, widgets
 from pages._ui.layout import (
     Metric,
     chart,
@@ -62,6 +62,7 @@ if text == sp.EXAMPLE_PROMPT:
 x = widgets.validated(sp.SystemPromptInputs, trim_share=trim)
 analysis = analyse(text, choice.encoding)
 result = sp.evaluate(analysis, x, ctx.workload, ctx.prices, ctx.baseline.per_month)
+levers.publish(levers.system_prompt_saving(ctx, x, result, example=text == sp.EXAMPLE_PROMPT))
 frame = sp.section_costs(analysis, result, ctx.workload)
 
 with right:

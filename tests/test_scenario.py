@@ -61,7 +61,7 @@ def valid(**params):
         (json.dumps({"app": "llm-cost-levers", "version": 1, "params": [1]}).encode(), "'params' must be"),
         (valid(**{"<script>": "1"}), "is not an input name"),
         (valid(requests={"nested": 1}), "must be a number"),
-        (valid(requests="9" * 500), "longer than"),
+        (valid(requests="9" * 5_000), "longer than"),
         (json.dumps([1, 2]).encode(), "not an LLM Cost Levers scenario"),
     ],
 )

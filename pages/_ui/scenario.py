@@ -11,17 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import streamlit as st
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 STORE = "_scenario"
 SEEDED = "_scenario_seeded"
 APP_ID = "llm-cost-levers"
 VERSION = 1
 MAX_BYTES = 100_000
-MAX_VALUE_CHARS = 200
+MAX_VALUE_CHARS = 4_000  # an editable table travels as one JSON value
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
 
 UrlValue = str | list[str]
@@ -143,3 +146,51 @@ def link(params: Mapping[str, UrlValue]) -> str:
     from urllib.parse import urlencode
 
     return "./?" + urlencode(params, doseq=True)
+
+
+# --- editable tables travel as compact JSON rows ---------------------------------------------------
+
+MAX_TABLE_CHARS = 4_000
+
+
+def rows_text(rows: Sequence[BaseModel]) -> str:
+    """A table as one URL value: JSON rows with short separators."""
+    return json.dumps([r.model_dump(mode="json") for r in rows], separators=(",", ":"))
+
+
+def rows_from_text(model: type[M], text: str) -> list[M]:
+    """Parse and validate a table from its URL value; raises ValueError with the row that fails."""
+    if len(text) > MAX_TABLE_CHARS:
+        raise ValueError(f"longer than {MAX_TABLE_CHARS:,} characters")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError("not a table") from exc
+    if not isinstance(data, list) or not data:
+        raise ValueError("not a list of rows")
+    rows = []
+    for i, item in enumerate(data, start=1):
+        try:
+            rows.append(model.model_validate(item))
+        except ValidationError as exc:
+            raise ValueError(f"row {i}: {exc.errors()[0]['msg']}") from exc
+    return rows
+
+
+def stored_rows(model: type[M], defaults: Sequence[M], *, key: str) -> list[M]:
+    """The table a page would start from: the link's rows when valid, else the defaults."""
+    raw = store().get(key)
+    if isinstance(raw, str):
+        try:
+            return rows_from_text(model, raw)
+        except ValueError:
+            pass
+    return list(defaults)
+
+
+def query_suffix() -> str:
+    """'?...' carrying the whole scenario, for links between pages ('' when everything is default)."""
+    from urllib.parse import urlencode
+
+    params = store()
+    return "?" + urlencode(params, doseq=True) if params else ""

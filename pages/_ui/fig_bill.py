@@ -1,0 +1,39 @@
+"""The bill builder's waterfall: baseline, one bar per lever, optimised bill."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from calculators.bill import Bill
+from pages._ui.figures import figure, layout
+
+SAVING_COLOUR = "#17A398"
+RISE_COLOUR = "#E4572E"
+TOTAL_COLOUR = "#2E6FD8"
+
+
+def waterfall(bill: Bill, *, currency: str, urls: dict[str, str] | None = None) -> go.Figure:
+    """Baseline, then each lever's saving (a rise in red), then the optimised bill.
+
+    Lever names on the x-axis are links to their pages when `urls` maps lever -> relative URL."""
+    urls = urls or {}
+    names = ["Baseline", *[s.label for s in bill.steps], "Optimised"]
+    links = [
+        f'<a href="{urls[s.lever]}" target="_self">{s.label}</a>' if s.lever in urls else s.label for s in bill.steps
+    ]
+    values = [bill.baseline, *[-s.saving for s in bill.steps], bill.optimised]
+    text = [f"{currency}{bill.baseline:,.0f}", *[f"−{currency}{s.saving:,.0f}" if s.saving >= 0
+                                                 else f"+{currency}{-s.saving:,.0f}" for s in bill.steps],
+            f"{currency}{bill.optimised:,.0f}"]
+    trace = dict(
+        type="waterfall", x=names, y=values, measure=["absolute", *["relative"] * len(bill.steps), "total"],
+        text=text, textposition="outside", cliponaxis=False, connector=dict(line=dict(color="#999", width=1)),
+        decreasing=dict(marker=dict(color=SAVING_COLOUR)), increasing=dict(marker=dict(color=RISE_COLOUR)),
+        totals=dict(marker=dict(color=TOTAL_COLOUR)), hovertemplate="%{x}: %{text}<extra></extra>",
+    )
+    lay = layout(
+        title="From today's bill to the optimised bill, lever by lever", x_title="", y_title="per month",
+        height=460, hovermode="closest", showlegend=False,
+        xaxis=dict(tickmode="array", tickvals=names, ticktext=["Baseline", *links, "Optimised"]),
+        yaxis=dict(tickprefix=currency, rangemode="tozero"),
+    )
+    return figure([trace], lay)

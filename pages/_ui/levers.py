@@ -1,0 +1,262 @@
+"""Each lever's effect on the bill, from its page's settings as stored in the scenario (the link).
+
+The Overview cannot draw every lever page to read its figures, so each lever has an adapter here that
+reads the page's inputs from the scenario store, with the same keys, defaults and parsing as the page's
+widgets, and calls the same calculator. tests/test_overview.py checks, lever by lever, that the adapter
+and the page report the same figure for the same link.
+"""
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+from pydantic import BaseModel, ValidationError
+
+from calculators import agent_loops, caching, distillation, reasoning, system_prompt
+from calculators import output_caps as oc
+from calculators.bill import LeverSaving
+from calculators.tokens import tokenizer_for
+from pages._ui import scenario, widgets
+from pages._ui.layout import Context, catalogue
+
+
+class Stored:
+    """Typed reads of one input model's fields from the scenario store (see widgets.stored_*)."""
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+
+    def num(self, field: str, key: str, default: float | None = None) -> float | int:
+        return widgets.stored_number(self.model, field, key=key, default=default)
+
+    def opt(self, field: str, key: str, default: str | None = None, options: list[str] | None = None,
+            format_func: Callable[[str], str] | None = None) -> str:
+        info = self.model.model_fields[field]
+        options = options or [str(o) for o in typing.get_args(widgets._base_type(info.annotation))]
+        return widgets.stored_choice(options, key=key, default=default or info.default, format_func=format_func)
+
+    def flag(self, field: str, key: str) -> bool:
+        return widgets.stored_toggle(key=key, default=bool(self.model.model_fields[field].default))
+
+
+@dataclass(frozen=True)
+class Lever:
+    name: str  # as in calculators.bill.ORDER
+    label: str
+    page: str
+    compute: Callable[[Context], LeverSaving | str]  # a string: why the lever does not apply
+
+
+def _share(saving: float, before: float) -> float:
+    return saving / before if before > 0 else 0.0
+
+
+def _caching(ctx: Context) -> LeverSaving | str:
+    rules = caching.rules_for(ctx.prices)
+    if rules is None:
+        return f"{ctx.prices.label} has no cache price in the catalogue"
+    s = Stored(caching.CachingInputs)
+    mode = s.opt("hit_rate_mode", "cache.mode")
+    x = caching.CachingInputs(
+        requests_per_month=ctx.workload.requests_per_month,
+        prefix_tokens=s.num("prefix_tokens", "cache.prefix", caching.default_prefix_tokens(ctx.workload.input_tokens)),
+        distinct_prefixes=s.num("distinct_prefixes", "cache.prefixes"),
+        min_cacheable_tokens=s.num("min_cacheable_tokens", "cache.min"),
+        ttl=s.opt("ttl", "cache.ttl", options=rules.ttl_options, format_func=caching.TTL_LABEL.get),
+        hit_rate_mode=mode, hit_rate=s.num("hit_rate", "cache.hit") if mode == "Set directly" else 0.8,
+        storage_price=s.num("storage_price", "cache.storage"), rules=rules,
+    )
+    return caching_saving(ctx, x, caching.evaluate(x))
+
+
+def caching_saving(ctx: Context, x: caching.CachingInputs, r: caching.CachingResult) -> LeverSaving:
+    return LeverSaving(
+        lever="caching", label="Prompt caching", share=_share(r.saving, ctx.baseline.per_month), page="pages/caching.py",
+        assumption=f"{x.prefix_tokens:,}-token shared prefix, {caching.TTL_LABEL[x.ttl]}, hit rate {r.hit_rate:.0%}",
+    )
+
+
+def _output_caps(ctx: Context) -> LeverSaving | str:
+    s = Stored(oc.OutputCapInputs)
+    out = ctx.workload.output_tokens
+    x = oc.OutputCapInputs(
+        source=oc.OutputCapInputs.model_fields["source"].default,  # uploaded lengths live only on the page
+        p50_tokens=s.num("p50_tokens", "cap.p50", out), p95_tokens=s.num("p95_tokens", "cap.p95", 3 * out),
+        cap=s.num("cap", "cap.max_tokens", oc.suggested_cap(3 * out)), redo_share=s.num("redo_share", "cap.redo"),
+        max_truncation=s.num("max_truncation", "cap.max_trunc"), brevity_effect=s.num("brevity_effect", "cap.brevity"),
+        ttft_ms=s.num("ttft_ms", "cap.ttft"), ms_per_token=s.num("ms_per_token", "cap.tpot"),
+        tpm_limit=s.num("tpm_limit", "cap.tpm"),
+        limit_counts=s.opt("limit_counts", "cap.limit",
+                           default="max_tokens only" if ctx.prices.provider_id == "anthropic" else None),
+    )
+    return output_caps_saving(x, oc.evaluate(x, ctx.workload, ctx.prices))
+
+
+def output_caps_saving(x: oc.OutputCapInputs, r: oc.OutputCapResult) -> LeverSaving:
+    return LeverSaving(
+        lever="output_caps", label="Output caps", share=_share(r.saving_per_month, r.status_quo_per_month),
+        page="pages/output_caps.py",
+        assumption=f"max_tokens {x.cap:,}; {r.truncation_rate:.1%} truncated, {x.redo_share:.0%} of those redone",
+    )
+
+
+def _system_prompt(ctx: Context) -> LeverSaving | str:
+    text = st.session_state.get("sp.prompt") or system_prompt.EXAMPLE_PROMPT
+    encoding = tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id).encoding
+    analysis = _analyse(text, encoding)
+    x = system_prompt.SystemPromptInputs(
+        trim_share=Stored(system_prompt.SystemPromptInputs).num("trim_share", "sp.trim"))
+    r = system_prompt.evaluate(analysis, x, ctx.workload, ctx.prices, ctx.baseline.per_month)
+    return system_prompt_saving(ctx, x, r, example=text == system_prompt.EXAMPLE_PROMPT)
+
+
+def system_prompt_saving(ctx: Context, x: system_prompt.SystemPromptInputs, r: system_prompt.SystemPromptResult,
+                         *, example: bool) -> LeverSaving:
+    note = " (the example prompt)" if example else ""
+    return LeverSaving(
+        lever="system_prompt", label="System-prompt trim", page="pages/system_prompt.py",
+        share=_share(r.trim_saving_month_uncached, ctx.baseline.per_month),
+        assumption=f"{r.prompt_tokens:,}-token prompt{note} trimmed by {x.trim_share:.0%}, uncached",
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _analyse(text: str, encoding: str) -> system_prompt.PromptAnalysis:
+    return system_prompt.analyse(text, encoding)
+
+
+def _reasoning(ctx: Context) -> LeverSaving | str:
+    s = Stored(reasoning.ReasoningInputs)
+    tasks = scenario.stored_rows(reasoning.TaskType, reasoning.DEFAULT_TASKS, key="reason.tasks")
+    x = reasoning.ReasoningInputs(
+        requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
+        output_tokens=ctx.workload.output_tokens, prices=ctx.prices, tasks=tuple(tasks),
+        effort=s.opt("effort", "reason.effort", options=list(reasoning.EFFORTS)),
+        **{f"budget_{e}": s.num(f"budget_{e}", f"reason.{e}") for e in reasoning.EFFORTS},
+    )
+    return reasoning_saving(x, reasoning.evaluate(x))
+
+
+def reasoning_saving(x: reasoning.ReasoningInputs, r: reasoning.ReasoningResult) -> LeverSaving:
+    always = r.policies["always"].bill if "always" in r.policies else 0.0
+    return LeverSaving(
+        lever="reasoning", label="Reasoning only where it earns", page="pages/reasoning.py",
+        share=_share(r.selective_saving_vs_always, always),
+        assumption=f"today every request reasons ({x.effort} effort); afterwards only the task types that earn it",
+    )
+
+
+def _distillation(ctx: Context) -> LeverSaving | str:
+    cat = catalogue()
+    keys = list(cat.keys())
+    s = Stored(distillation.DistillationInputs)
+    teacher_key = widgets.stored_choice(["(workload model)", *keys], key="distil.teacher", default="(workload model)")
+    teacher = ctx.prices if teacher_key == "(workload model)" else cat.get(teacher_key)
+    source = s.opt("student_source", "distil.source")
+    hosted = s.num("self_hosted_price", "distil.hosted")
+    if source == "Self-hosted":
+        student = distillation.self_hosted_prices(hosted)
+    else:
+        default = distillation.DEFAULT_STUDENT if distillation.DEFAULT_STUDENT in keys else keys[0]
+        student = cat.get(widgets.stored_choice(keys, key="distil.student", default=default))
+    use_batch = s.flag("use_batch", "distil.batch")
+    mode = s.opt("training_mode", "distil.mode")
+    per_token = mode == "Per training token"
+    fields = distillation.DistillationInputs.model_fields
+    x = distillation.DistillationInputs(
+        requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
+        output_tokens=ctx.workload.output_tokens, teacher=teacher, student=student, student_source=source,
+        self_hosted_price=hosted, examples=s.num("examples", "distil.examples"),
+        label_input_tokens=s.num("label_input_tokens", "distil.label_in", ctx.workload.input_tokens),
+        label_output_tokens=s.num("label_output_tokens", "distil.label_out", ctx.workload.output_tokens),
+        use_batch=use_batch,
+        batch_discount=(s.num("batch_discount", "distil.discount",
+                              teacher.batch_discount or distillation.FALLBACK_BATCH_DISCOUNT)
+                        if use_batch else fields["batch_discount"].default),
+        training_mode=mode,
+        training_price=s.num("training_price", "distil.train_price") if per_token else fields["training_price"].default,
+        epochs=s.num("epochs", "distil.epochs") if per_token else fields["epochs"].default,
+        gpu_hours=fields["gpu_hours"].default if per_token else s.num("gpu_hours", "distil.gpu_hours"),
+        gpu_rate=fields["gpu_rate"].default if per_token else s.num("gpu_rate", "distil.gpu_rate"),
+        evaluation_cost=s.num("evaluation_cost", "distil.eval"), quality_retained=s.num("quality_retained",
+                                                                                       "distil.quality"),
+        fallback_mode=s.opt("fallback_mode", "distil.fallback"), upkeep_per_month=s.num("upkeep_per_month",
+                                                                                        "distil.upkeep"),
+        horizon_months=s.num("horizon_months", "distil.horizon"),
+    )
+    return distillation_saving(x, distillation.evaluate(x))
+
+
+def distillation_saving(x: distillation.DistillationInputs, r: distillation.DistillationResult) -> LeverSaving:
+    after = r.distilled_monthly + r.one_off_cost / x.horizon_months
+    return LeverSaving(
+        lever="distillation", label="Distilled student model", page="pages/distillation.py",
+        share=_share(r.teacher_monthly - after, r.teacher_monthly),
+        assumption=f"student {x.student.model_name}, {x.quality_retained:.0%} quality retained; the one-off "
+                   f"cost spread over {x.horizon_months} months",
+    )
+
+
+def _agent_loops(ctx: Context) -> LeverSaving | str:
+    s = Stored(agent_loops.AgentInputs)
+    system_default, user_default = agent_loops.default_split(ctx.workload.input_tokens)
+    compaction = s.opt("compaction", "agents.compaction", format_func=agent_loops.COMPACTION_LABELS.get)
+    optional = {}
+    if compaction == "sliding":
+        optional["keep_steps"] = s.num("keep_steps", "agents.keep")
+    if compaction == "summarise":
+        optional |= {"summarise_every": s.num("summarise_every", "agents.every"),
+                     "summary_tokens": s.num("summary_tokens", "agents.summary")}
+    x = agent_loops.AgentInputs(
+        system_tokens=s.num("system_tokens", "agents.system", system_default),
+        user_tokens=s.num("user_tokens", "agents.user", user_default),
+        assistant_tokens=s.num("assistant_tokens", "agents.output", min(ctx.workload.output_tokens, 200_000)),
+        tool_result_tokens=s.num("tool_result_tokens", "agents.tool"), steps=s.num("steps", "agents.steps"),
+        caching=s.flag("caching", "agents.cache"),
+        context_window=s.num("context_window", "agents.window",
+                             ctx.prices.context_window or agent_loops.DEFAULT_CONTEXT_WINDOW),
+        compaction=compaction, tasks_per_month=ctx.workload.requests_per_month, **optional,
+    )
+    return agent_loops_saving(x, agent_loops.evaluate(x, ctx.prices))
+
+
+def agent_loops_saving(x: agent_loops.AgentInputs, r: agent_loops.AgentResult) -> LeverSaving:
+    return LeverSaving(
+        lever="agent_loops", label="Agent history policy", page="pages/agent_loops.py",
+        share=_share(r.quadratic_cost_per_task - r.cost_per_task, r.quadratic_cost_per_task),
+        assumption=f"{x.steps}-step tasks; {agent_loops.COMPACTION_LABELS[x.compaction].lower()}"
+                   f"{', history cached' if x.caching else ''}, against re-sending the whole history",
+    )
+
+
+LEVERS: tuple[Lever, ...] = (
+    Lever("agent_loops", "Agent history policy", "pages/agent_loops.py", _agent_loops),
+    Lever("distillation", "Distilled student model", "pages/distillation.py", _distillation),
+    Lever("reasoning", "Reasoning only where it earns", "pages/reasoning.py", _reasoning),
+    Lever("system_prompt", "System-prompt trim", "pages/system_prompt.py", _system_prompt),
+    Lever("output_caps", "Output caps", "pages/output_caps.py", _output_caps),
+    Lever("caching", "Prompt caching", "pages/caching.py", _caching),
+)
+
+
+# Token levers apply to any workload; the others describe a particular system and are opt-in.
+ON_BY_DEFAULT = ("system_prompt", "output_caps", "caching")
+
+
+PUBLISHED = "_lever_savings"
+
+
+def publish(saving: LeverSaving) -> None:
+    """A lever page records its own figure (tests compare it with the Overview's for the same link)."""
+    st.session_state.setdefault(PUBLISHED, {})[saving.lever] = saving
+
+
+def evaluate(lever: Lever, ctx: Context) -> LeverSaving | str:
+    """The lever's saving, or why it cannot be computed from the link (never an exception)."""
+    try:
+        return lever.compute(ctx)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"its settings are invalid ({first['msg']}); open its page to fix them"
