@@ -41,6 +41,7 @@ PAGE_TABLE: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "Outlook": [
         ("pages/jevons.py", "Spend projection", ":material/trending_up:", "jevons"),
+        ("pages/summary.py", "Printable summary", ":material/print:", "summary"),
     ],
 }
 DEFAULT_PAGE = "pages/overview.py"

@@ -40,26 +40,18 @@ with right:
     chart(fig_cost, breakdown, name="monthly cost by token kind")
 
 st.subheader("Bill builder: pull several levers at once")
-available = set(st.session_state.get("available_pages", []))
-offered = [lever for lever in levers.LEVERS if lever.page in available]
-by_name = {lever.name: lever for lever in offered}
-default_on = [n for n in levers.ON_BY_DEFAULT if n in by_name]
+offer = levers.offered()
+by_name = {lever.name: lever for lever in offer}
+default_on = levers.default_selection(offer)
 chosen = st.multiselect(
     "Levers to pull", list(by_name), default=default_on, format_func=lambda n: by_name[n].label,
     key="bill.levers", bind="query-params",
     help="Each lever uses the settings on its own page (in this link). Remove a lever to see the bill without it.",
 )
-widgets.remember("bill.levers", chosen, default_on)
+widgets.remember("bill.levers", [by_name[n].label for n in chosen], [by_name[n].label for n in default_on])
 st.caption("On by default: the token levers that apply to any workload. Levers that change the model or the "
            "workflow are off until you turn them on, once their pages describe your system.")
-savings, skipped = [], []
-for name in chosen:
-    outcome = levers.evaluate(by_name[name], ctx)
-    if isinstance(outcome, str):
-        skipped.append(f"**{by_name[name].label}**: {outcome}")
-    else:
-        savings.append(outcome)
-result = bill.build(ctx.baseline.per_month, savings)
+result, savings, skipped = levers.build_bill(ctx, chosen)
 st.session_state["_overview_savings"] = {s.lever: s for s in savings}  # compared with each page's in tests
 
 headline([
@@ -103,6 +95,7 @@ LEVERS = [
     ("pages/prices.py", "What does each model cost per million tokens?"),
 ]
 columns = st.columns(2)
+available = set(st.session_state.get("available_pages", []))
 for i, (page, question) in enumerate(p for p in LEVERS if p[0] in available):
     with columns[i % 2]:
         st.page_link(page, help=question)

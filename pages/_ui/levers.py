@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
-from calculators import agent_loops, caching, distillation, reasoning, system_prompt
+from calculators import agent_loops, bill, caching, distillation, jevons, reasoning, system_prompt
 from calculators import output_caps as oc
-from calculators.bill import LeverSaving
+from calculators.bill import Bill, LeverSaving
 from calculators.tokens import tokenizer_for
 from pages._ui import scenario, widgets
 from pages._ui.layout import Context, catalogue
@@ -260,3 +260,54 @@ def evaluate(lever: Lever, ctx: Context) -> LeverSaving | str:
     except ValidationError as exc:
         first = exc.errors()[0]
         return f"its settings are invalid ({first['msg']}); open its page to fix them"
+
+
+def offered() -> list[Lever]:
+    """The levers whose pages exist in this build."""
+    available = set(st.session_state.get("available_pages", []))
+    return [lever for lever in LEVERS if lever.page in available]
+
+
+def default_selection(levers: list[Lever]) -> list[str]:
+    return [n for n in ON_BY_DEFAULT if n in {lever.name for lever in levers}]
+
+
+def stored_selection(levers: list[Lever]) -> list[str]:
+    """The Overview's lever choice as the link holds it (labels), without drawing the widget."""
+    raw = scenario.store().get("bill.levers")
+    if raw is None:
+        return default_selection(levers)
+    labels = {lever.label: lever.name for lever in levers}
+    return [labels[v] for v in ([raw] if isinstance(raw, str) else raw) if v in labels]
+
+
+def build_bill(ctx: Context, chosen: list[str]) -> tuple[Bill, list[LeverSaving], list[str]]:
+    """The compounding bill for the chosen levers, their own savings, and why any could not be counted."""
+    by_name = {lever.name: lever for lever in LEVERS}
+    savings, skipped = [], []
+    for name in chosen:
+        outcome = evaluate(by_name[name], ctx)
+        if isinstance(outcome, str):
+            skipped.append(f"**{by_name[name].label}**: {outcome}")
+        else:
+            savings.append(outcome)
+    return bill.build(ctx.baseline.per_month, savings), savings, skipped
+
+
+def jevons_inputs(ctx: Context) -> jevons.JevonsInputs:
+    """The projection page's inputs as the link holds them (same keys and defaults as pages/jevons.py)."""
+    s = Stored(jevons.JevonsInputs)
+    band = s.flag("show_band", "jevons.band")
+    ranges = {}
+    if band:
+        ranges = dict(decline_low=s.num("decline_low", "jevons.decline_low"),
+                      decline_high=s.num("decline_high", "jevons.decline_high"),
+                      elasticity_low=s.num("elasticity_low", "jevons.eps_low"),
+                      elasticity_high=s.num("elasticity_high", "jevons.eps_high"))
+    from_workload = widgets.stored_toggle(key="jevons.from_workload", default=True)
+    return jevons.JevonsInputs(
+        monthly_spend=ctx.baseline.per_month if from_workload else s.num("monthly_spend", "jevons.spend"),
+        price_decline=s.num("price_decline", "jevons.decline"), elasticity=s.num("elasticity", "jevons.elasticity"),
+        growth=s.num("growth", "jevons.growth"), horizon_years=s.num("horizon_years", "jevons.years"),
+        show_band=band, **ranges,
+    )

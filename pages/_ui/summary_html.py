@@ -1,0 +1,113 @@
+"""The printable one-page summary: a self-contained HTML document (no scripts, no network) that a
+browser prints to PDF. Pure: data in, HTML text out."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from html import escape
+
+from calculators.bill import Bill
+from calculators.jevons import JevonsInputs, JevonsResult
+from calculators.sources import Source
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    generated: dt.datetime
+    money_note: str  # e.g. "USD list prices" or "EUR at 0.92 per USD (rate of 2026-11-20)"
+    currency: str  # symbol
+    model_label: str
+    price_note: str  # provider · model: prices, source and date
+    requests_per_month: int
+    input_tokens: int
+    output_tokens: int
+    per_request: float
+    bill: Bill
+    projection: JevonsInputs
+    projection_result: JevonsResult
+    projection_years: list[tuple[int, float]]  # (year, monthly spend at that year)
+    sources: list[Source]
+    link: str  # the scenario as a query string, to reopen it
+
+
+CSS = """
+@page { size: A4; margin: 14mm; }
+body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1b1b1b; font-size: 10.5pt;
+       max-width: 190mm; margin: 0 auto; }
+h1 { font-size: 18pt; margin: 0 0 2mm; } h2 { font-size: 12.5pt; margin: 6mm 0 2mm; border-bottom: 1px solid #ddd; }
+.meta { color: #555; font-size: 9pt; }
+.kpis { display: flex; gap: 4mm; margin: 4mm 0; }
+.kpi { flex: 1; border: 1px solid #ddd; border-radius: 2mm; padding: 2.5mm 3mm; }
+.kpi .label { color: #555; font-size: 8.5pt; } .kpi .value { font-size: 15pt; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+th, td { text-align: left; padding: 1.2mm 1.5mm; border-bottom: 1px solid #eee; vertical-align: top; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+.bar { height: 3.2mm; background: #17A398; } .bar.total { background: #2E6FD8; } .bar.rise { background: #E4572E; }
+.sources li { margin-bottom: 1mm; font-size: 8.5pt; color: #333; }
+"""
+
+
+def _money(symbol: str, value: float) -> str:
+    sign = "−" if value < 0 else ""
+    v = abs(value)
+    return f"{sign}{symbol}{v:,.0f}" if v >= 100 else f"{sign}{symbol}{v:,.2f}" if v >= 0.1 else f"{sign}{symbol}{v:.4g}"
+
+
+def render(d: SummaryData) -> str:
+    c = d.currency
+    b = d.bill
+    top = max([b.baseline, *[s.before for s in b.steps], 1e-12])
+
+    def bar(value: float, kind: str = "") -> str:
+        width = max(0.0, min(100.0, abs(value) / top * 100))
+        return f'<div class="bar {kind}" style="width:{width:.1f}%"></div>'
+
+    rows = [f"<tr><td>Today's bill</td><td>{bar(b.baseline, 'total')}</td><td class='num'>{_money(c, b.baseline)}"
+            "</td><td class='num'></td><td></td></tr>"]
+    for s in b.steps:
+        rows.append(
+            f"<tr><td>{escape(s.label)}</td><td>{bar(s.saving, '' if s.saving >= 0 else 'rise')}</td>"
+            f"<td class='num'>−{_money(c, s.saving)}</td><td class='num'>{s.share_of_baseline:.1%}</td>"
+            f"<td>{escape(s.assumption)}</td></tr>"
+        )
+    rows.append(f"<tr><td><b>Optimised bill</b></td><td>{bar(b.optimised, 'total')}</td>"
+                f"<td class='num'><b>{_money(c, b.optimised)}</b></td><td class='num'>"
+                f"{(b.total_saving / b.baseline if b.baseline else 0):.1%} saved</td><td></td></tr>")
+    p, pr = d.projection, d.projection_result
+    years = "".join(f"<tr><td>Year {y}</td><td class='num'>{_money(c, v)}</td></tr>" for y, v in d.projection_years)
+    sources = "".join(
+        f"<li>{escape(s.claim)} <i>{escape(s.source)}, {escape(s.date)}</i>"
+        + (" (illustrative)" if s.illustrative else "") + "</li>"
+        for s in d.sources
+    )
+    levers = "none selected" if not b.steps else ", ".join(escape(s.label) for s in b.steps)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>LLM Cost Levers: scenario summary</title>
+<style>{CSS}</style></head><body>
+<h1>LLM cost scenario summary</h1>
+<div class="meta">Generated {d.generated:%Y-%m-%d %H:%M} UTC · money in {escape(d.money_note)} ·
+{escape(d.price_note)}</div>
+<div class="kpis">
+  <div class="kpi"><div class="label">Today's bill</div><div class="value">{_money(c, b.baseline)}/mo</div></div>
+  <div class="kpi"><div class="label">Optimised bill</div><div class="value">{_money(c, b.optimised)}/mo</div></div>
+  <div class="kpi"><div class="label">Monthly saving</div><div class="value">{_money(c, b.total_saving)}</div></div>
+  <div class="kpi"><div class="label">Spend in {p.horizon_years} years</div>
+  <div class="value">{_money(c, pr.spend_end)}/mo</div></div>
+</div>
+<h2>Workload</h2>
+<p>{d.requests_per_month:,} requests a month to {escape(d.model_label)}, averaging {d.input_tokens:,} input and
+{d.output_tokens:,} output tokens: {_money(c, d.per_request)} per request.</p>
+<h2>Levers ({levers})</h2>
+<p class="meta">Applied in a fixed order, each to the bill the earlier ones left, so savings compound and never
+exceed the bill.</p>
+<table><tr><th>Lever</th><th style="width:32%"></th><th class="num">Per month</th><th class="num">Of today</th>
+<th>Key assumption</th></tr>{''.join(rows)}</table>
+<h2>Projection</h2>
+<p>Prices fall {p.price_decline:g}x a year, usage elasticity {p.elasticity:g}, other usage growth {p.growth:g}x a
+year. Break-even elasticity: {"—" if pr.break_even_elasticity is None else f"{pr.break_even_elasticity:.2f}"}.
+Starting from today's {_money(c, p.monthly_spend)} a month:</p>
+<table style="width:50%"><tr><th></th><th class="num">Monthly spend</th></tr>{years}</table>
+<h2>Sources</h2><ul class="sources">{sources}</ul>
+<p class="meta">Reopen this scenario: append <code>{escape(d.link or "(all defaults)")}</code> to the dashboard's
+address.</p>
+</body></html>"""

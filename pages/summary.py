@@ -1,0 +1,37 @@
+"""A printable one-page summary of the scenario: baseline, levers, projection, sources."""
+import datetime as dt
+
+import streamlit as st
+
+from calculators import jevons
+from calculators.sources import cite
+from pages._ui import levers, scenario, summary_html
+from pages._ui.layout import context, currency, money_settings, price_caption
+
+st.title("Printable summary")
+st.caption("One page for a planning meeting: the workload, the levers you pulled on the Overview, the projection and "
+           "the sources. Download it and print it to PDF from your browser.")
+ctx = context()
+offer = levers.offered()
+result, savings, skipped = levers.build_bill(ctx, levers.stored_selection(offer))
+projection = levers.jevons_inputs(ctx)
+projected = jevons.evaluate(projection)
+frame = jevons.projection(projection, points_per_year=1)
+
+keys = ["genai_prices", "workload_defaults"] + [k for k in ("a16z_llmflation", "menlo_enterprise_spend")]
+data = summary_html.SummaryData(
+    generated=dt.datetime.now(dt.UTC), money_note=money_settings().describe(), currency=currency(),
+    model_label=f"{ctx.prices.provider_name} {ctx.prices.model_name}",
+    price_note=price_caption(ctx.prices).replace("**", ""),
+    requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
+    output_tokens=ctx.workload.output_tokens, per_request=ctx.baseline.per_request, bill=result,
+    projection=projection, projection_result=projected,
+    projection_years=[(int(y), float(v)) for y, v in zip(frame["year"], frame["spend"], strict=True)],
+    sources=[cite(k) for k in keys], link=scenario.query_suffix(),
+)
+html = summary_html.render(data)
+st.download_button("Download the printable summary (HTML)", html.encode("utf-8"), file_name="llm-cost-summary.html",
+                   mime="text/html", icon=":material/print:", type="primary", on_click="ignore")
+for note in skipped:
+    st.caption(f"Not counted: {note}.")
+st.html(html)
