@@ -4,7 +4,7 @@ import streamlit as st
 
 from calculators import pipeline
 from calculators.workload import DEFAULT_MODEL
-from pages._ui import figures, widgets
+from pages._ui import figures, levers, scenario, widgets
 from pages._ui.layout import (
     Metric, catalogue, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
     sources,
@@ -24,7 +24,7 @@ illustrative(
 )
 st.caption(
     f"Each of the sidebar workload's {ctx.workload.requests_per_month:,} requests per month runs the pipeline once. "
-    "Each LLM step is priced with the model in its row. The table is not stored in the page link."
+    "Each LLM step is priced with the model in its row. The table travels in the page link."
 )
 
 Step = pipeline.PipelineStep
@@ -59,11 +59,13 @@ column_config = {
                                                        help=_help("code_success_rate"), min_value=0, max_value=100,
                                                        format="%.2f%%"),
 }
+initial = scenario.initial_rows(Step, defaults, key="pipe.table")  # the link's table, when it carries one
 edited = st.data_editor(
-    pd.DataFrame(pipeline.table_records(defaults), columns=list(fields)),
+    pd.DataFrame(pipeline.table_records(initial), columns=list(fields)),
     key="pipe.table", num_rows="dynamic", hide_index=True, width="stretch", column_config=column_config,
 )
 steps, problems = pipeline.parse_steps(edited.to_dict("records"), keys)
+scenario.record_rows("pipe.table", steps, defaults)
 for message in problems:
     st.warning(message, icon=":material/warning:")
 if problems and steps:
@@ -85,6 +87,7 @@ x = widgets.validated(Inputs, steps=tuple(steps), runs_per_month=ctx.workload.re
                       rewrite_cost=rewrite, target_success=target)
 models = {s.model_key: cat.get(s.model_key) for s in x.steps if s.kind == "LLM"}
 result = pipeline.evaluate(x, models)
+levers.publish(levers.pipeline_saving(x, result))
 before, after = result.original, result.what_if
 
 headline([

@@ -3,7 +3,7 @@ import streamlit as st
 
 from calculators import retries
 from calculators.prices import ModelPrices
-from pages._ui import fig_retry_pipeline as figs
+from pages._ui import fig_retry_pipeline as figs, levers
 from pages._ui import figures, widgets
 from pages._ui.layout import (
     Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
@@ -53,6 +53,7 @@ def _simulate(inputs_json: str, prices_json: str) -> retries.SimulationSummary:
 
 
 result = retries.evaluate(x, ctx.prices)
+levers.publish(levers.retries_saving(ctx, x, result))
 if result.clean_cost <= 0:
     st.warning(f"{ctx.prices.label} is priced at $0 in the catalogue, so failures cost nothing here. "
                "Pick a priced model in the sidebar.", icon=":material/warning:")

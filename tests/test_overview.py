@@ -15,10 +15,13 @@ LINK = {
     "reason.effort": "high",
     "distil.quality": "90", "distil.examples": "50000",
     "agents.steps": "15", "agents.cache": "true",
+    "retry.budget_on": "true", "retry.p": "25",
+    "pipe.rewrite": "20000",
 }
 LEVER_PAGES = {
     "caching": "pages/caching.py", "output_caps": "pages/output_caps.py", "system_prompt": "pages/system_prompt.py",
     "reasoning": "pages/reasoning.py", "distillation": "pages/distillation.py", "agent_loops": "pages/agent_loops.py",
+    "retries": "pages/retry_budgets.py", "pipeline": "pages/pipeline.py",
 }
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
-from calculators import agent_loops, bill, caching, distillation, jevons, reasoning, system_prompt
+from calculators import agent_loops, bill, caching, distillation, jevons, pipeline, reasoning, retries, system_prompt
 from calculators import output_caps as oc
 from calculators.bill import Bill, LeverSaving
 from calculators.tokens import tokenizer_for
+from calculators.workload import DEFAULT_MODEL
 from pages._ui import scenario, widgets
 from pages._ui.layout import Context, catalogue
 
@@ -231,8 +232,61 @@ def agent_loops_saving(x: agent_loops.AgentInputs, r: agent_loops.AgentResult) -
     )
 
 
+def _retries(ctx: Context) -> LeverSaving | str:
+    s = Stored(retries.RetryInputs)
+    budget_on = s.flag("budget_on", "retry.budget_on")
+    x = retries.RetryInputs(
+        steps=s.num("steps", "retry.steps"), failure_rate=s.num("failure_rate", "retry.p"),
+        max_attempts=s.num("max_attempts", "retry.k"), restarts=s.num("restarts", "retry.restarts"),
+        prompt_tokens=s.num("prompt_tokens", "retry.S", min(ctx.workload.input_tokens, 1_000_000)),
+        output_tokens=s.num("output_tokens", "retry.A", min(ctx.workload.output_tokens, 100_000)),
+        tool_tokens=s.num("tool_tokens", "retry.R"), failed_output_share=s.num("failed_output_share", "retry.billed"),
+        replay=s.opt("replay", "retry.replay"), budget_on=budget_on,
+        budget=s.num("budget", "retry.budget") if budget_on else retries.RetryInputs.model_fields["budget"].default,
+        tasks_per_month=ctx.workload.requests_per_month,
+    )
+    return retries_saving(ctx, x, retries.evaluate(x, ctx.prices))
+
+
+def retries_saving(ctx: Context, x: retries.RetryInputs, r: retries.RetryResult) -> LeverSaving:
+    """The retry budget against the same agent retrying freely (up to its attempt cap)."""
+    free = retries.evaluate(x.model_copy(update={"budget_on": False}), ctx.prices) if x.budget_on else r
+    what = (f"retry budget {x.budget:.0%} of requests vs free retries at {x.failure_rate:.0%} failures; "
+            f"task success {free.success:.1%} → {r.success:.1%}") if x.budget_on else "retry budget off: no change"
+    return LeverSaving(lever="retries", label="Retry budget", page="pages/retry_budgets.py",
+                       share=_share(free.monthly_cost - r.monthly_cost, free.monthly_cost), assumption=what)
+
+
+def _pipeline(ctx: Context) -> LeverSaving | str:
+    cat = catalogue()
+    light = pipeline.DEFAULT_LIGHT_MODEL
+    defaults = pipeline.default_steps(DEFAULT_MODEL, light if light in cat.keys() else DEFAULT_MODEL)
+    steps = scenario.stored_rows(pipeline.PipelineStep, defaults, key="pipe.table")[: pipeline.MAX_STEPS]
+    s = Stored(pipeline.PipelineInputs)
+    x = pipeline.PipelineInputs(steps=tuple(steps), runs_per_month=ctx.workload.requests_per_month,
+                                rewrite_cost=s.num("rewrite_cost", "pipe.rewrite"),
+                                target_success=s.num("target_success", "pipe.target"))
+    try:
+        models = {step.model_key: cat.get(step.model_key) for step in x.steps if step.kind == "LLM"}
+    except KeyError as exc:
+        return f"its table names a model the catalogue does not have ({exc})"
+    return pipeline_saving(x, pipeline.evaluate(x, models))
+
+
+def pipeline_saving(x: pipeline.PipelineInputs, r: pipeline.PipelineResult) -> LeverSaving:
+    payback = "never pays back" if r.payback_months is None else f"pays back in {r.payback_months:.1f} months"
+    return LeverSaving(
+        lever="pipeline", label="Steps moved to code", page="pages/pipeline.py",
+        share=_share(r.saving_per_month, r.original.cost_per_month),
+        assumption=f"{r.converted} pipeline step(s) as code; the one-off rewrite ({x.rewrite_cost:,.0f}) is not in "
+                   f"the monthly figure ({payback})",
+    )
+
+
 LEVERS: tuple[Lever, ...] = (
+    Lever("pipeline", "Steps moved to code", "pages/pipeline.py", _pipeline),
     Lever("agent_loops", "Agent history policy", "pages/agent_loops.py", _agent_loops),
+    Lever("retries", "Retry budget", "pages/retry_budgets.py", _retries),
     Lever("distillation", "Distilled student model", "pages/distillation.py", _distillation),
     Lever("reasoning", "Reasoning only where it earns", "pages/reasoning.py", _reasoning),
     Lever("system_prompt", "System-prompt trim", "pages/system_prompt.py", _system_prompt),

@@ -194,3 +194,30 @@ def query_suffix() -> str:
 
     params = store()
     return "?" + urlencode(params, doseq=True) if params else ""
+
+
+def initial_rows(model: type[M], defaults: Sequence[M], *, key: str) -> list[M]:
+    """The rows an editable table starts from in this session: the link's table when valid, else the defaults.
+
+    Fixed for the session (kept in session state): a data editor replays its edits on top of its initial
+    data, so the initial data must not change as the edits are recorded."""
+    slot = f"_initial.{key}"
+    if slot not in st.session_state:
+        rows = list(defaults)
+        raw = store().get(key)
+        if isinstance(raw, str):
+            try:
+                rows = rows_from_text(model, raw)
+            except ValueError as exc:
+                st.warning(f"Ignored the link's table `{key}`: {exc}. Using the default table instead.",
+                           icon=":material/warning:")
+                store().pop(key, None)
+        st.session_state[slot] = rows
+    return st.session_state[slot]
+
+
+def record_rows(key: str, rows: Sequence[BaseModel], defaults: Sequence[BaseModel]) -> None:
+    """Remember an edited table in the link (unless it is the default table)."""
+    text, default = rows_text(rows), rows_text(defaults)
+    if len(text) <= MAX_TABLE_CHARS:
+        record(key, text, default)
