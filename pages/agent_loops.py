@@ -3,7 +3,9 @@ import streamlit as st
 
 from calculators import agent_loops as agents
 from pages._ui import figures, levers, widgets
-from pages._ui.layout import Metric, chart, context, explain, headline, illustrative, money, price_caption, sources
+from pages._ui.layout import (
+    Metric, chart, context, currency, explain, headline, illustrative, money, price_caption, sources,
+)
 
 st.title("Agent loops: the token economy of multi-turn tool use")
 st.caption("Why does our agent cost 5-30× the single-call estimate? Every step re-sends the whole history.")
@@ -119,7 +121,7 @@ if over is not None and result.overflows_within_task:
     step_markers.append(figures.Marker(over.step, f"context overflows at step {over.step}"))
 fig = figures.stacked_bars(
     table, x="step", stacks=stacks, title="Cost of each step of one task", x_title="step",
-    y_title="cost per step", markers=step_markers, y_tickprefix="$",
+    y_title="cost per step", markers=step_markers, y_tickprefix=currency(),
 )
 chart(fig, table, name="agent cost per step")
 
@@ -140,10 +142,10 @@ fig2 = figures.line_chart(
     },
     dashes={"quadratic": "dash", "naive": "dot"},
     title="Cost per task vs number of steps", x_title="steps per task (N)", y_title="cost per task",
-    markers=markers, y_tickprefix="$",
+    markers=markers, y_tickprefix=currency(),
 )
 figures.add_current(fig2, figures.Current(x.steps, result.cost_per_task, f"your task: {x.steps} steps"),
-                    y_format="$,.4g")
+                    y_format=f"{currency()},.4g")
 chart(fig2, curve, name="agent cost vs steps")
 if over is not None and over.step > last:
     st.caption(f"The context overflows at step {over.step:,}, beyond this chart.")

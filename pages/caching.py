@@ -3,7 +3,9 @@ import streamlit as st
 
 from calculators import caching
 from pages._ui import figures, levers, widgets
-from pages._ui.layout import Metric, chart, context, explain, headline, money, percent, price_caption, sources
+from pages._ui.layout import (
+    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+)
 
 st.title("Prompt caching break-even")
 st.caption("Does caching the prefix every request shares save money at your traffic, and which TTL should you pick?")
@@ -76,7 +78,7 @@ fig = figures.line_chart(
     title="Monthly saving vs cache hit rate", x_title="cache hit rate", y_title="saving per month",
     markers=[figures.Marker(result.break_even_hit_rate, f"break-even {percent(result.break_even_hit_rate)}")
              if result.break_even_hit_rate is not None else None],
-    current=figures.Current(result.hit_rate, result.saving), x_tickformat=".0%", y_tickprefix="$", zero_line=True,
+    current=figures.Current(result.hit_rate, result.saving), x_tickformat=".0%", y_tickprefix=currency(), zero_line=True,
 )
 chart(fig, curve, name="caching saving vs hit rate")
 

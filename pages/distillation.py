@@ -4,7 +4,7 @@ import streamlit as st
 from calculators import distillation
 from pages._ui import fig_distillation, figures, levers, widgets
 from pages._ui.layout import (
-    Metric, catalogue, chart, context, explain, headline, illustrative, money, percent, price_caption, sources, tokens,
+    Metric, catalogue, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, sources, tokens,
 )
 
 st.title("Distillation payback")
@@ -145,7 +145,7 @@ fig = figures.line_chart(
     markers=[figures.Marker(r.payback_months, f"pays back after {r.payback_months:.1f} months")
              if r.payback_months is not None else None],
     current=figures.Current(x.horizon_months, r.distilled_at_horizon, f"{x.horizon_months}-month horizon"),
-    y_tickprefix="$",
+    y_tickprefix=currency(),
 )
 chart(fig, curve, name="distillation cumulative cost")
 

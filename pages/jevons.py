@@ -3,7 +3,7 @@ import streamlit as st
 
 from calculators import jevons
 from pages._ui import fig_jevons, figures, widgets
-from pages._ui.layout import Metric, chart, context, explain, headline, money, multiple, sources
+from pages._ui.layout import Metric, chart, context, currency, explain, headline, money, multiple, sources
 
 st.title("Spend projection: the Jevons paradox")
 st.caption("Prices per token keep falling. Why does the bill keep rising, and where will it be in a few years?")
@@ -71,7 +71,7 @@ fan = jevons.elasticity_fan(x)
 fig2 = figures.line_chart(
     fan, x="year", series={c: c for c in fan.columns if c != "year"},
     title="Monthly spend for several elasticities", x_title="years from today", y_title="monthly spend (log scale)",
-    log_y=True, y_tickprefix="$",
+    log_y=True, y_tickprefix=currency(),
 )
 chart(fig2, fan, name="jevons spend by elasticity")
 

@@ -5,7 +5,9 @@ import streamlit as st
 from calculators import output_caps as oc
 from calculators import tokens
 from pages._ui import fig_output_caps, figures, levers, widgets
-from pages._ui.layout import Metric, chart, context, explain, headline, money, percent, price_caption, sources
+from pages._ui.layout import (
+    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+)
 
 
 @st.cache_data(show_spinner="Reading lengths…", max_entries=8)
@@ -163,7 +165,7 @@ with left:
     fig = fig_output_caps.cap_chart(
         curve, series={"cost_per_month": "with this cap", "no_cap_cost_per_month": "no cap"},
         dashes={"no_cap_cost_per_month": "dash"}, title="Cost per month vs the cap", y_title="cost per month",
-        markers=markers, current=here("cost_per_month"), y_tickprefix="$",
+        markers=markers, current=here("cost_per_month"), y_tickprefix=currency(),
     )
     chart(fig, curve[["cap", "cost_per_month", "no_cap_cost_per_month"]], name="output cap cost per month")
 with right:

@@ -31,7 +31,7 @@ fig = figures.grouped_bars(
 )
 fig_cost = figures.grouped_bars(
     list(breakdown["part"]), {"cost per month": list(breakdown["cost_per_month"])},
-    title="Monthly cost by token kind", y_title="USD per month", y_tickprefix="$",
+    title="Monthly cost by token kind", y_title="per month", y_tickprefix=currency(),
 )
 left, right = st.columns(2)
 with left:

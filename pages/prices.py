@@ -4,7 +4,7 @@ import streamlit as st
 from calculators import prices
 from calculators.prices import GENAI_PRICES_RELEASED, GENAI_PRICES_VERSION
 from pages._ui import widgets
-from pages._ui.layout import catalogue, sources
+from pages._ui.layout import catalogue, currency, sources
 
 st.title("Prices")
 cat = catalogue()
@@ -33,7 +33,7 @@ view = prices.catalogue_table(frame, providers=chosen, sort_by=sort_by, descendi
                            hide_deprecated=hide_deprecated)
 st.dataframe(
     view, hide_index=True, height=560,
-    column_config={c: st.column_config.NumberColumn(format="$%.4g") for c in prices.PRICE_COLUMNS}
+    column_config={c: st.column_config.NumberColumn(format=f"{currency()}%.4g") for c in prices.PRICE_COLUMNS}
     | {"output/input": st.column_config.NumberColumn(format="%.1fx", help="Output price / input price")},
 )
 st.download_button("Download this table (CSV)", view.to_csv(index=False).encode("utf-8"),

@@ -6,7 +6,7 @@ import streamlit as st
 from calculators import reasoning
 from pages._ui import fig_reasoning, figures, levers, table_input, widgets
 from pages._ui.layout import (
-    Metric, chart, context, explain, headline, illustrative, money, percent, price_caption, sources, tokens,
+    Metric, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, sources, tokens,
 )
 
 st.title("Reasoning budgets: when chain-of-thought earns its cost")
@@ -98,7 +98,7 @@ st.caption(
     f"({percent(selective.reasoned_share)} of traffic){': ' + names if names else ''}. "
     f"Per request: never {money(never.per_request)} (the sidebar's baseline) · only where it earns "
     f"{money(selective.per_request)} · always on {money(always.per_request)}. Reasoning adds "
-    f"{tokens(result.reasoning_tokens)} tokens × ${result.output_price:g}/MTok = "
+    f"{tokens(result.reasoning_tokens)} tokens × {currency()}{result.output_price:g}/MTok = "
     f"{money(result.extra_cost_per_request)} to each request it is on for."
 )
 
@@ -115,7 +115,7 @@ fig = figures.line_chart(
     markers=[figures.Marker(be, f"always-on break-even {tokens(be)} tokens")
              if be is not None and be != float("inf") else None],
     current=figures.Current(result.reasoning_tokens, always.gain_vs_never, f"'{x.effort}' effort, always on"),
-    y_tickprefix="$", zero_line=True,
+    y_tickprefix=currency(), zero_line=True,
 )
 chart(fig, curve, name="reasoning net gain vs reasoning tokens")
 st.caption("Each task type stops earning at its own budget (10⁶ × uplift × value / output price); the selective "
@@ -124,14 +124,14 @@ st.caption("Each task type stops earning at its own budget (10⁶ × uplift × v
 bills = reasoning.policy_frame(result)
 fig2 = figures.stacked_bars(
     bills, x="policy", stacks={"answer_cost": "input and answer tokens", "reasoning_cost": "reasoning tokens"},
-    title="Monthly bill by policy", x_title="", y_title="bill per month", y_tickprefix="$",
+    title="Monthly bill by policy", x_title="", y_title="bill per month", y_tickprefix=currency(),
 )
 chart(fig2, bills, name="reasoning monthly bill by policy")
 
 table = reasoning.task_frame(result)
 fig3 = fig_reasoning.cost_per_correct_bars(
     table["task type"], table["per correct, off"], table["per correct, on"],
-    title=f"Cost per correct answer by task type, reasoning off vs on at '{x.effort}'",
+    title=f"Cost per correct answer by task type, reasoning off vs on at '{x.effort}'", currency=currency(),
 )
 chart(fig3, table, name="reasoning cost per correct answer")
 
@@ -145,13 +145,13 @@ st.dataframe(
         "break-even uplift": st.column_config.NumberColumn(
             "break-even uplift", format="percent",
             help="Extra cost per request / value of a correct answer. Empty: the answer has no value."),
-        "per correct, off": st.column_config.NumberColumn(format="$%.4f",
+        "per correct, off": st.column_config.NumberColumn(format=f"{currency()}%.4f",
                                                           help="Cost per correct answer, reasoning off."),
-        "per correct, on": st.column_config.NumberColumn(format="$%.4f",
+        "per correct, on": st.column_config.NumberColumn(format=f"{currency()}%.4f",
                                                          help="Cost per correct answer, reasoning on."),
-        "gain/request ($)": st.column_config.NumberColumn(format="%.4f",
+        f"gain/request ({currency().strip()})": st.column_config.NumberColumn(format="%.4f",
                                                               help="Uplift × value − extra cost per request."),
-        "monthly gain ($)": st.column_config.NumberColumn(format="localized"),
+        f"monthly gain ({currency().strip()})": st.column_config.NumberColumn(format="localized"),
     },
 )
 

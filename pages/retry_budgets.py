@@ -55,7 +55,7 @@ def _simulate(inputs_json: str, prices_json: str) -> retries.SimulationSummary:
 result = retries.evaluate(x, ctx.prices)
 levers.publish(levers.retries_saving(ctx, x, result))
 if result.clean_cost <= 0:
-    st.warning(f"{ctx.prices.label} is priced at $0 in the catalogue, so failures cost nothing here. "
+    st.warning(f"{ctx.prices.label} is priced at zero in the catalogue, so failures cost nothing here. "
                "Pick a priced model in the sidebar.", icon=":material/warning:")
     st.stop()
 if result.overflow_step is not None:

@@ -5,15 +5,7 @@ from calculators import system_prompt as sp
 from calculators import tokens
 from pages._ui import fig_system_prompt, figures, levers, widgets
 from pages._ui.layout import (
-    Metric,
-    chart,
-    context,
-    explain,
-    headline,
-    money,
-    percent,
-    price_caption,
-    sources,
+    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
 )
 
 
@@ -85,7 +77,7 @@ if result.prompt_longer_than_workload_input:
 metrics_area = st.container()  # filled below, once the editable accuracy curve is read
 
 top = sp.top_sections(frame, 20)
-chart(fig_system_prompt.section_bars(top, title="Monthly cost of each section (largest 20 by tokens)"), top,
+chart(fig_system_prompt.section_bars(top, title="Monthly cost of each section (largest 20 by tokens)", currency=currency()), top,
       name="system prompt cost of the largest sections")
 
 SHOWN = 1_000
@@ -99,8 +91,8 @@ st.dataframe(
         "title": st.column_config.TextColumn("Section", width="large"),
         "tokens": st.column_config.NumberColumn("Tokens", format="localized"),
         "share": st.column_config.NumberColumn("Share", format="percent"),
-        "cost_month_uncached": st.column_config.NumberColumn("$/month uncached", format="dollar"),
-        "cost_month_cached": st.column_config.NumberColumn("$/month cached", format="dollar"),
+        "cost_month_uncached": st.column_config.NumberColumn(f"{currency().strip()}/month uncached", format=f"{currency()}%,.2f"),
+        "cost_month_cached": st.column_config.NumberColumn(f"{currency().strip()}/month cached", format=f"{currency()}%,.2f"),
     },
     height=min(400, 38 + 35 * len(table)),
 )
@@ -123,7 +115,7 @@ fig = figures.line_chart(
     markers=[figures.Marker(result.trimmed_tokens, f"trim target: {result.trimmed_tokens:,} tokens")
              if x.trim_share > 0 else None],
     current=figures.Current(result.prompt_tokens, result.per_month_uncached, label="your prompt"),
-    y_tickprefix="$",
+    y_tickprefix=currency(),
 )
 chart(fig, costs, name="system prompt cost vs length")
 

@@ -15,6 +15,7 @@ def cost_per_correct_bars(
     with_: Sequence[float],
     *,
     title: str,
+    currency: str = "$",
 ) -> go.Figure:
     """Grouped bars of cost per correct answer, without and with reasoning.
 
@@ -29,7 +30,7 @@ def cost_per_correct_bars(
         traces.append(dict(
             type="bar", x=categories, y=[v if math.isfinite(v) else None for v in values], name=name,
             marker=dict(color=colour(i)), offsetgroup=str(i), cliponaxis=False, textposition="outside",
-            text=[f"${v:,.4f}" if math.isfinite(v) else "" for v in values],
+            text=[f"{currency}{v:,.4f}" if math.isfinite(v) else "" for v in values],
             hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
         ))
         infinite = [c for c, v in zip(categories, values, strict=True) if not math.isfinite(v)]
@@ -42,5 +43,5 @@ def cost_per_correct_bars(
                 hovertemplate="%{x}: accuracy 0, cost per correct answer is infinite<extra></extra>",
             ))
     lay = layout(title=title, x_title="", y_title="cost per correct answer", barmode="group", hovermode="closest",
-                 yaxis=dict(tickprefix="$", rangemode="tozero"))
+                 yaxis=dict(tickprefix=currency, rangemode="tozero"))
     return figure(traces, lay)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from pages._ui.figures import colour, figure, layout
 
 
-def section_bars(top: pd.DataFrame, *, title: str) -> go.Figure:
+def section_bars(top: pd.DataFrame, *, title: str, currency: str = "$") -> go.Figure:
     """Horizontal bars of monthly cost per section (uncached and cached), largest first.
 
     `top` needs: section (label), tokens, share, cost_month_uncached, cost_month_cached
@@ -17,14 +17,14 @@ def section_bars(top: pd.DataFrame, *, title: str) -> go.Figure:
     custom = [[f"{int(t):,}", f"{s:.1%}"] for t, s in zip(top["tokens"], top["share"], strict=True)]
     traces = [
         dict(type="bar", y=labels, x=top[column].to_numpy(), name=name, orientation="h",
-             marker=dict(color=colour(i)), customdata=custom, texttemplate="$%{x:,.0f}", textposition="outside",
+             marker=dict(color=colour(i)), customdata=custom, texttemplate=currency + "%{x:,.0f}", textposition="outside",
              cliponaxis=False,
-             hovertemplate="%{y}: $%{x:,.2f}/month · %{customdata[0]} tokens (%{customdata[1]})<extra>" + name
+             hovertemplate="%{y}: " + currency + "%{x:,.2f}/month · %{customdata[0]} tokens (%{customdata[1]})<extra>" + name
              + "</extra>")
         for i, (column, name) in enumerate((("cost_month_uncached", "uncached"),
                                             ("cost_month_cached", "cached (cache-read price)")))
     ]
     lay = layout(title=title, x_title="cost per month", y_title="", height=max(320, 120 + 44 * len(labels)),
-                 barmode="group", hovermode="closest", xaxis=dict(tickprefix="$"),
+                 barmode="group", hovermode="closest", xaxis=dict(tickprefix=currency),
                  yaxis=dict(autorange="reversed", automargin=True))
     return figure(traces, lay)

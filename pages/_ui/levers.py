@@ -118,7 +118,8 @@ def system_prompt_saving(ctx: Context, x: system_prompt.SystemPromptInputs, r: s
     note = " (the example prompt)" if example else ""
     return LeverSaving(
         lever="system_prompt", label="System-prompt trim", page="pages/system_prompt.py",
-        share=_share(r.trim_saving_month_uncached, ctx.baseline.per_month),
+        # A prompt longer than the workload's average input makes the bill at least the prompt's own cost.
+        share=_share(r.trim_saving_month_uncached, max(ctx.baseline.per_month, r.per_month_uncached)),
         assumption=f"{r.prompt_tokens:,}-token prompt{note} trimmed by {x.trim_share:.0%}, uncached",
     )
 
