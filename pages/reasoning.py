@@ -33,8 +33,7 @@ for column, e in zip(controls[1:], reasoning.EFFORTS, strict=True):
     with column:
         budgets[e] = widgets.number(Inputs, f"budget_{e}", key=f"reason.{e}")
 
-st.markdown("**Task types** (edit cells, add or delete rows). The table is not stored in the page link (too long "
-            "for a URL); the other settings are.")
+st.markdown("**Task types** (edit cells, add or delete rows; the table travels in the page link).")
 tasks, problems = table_input.edit_rows(reasoning.TaskType, reasoning.DEFAULT_TASKS, key="reason.tasks",
                                         label=lambda row: row.get("name"))
 for message in problems:

@@ -209,7 +209,7 @@ def initial_rows(model: type[M], defaults: Sequence[M], *, key: str) -> list[M]:
             try:
                 rows = rows_from_text(model, raw)
             except ValueError as exc:
-                st.warning(f"Ignored the link's table `{key}`: {exc}. Using the default table instead.",
+                st.warning(f"Ignored the link's table `{key}`: {str(exc)[:80]}. Using the default table instead.",
                            icon=":material/warning:")
                 store().pop(key, None)
         st.session_state[slot] = rows
@@ -219,5 +219,7 @@ def initial_rows(model: type[M], defaults: Sequence[M], *, key: str) -> list[M]:
 def record_rows(key: str, rows: Sequence[BaseModel], defaults: Sequence[BaseModel]) -> None:
     """Remember an edited table in the link (unless it is the default table)."""
     text, default = rows_text(rows), rows_text(defaults)
-    if len(text) <= MAX_TABLE_CHARS:
+    if not rows or len(text) > MAX_TABLE_CHARS:  # an empty or oversized table stays out of the link
+        store().pop(key, None)
+    else:
         record(key, text, default)

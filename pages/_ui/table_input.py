@@ -3,11 +3,15 @@
 Each column is a field of the row model: its title is the header, its description the help, its
 bounds the editor's limits, and ``json_schema_extra={"percent": True}`` shows a 0..1 fraction as 0..100 %.
 Every edited row is validated through the model; a bad row gives a message that names the row and the
-column in words. Tables are not stored in the page link (too long for a URL); the page says so.
+column in words.
+
+With ``in_link=True`` a table travels in the page link as compact JSON rows (`scenario.rows_text`),
+validated row by row when a link is opened (a bad one is reported and the defaults are used). The
+editor starts from the link's table once per session, so editing never remounts it. Without it the
+table is not stored in the link, and the page says so.
 """
 from __future__ import annotations
 
-import math
 import typing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -17,6 +21,7 @@ import streamlit as st
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from pages._ui import scenario
 from pages._ui.widgets import _base_type, _bounds, _escape, _extra
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,8 +53,10 @@ def _column(info: FieldInfo, name: str) -> Any:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not
-                                                                                value.strip())
+    """An empty cell: None, NaN, pandas' NA, or only spaces."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or bool(pd.isna(value))
 
 
 def _message(err: dict, scale: float) -> str:
@@ -69,24 +76,36 @@ def _message(err: dict, scale: float) -> str:
     return str(err.get("msg", "is not valid")).removeprefix("Value error, ")
 
 
+def _linked_rows(model: type[M], defaults: Sequence[M], key: str) -> list[M]:
+    """The rows a table starts from this session: the link's (once, validated) or the defaults."""
+    return scenario.initial_rows(model, defaults, key=key)
+
+
+def _record_rows(key: str, rows: Sequence[BaseModel], defaults: Sequence[BaseModel]) -> None:
+    """Keep the table in the link while it differs from the defaults and fits in one URL value."""
+    scenario.record_rows(key, rows, defaults)
+
+
 def edit_rows(
     model: type[M],
     defaults: Sequence[M],
     *,
     key: str,
     label: Callable[[dict], str] | None = None,
+    in_link: bool = True,
 ) -> tuple[list[M], list[str]]:
     """An editable table (rows can be added and deleted) of `model` rows; returns (valid rows, messages).
 
     A fully blank row (just added, not filled in) is ignored.
     """
+    start = _linked_rows(model, defaults, key) if in_link else list(defaults)
     fields = model.model_fields
     headers = {name: _header(info, name) for name, info in fields.items()}
     def shown(row: M, n: str) -> object:
         value = getattr(row, n)
         return value * _scale(fields[n]) if _scale(fields[n]) > 1 else value
 
-    frame = pd.DataFrame([{headers[n]: shown(row, n) for n in fields} for row in defaults],
+    frame = pd.DataFrame([{headers[n]: shown(row, n) for n in fields} for row in start],
                          columns=list(headers.values()))
     edited = st.data_editor(
         frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
@@ -118,6 +137,8 @@ def edit_rows(
                 column = headers.get(field, "this row")
                 scale = _scale(fields[field]) if field in fields else 1.0
                 messages.append(f"{where}, **{column}**: {_message(err, scale)}")
+    if in_link and not messages:
+        _record_rows(key, rows, defaults)
     return rows, messages
 
 
@@ -130,14 +151,24 @@ def edit_matrix(
     corner: str,
     help: str,
     validate: Callable[[str, dict[str, float | None]], list[dict]],
+    link_model: type[BaseModel] | None = None,
 ) -> tuple[dict[tuple[str, str], float | None], list[str]]:
     """A fixed-shape table of percentages (rows x columns, blank allowed); returns (fractions, messages).
 
     Edits are kept per (row, column) across reruns in session state, so adding a column or renaming a
     row does not lose what was typed in the other cells. `validate(row, values)` returns pydantic-style
-    errors for a row (loc = (..., column)).
+    errors for a row (loc = (..., column)). With a `link_model` (two fields: the row label, then a
+    dict of column -> value) the table travels in the page link as JSON rows of that model.
     """
-    store: dict[tuple[str, str], float | None] = st.session_state.setdefault(f"{key}.store", {})
+    cells = f"{key}.store"
+    if cells not in st.session_state:
+        st.session_state[cells] = {}
+        if link_model is not None:
+            label_field, values_field = list(link_model.model_fields)[:2]
+            for row in _linked_rows(link_model, [], key):
+                for c, v in getattr(row, values_field).items():
+                    st.session_state[cells][(getattr(row, label_field), c)] = v
+    store: dict[tuple[str, str], float | None] = st.session_state[cells]
 
     def value(r: str, c: str) -> float | None:
         v = store[(r, c)] if (r, c) in store else initial(r, c)
@@ -162,6 +193,14 @@ def edit_matrix(
             messages.append(f"{_escape(corner)} {_escape(r[:60])}, **{_escape(column)}**: {_message(err, 100.0)}")
         out.update({(r, c): v for c, v in values.items()})
     store.update(out)
+    if link_model is not None and not messages:
+        label_field, values_field = list(link_model.model_fields)[:2]
+
+        def as_rows(pick: Callable[[str, str], float | None]) -> list[BaseModel]:
+            return [link_model.model_validate({label_field: r, values_field: {c: pick(r, c) for c in columns}})
+                    for r in row_labels]
+
+        _record_rows(key, as_rows(lambda r, c: out[(r, c)]), as_rows(initial))
     return out, messages
 
 
