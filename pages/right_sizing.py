@@ -2,7 +2,7 @@
 import streamlit as st
 
 from calculators import right_sizing as rs
-from pages._ui import fig_model_choice as figs
+from pages._ui import fig_model_choice as figs, levers
 from pages._ui import figures, scenario, table_input, widgets
 from pages._ui.layout import (
     Metric, catalogue, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
@@ -75,6 +75,7 @@ x = widgets.validated(
 )
 prices = {m: cat.get(m) for m in candidates}
 result = rs.evaluate(x, prices)
+levers.publish(levers.right_sizing_saving(x, result))
 
 
 def signed(value: float) -> str:

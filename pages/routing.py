@@ -2,7 +2,7 @@
 import streamlit as st
 
 from calculators import routing as rt
-from pages._ui import figures, widgets
+from pages._ui import figures, levers, widgets
 from pages._ui.layout import (
     Metric, catalogue, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
     sources,
@@ -93,6 +93,7 @@ x = widgets.validated(
     strong_latency_ms=strong_ms,
 )
 result = rt.evaluate(x)
+levers.publish(levers.routing_saving(x, result, cheap))
 
 
 def signed(value: float, text: str) -> str:

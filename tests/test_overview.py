@@ -17,11 +17,13 @@ LINK = {
     "agents.steps": "15", "agents.cache": "true",
     "retry.budget_on": "true", "retry.p": "25",
     "pipe.rewrite": "20000",
+    "rs.bar": "85", "rt.mode": "cascade", "rt.simple_share": "60",
 }
 LEVER_PAGES = {
     "caching": "pages/caching.py", "output_caps": "pages/output_caps.py", "system_prompt": "pages/system_prompt.py",
     "reasoning": "pages/reasoning.py", "distillation": "pages/distillation.py", "agent_loops": "pages/agent_loops.py",
     "retries": "pages/retry_budgets.py", "pipeline": "pages/pipeline.py",
+    "right_sizing": "pages/right_sizing.py", "routing": "pages/routing.py",
 }
 
 

@@ -15,6 +15,9 @@ import streamlit as st
 from pydantic import BaseModel, ValidationError
 
 from calculators import agent_loops, bill, caching, distillation, jevons, pipeline, reasoning, retries, system_prompt
+from calculators import right_sizing as rs
+from calculators import routing as rt
+from calculators.prices import ModelPrices
 from calculators import output_caps as oc
 from calculators.bill import Bill, LeverSaving
 from calculators.tokens import tokenizer_for
@@ -284,10 +287,88 @@ def pipeline_saving(x: pipeline.PipelineInputs, r: pipeline.PipelineResult) -> L
     )
 
 
+def _right_sizing(ctx: Context) -> LeverSaving | str:
+    cat = catalogue()
+    keys = cat.keys()
+    default_models = rs.default_candidates(ctx.workload.model_key, keys)
+    raw = scenario.store().get("rs.models")
+    linked = [v for v in ([raw] if isinstance(raw, str) else raw or []) if v in keys][: rs.MAX_CANDIDATES]
+    candidates = linked or default_models
+    s = Stored(rs.RightSizingInputs)
+    one_default = ctx.workload.model_key if ctx.workload.model_key in candidates else candidates[0]
+    classes = scenario.stored_rows(rs.TaskClass, rs.DEFAULT_CLASSES, key="rs.classes")
+    edited = {(row.task_class, m): v for row in scenario.stored_rows(rs.PassRateRow, [], key="rs.rates")
+              for m, v in row.rates.items()}
+
+    def rate(cls: str, model: str) -> float | None:
+        if (cls, model) in edited:
+            return edited[(cls, model)]
+        return rs.default_pass_rate(default_models.index(model), cls) if model in default_models else None
+
+    x = rs.RightSizingInputs(
+        requests_per_month=ctx.workload.requests_per_month, classes=tuple(classes), candidates=tuple(candidates),
+        pass_rates=tuple(tuple(rate(c.name, m) for m in candidates) for c in classes),
+        one_model=widgets.stored_choice(candidates, key="rs.one", default=one_default),
+        quality_bar=s.num("quality_bar", "rs.bar"),
+        failure_mode=s.opt("failure_mode", "rs.fail", format_func=rs.FAILURE_LABEL.get),
+    )
+    return right_sizing_saving(x, rs.evaluate(x, {m: cat.get(m) for m in candidates}))
+
+
+def right_sizing_saving(x: rs.RightSizingInputs, r: rs.RightSizingResult) -> LeverSaving:
+    return LeverSaving(
+        lever="right_sizing", label="Right-sized models", page="pages/right_sizing.py",
+        share=_share(r.savings_monthly, r.one_model_monthly),
+        assumption=f"the cheapest of {len(x.candidates)} candidates meeting a {x.quality_bar:.0%} pass bar per task "
+                   f"class, against {x.one_model} for everything",
+    )
+
+
+def _routing(ctx: Context) -> LeverSaving | str:
+    cat = catalogue()
+    keys = cat.keys()
+    strong = cat.get(widgets.stored_choice(keys, key="rt.strong", default=ctx.workload.model_key))
+    cheap = cat.get(widgets.stored_choice(
+        keys, key="rt.cheap",
+        default=rt.default_cheap_model(strong, cat, ctx.workload.input_tokens, ctx.workload.output_tokens)))
+    s = Stored(rt.RoutingInputs)
+    mode = s.opt("mode", "rt.mode", format_func=rt.MODE_LABEL.get)
+    router = mode == "router"
+    f = rt.RoutingInputs.model_fields
+    cheap_call, strong_call = rt.call_costs(strong, cheap, ctx.workload.input_tokens, ctx.workload.output_tokens)
+    x = rt.RoutingInputs(
+        requests_per_month=ctx.workload.requests_per_month, cheap_call_cost=cheap_call, strong_call_cost=strong_call,
+        mode=mode, simple_share=s.num("simple_share", "rt.simple_share"), user_retry=s.num("user_retry", "rt.user_retry"),
+        router_cost_per_1k=s.num("router_cost_per_1k", "rt.router_cost"),
+        simple_to_cheap=s.num("simple_to_cheap", "rt.simple_to_cheap") if router else f["simple_to_cheap"].default,
+        complex_to_cheap=s.num("complex_to_cheap", "rt.complex_to_cheap") if router else f["complex_to_cheap"].default,
+        fallback_catch=s.num("fallback_catch", "rt.fallback_catch") if router else f["fallback_catch"].default,
+        catch_rate=f["catch_rate"].default if router else s.num("catch_rate", "rt.catch_rate"),
+        false_escalation=f["false_escalation"].default if router else s.num("false_escalation", "rt.false_escalation"),
+        cheap_success_simple=s.num("cheap_success_simple", "rt.q_simple"),
+        cheap_success_complex=s.num("cheap_success_complex", "rt.q_complex"),
+        strong_success=s.num("strong_success", "rt.q_strong"), router_latency_ms=s.num("router_latency_ms", "rt.router_ms"),
+        cheap_latency_ms=s.num("cheap_latency_ms", "rt.cheap_ms"), strong_latency_ms=s.num("strong_latency_ms",
+                                                                                          "rt.strong_ms"),
+    )
+    return routing_saving(x, rt.evaluate(x), cheap)
+
+
+def routing_saving(x: rt.RoutingInputs, r: rt.RoutingResult, cheap: ModelPrices) -> LeverSaving:
+    return LeverSaving(
+        lever="routing", label="Router or cascade", page="pages/routing.py",
+        share=_share(r.savings_monthly, r.baseline_monthly),
+        assumption=f"{rt.MODE_LABEL[x.mode].lower()} to {cheap.model_name}; quality {r.baseline_quality:.1%} → "
+                   f"{r.quality:.1%}",
+    )
+
+
 LEVERS: tuple[Lever, ...] = (
     Lever("pipeline", "Steps moved to code", "pages/pipeline.py", _pipeline),
     Lever("agent_loops", "Agent history policy", "pages/agent_loops.py", _agent_loops),
     Lever("retries", "Retry budget", "pages/retry_budgets.py", _retries),
+    Lever("right_sizing", "Right-sized models", "pages/right_sizing.py", _right_sizing),
+    Lever("routing", "Router or cascade", "pages/routing.py", _routing),
     Lever("distillation", "Distilled student model", "pages/distillation.py", _distillation),
     Lever("reasoning", "Reasoning only where it earns", "pages/reasoning.py", _reasoning),
     Lever("system_prompt", "System-prompt trim", "pages/system_prompt.py", _system_prompt),
