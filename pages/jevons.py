@@ -77,7 +77,7 @@ chart(fig2, fan, name="jevons spend by elasticity")
 
 st.subheader("The published numbers behind the defaults")
 points = jevons.published_points()
-st.dataframe(points, hide_index=True, column_config={"value": st.column_config.NumberColumn(format="%.4g")})
+st.dataframe(points, hide_index=True, column_config={"value": st.column_config.NumberColumn(format="compact")})
 st.download_button("Download these points (CSV)", points.to_csv(index=False).encode(), file_name="jevons-sources.csv",
                    mime="text/csv", icon=":material/download:")
 st.caption(f"a16z: $60 → $0.06 per MTok over 2021-2024 is {jevons.A16Z_DECLINE_PER_YEAR:.0f}x per year. "

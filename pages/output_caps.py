@@ -92,7 +92,7 @@ headline([
            delta=f"{result.cost_per_request / result.status_quo_per_request - 1:+.2%}"
            if result.status_quo_per_request else None, delta_color="inverse",
            help="Input (again, for each redone answer) plus billed output tokens."),
-    Metric("Cost-optimal cap", f"{best:,.0f} tokens" if best is not None else "no cap",
+    Metric("Cheapest cap within limit", f"{best:,.0f} tokens" if best is not None else "no cap",
            delta=f"{signed(result.optimal_cost_per_month - result.status_quo_per_month)}/month"
            if best is not None and result.optimal_cost_per_month is not None else None,
            delta_color="inverse",
@@ -140,17 +140,17 @@ if best is None:
                  f"{percent(x.redo_share, 0)} of truncated answers are redone: a cap here buys throughput and a "
                  "runaway guard, not savings.")
 elif abs(best - result.truncation_limit_cap) <= 1e-6 * best:
-    notes.append(f"The cost-optimal cap is the tightest within your {limit_label}: at this redo share, every "
+    notes.append(f"The cheapest acceptable cap is the tightest within your {limit_label}: at this redo share, every "
                  "tighter cap is cheaper, down to the limit.")
 else:
-    notes.append("The cost-optimal cap is where a lower cap's saving on kept answers equals the cost of the extra "
+    notes.append("The cheapest acceptable cap is where a lower cap's saving on kept answers equals the cost of the extra "
                  "redos.")
 st.caption(" ".join(notes))
 
 curve = oc.curves(x, ctx.workload, ctx.prices, observed, marks=(best,) if best is not None else ())
 current = curve.loc[(curve["cap"] - x.cap).abs().idxmin()]
 markers = [
-    figures.Marker(best, f"cost-optimal: {best:,.0f}") if best is not None else None,
+    figures.Marker(best, f"cheapest within limit: {best:,.0f}") if best is not None else None,
     figures.Marker(result.truncation_limit_cap, limit_label, colour="#5C6B73")
     if best is None or abs(best - result.truncation_limit_cap) > 1e-6 * best else None,
 ]

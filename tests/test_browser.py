@@ -6,15 +6,21 @@ Never `playwright install`: the browser is Debian's /usr/bin/chromium. A missing
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_for_app
 
 sys.path.insert(0, str(ROOT))
-from app import page_files  # noqa: E402
+from app import DEFAULT_PAGE, page_files  # noqa: E402
 
 pytestmark = pytest.mark.browser
+
+# A scenario touching the workload, the money settings and several pages.
+SCENARIO = ("requests=300000&in_tokens=2500&out_tokens=600&discount=10&cache.prefixes=20&jevons.years=5"
+            "&agents.steps=12&retry.p=20&cap.max_tokens=1200&bill.levers=Prompt+caching&bill.levers=Output+caps")
+METRICS = "[data-testid='stMain'] [data-testid='stMetricValue']"
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +45,42 @@ def server():
         yield base
 
 
-def url_path(page_file: str) -> str:
-    return Path(page_file).stem
+def path_of(page_file: str) -> str:
+    return "" if page_file == DEFAULT_PAGE else Path(page_file).stem
 
 
-def test_every_page_renders_without_error(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 2800})  # tall: Streamlit scrolls inside stMain
-    page = context.new_page()
-    problems = []
-    for page_file in page_files():
-        page.goto(f"{server}/{url_path(page_file)}")
+def settled(page) -> None:
+    wait_for_app(page)
+    page.wait_for_timeout(400)
+    wait_for_app(page)
+
+
+def headline(page, timeout_s: float = 15.0) -> list[str]:
+    """The page's headline figures, once they have stopped changing (elements stream in as a run goes)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while True:
         wait_for_app(page)
+        now = page.locator(METRICS).all_inner_texts()
+        if now == last or time.monotonic() > deadline:
+            return now
+        last = now
+        page.wait_for_timeout(500)
+
+
+@pytest.fixture(scope="module")
+def visited(browser, server):
+    """Open the scenario link, visit every page in one session; screenshot each and record its headline."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2800})  # tall: Streamlit scrolls in stMain
+    page = context.new_page()
+    figures, problems = {}, []
+    page.goto(f"{server}/?{SCENARIO}")
+    settled(page)
+    for page_file in page_files():
+        page.goto(f"{server}/{path_of(page_file)}?{urlsplit(page.url).query}")
+        settled(page)
         page.wait_for_selector("h1", timeout=30_000)
         errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
         if errors.count():
@@ -57,18 +88,40 @@ def test_every_page_renders_without_error(browser, server):
         charts = page.locator("[data-testid='stPlotlyChart']")
         for i in range(charts.count()):
             charts.nth(i).locator(".main-svg").first.wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / f"page-{url_path(page_file)}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"page-{Path(page_file).stem}.png"), full_page=True)
+        figures[page_file] = headline(page)
+    link = urlsplit(page.url).query
     context.close()
+    return figures, problems, link
+
+
+def test_every_page_renders_without_error(visited):
+    figures, problems, _ = visited
     assert not problems, problems
+    assert set(figures) == set(page_files())
+    reference = {"pages/prices.py", "pages/summary.py"}  # tables and a document, not headline figures
+    assert all(v for k, v in figures.items() if k not in reference), "every lever page shows headline figures"
+
+
+def test_scenario_link_reproduces_every_page_in_a_fresh_browser(browser, server, visited):
+    figures, _, link = visited
+    for key in ("requests=300000", "cache.prefixes=20", "jevons.years=5", "agents.steps=12", "retry.p=20"):
+        assert key in link, f"the copied link lost {key}"
+    context = browser.new_context(viewport={"width": 1400, "height": 2800})  # a fresh browser: no session, no cookies
+    page = context.new_page()
+    for page_file, expected in figures.items():
+        page.goto(f"{server}/{path_of(page_file)}?{link}")
+        settled(page)
+        assert headline(page) == expected, page_file
+    context.close()
 
 
 def test_hostile_link_shows_notice_not_error(browser, server):
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{server}/caching?requests=-3&cache.prefix=%3Cimg%20src%3Dx%3E&model=nope")
-    wait_for_app(page)
-    text = page.locator("[data-testid='stAlertContentWarning']").all_inner_texts()
-    joined = " ".join(text)
+    settled(page)
+    joined = " ".join(page.locator("[data-testid='stAlertContentWarning']").all_inner_texts())
     assert "requests" in joined and "cache.prefix" in joined and "model" in joined
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("img[src='x']").count() == 0  # echoed as text, never as markup
@@ -76,21 +129,38 @@ def test_hostile_link_shows_notice_not_error(browser, server):
 
 
 def test_widget_change_updates_url_and_figures(browser, server):
-    context = browser.new_context()
+    context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     page.goto(f"{server}/caching")
-    wait_for_app(page)
-    before = page.locator("[data-testid='stMain'] [data-testid='stMetricValue']").first.inner_text()
+    settled(page)
+    before = headline(page)
     box = page.locator("[data-testid='stNumberInput']").filter(has_text="Distinct prefixes").locator("input")
     box.fill("5000")
     box.press("Enter")
     page.wait_for_url("**cache.prefixes=5000**", timeout=15_000)
-    wait_for_app(page)
-    after = page.locator("[data-testid='stMain'] [data-testid='stMetricValue']").first.inner_text()
-    assert after != before
-    # The copied link reproduces the view in a fresh context.
-    fresh = browser.new_context().new_page()
-    fresh.goto(page.url)
-    wait_for_app(fresh)
-    assert fresh.locator("[data-testid='stMain'] [data-testid='stMetricValue']").first.inner_text() == after
+    settled(page)
+    assert headline(page) != before
+
+    # The chart's data downloads as CSV, and its toolbar saves a PNG named after the chart.
+    with page.expect_download() as csv:
+        page.get_by_role("button", name="Download chart data (CSV)").first.click()
+    assert csv.value.suggested_filename == "caching-saving-vs-hit-rate.csv"
+    assert csv.value.path().read_text().startswith("hit_rate,saving")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.hover()
+    with page.expect_download() as png:
+        chart.get_by_role("button", name="Download plot as a PNG").click()
+    assert png.value.suggested_filename == "caching-saving-vs-hit-rate.png"
+    assert png.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    context.close()
+
+
+def test_presentation_mode(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    page.goto(f"{server}/?present=true&{SCENARIO}")
+    settled(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_attribute("data-collapsed") == "true"  # collapsed for the meeting
+    page.screenshot(path=str(ARTIFACTS / "presentation-overview.png"), full_page=True)
     context.close()

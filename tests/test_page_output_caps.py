@@ -17,7 +17,7 @@ def test_default_run_marks_the_optimum():
     assert not at.exception
     assert not errors_text(at)
     # p50 = the workload's 400 output tokens, p95 = 1,200: the 98th percentile is 400 e^(0.6679 x 2.0537) = 1,577.
-    assert metric_value(at, "Cost-optimal cap") == "1,577 tokens"
+    assert metric_value(at, "Cheapest cap within limit") == "1,577 tokens"
     assert metric_value(at, "Redo break-even") == "15.4%"
     assert metric_value(at, "p50 latency") == "8.6 s"  # 600 ms + 400 tokens x 20 ms
 
@@ -30,7 +30,7 @@ def test_redoing_every_truncated_answer_makes_a_tight_cap_cost_more():
     assert cost(at) > cheap
     delta = next(m.delta for m in at.metric if m.label == "Cost per month")
     assert delta.startswith("+")  # dearer than no cap
-    assert metric_value(at, "Cost-optimal cap") == "no cap"
+    assert metric_value(at, "Cheapest cap within limit") == "no cap"
 
 
 def test_tighter_cap_truncates_more_and_admits_more_requests():
@@ -63,7 +63,7 @@ def test_hostile_params_give_notices():
     for key in query:
         assert f"`{key}=" in notices, key
     assert "<script>" not in notices
-    assert metric_value(at, "Cost-optimal cap") == "1,577 tokens"  # defaults used instead
+    assert metric_value(at, "Cheapest cap within limit") == "1,577 tokens"  # defaults used instead
 
 
 def test_uploaded_lengths_are_used():

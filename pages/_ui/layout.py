@@ -147,7 +147,9 @@ def headline(metrics: Sequence[Metric]) -> None:
     area = slot if slot is not None else st
     if slot is not None:
         area.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    columns = area.columns(len(metrics))
+    # At most four a row: wider cards keep large figures ($1,053,796) readable instead of truncated.
+    per_row = 4 if len(metrics) > 4 else len(metrics)
+    columns = [c for start in range(0, len(metrics), per_row) for c in area.columns(per_row)][: len(metrics)]
     for column, m in zip(columns, metrics, strict=True):
         arrow = m.delta_arrow or ("off" if m.delta_color == "off" else "auto")
         column.metric(m.label, m.value, delta=m.delta, help=m.help, delta_color=m.delta_color, delta_arrow=arrow,
