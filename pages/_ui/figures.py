@@ -11,6 +11,7 @@ plain dicts (`layout()`, `marker_shapes()`, `current_trace()`) and handed to plo
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,11 @@ import plotly.io as pio
 # Streamlit's theme restyles charts in the browser; plotly's own default template would only cost
 # ~15 ms per figure to build and then be replaced.
 pio.templates.default = "none"
+
+# Plotly validates every property of every figure (~5-10 ms a chart, most of a page's rerun). The figures
+# here are built from our own dicts, so the app skips it; the test suite turns it on (tests/conftest.py)
+# and so checks every figure that every page draws.
+VALIDATE = os.environ.get("LLM_COST_LEVERS_VALIDATE_FIGURES") == "1"
 
 PALETTE = ("#2E6FD8", "#E4572E", "#17A398", "#F3A712", "#8E5EA2", "#5C6B73", "#C2185B", "#6A994E")
 BREAK_EVEN_COLOUR = "#B23A48"
@@ -112,7 +118,7 @@ def figure(data: Sequence[Trace], layout_dict: dict[str, Any], markers: Sequence
     full = dict(layout_dict)
     full["shapes"] = [*full.get("shapes", []), *extra_shapes, *shapes]
     full["annotations"] = [*full.get("annotations", []), *annotations]
-    return go.Figure(data=list(data), layout=full)
+    return go.Figure(data=list(data), layout=full, _validate=VALIDATE)
 
 
 # Kept for builders that start from an existing figure (slower: plotly validates each update).

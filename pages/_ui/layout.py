@@ -173,7 +173,7 @@ def chart(fig: go.Figure, data: pd.DataFrame | None = None, *, name: str) -> Non
     if data is not None:
         st.download_button(
             "Download chart data (CSV)",
-            data.to_csv(index=False).encode("utf-8"),
+            lambda: data.to_csv(index=False).encode("utf-8"),  # built only when clicked
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=f"csv-{stem}",
