@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from pages._ui.figures import Current, Marker, colour, current_trace, figure, layout, zero_line
+from pages._ui.figures import Current, Marker, colour, current_trace, figure, layout, zero_line_shape
 
 
 def short_name(key: str) -> str:
@@ -46,4 +46,4 @@ def savings_vs_bar(curve: pd.DataFrame, *, marker: Marker | None, current: Curre
                  name="savings vs one model", line=dict(color=colour(0), width=2.5, shape="vh"))
     lay = layout(title="Monthly savings vs quality bar", x_title="quality bar (lowest pass rate a model may have)",
                  y_title="savings per month", xaxis=dict(tickformat=".0%"), yaxis=dict(tickprefix=money_prefix))
-    return figure([trace, *current_trace(current, y_format=",.0f")], lay, [marker], [zero_line()])
+    return figure([trace, *current_trace(current, y_format=",.0f")], lay, [marker], [zero_line_shape()])

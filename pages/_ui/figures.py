@@ -95,7 +95,7 @@ def marker_shapes(markers: Sequence[Marker | None], *, log_x: bool = False) -> t
     return shapes, annotations
 
 
-def zero_line() -> dict:
+def zero_line_shape() -> dict:
     return dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=0, y1=0, line=dict(color="#888", width=1))
 
 
@@ -173,7 +173,7 @@ def line_chart(
         yaxis=dict(type="log" if log_y else "linear", tickprefix=y_tickprefix, ticksuffix=y_ticksuffix,
                    **({"tickformat": y_tickformat} if y_tickformat else {})),
     )
-    return figure([*traces, *current_trace(current)], lay, markers, [globals()["zero_line"]()] if zero_line else [])
+    return figure([*traces, *current_trace(current)], lay, markers, [zero_line_shape()] if zero_line else [])
 
 
 def stacked_bars(
