@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import streamlit as st
 
@@ -18,49 +17,47 @@ _presenting = st.session_state.get(PRESENT_STATE, st.query_params.get(PRESENT_ST
 st.set_page_config(page_title="LLM Cost Levers", page_icon=":material/savings:", layout="wide",
                    initial_sidebar_state="collapsed" if _presenting else "expanded")
 
-# Section -> pages: (file, title, icon, url path). Each page is a thin script:
+# Section -> pages: (file, title, icon); a page's URL path is its file name. Each page is a thin script:
 # widgets -> input model -> calculator -> figure.
-PAGE_TABLE: dict[str, list[tuple[str, str, str, str]]] = {
+PAGE_TABLE: dict[str, list[tuple[str, str, str]]] = {
     "Start": [
-        ("pages/overview.py", "Overview", ":material/dashboard:", "overview"),
-        ("pages/prices.py", "Prices", ":material/sell:", "prices"),
-        ("pages/token_counter.py", "Token counter", ":material/tag:", "tokens"),
+        ("pages/overview.py", "Overview", ":material/dashboard:"),
+        ("pages/prices.py", "Prices", ":material/sell:"),
+        ("pages/token_counter.py", "Token counter", ":material/tag:"),
     ],
     "Fewer tokens": [
-        ("pages/caching.py", "Prompt caching", ":material/cached:", "caching"),
-        ("pages/output_caps.py", "Output caps", ":material/vertical_align_top:", "output-caps"),
-        ("pages/system_prompt.py", "System-prompt length", ":material/description:", "system-prompt"),
+        ("pages/caching.py", "Prompt caching", ":material/cached:"),
+        ("pages/output_caps.py", "Output caps", ":material/vertical_align_top:"),
+        ("pages/system_prompt.py", "System-prompt length", ":material/description:"),
     ],
     "Cheaper models": [
-        ("pages/right_sizing.py", "Model right-sizing", ":material/straighten:", "right-sizing"),
-        ("pages/routing.py", "Routing and cascades", ":material/alt_route:", "routing"),
-        ("pages/reasoning.py", "Reasoning budgets", ":material/psychology:", "reasoning"),
-        ("pages/distillation.py", "Distillation payback", ":material/school:", "distillation"),
+        ("pages/right_sizing.py", "Model right-sizing", ":material/straighten:"),
+        ("pages/routing.py", "Routing and cascades", ":material/alt_route:"),
+        ("pages/reasoning.py", "Reasoning budgets", ":material/psychology:"),
+        ("pages/distillation.py", "Distillation payback", ":material/school:"),
     ],
     "Architecture": [
-        ("pages/agent_loops.py", "Agent loops", ":material/all_inclusive:", "agents"),
-        ("pages/retry_budgets.py", "Retry budgets", ":material/replay:", "retries"),
-        ("pages/pipeline.py", "AI-everywhere pipeline", ":material/account_tree:", "pipeline"),
+        ("pages/agent_loops.py", "Agent loops", ":material/all_inclusive:"),
+        ("pages/retry_budgets.py", "Retry budgets", ":material/replay:"),
+        ("pages/pipeline.py", "AI-everywhere pipeline", ":material/account_tree:"),
     ],
     "Outlook": [
-        ("pages/jevons.py", "Spend projection", ":material/trending_up:", "jevons"),
-        ("pages/summary.py", "Printable summary", ":material/print:", "summary"),
+        ("pages/jevons.py", "Spend projection", ":material/trending_up:"),
+        ("pages/summary.py", "Printable summary", ":material/print:"),
     ],
 }
 DEFAULT_PAGE = "pages/overview.py"
-_HERE = Path(__file__).resolve().parent
 
 
 def page_files() -> list[str]:
-    return [f for section in PAGE_TABLE.values() for f, *_ in section if (_HERE / f).exists()]
+    return [f for section in PAGE_TABLE.values() for f, *_ in section]
 
 
 def pages() -> dict[str, list[st.Page]]:
     return {
         section: [
             st.Page(f, title=title, icon=icon, default=(f == DEFAULT_PAGE))
-            for f, title, icon, url in entries
-            if (_HERE / f).exists()
+            for f, title, icon in entries
         ]
         for section, entries in PAGE_TABLE.items()
     }

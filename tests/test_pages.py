@@ -20,7 +20,7 @@ HOSTILE = {
 
 def test_every_registered_page_exists():
     listed = [f for section in PAGE_TABLE.values() for f, *_ in section]
-    assert PAGES == [f for f in listed if (ROOT / f).exists()]
+    assert PAGES == listed and all((ROOT / f).exists() for f in listed)
     assert DEFAULT_PAGE in PAGES
 
 
