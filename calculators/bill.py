@@ -69,6 +69,11 @@ class Bill(BaseModel):
     def total_saving(self) -> float:
         return self.baseline - self.optimised
 
+    @property
+    def saving_share(self) -> float:
+        """Share of today's bill the levers remove together (0 when there is no bill)."""
+        return self.total_saving / self.baseline if self.baseline else 0.0
+
 
 def build(baseline: float, levers: list[LeverSaving]) -> Bill:
     """Apply the levers in ORDER (unknown levers last, in the order given), compounding."""

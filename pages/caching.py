@@ -40,7 +40,8 @@ x = widgets.validated(
     hit_rate_mode=mode, hit_rate=hit_rate, ttl=ttl, min_cacheable_tokens=minimum, storage_price=storage, rules=rules,
 )
 result = caching.evaluate(x)
-levers.publish(levers.caching_saving(ctx, x, result))
+lever = levers.caching_saving(ctx, x, result)  # its share of the whole bill, as the Overview uses it
+levers.publish(lever)
 
 if not result.cacheable:
     st.warning(
@@ -51,7 +52,7 @@ if not result.cacheable:
 
 headline([
     Metric("Monthly saving", money(result.saving),
-           delta=f"{percent(result.saving / ctx.baseline.per_month)} of the bill" if ctx.baseline.per_month else None,
+           delta=f"{percent(lever.share)} of the bill",
            help="Prefix cost without caching minus prefix cost with caching (reads, writes, storage)."),
     Metric("Prefix cost per month", money(result.cost_with), delta=f"was {money(result.cost_without)}",
            delta_color="off"),

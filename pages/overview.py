@@ -57,7 +57,7 @@ st.session_state["_overview_savings"] = {s.lever: s for s in savings}  # compare
 headline([
     Metric("Today's bill", money(result.baseline)),
     Metric("Optimised bill", money(result.optimised),
-           delta=f"{percent(-result.total_saving / result.baseline)} vs today" if result.baseline else None,
+           delta=f"{percent(-result.saving_share)} vs today",
            delta_color="inverse", delta_arrow="down" if result.total_saving > 0 else "up"),
     Metric("Monthly saving", money(result.total_saving)),
     Metric("Levers pulled", f"{len(result.steps)}"),

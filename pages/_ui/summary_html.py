@@ -72,7 +72,7 @@ def render(d: SummaryData) -> str:
         )
     rows.append(f"<tr><td><b>Optimised bill</b></td><td>{bar(b.optimised, 'total')}</td>"
                 f"<td class='num'><b>{_money(c, b.optimised)}</b></td><td class='num'>"
-                f"{(b.total_saving / b.baseline if b.baseline else 0):.1%} saved</td><td></td></tr>")
+                f"{b.saving_share:.1%} saved</td><td></td></tr>")
     p, pr = d.projection, d.projection_result
     years = "".join(f"<tr><td>Year {y}</td><td class='num'>{_money(c, v)}</td></tr>" for y, v in d.projection_years)
     sources = "".join(
