@@ -90,11 +90,11 @@ def tokenizer_for(provider_id: str, model_id: str) -> TokenizerChoice:
         except KeyError:
             name = None
         if name in ENCODINGS:
-            return TokenizerChoice(encoding=name, exact=True, note=f"exact: {model_id} uses {name}")
+            return TokenizerChoice(encoding=name, exact=True, note=f"{model_id} uses {name}")
     return TokenizerChoice(
         encoding="o200k_base",
         exact=False,
-        note=f"estimate: {model_id}'s tokenizer is not public; counted with o200k_base",
+        note=f"{model_id}'s tokenizer is not public; counted with o200k_base",
     )
 
 
