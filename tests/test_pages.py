@@ -73,3 +73,13 @@ def test_broken_overrides_file_keeps_the_app_running(tmp_path, monkeypatch):
     message = errors_text(at)
     assert str(bad) in message and "input_mtok" in message and "entry 1" in message
     assert at.metric  # the page still computed its figures on bundled prices
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presentation_mode_and_another_currency(page):
+    """Every page in meeting mode, in euros with a discount: headline first, no error."""
+    at = run_page(page, {"present": "true", "currency": "EUR", "fx": "0.92", "fx_date": "2026-11-20",
+                         "discount": "15"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert not errors_text(at), errors_text(at)
+    assert all("$" not in m.value for m in at.metric), [m.value for m in at.metric if "$" in m.value]
