@@ -4,14 +4,14 @@ import streamlit as st
 from calculators import prices
 from calculators.prices import GENAI_PRICES_RELEASED, GENAI_PRICES_VERSION
 from pages._ui import widgets
-from pages._ui.layout import catalogue, currency, sources
+from pages._ui.layout import catalogue, currency, money_settings, sources
 
 st.title("Prices")
 cat = catalogue()
 st.caption(
     f"{len(cat.models):,} text models from genai-prices {GENAI_PRICES_VERSION} (bundled snapshot, published "
     f"{GENAI_PRICES_RELEASED}; no network used) plus {cat.overrides_count} local override(s) from "
-    f"`{cat.overrides_path.name}`. Prices are USD per million tokens at list price."
+    f"`{cat.overrides_path.name}`. Prices are per million tokens, in {money_settings().describe()}."
 )
 if cat.overrides_error:
     st.error(f"The overrides file was rejected, so bundled prices are shown. {cat.overrides_error}", icon=":material/error:")
