@@ -4,7 +4,7 @@ import streamlit as st
 from calculators import caching
 from pages._ui import figures, levers, widgets
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+    Metric, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, sources,
 )
 
 st.title("Prompt caching break-even")
@@ -20,6 +20,10 @@ if rules is None:
         icon=":material/warning:",
     )
     st.stop()
+
+illustrative("The shared prefix (three quarters of the workload's input), the number of distinct prefixes and the "
+             "minimum cacheable length are illustrative: set them to your prompt's. Cache prices come from the "
+             "catalogue.")
 
 Inputs = caching.CachingInputs
 left, right = st.columns(2)

@@ -15,7 +15,7 @@ st.title("Token counter")
 st.caption("Paste text or upload a text file: exact token counts with tiktoken (offline), and what sending it costs.")
 ctx = context()
 
-upload = st.file_uploader("Upload a text file", type=None, key="tokens.upload",
+upload = st.file_uploader("Upload a text file", type=None, key="tokens.upload", max_upload_size=20,
                           help="UTF-8 text of any extension (.txt, .md, .json, .py…), up to 20 MB.")
 text = st.text_area("Text", value=tokens.SAMPLE_TEXT, height=220, key="tokens.text",
                     help="Counted exactly as sent; special tokens such as <|endoftext|> count as plain text.")

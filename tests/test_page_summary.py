@@ -12,5 +12,22 @@ def test_summary_renders_the_scenario():
     assert "<script" not in html  # prints anywhere, runs nothing
 
 
-def test_summary_escapes_user_text():
-    assert "&lt;b&gt;" in summary_html.escape("<b>")
+def test_summary_escapes_what_users_type():
+    """A lever assumption carries user text (a task name, a model id): it must print as text, never as markup."""
+    import datetime as dt
+
+    from calculators import bill, jevons
+    from calculators.bill import LeverSaving
+    from calculators.sources import cite
+
+    lever = LeverSaving(lever="caching", label="<b>caching</b>", share=0.1, assumption="<script>x</script>",
+                        page="pages/caching.py")
+    x = jevons.JevonsInputs()
+    html = summary_html.render(summary_html.SummaryData(
+        generated=dt.datetime(2026, 11, 28), money_note="USD list prices", currency="$", model_label="<i>m</i>",
+        price_note="p", requests_per_month=10, input_tokens=1, output_tokens=1, per_request=0.01,
+        bill=bill.build(100.0, [lever]), projection=x, projection_result=jevons.evaluate(x),
+        projection_years=[(0, 100.0)], sources=[cite("genai_prices")], link="?a=<b>",
+    ))
+    assert "<script>" not in html and "<b>caching" not in html and "<i>m</i>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "−$10" in html  # 10% of $100
