@@ -189,7 +189,8 @@ class Empirical:
         k = self._at_or_below(c)
         with np.errstate(invalid="ignore"):
             capped = np.where(k < self.n, c * (self.n - k), 0.0)  # c may be inf when nothing is truncated
-        return np.minimum((self._cumsum[k] + capped) / self.n, self.mean)
+        # (n c)/n can land one ulp above c: clip to both bounds E[min(L, c)] must respect.
+        return np.minimum(np.minimum((self._cumsum[k] + capped) / self.n, self.mean), c)
 
     def ppf(self, p: np.ndarray) -> np.ndarray:
         """Generalised inverse of the empirical CDF (numpy's 'inverted_cdf')."""
