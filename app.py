@@ -7,10 +7,13 @@ import streamlit as st
 
 _run_started = time.perf_counter()  # the benchmark reads this run's duration from session state
 
+from calculators.bill import Bill
 from calculators.money import CURRENCIES, MoneySettings
-from calculators.workload import Workload, baseline_cost
+from calculators.workload import SimpleWorkload, automatic_hit_rate
 from pages._ui import scenario, widgets
-from pages._ui.layout import MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, catalogue, money, price_caption
+from pages._ui.layout import (
+    CLASSES_STATE, MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, bill_of, catalogue, money, percent, price_caption,
+)
 
 # Presentation mode (for meetings) starts with the sidebar collapsed. Read before the toggle renders.
 _presenting = st.session_state.get(PRESENT_STATE, st.query_params.get(PRESENT_STATE) == "true")
@@ -102,7 +105,8 @@ def scenario_sidebar():
     return export_slot
 
 
-def workload_sidebar() -> Workload:
+def workload_sidebar() -> SimpleWorkload:
+    """The four numbers every page starts from, and the anatomy behind them."""
     cat = catalogue()
     side = st.sidebar
     side.header("Your workload")
@@ -111,24 +115,53 @@ def workload_sidebar() -> Workload:
         side.error(f"Price overrides ignored, using bundled prices. {cat.overrides_error}", icon=":material/error:")
     elif cat.overrides_count:
         side.caption(f"{cat.overrides_count} price override(s) loaded from `{cat.overrides_path.name}`.")
-    requests = widgets.number(Workload, "requests_per_month", key="requests", container=side)
-    keys = cat.keys()
-    model_key = widgets.choice(
-        None, None, key="model", options=keys, default=Workload().model_key, container=side,
+    W = SimpleWorkload
+    values = dict(requests_per_month=widgets.number(W, "requests_per_month", key="requests", container=side))
+    values["model_key"] = widgets.choice(
+        None, None, key="model", options=cat.keys(), default=W().model_key, container=side,
         label="Provider / model", help="Type to search the catalogue (genai-prices snapshot plus local overrides).",
     )
-    input_tokens = widgets.number(Workload, "input_tokens", key="in_tokens", container=side)
-    output_tokens = widgets.number(Workload, "output_tokens", key="out_tokens", container=side)
-    workload = widgets.validated(
-        Workload, container=side, requests_per_month=requests, model_key=model_key,
-        input_tokens=input_tokens, output_tokens=output_tokens,
-    )
-    prices = cat.get(workload.model_key)
-    side.caption(price_caption(prices))
-    cost = baseline_cost(workload, prices)
-    side.metric("Baseline bill", f"{money(cost.per_month)}/month", help="Every request at list price, no lever pulled.")
-    side.caption(f"{money(cost.per_request)} per request · output is {cost.output_share:.0%} of the bill")
-    return workload
+    values["input_tokens"] = widgets.number(W, "input_tokens", key="in_tokens", container=side)
+    values["output_tokens"] = widgets.number(W, "output_tokens", key="out_tokens", container=side)
+    prices = cat.get(values["model_key"])
+    with side.expander("Anatomy: prefix, caching, reasoning, agents, failures", icon=":material/tune:"):
+        values["prefix_share"] = widgets.number(W, "prefix_share", key="w.prefix")
+        auto = automatic_hit_rate(prices, values["requests_per_month"],
+                                  values["input_tokens"] * values["prefix_share"])
+        values["cache_hit_rate"] = widgets.number(W, "cache_hit_rate", key="w.hit", default=auto)
+        if prices.caches_automatically:
+            st.caption(f"{prices.provider_name} caches repeated prefixes automatically: the default is estimated "
+                       f"from your traffic ({percent(auto, 0)}).")
+        values["reasoning_tokens"] = widgets.number(W, "reasoning_tokens", key="w.reasoning")
+        values["agent_share"] = widgets.number(W, "agent_share", key="w.agents")
+        if values["agent_share"] > 0:
+            values["agent_steps"] = widgets.number(W, "agent_steps", key="w.steps")
+            values["tool_result_tokens"] = widgets.number(W, "tool_result_tokens", key="w.tool")
+            values["history_caching"] = widgets.toggle(W, "history_caching", key="w.history",
+                                                       default=prices.caches_automatically)
+        values["failure_rate"] = widgets.number(W, "failure_rate", key="w.fail")
+        if values["failure_rate"] > 0:
+            values["max_attempts"] = widgets.number(W, "max_attempts", key="w.attempts")
+            values["restarts"] = widgets.number(W, "restarts", key="w.restarts")
+            values["failed_output_share"] = widgets.number(W, "failed_output_share", key="w.fail_out")
+            values["replay"] = widgets.choice(W, "replay", key="w.replay")
+    return widgets.validated(W, container=side, **values)
+
+
+def bill_sidebar(bill: Bill) -> None:
+    side = st.sidebar
+    side.metric("Monthly bill", f"{money(bill.total)}/month",
+                help="price(workload): every call at the catalogue's prices, net of your discount. Every page's "
+                "'today' is this number.")
+    output = bill.category("output") + bill.category("reasoning")
+    side.caption(f"{money(bill.per_request)} per request · output is {percent(output / bill.total if bill.total else 0, 0)}"
+                 " of the bill")
+    for over in bill.overflows:
+        side.warning(f"**{over.class_name}**: a call needs {over.tokens:,.0f} tokens, more than the model's "
+                     f"{over.window:,}-token context window. The API would reject it.", icon=":material/warning:")
+    for name in bill.unpriced:
+        side.warning(f"**{name}**: its model has no price in the catalogue; it is left out of the bill "
+                     "(unpriced, not free).", icon=":material/warning:")
 
 
 scenario.start_run()
@@ -137,6 +170,9 @@ widgets.remember(PRESENT_STATE, st.sidebar.toggle(
     help="For meetings: sidebar collapsed, headline numbers first, larger charts."), False)
 st.session_state[MONEY_STATE] = money_sidebar()
 st.session_state[WORKLOAD_STATE] = workload_sidebar()
+st.session_state[CLASSES_STATE] = st.session_state[WORKLOAD_STATE].workload()
+bill_sidebar(bill_of(st.session_state[CLASSES_STATE], catalogue()))
+st.sidebar.caption(price_caption(catalogue().get(st.session_state[WORKLOAD_STATE].model_key)))
 export_slot = scenario_sidebar()
 st.session_state["available_pages"] = page_files()
 try:

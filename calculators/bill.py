@@ -1,106 +1,224 @@
-"""The bill builder: several levers applied to one bill, in a stated order, compounding.
+"""One pricing function: a workload in, money per month out, by call class and token category.
 
-Each lever reports the share of a bill it removes when applied on its own (its page's own figure
-divided by the baseline bill). Levers then apply in order, each to what the earlier ones left:
+`price(workload, catalogue)` is the only place tokens become money. Every figure on every page is a bill
+from it, or the difference of two: a lever's saving is `price(before) - price(after)`.
 
-    remaining_0 = baseline,  saving_k = remaining_(k-1) x share_k,  remaining_k = remaining_(k-1) - saving_k
-
-so savings compound, never double count, and never exceed the bill. A lever that raises the bill
-(negative share) is shown as a rise. The assumption: levers act independently, so a lever removes the
-same share of whatever bill is left.
+How a call is billed (the providers' rules, as genai-prices encodes them):
+- each token category at its own rate: uncached input, cache writes (5-minute or 1-hour TTL), cache reads,
+  output; reasoning tokens at the output rate;
+- long-context tiers are cliffs: the tier is chosen by the call's whole input (cache reads and writes
+  included) and then prices every token of that call, output included;
+- batch and flex calls use that tier's published rate set, cache prices included; the bill shows the
+  categories at standard rates and the tier's discount as its own line, so the lines add up;
+- a call whose input and output do not fit the model's context window is flagged (the API would reject it);
+- a model with no price is "unpriced": its calls are listed, never counted as free.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 
-# Structure first (which calls exist), then which model answers, then how many tokens each call
-# uses, then how those tokens are priced. Each step's share is measured on the workload it sees.
-ORDER = (
-    "pipeline",  # remove LLM calls that code does better
-    "agent_loops",  # the shape of multi-step work
-    "retries",  # how many attempts each step takes
-    "right_sizing",  # which model answers each class of task
-    "routing",  # route or cascade between a cheap and a strong model
-    "distillation",  # a trained small model replaces the teacher
-    "reasoning",  # thinking tokens only where they earn their cost
-    "system_prompt",  # fewer input tokens on every call
-    "output_caps",  # fewer output tokens on every call
-    "caching",  # the input tokens that remain, read from cache
-)
-ORDER_REASON = (
-    "Structure first (which calls exist at all), then which model answers them, then how many tokens each "
-    "call uses, then how the remaining tokens are priced (caching). Each lever's share is taken of the bill the "
-    "earlier levers left, so the order changes each bar's size but not how far a set of independent levers "
-    "can take the bill."
+from calculators.prices import Catalogue, ModelPrices, RateSet
+from calculators.workload import (
+    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallRows, Overhead, Workload, calls, completed_tasks,
 )
 
-
-class LeverSaving(BaseModel):
-    """One lever's effect on the baseline bill, as its own page computes it."""
-
-    model_config = ConfigDict(frozen=True)
-    lever: str
-    label: str
-    share: float = Field(le=1.0)  # of the bill it applies to; negative = the lever raises the bill
-    assumption: str
-    page: str  # the lever's page, e.g. 'pages/caching.py'
+TIER_DISCOUNT = "tier_discount"
+OVERHEAD = "overhead"
+LINE_LABEL = CATEGORY_LABEL | {TIER_DISCOUNT: "batch/flex discount", OVERHEAD: "other costs"}
 
 
-class WaterfallStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    lever: str
-    label: str
-    before: float
-    saving: float
-    after: float
-    share_of_baseline: float
-    assumption: str
-    page: str
+@dataclass(frozen=True)
+class ClassBill:
+    """One call class's month: volumes, tokens and money by category (at standard-tier rates; the tier's
+    discount is its own line), and its total."""
 
-
-class Bill(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    baseline: float
-    optimised: float
-    steps: tuple[WaterfallStep, ...]
+    name: str
+    model_key: str
+    model_label: str
+    tier: str
+    tier_priced: bool  # False: the model publishes no such tier, so the class is billed at standard rates
+    requests: float
+    completed: float
+    calls: float
+    tokens: dict[str, float]
+    money: dict[str, float]
+    tier_discount: float
+    total: float
+    priced: bool  # False: the model has no price; its money is 0 and the bill says so
 
     @property
-    def total_saving(self) -> float:
-        return self.baseline - self.optimised
+    def per_request(self) -> float:
+        return self.total / self.requests if self.requests > 0 else 0.0
 
     @property
-    def saving_share(self) -> float:
-        """Share of today's bill the levers remove together (0 when there is no bill)."""
-        return self.total_saving / self.baseline if self.baseline else 0.0
+    def per_completed(self) -> float | None:
+        return self.total / self.completed if self.completed > 0 else None
 
 
-def build(baseline: float, levers: list[LeverSaving]) -> Bill:
-    """Apply the levers in ORDER (unknown levers last, in the order given), compounding."""
-    rank = {name: i for i, name in enumerate(ORDER)}
-    ordered = sorted(levers, key=lambda s: rank.get(s.lever, len(ORDER)))
-    remaining = baseline
-    steps = []
-    for lever in ordered:
-        saving = remaining * lever.share
-        steps.append(WaterfallStep(
-            lever=lever.lever, label=lever.label, before=remaining, saving=saving, after=remaining - saving,
-            share_of_baseline=saving / baseline if baseline else 0.0, assumption=lever.assumption, page=lever.page,
-        ))
-        remaining -= saving
-    return Bill(baseline=baseline, optimised=remaining, steps=tuple(steps))
+@dataclass(frozen=True)
+class Overflow:
+    """Calls of a class that do not fit the model's context window."""
+
+    class_name: str
+    step: int
+    kind: str
+    tokens: float
+    window: int
 
 
-def table(bill: Bill) -> pd.DataFrame:
-    """One row per lever: monthly saving, share of the baseline, and the assumption behind it."""
-    return pd.DataFrame(
-        {
-            "lever": s.label,
-            "bill before": s.before,
-            "monthly saving": s.saving,
-            "share of baseline": s.share_of_baseline,
-            "bill after": s.after,
-            "key assumption": s.assumption,
-        }
-        for s in bill.steps
-    )
+@dataclass(frozen=True)
+class Bill:
+    classes: tuple[ClassBill, ...]
+    overheads: tuple[Overhead, ...]
+    rows: CallRows
+    row_money: dict[str, np.ndarray] = field(repr=False)  # per row and category, at the rates actually billed
+    overflows: tuple[Overflow, ...] = ()
+
+    @cached_property
+    def total(self) -> float:
+        return float(sum(c.total for c in self.classes) + sum(o.usd_per_month for o in self.overheads))
+
+    @property
+    def token_total(self) -> float:
+        return float(sum(c.total for c in self.classes))
+
+    @property
+    def overhead_total(self) -> float:
+        return float(sum(o.usd_per_month for o in self.overheads))
+
+    @property
+    def requests(self) -> float:
+        return float(sum(c.requests for c in self.classes))
+
+    @property
+    def completed(self) -> float:
+        return float(sum(c.completed for c in self.classes))
+
+    @property
+    def calls(self) -> float:
+        return float(sum(c.calls for c in self.classes))
+
+    @property
+    def per_request(self) -> float:
+        return self.total / self.requests if self.requests > 0 else 0.0
+
+    @property
+    def per_completed(self) -> float | None:
+        return self.total / self.completed if self.completed > 0 else None
+
+    @property
+    def unpriced(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.classes if not c.priced)
+
+    def category(self, name: str) -> float:
+        """Money a month in one line: a token category (at standard rates), the tier discount, or overheads."""
+        if name == OVERHEAD:
+            return self.overhead_total
+        if name == TIER_DISCOUNT:
+            return float(sum(c.tier_discount for c in self.classes))
+        return float(sum(c.money[name] for c in self.classes))
+
+    def lines(self) -> dict[str, float]:
+        """Every line of the bill; they add up to `total`."""
+        return {name: self.category(name) for name in (*TOKEN_CATEGORIES, TIER_DISCOUNT, OVERHEAD)}
+
+    def tokens(self, name: str) -> float:
+        return float(sum(c.tokens[name] for c in self.classes))
+
+    def frame(self) -> pd.DataFrame:
+        """The bill as a table: one row per call class and line, money and tokens a month."""
+        records = []
+        for c in self.classes:
+            for cat in TOKEN_CATEGORIES:
+                records.append({"call class": c.name, "model": c.model_key, "line": LINE_LABEL[cat],
+                                "tokens per month": c.tokens[cat], "per month": c.money[cat]})
+            if c.tier_discount:
+                records.append({"call class": c.name, "model": c.model_key, "line": LINE_LABEL[TIER_DISCOUNT],
+                                "tokens per month": 0.0, "per month": c.tier_discount})
+        for o in self.overheads:
+            records.append({"call class": o.name, "model": "", "line": LINE_LABEL[OVERHEAD],
+                            "tokens per month": 0.0, "per month": o.usd_per_month})
+        return pd.DataFrame(records, columns=["call class", "model", "line", "tokens per month", "per month"])
+
+    def class_frame(self) -> pd.DataFrame:
+        """One row per call class: model, tier, volumes and money."""
+        return pd.DataFrame([{
+            "call class": c.name, "model": c.model_label, "tier": c.tier, "requests per month": c.requests,
+            "model calls per month": c.calls, "per request": c.per_request, "per month": c.total,
+        } for c in self.classes])
+
+    def step_frame(self, class_index: int) -> pd.DataFrame:
+        """One class's calls step by step (agent tasks): tokens of one call and money a month by category."""
+        r = self.rows
+        mask = r.cls == class_index
+        frame = {"step": r.step[mask], "call": [KINDS[k] for k in r.kind[mask]], "calls per month": r.calls[mask],
+                 "input tokens": r.total_input[mask]}
+        for cat in TOKEN_CATEGORIES:
+            frame[cat] = self.row_money[cat][mask]
+        frame["total"] = sum(self.row_money[cat][mask] for cat in TOKEN_CATEGORIES)
+        return pd.DataFrame(frame)
+
+
+class UnknownModel(KeyError):
+    pass
+
+
+def model_prices(w: Workload, catalogue: Catalogue, key: str) -> ModelPrices | None:
+    """A model's prices: the workload's own (a self-hosted model) first, then the catalogue; None if unpriced."""
+    for m in w.custom_models:
+        if m.key == key:
+            return m
+    try:
+        return catalogue.get(key)
+    except KeyError:
+        return None
+
+
+def _money(rates: RateSet, rows: CallRows, mask: np.ndarray) -> dict[str, np.ndarray]:
+    total_input = rows.total_input[mask]
+    calls_ = rows.calls[mask]
+    return {cat: calls_ * rows.tokens[cat][mask] * rates.rate(RATE_FIELD[cat], total_input) / 1e6
+            for cat in TOKEN_CATEGORIES}
+
+
+def price(w: Workload, catalogue: Catalogue) -> Bill:
+    """Money per month for the workload, by call class and line (see the module docstring)."""
+    rows = calls(w)
+    row_money = {cat: np.zeros(len(rows.calls)) for cat in TOKEN_CATEGORIES}
+    classes, overflows = [], []
+    for i, c in enumerate(w.classes):
+        mask = rows.cls == i
+        prices = model_prices(w, catalogue, c.model_key)
+        tokens = {cat: float(np.dot(rows.calls[mask], rows.tokens[cat][mask])) for cat in TOKEN_CATEGORIES}
+        n_calls = float(rows.calls[mask].sum())
+        if prices is None:
+            classes.append(ClassBill(
+                name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
+                requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, tokens=tokens,
+                money={cat: 0.0 for cat in TOKEN_CATEGORIES}, tier_discount=0.0, total=0.0, priced=False))
+            continue
+        standard = prices.standard
+        tier_rates = prices.rates(c.tier)
+        billed = _money(tier_rates or standard, rows, mask)
+        at_standard = billed if c.tier == "standard" or tier_rates is None else _money(standard, rows, mask)
+        for cat in TOKEN_CATEGORIES:
+            row_money[cat][mask] = billed[cat]
+        money = {cat: float(at_standard[cat].sum()) for cat in TOKEN_CATEGORIES}
+        total = float(sum(billed[cat].sum() for cat in TOKEN_CATEGORIES))
+        classes.append(ClassBill(
+            name=c.name, model_key=c.model_key, model_label=prices.label, tier=c.tier,
+            tier_priced=c.tier == "standard" or tier_rates is not None, requests=c.requests_per_month,
+            completed=completed_tasks(c), calls=n_calls, tokens=tokens, money=money,
+            tier_discount=total - sum(money.values()), total=total, priced=True))
+        if prices.context_window:
+            over = mask & (rows.context > prices.context_window)
+            if over.any():
+                first = int(np.argmax(over))
+                overflows.append(Overflow(c.name, int(rows.step[first]), KINDS[int(rows.kind[first])],
+                                          float(rows.context[first]), prices.context_window))
+    return Bill(classes=tuple(classes), overheads=w.overheads, rows=rows, row_money=row_money,
+                overflows=tuple(overflows))

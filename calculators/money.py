@@ -1,7 +1,11 @@
 """Money in the user's terms: a currency with a user-entered exchange rate, and an enterprise discount.
 
-Applied once, to the price catalogue: every price is multiplied by rate x (1 - discount), so every
-figure computed from prices is already in the user's currency, net of their discount.
+Two different things, kept apart:
+- the **discount** is a fact about prices: it is applied once, to the price catalogue (every list price
+  x (1 - discount)), so every bill is net of it;
+- the **currency** is a way of showing money: the calculators work in USD throughout, money typed on a
+  page is converted to USD before it reaches them (divided by the rate), and every money figure is
+  converted for display (multiplied by the rate). Tokens, months and rates never change with currency.
 """
 from __future__ import annotations
 
@@ -26,9 +30,17 @@ class MoneySettings(BaseModel):
                             description="Negotiated discount off list prices, applied to every model's price.")
 
     @property
-    def factor(self) -> float:
-        """Multiply a USD list price by this to get the user's net price in their currency."""
-        return self.rate_per_usd * (1 - self.discount)
+    def price_factor(self) -> float:
+        """Multiply a USD list price by this to get the user's net USD price (their discount applied)."""
+        return 1 - self.discount
+
+    def shown(self, usd: float) -> float:
+        """A USD amount in the user's currency."""
+        return usd * self.rate_per_usd
+
+    def to_usd(self, amount: float) -> float:
+        """An amount typed in the user's currency, in USD (12 significant digits: no float dust in links)."""
+        return float(f"{amount / self.rate_per_usd:.12g}")
 
     @property
     def symbol(self) -> str:

@@ -22,7 +22,7 @@ from scipy import special
 from scipy.optimize import brentq
 
 from calculators.prices import ModelPrices, request_cost
-from calculators.workload import HOURS_PER_MONTH, Workload
+from calculators.workload import HOURS_PER_MONTH, SimpleWorkload as Workload
 
 Z95 = float(special.ndtri(0.95))  # 1.6449: the standard normal's 95th percentile
 LimitCounts = Literal["input + max_tokens", "max_tokens only"]

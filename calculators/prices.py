@@ -60,8 +60,51 @@ class TieredRate(BaseModel):
         return float(rate) if rate.ndim == 0 else rate
 
 
+Tier = Literal["standard", "batch", "flex"]
+TIERS: tuple[Tier, ...] = ("standard", "batch", "flex")
+TIER_LABEL: dict[str, str] = {"standard": "standard", "batch": "batch (within 24 h)", "flex": "flex (slower, best effort)"}
+
+
+class RateSet(BaseModel):
+    """One tier's prices (standard, batch or flex), USD per MTok, each with its long-context cliffs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    input: TieredRate
+    output: TieredRate
+    cache_read: TieredRate | None = None
+    cache_write: TieredRate | None = None  # 5-minute TTL write (Anthropic); absent = no write premium
+    cache_write_1h: TieredRate | None = None
+
+    def rate(self, field: PriceField, total_input_tokens: float | np.ndarray = 0) -> float | np.ndarray:
+        """USD per MTok for `field`, honouring long-context cliffs.
+
+        A missing cache price means the provider charges no premium and gives no discount: a cache read or
+        write costs plain input (OpenAI writes, models without caching). A missing 1-hour write price falls
+        back to the 5-minute one, never below it.
+        """
+        tiered = getattr(self, field)
+        if tiered is None and field == "cache_write_1h":
+            tiered = self.cache_write
+        if tiered is None:
+            tiered = self.input
+        return tiered.at(total_input_tokens)
+
+    def scaled(self, factor: float) -> RateSet:
+        def scale(rate: TieredRate | None) -> TieredRate | None:
+            if rate is None:
+                return None
+            return TieredRate(base=rate.base * factor, tiers=tuple((t, p * factor) for t, p in rate.tiers))
+
+        return RateSet(**{f: scale(getattr(self, f)) for f in PRICE_FIELDS})
+
+
 class ModelPrices(BaseModel):
-    """One model's prices at one provider, with where they came from."""
+    """One model's prices at one provider, with where they came from.
+
+    The standard tier's rates are the top-level fields; batch and flex tiers, where the provider publishes
+    them, are whole rate sets (cache prices included, so a provider that halves cache prices under batch is
+    priced that way).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     provider_id: str
@@ -73,8 +116,8 @@ class ModelPrices(BaseModel):
     cache_read: TieredRate | None = None
     cache_write: TieredRate | None = None  # 5-minute TTL write (Anthropic); absent = no write premium
     cache_write_1h: TieredRate | None = None
-    batch_input: float | None = None  # base batch prices, where the provider publishes them
-    batch_output: float | None = None
+    batch: RateSet | None = None
+    flex: RateSet | None = None
     context_window: int | None = None
     source: str
     source_date: str
@@ -97,34 +140,47 @@ class ModelPrices(BaseModel):
         return any(r is not None and r.tiers for r in (self.input, self.output, self.cache_read, self.cache_write))
 
     @property
+    def standard(self) -> RateSet:
+        return RateSet(**{f: getattr(self, f) for f in PRICE_FIELDS})
+
+    def rates(self, tier: Tier = "standard") -> RateSet | None:
+        """The rate set of a service tier; None where the provider publishes no such tier for this model."""
+        return self.standard if tier == "standard" else getattr(self, tier)
+
+    @property
+    def batch_input(self) -> float | None:
+        return self.batch.input.base if self.batch is not None else None
+
+    @property
+    def batch_output(self) -> float | None:
+        return self.batch.output.base if self.batch is not None else None
+
+    @property
     def batch_discount(self) -> float | None:
         """Fractional batch discount on input (e.g. 0.5), where a batch price is published."""
-        if self.batch_input is None or self.input.base == 0:
+        if self.batch is None or self.input.base == 0:
             return None
-        return 1 - self.batch_input / self.input.base
+        return 1 - self.batch.input.base / self.input.base
+
+    @property
+    def caches_automatically(self) -> bool:
+        """A cache-read price with no write premium: the provider caches repeated prefixes on its own
+        (OpenAI, DeepSeek, Gemini's implicit caching). A write price means caching is opt-in (Anthropic)."""
+        return self.cache_read is not None and self.cache_write is None
 
     def rate(self, field: PriceField, total_input_tokens: float | np.ndarray = 0) -> float | np.ndarray:
-        """USD per MTok for `field`, honouring long-context cliffs. Missing cache prices fall back to
-        plain input (no discount, no premium), which is what an uncached request pays."""
-        tiered = getattr(self, field)
-        if tiered is None:
-            tiered = self.input
-        return tiered.at(total_input_tokens)
+        """USD per MTok for `field` at the standard tier, honouring long-context cliffs (see RateSet.rate)."""
+        return self.standard.rate(field, total_input_tokens)
 
     def scaled(self, factor: float, note: str) -> ModelPrices:
-        """Every price multiplied by `factor` (currency conversion, discount); the source says so."""
+        """Every price multiplied by `factor` (an enterprise discount); the source says so."""
         if factor == 1.0:
             return self
-
-        def scale(rate: TieredRate | None) -> TieredRate | None:
-            if rate is None:
-                return None
-            return TieredRate(base=rate.base * factor, tiers=tuple((t, p * factor) for t, p in rate.tiers))
-
+        standard = self.standard.scaled(factor)
         return self.model_copy(update={
-            **{f: scale(getattr(self, f)) for f in PRICE_FIELDS},
-            "batch_input": None if self.batch_input is None else self.batch_input * factor,
-            "batch_output": None if self.batch_output is None else self.batch_output * factor,
+            **{f: getattr(standard, f) for f in PRICE_FIELDS},
+            "batch": None if self.batch is None else self.batch.scaled(factor),
+            "flex": None if self.flex is None else self.flex.scaled(factor),
             "source": f"{self.source}; {note}",
         })
 
@@ -177,6 +233,21 @@ def _reference_time() -> dt.datetime:
     return dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(12), tzinfo=dt.UTC)
 
 
+def _rate_set(price: object) -> RateSet | None:
+    rates = {field: _as_rate(getattr(price, _GENAI_KEY[field])) for field in PRICE_FIELDS}
+    if rates["input"] is None or rates["output"] is None:
+        return None
+    return RateSet(**rates)
+
+
+def _variant(info: object, when: dt.datetime, key: str, value: str) -> RateSet | None:
+    """A published tier (batch processing, flex service tier): genai-prices merges it over the standard
+    prices, so a cache price the variant does not list is the standard one."""
+    if not any(v.when.get(key) == value for v in info.price_variants or ()):
+        return None
+    return _rate_set(info.get_prices(when, {key: value}))
+
+
 @cache
 def bundled_catalogue() -> tuple[ModelPrices, ...]:
     """Every text model in genai-prices' bundled snapshot that has both an input and an output price."""
@@ -187,22 +258,20 @@ def bundled_catalogue() -> tuple[ModelPrices, ...]:
     models: list[ModelPrices] = []
     for provider in providers:
         for info in provider.models:
-            price = info.get_prices(when)
-            batch = info.get_prices(when, {"processing": "batch"}) if info.price_variants else price
-            rates = {field: _as_rate(getattr(price, _GENAI_KEY[field])) for field in PRICE_FIELDS}
-            if rates["input"] is None or rates["output"] is None:
+            standard = _rate_set(info.get_prices(when))
+            if standard is None:
                 continue
-            batch_in, batch_out = _as_rate(batch.input_mtok), _as_rate(batch.output_mtok)
-            has_batch = batch is not price and batch_in is not None and batch_in.base < rates["input"].base
+            batch = _variant(info, when, "processing", "batch")
+            flex = _variant(info, when, "service_tier", "flex")
             models.append(
                 ModelPrices(
                     provider_id=provider.id,
                     provider_name=provider.name,
                     model_id=info.id,
                     model_name=info.name or info.id,
-                    **rates,
-                    batch_input=batch_in.base if has_batch else None,
-                    batch_output=batch_out.base if has_batch and batch_out else None,
+                    **{f: getattr(standard, f) for f in PRICE_FIELDS},
+                    batch=batch if batch is not None and batch != standard else None,
+                    flex=flex if flex is not None and flex != standard else None,
                     context_window=info.context_window,
                     source=source,
                     source_date=GENAI_PRICES_RELEASED,
@@ -244,18 +313,23 @@ class PriceOverride(BaseModel):
         def rate(v: float | None) -> TieredRate | None:
             return None if v is None else TieredRate(base=v)
 
+        standard = RateSet(input=TieredRate(base=self.input_mtok), output=TieredRate(base=self.output_mtok),
+                           cache_read=rate(self.cache_read_mtok), cache_write=rate(self.cache_write_mtok),
+                           cache_write_1h=rate(self.cache_write_1h_mtok))
+        batch = None
+        if self.batch_input_mtok is not None or self.batch_output_mtok is not None:
+            # As in genai-prices, a batch price the file does not give is the standard one.
+            batch = standard.model_copy(update={
+                "input": rate(self.batch_input_mtok) or standard.input,
+                "output": rate(self.batch_output_mtok) or standard.output,
+            })
         return ModelPrices(
             provider_id=self.provider,
             provider_name=self.provider_name or self.provider,
             model_id=self.model,
             model_name=self.name or self.model,
-            input=TieredRate(base=self.input_mtok),
-            output=TieredRate(base=self.output_mtok),
-            cache_read=rate(self.cache_read_mtok),
-            cache_write=rate(self.cache_write_mtok),
-            cache_write_1h=rate(self.cache_write_1h_mtok),
-            batch_input=self.batch_input_mtok,
-            batch_output=self.batch_output_mtok,
+            **{f: getattr(standard, f) for f in PRICE_FIELDS},
+            batch=batch,
             context_window=self.context_window,
             source=f"local overrides: {self.source}",
             source_date=self.source_date.isoformat(),
@@ -337,7 +411,7 @@ class Catalogue:
         return self._sorted_keys
 
     def scaled(self, factor: float, note: str) -> Catalogue:
-        """The same catalogue with every price multiplied by `factor` (see `ModelPrices.scaled`)."""
+        """The same catalogue with every price multiplied by `factor`: an enterprise discount."""
         if factor == 1.0:
             return self
         return Catalogue(models=tuple(m.scaled(factor, note) for m in self.models),
@@ -359,6 +433,8 @@ class Catalogue:
                 "cache write 1h /MTok": m.cache_write_1h.base if m.cache_write_1h else None,
                 "batch input /MTok": m.batch_input,
                 "batch output /MTok": m.batch_output,
+                "flex input /MTok": m.flex.input.base if m.flex else None,
+                "flex output /MTok": m.flex.output.base if m.flex else None,
                 "long-context tiers": "yes" if m.has_tiers else "",
                 "context window": m.context_window,
                 "deprecated": m.deprecated,
@@ -395,7 +471,7 @@ def build_catalogue(path: Path | None = None) -> Catalogue:
 
 PRICE_COLUMNS = (
     "input /MTok", "output /MTok", "cache read /MTok", "cache write 5m /MTok", "cache write 1h /MTok",
-    "batch input /MTok", "batch output /MTok",
+    "batch input /MTok", "batch output /MTok", "flex input /MTok", "flex output /MTok",
 )
 SORTABLE = (*PRICE_COLUMNS, "output/input", "context window", "provider", "model")
 

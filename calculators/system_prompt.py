@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from calculators import tokens
 from calculators.prices import DATA_DIR, ModelPrices, request_cost
-from calculators.workload import Workload
+from calculators.workload import SimpleWorkload as Workload
 
 EXAMPLE_PATH: Path = DATA_DIR / "example_system_prompt.md"
 EXAMPLE_PROMPT: str = EXAMPLE_PATH.read_text(encoding="utf-8")

@@ -1,72 +1,542 @@
-"""The shared workload every lever starts from: volume, model and average tokens per request."""
+"""The one workload every figure starts from: call classes with their token anatomy.
+
+A workload is one or more **call classes**. Each is a kind of request with its volume, model, service tier
+and the tokens of one request by category: a shared prefix (system prompt, tool definitions: cacheable
+across requests), other input, visible output and reasoning output (billed as output). A class may be an
+agent task (`loop`: several model calls per request, each re-sending the history) and may fail and retry
+(`failures`). Recurring costs that are not tokens (a router, a student's upkeep, cache storage) are
+`overheads`.
+
+`calls(workload)` expands the classes into the model calls a month of this traffic bills, one row per kind
+of call (step of an agent task, retry, summary call) with its expected count and its tokens by billing
+category. `calculators.bill.price` turns those rows into money: it is the only place tokens become money.
+
+The sidebar describes the workload with four numbers and an anatomy (`SimpleWorkload`); a page that needs a
+richer world expresses it as call classes, so every page's "today" is the same bill.
+"""
 from __future__ import annotations
 
-import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+import math
+from dataclasses import dataclass
+from typing import Literal
 
-from calculators.prices import ModelPrices, request_cost
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# Illustrative defaults: a mid-sized production feature (chat or RAG answer) on a current
-# mid-tier model. Not from a study; every page that uses them says so.
+from calculators.prices import ModelPrices, Tier
+
+# Illustrative defaults: a mid-sized production feature (chat or RAG answer) on a current mid-tier model.
+# Not from a study; every page that uses them says so.
 DEFAULT_MODEL = "anthropic/claude-sonnet-5-5"
 HOURS_PER_MONTH = 730.0  # 8,760 h / 12: the convention cloud price sheets use
+MAX_STEPS = 200
+MAX_CLASSES = 200
+
+CacheMode = Literal["off", "5m", "1h"]
+CACHE_LABEL: dict[str, str] = {"off": "not cached", "5m": "5-minute TTL", "1h": "1-hour TTL"}
+Compaction = Literal["none", "sliding", "summarise"]
+Replay = Literal["full history", "step only"]
+CallKind = Literal["call", "retry", "summary"]
+KINDS: tuple[CallKind, ...] = ("call", "retry", "summary")
+MAX_FAILURE_RATE = 0.95
+
+# Token categories, as the bill breaks them down (prices.RateSet field that bills each).
+TOKEN_CATEGORIES = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output", "reasoning")
+CATEGORY_LABEL = {
+    "input": "uncached input",
+    "cache_write_5m": "cache write, 5 min",
+    "cache_write_1h": "cache write, 1 h",
+    "cache_read": "cache read",
+    "output": "visible output",
+    "reasoning": "reasoning",
+}
+RATE_FIELD = {
+    "input": "input", "cache_write_5m": "cache_write", "cache_write_1h": "cache_write_1h",
+    "cache_read": "cache_read", "output": "output", "reasoning": "output",
+}
+
+
+class AgentLoop(BaseModel):
+    """A request that is an agent task: `steps` model calls, each re-sending the conversation so far.
+
+    Step i sends the prefix S and the user message U (the class's prefix and other input), plus every
+    earlier step's visible output A and tool result R: S + U + (i - 1)(A + R) input tokens. Reasoning is not
+    re-sent (providers drop earlier turns' thinking).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    steps: int = Field(10, ge=1, le=MAX_STEPS, title="Steps per task")
+    tool_result_tokens: float = Field(1_000, ge=0, le=2_000_000, title="Tool result per step")
+    history_caching: bool = Field(False, title="History cached",
+                                  description="Each step reads the previous step's prompt from cache and writes "
+                                  "its new tail.")
+    compaction: Compaction = "none"
+    keep_steps: int = Field(5, ge=1, le=MAX_STEPS)
+    summarise_every: int = Field(5, ge=1, le=MAX_STEPS)
+    summary_tokens: float = Field(1_000, ge=1, le=200_000)
+
+
+class Failures(BaseModel):
+    """Calls that fail and are retried. Each attempt fails with probability p, independently; a failed attempt
+    bills its input and a share of its output; a failed step is retried up to `max_attempts` attempts in
+    all (fewer when a retry budget refuses); a task whose step runs out of attempts fails, and may be
+    restarted from scratch."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    failure_rate: float = Field(0.0, ge=0, le=MAX_FAILURE_RATE)
+    max_attempts: int = Field(3, ge=1, le=10)
+    restarts: int = Field(0, ge=0, le=5)
+    failed_output_share: float = Field(0.5, ge=0, le=1)
+    replay: Replay = "full history"
+    retry_budget: float | None = Field(None, ge=0, le=0.5)
+
+
+class CallClass(BaseModel):
+    """One kind of request: its volume, model, tier and the tokens of one request by category."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1, max_length=80)
+    requests_per_month: float = Field(ge=0, le=1e11)
+    model_key: str = Field(min_length=3, max_length=200)
+    tier: Tier = "standard"
+    prefix_tokens: float = Field(0, ge=0, le=10_000_000)
+    other_input_tokens: float = Field(0, ge=0, le=10_000_000)
+    output_tokens: float = Field(0, ge=0, le=1_000_000)
+    reasoning_tokens: float = Field(0, ge=0, le=1_000_000)
+    cache: CacheMode = "off"
+    cache_hit_rate: float = Field(0.0, ge=0, le=1)
+    loop: AgentLoop | None = None
+    failures: Failures | None = None
+
+    @property
+    def input_tokens(self) -> float:
+        """What one request (the first step of a task) sends: prefix plus other input."""
+        return self.prefix_tokens + self.other_input_tokens
+
+    @property
+    def steps(self) -> int:
+        return self.loop.steps if self.loop is not None else 1
+
+    @property
+    def is_agent(self) -> bool:
+        return self.loop is not None and self.loop.steps > 1
+
+
+class Overhead(BaseModel):
+    """A recurring cost that is not tokens: a router, a distilled model's upkeep, cache storage."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1, max_length=120)
+    usd_per_month: float = Field(ge=0, le=1e12)
+    lever: str = ""  # the lever that added it
 
 
 class Workload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    classes: tuple[CallClass, ...] = Field(max_length=MAX_CLASSES)
+    overheads: tuple[Overhead, ...] = ()
+    custom_models: tuple[ModelPrices, ...] = ()  # priced here, not in the catalogue (a self-hosted student)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Workload:
+        names = [c.name for c in self.classes]
+        if len(set(names)) != len(names):
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"call class names must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    @property
+    def requests_per_month(self) -> float:
+        return float(sum(c.requests_per_month for c in self.classes))
+
+    def replace(self, classes: tuple[CallClass, ...] | list[CallClass], overheads: tuple[Overhead, ...] = (),
+                models: tuple[ModelPrices, ...] = ()) -> Workload:
+        """The same workload with new classes, plus any overheads and models a lever adds (no re-validation:
+        the parts are already validated models)."""
+        known = {m.key for m in self.custom_models}
+        return Workload.model_construct(
+            classes=tuple(classes), overheads=self.overheads + tuple(overheads),
+            custom_models=self.custom_models + tuple(m for m in models if m.key not in known),
+        )
+
+    def map(self, change) -> Workload:
+        """Apply `change(call_class) -> CallClass | list[CallClass]` to every class."""
+        out: list[CallClass] = []
+        for c in self.classes:
+            result = change(c)
+            out.extend(result if isinstance(result, list | tuple) else [result])
+        return self.replace(_unique(out))
+
+
+def _unique(classes: list[CallClass]) -> list[CallClass]:
+    """Keep class names unique after a split by numbering repeats."""
+    seen: dict[str, int] = {}
+    out = []
+    for c in classes:
+        n = seen.get(c.name, 0)
+        seen[c.name] = n + 1
+        out.append(c if n == 0 else c.model_copy(update={"name": f"{c.name} ({n + 1})"}))
+    return out
+
+
+def split(c: CallClass, share: float, suffix: str, **changes) -> list[CallClass]:
+    """Split a class: `share` of its requests takes `changes` (named '<name> · <suffix>'), the rest stays."""
+    if share <= 0:
+        return [c]
+    moved = c.model_copy(update={"name": f"{c.name} · {suffix}", "requests_per_month": c.requests_per_month * share,
+                                 **changes})
+    if share >= 1:
+        return [moved.model_copy(update={"name": c.name})]
+    kept = c.model_copy(update={"requests_per_month": c.requests_per_month * (1 - share)})
+    return [kept, moved]
+
+
+# --- the calls a month of traffic bills ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallRows:
+    """One row per kind of billed call; every array has one entry per row.
+
+    `tokens[category]` are the tokens of one such call in that billing category; `calls` how many such calls a
+    month bills (expected values where calls fail). Money is `calls x tokens x rate` (see bill.price).
+    """
+
+    cls: np.ndarray  # index of the call class
+    step: np.ndarray  # 1-based step of the task (1 for a single call)
+    kind: np.ndarray  # index into KINDS
+    calls: np.ndarray
+    tokens: dict[str, np.ndarray]
+    context: np.ndarray  # input + full output + reasoning of one such call: what must fit the window
+
+    @property
+    def total_input(self) -> np.ndarray:
+        """Input tokens of one call, cached or not: what picks the long-context tier."""
+        t = self.tokens
+        return t["input"] + t["cache_write_5m"] + t["cache_write_1h"] + t["cache_read"]
+
+
+def retry_threshold(max_attempts: int, budget: float | None) -> float:
+    """x*: the failure probability above which a retry budget starts refusing retries (1.0: never).
+
+    Retries are G/(1+G) of all requests, G(x) = x + ... + x^(k-1) the retries per first attempt when each failure
+    is retried; the budget caps that at b, so x* solves G(x*) = b/(1-b) (brentq: G is increasing).
+    """
+    if budget is None or max_attempts <= 1:
+        return 1.0
+    if budget <= 0:
+        return 0.0
+    target = budget / (1 - budget)
+    if retries_per_first(1.0, max_attempts) <= target:
+        return 1.0
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda v: retries_per_first(v, max_attempts) - target, 0.0, 1.0, xtol=1e-15, rtol=1e-15))
+
+
+def retries_per_first(x: float | np.ndarray, k: int) -> float | np.ndarray:
+    """G(x) = x + x^2 + ... + x^(k-1): expected retries per first attempt when each attempt fails and is
+    retried with probability x."""
+    x = np.asarray(x, dtype=float)
+    total = np.zeros_like(x)
+    term = np.ones_like(x)
+    for _ in range(k - 1):
+        term = term * x
+        total = total + term
+    return float(total) if total.ndim == 0 else total
+
+
+@dataclass(frozen=True)
+class FailureOutcome:
+    """What failures do to one class: per pass, step success s and expected retries per step G."""
+
+    step_success: float  # s = (1 - p)(1 + G)
+    retries_per_step: float  # G
+    admitted: float  # share of wanted retries the budget lets through
+    passes: float  # expected runs per task (1 + restarts that happen)
+    success: float  # probability a task completes
+
+    @classmethod
+    def of(cls, f: Failures | None, steps: int) -> FailureOutcome:
+        if f is None or f.failure_rate == 0:
+            return cls(1.0, 0.0, 1.0, 1.0, 1.0)
+        p = f.failure_rate
+        x = min(p, retry_threshold(f.max_attempts, f.retry_budget))
+        g = float(retries_per_first(x, f.max_attempts))
+        s = min(max((1 - p) * (1 + g), 0.0), 1.0)
+        run = s**steps
+        passes = sum((1 - run) ** j for j in range(f.restarts + 1))
+        success = -math.expm1((f.restarts + 1) * math.log1p(-run)) if run < 1 else 1.0
+        return cls(s, g, x / p if p > 0 else 1.0, passes, success)
+
+
+def _step_tokens(c: CallClass) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per step i = 1..n of one task: (step, history H re-sent from the previous call, new input N, share of
+    the history that was just rewritten). The prefix S comes on top of both.
+
+    No loop: one step with N = the other input. A loop without compaction: H_1 = 0, N_1 = U; from step 2,
+    H_i = U + (i - 2)(A + R) and N_i = A + R. A sliding window of K steps re-sends only the last K steps, so once
+    it slides the cached history is only U and the window is new. A summary every k steps replaces the history
+    with M summary tokens (the summary calls themselves are `_summary_calls`)."""
+    u = c.other_input_tokens
+    if c.loop is None:
+        return np.array([1]), np.zeros(1), np.array([u]), np.zeros(1)
+    lp = c.loop
+    d = c.output_tokens + lp.tool_result_tokens
+    i = np.arange(1, lp.steps + 1)
+    done = i - 1
+    if lp.compaction == "sliding":
+        slid = done > lp.keep_steps
+        history = np.where(i == 1, 0.0, np.where(slid, u, u + (done - 1) * d))
+        new = np.where(i == 1, u, np.where(slid, lp.keep_steps * d, d))
+    elif lp.compaction == "summarise":
+        k, m = lp.summarise_every, lp.summary_tokens
+        summaries = done // k
+        since = done - summaries * k
+        m_in = np.where(summaries >= 1, m, 0.0)
+        history = np.where(i == 1, 0.0, np.where(since == 0, u, u + m_in + (since - 1) * d))
+        new = np.where(i == 1, u, np.where(since == 0, m, d))
+    else:
+        history = np.where(i == 1, 0.0, u + (done - 1) * d)
+        new = np.where(i == 1, u, d)
+    return i, history.astype(float), new.astype(float), np.zeros(len(i))
+
+
+def _summary_calls(c: CallClass) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Summary calls of a task (after steps k, 2k, ... when another step follows): (after_step, history, new,
+    output). A summary call sends what the step before it sent plus that step's A + R, and returns M tokens."""
+    lp = c.loop
+    if lp is None or lp.compaction != "summarise":
+        empty = np.zeros(0)
+        return empty.astype(int), empty, empty, empty
+    k, m = lp.summarise_every, lp.summary_tokens
+    d = c.output_tokens + lp.tool_result_tokens
+    j = np.arange(1, (lp.steps - 1) // k + 1)
+    history = c.other_input_tokens + np.where(j >= 2, m, 0.0) + (k - 1) * d
+    return j * k, history.astype(float), np.full(len(j), float(d)), np.full(len(j), float(m))
+
+
+def _bill_prefix(c: CallClass, step: np.ndarray, in_history_cache: bool) -> dict[str, np.ndarray]:
+    """How the prefix S of each call is billed: read from the task's own history cache after step 1; otherwise
+    by the class's cache setting (a share h read, the rest written at the TTL's write price)."""
+    s = np.full(len(step), c.prefix_tokens, dtype=float)
+    zero = np.zeros(len(step))
+    out = {k: zero.copy() for k in TOKEN_CATEGORIES[:4]}
+    from_history = (step >= 2) & in_history_cache
+    out["cache_read"] += np.where(from_history, s, 0.0)
+    rest = np.where(from_history, 0.0, s)
+    if c.cache != "off":
+        out["cache_read"] += c.cache_hit_rate * rest
+        out["cache_write_5m" if c.cache == "5m" else "cache_write_1h"] += (1 - c.cache_hit_rate) * rest
+    elif in_history_cache:  # a cached conversation writes its whole first prompt, prefix included
+        out["cache_write_5m"] += rest
+    else:
+        out["input"] += rest
+    return out
+
+
+def _history_write_category(c: CallClass) -> str:
+    return "cache_write_1h" if c.cache == "1h" else "cache_write_5m"
+
+
+def _rows_for(c: CallClass, index: int) -> list[dict]:
+    """The billed-call rows of one class (see CallRows)."""
+    outcome = FailureOutcome.of(c.failures, c.steps)
+    f = c.failures
+    p = f.failure_rate if f is not None else 0.0
+    billed_share = (1 - p) + p * (f.failed_output_share if f is not None else 1.0)  # of A and reasoning
+    cached_history = c.loop is not None and c.loop.history_caching
+    write_cat = _history_write_category(c)
+
+    step, history, new, _ = _step_tokens(c)
+    reach = outcome.passes * outcome.step_success ** (step - 1)  # expected starts of each step per task
+    rows = []
+
+    def add(kind: int, calls: np.ndarray, prefix: dict[str, np.ndarray], read: np.ndarray, written: np.ndarray,
+            uncached: np.ndarray, output: np.ndarray, reasoning: np.ndarray, full_output: np.ndarray,
+            steps: np.ndarray) -> None:
+        tokens = {k: v.copy() for k, v in prefix.items()}
+        tokens["cache_read"] = tokens["cache_read"] + read
+        tokens[write_cat] = tokens[write_cat] + written
+        tokens["input"] = tokens["input"] + uncached
+        tokens["output"] = output
+        tokens["reasoning"] = reasoning
+        total_in = sum(tokens[k] for k in TOKEN_CATEGORIES[:4])
+        rows.append(dict(cls=np.full(len(steps), index), step=steps, kind=np.full(len(steps), kind),
+                         calls=calls, tokens=tokens, context=total_in + full_output))
+
+    n_rows = len(step)
+    a = np.full(n_rows, c.output_tokens)
+    z = np.full(n_rows, c.reasoning_tokens)
+    zero = np.zeros(n_rows)
+    prefix = _bill_prefix(c, step, cached_history)
+    if cached_history:
+        read, written, uncached = history, new, zero
+    else:
+        read, written, uncached = zero, zero, history + new
+    first = c.requests_per_month * reach
+    add(0, first, prefix, read, written, uncached, a * billed_share, z * billed_share, a + z, step)
+
+    if outcome.retries_per_step > 0:
+        retry_calls = first * outcome.retries_per_step
+        if f is not None and f.replay == "step only":
+            # Only the step: the prefix, the user message, and the latest tool result after step 1.
+            tool = c.loop.tool_result_tokens if c.loop is not None else 0.0
+            step_only = c.other_input_tokens + np.where(step >= 2, tool, 0.0)
+            r_prefix = _bill_prefix(c, np.ones(n_rows, dtype=int), False)
+            add(1, retry_calls, r_prefix, zero, zero, step_only, a * billed_share, z * billed_share, a + z, step)
+        elif cached_history:  # the first attempt already wrote everything this retry re-sends
+            add(1, retry_calls, prefix, read + written, zero, zero, a * billed_share, z * billed_share, a + z, step)
+        else:
+            add(1, retry_calls, prefix, read, written, uncached, a * billed_share, z * billed_share, a + z, step)
+
+    after, s_history, s_new, s_out = _summary_calls(c)
+    if len(after):
+        # A summary call follows step jk, which was reached and succeeded.
+        s_calls = c.requests_per_month * outcome.passes * outcome.step_success ** after
+        s_prefix = _bill_prefix(c, after + 1, cached_history)
+        if cached_history:
+            s_read, s_written, s_uncached = s_history, s_new, np.zeros(len(after))
+        else:
+            s_read, s_written, s_uncached = np.zeros(len(after)), np.zeros(len(after)), s_history + s_new
+        add(2, s_calls, s_prefix, s_read, s_written, s_uncached, s_out, np.zeros(len(after)), s_out, after)
+    return rows
+
+
+def calls(w: Workload) -> CallRows:
+    """Every kind of call a month of this workload bills, with its tokens by category (vectorised)."""
+    rows = [r for i, c in enumerate(w.classes) for r in _rows_for(c, i)]
+    if not rows:
+        empty = np.zeros(0)
+        return CallRows(cls=empty.astype(int), step=empty.astype(int), kind=empty.astype(int), calls=empty,
+                        tokens={k: empty for k in TOKEN_CATEGORIES}, context=empty)
+    return CallRows(
+        cls=np.concatenate([r["cls"] for r in rows]).astype(int),
+        step=np.concatenate([r["step"] for r in rows]).astype(int),
+        kind=np.concatenate([r["kind"] for r in rows]).astype(int),
+        calls=np.concatenate([r["calls"] for r in rows]).astype(float),
+        tokens={k: np.concatenate([r["tokens"][k] for r in rows]).astype(float) for k in TOKEN_CATEGORIES},
+        context=np.concatenate([r["context"] for r in rows]).astype(float),
+    )
+
+
+def completed_tasks(c: CallClass) -> float:
+    """Requests per month that complete (all of them unless calls fail for good)."""
+    return c.requests_per_month * FailureOutcome.of(c.failures, c.steps).success
+
+
+# --- the sidebar's workload: four numbers and an anatomy ------------------------------------------------------
+
+
+class SimpleWorkload(BaseModel):
+    """The sidebar's description of the traffic. `workload()` turns it into call classes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
     requests_per_month: int = Field(
         1_000_000, ge=1, le=10_000_000_000, title="Requests per month",
-        description="LLM API requests this feature sends per month (illustrative default).",
+        description="Requests this feature sends per month; an agent task counts once (illustrative default).",
     )
     model_key: str = Field(DEFAULT_MODEL, min_length=3, max_length=200, title="Model",
                            description="Provider and model the requests go to, priced from the catalogue.")
     input_tokens: int = Field(
         2_000, ge=1, le=2_000_000, title="Input tokens per request",
-        description="Average prompt size: system prompt, context and user message (illustrative default).",
+        description="Average prompt: system prompt, context and user message (illustrative default).",
     )
     output_tokens: int = Field(
         400, ge=1, le=200_000, title="Output tokens per request",
-        description="Average completion size, reasoning tokens included (illustrative default).",
+        description="Average visible answer, without reasoning tokens (illustrative default).",
     )
+    prefix_share: float = Field(
+        0.75, ge=0, le=1, title="Shared prefix", json_schema_extra={"percent": True, "step": 5.0},
+        description="Share of the input that repeats exactly at the start of every request (system prompt, tool "
+        "definitions): what caching can reuse. Illustrative default: 75%.",
+    )
+    reasoning_tokens: int = Field(
+        0, ge=0, le=200_000, title="Reasoning tokens per request", json_schema_extra={"unit": "tokens", "step": 500},
+        description="Thinking tokens billed as output on top of the visible answer (0: no reasoning).",
+    )
+    cache_hit_rate: float = Field(
+        0.0, ge=0, le=1, title="Cache hit rate today", json_schema_extra={"percent": True, "step": 5.0},
+        description="Share of requests that read the prefix from cache today. Anthropic caches only when asked "
+        "(default 0%); OpenAI and Gemini cache automatically (default estimated from your traffic).",
+    )
+    agent_share: float = Field(
+        0.0, ge=0, le=1, title="Agent tasks", json_schema_extra={"percent": True, "step": 5.0},
+        description="Share of requests that are agent tasks: several model calls, each re-sending the history.",
+    )
+    agent_steps: int = Field(10, ge=2, le=MAX_STEPS, title="Steps per agent task",
+                             description="Model calls one agent task makes (illustrative default).")
+    tool_result_tokens: int = Field(
+        1_000, ge=0, le=2_000_000, title="Tool result per step", json_schema_extra={"unit": "tokens", "step": 100},
+        description="Tokens each tool call returns into the history (illustrative default).",
+    )
+    history_caching: bool = Field(
+        False, title="Agent history cached today",
+        description="Each step reads the previous step's prompt from cache. On by default where the provider "
+        "caches automatically.",
+    )
+    failure_rate: float = Field(
+        0.0, ge=0, le=MAX_FAILURE_RATE, title="Failure rate per call", json_schema_extra={"percent": True,
+                                                                                          "step": 1.0},
+        description="Share of attempts that fail (errors, timeouts, unusable output) and are retried (0: none).",
+    )
+    max_attempts: int = Field(3, ge=1, le=10, title="Attempts per call (cap)",
+                              description="First try plus retries. Google SRE book: at most 3.")
+    restarts: int = Field(0, ge=0, le=5, title="Task restarts",
+                          description="Times a failed task is started again from scratch.")
+    failed_output_share: float = Field(
+        0.5, ge=0, le=1, title="Output billed on a failed attempt", json_schema_extra={"percent": True, "step": 5.0},
+        description="Share of the answer billed when an attempt fails; its input is always billed (illustrative).",
+    )
+    replay: Replay = Field("full history", title="A retry re-sends",
+                           description="The full history, or only the step (prefix, user message, latest tool "
+                           "result).")
 
     @property
     def requests_per_hour(self) -> float:
         return self.requests_per_month / HOURS_PER_MONTH
 
-
-class WorkloadCost(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    per_request: float
-    per_month: float
-    input_per_month: float
-    output_per_month: float
-
     @property
-    def output_share(self) -> float:
-        return self.output_per_month / self.per_month if self.per_month else 0.0
+    def prefix_tokens(self) -> float:
+        return self.input_tokens * self.prefix_share
+
+    def workload(self) -> Workload:
+        failures = None if self.failure_rate == 0 else Failures(
+            failure_rate=self.failure_rate, max_attempts=self.max_attempts, restarts=self.restarts,
+            failed_output_share=self.failed_output_share, replay=self.replay)
+        base = dict(
+            model_key=self.model_key, prefix_tokens=self.prefix_tokens,
+            other_input_tokens=self.input_tokens - self.prefix_tokens, output_tokens=float(self.output_tokens),
+            reasoning_tokens=float(self.reasoning_tokens), cache="5m" if self.cache_hit_rate > 0 else "off",
+            cache_hit_rate=self.cache_hit_rate, failures=failures,
+        )
+        classes = []
+        if self.agent_share < 1:
+            classes.append(CallClass(name="Requests", requests_per_month=self.requests_per_month * (1 - self.agent_share),
+                                     **base))
+        if self.agent_share > 0:
+            loop = AgentLoop(steps=self.agent_steps, tool_result_tokens=self.tool_result_tokens,
+                             history_caching=self.history_caching)
+            classes.append(CallClass(name="Agent tasks", requests_per_month=self.requests_per_month * self.agent_share,
+                                     loop=loop, **base))
+        return Workload(classes=tuple(classes))
 
 
-def baseline_cost(workload: Workload, prices: ModelPrices) -> WorkloadCost:
-    """The bill with no lever pulled: every request at list price, no caching, no batch."""
-    input_cost = request_cost(prices, workload.input_tokens, 0)
-    output_cost = request_cost(prices, workload.input_tokens, workload.output_tokens) - input_cost
-    n = workload.requests_per_month
-    return WorkloadCost(
-        per_request=input_cost + output_cost,
-        per_month=(input_cost + output_cost) * n,
-        input_per_month=input_cost * n,
-        output_per_month=output_cost * n,
-    )
+def traffic_hit_rate(requests_per_hour: float | np.ndarray, ttl_seconds: float) -> float | np.ndarray:
+    """Poisson arrivals, TTL refreshed by every request: a request hits when the previous one came within it."""
+    h = -np.expm1(-np.asarray(requests_per_hour, dtype=float) / 3600.0 * ttl_seconds)
+    return float(h) if np.ndim(h) == 0 else h
 
 
-def cost_breakdown(workload: Workload, prices: ModelPrices) -> pd.DataFrame:
-    """Tokens per request and dollars per month, input vs output: why output dominates bills."""
-    cost = baseline_cost(workload, prices)
-    return pd.DataFrame(
-        {
-            "part": ["input", "output"],
-            "tokens": [workload.input_tokens, workload.output_tokens],
-            "cost_per_month": [cost.input_per_month, cost.output_per_month],
-            "share_of_bill": [1 - cost.output_share, cost.output_share],
-        }
-    )
+# Automatic (implicit) caching, as OpenAI documents it: prefixes of 1,024 tokens or more, kept for 5 to 10
+# minutes of inactivity (sources.toml: openai_caching). We take the shorter lifetime.
+AUTO_CACHE_MIN_TOKENS = 1_024
+AUTO_CACHE_TTL_SECONDS = 300.0
+
+
+def automatic_hit_rate(prices: ModelPrices, requests_per_month: float, prefix_tokens: float) -> float:
+    """Today's hit rate where the provider caches on its own: estimated from the traffic (one shared prefix,
+    Poisson arrivals, a 5-minute lifetime); 0 where caching is opt-in or the prefix is too short to cache."""
+    if not prices.caches_automatically or prefix_tokens < AUTO_CACHE_MIN_TOKENS:
+        return 0.0
+    return round(float(traffic_hit_rate(requests_per_month / HOURS_PER_MONTH, AUTO_CACHE_TTL_SECONDS)), 4)

@@ -17,7 +17,7 @@ illustrative("The task shape (steps, tool-result size, S/U split) and the compac
 Inputs = agents.AgentInputs
 
 
-system_default, user_default = agents.default_split(ctx.workload.input_tokens)
+system_default, user_default = agents.default_split(ctx.sidebar.input_tokens)
 window_default = ctx.prices.context_window or agents.DEFAULT_CONTEXT_WINDOW
 
 shape, policy = st.columns(2)
@@ -29,7 +29,7 @@ with shape:
     user = widgets.number(Inputs, "user_tokens", key="agents.user", default=user_default,
                           container=b)
     assistant = widgets.number(Inputs, "assistant_tokens", key="agents.output",
-                               default=min(ctx.workload.output_tokens, 200_000), container=a)
+                               default=min(ctx.sidebar.output_tokens, 200_000), container=a)
     tool = widgets.number(Inputs, "tool_result_tokens", key="agents.tool", container=b)
     steps = widgets.number(Inputs, "steps", key="agents.steps", container=a)
 with policy:
@@ -52,7 +52,7 @@ optional = {k: v for k, v in {"keep_steps": keep, "summarise_every": every, "sum
 x = widgets.validated(
     Inputs, system_tokens=system, user_tokens=user, assistant_tokens=assistant, tool_result_tokens=tool,
     steps=steps, caching=caching, context_window=window, compaction=compaction,
-    tasks_per_month=ctx.workload.requests_per_month, **optional,
+    tasks_per_month=ctx.sidebar.requests_per_month, **optional,
 )
 result = agents.evaluate(x, ctx.prices)
 levers.publish(levers.agent_loops_saving(x, result))

@@ -29,7 +29,7 @@ Inputs = caching.CachingInputs
 left, right = st.columns(2)
 with left:
     prefix = widgets.number(Inputs, "prefix_tokens", key="cache.prefix",
-                            default=caching.default_prefix_tokens(ctx.workload.input_tokens))
+                            default=caching.default_prefix_tokens(ctx.sidebar.input_tokens))
     prefixes = widgets.number(Inputs, "distinct_prefixes", key="cache.prefixes")
     minimum = widgets.number(Inputs, "min_cacheable_tokens", key="cache.min")
 with right:
@@ -40,7 +40,7 @@ with right:
     storage = widgets.number(Inputs, "storage_price", key="cache.storage")
 
 x = widgets.validated(
-    Inputs, requests_per_month=ctx.workload.requests_per_month, prefix_tokens=prefix, distinct_prefixes=prefixes,
+    Inputs, requests_per_month=ctx.sidebar.requests_per_month, prefix_tokens=prefix, distinct_prefixes=prefixes,
     hit_rate_mode=mode, hit_rate=hit_rate, ttl=ttl, min_cacheable_tokens=minimum, storage_price=storage, rules=rules,
 )
 result = caching.evaluate(x)

@@ -60,9 +60,9 @@ with labelling:
     st.markdown("**Labelling with the teacher**")
     examples = widgets.number(Inputs, "examples", key="distil.examples")
     label_in = widgets.number(Inputs, "label_input_tokens", key="distil.label_in",
-                              default=ctx.workload.input_tokens)
+                              default=ctx.sidebar.input_tokens)
     label_out = widgets.number(Inputs, "label_output_tokens", key="distil.label_out",
-                               default=ctx.workload.output_tokens)
+                               default=ctx.sidebar.output_tokens)
     use_batch = widgets.toggle(Inputs, "use_batch", key="distil.batch")
     discount = (widgets.number(Inputs, "batch_discount", key="distil.discount",
                                default=teacher.batch_discount or distillation.FALLBACK_BATCH_DISCOUNT)
@@ -81,8 +81,8 @@ with training:
     evaluation = widgets.number(Inputs, "evaluation_cost", key="distil.eval")
 
 x = widgets.validated(
-    Inputs, requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
-    output_tokens=ctx.workload.output_tokens, teacher=teacher, student=student, student_source=student_source,
+    Inputs, requests_per_month=ctx.sidebar.requests_per_month, input_tokens=ctx.sidebar.input_tokens,
+    output_tokens=ctx.sidebar.output_tokens, teacher=teacher, student=student, student_source=student_source,
     self_hosted_price=hosted_price, examples=examples, label_input_tokens=label_in, label_output_tokens=label_out,
     use_batch=use_batch, batch_discount=discount, training_mode=mode, training_price=price, epochs=epochs,
     gpu_hours=gpu_hours, gpu_rate=gpu_rate, evaluation_cost=evaluation, quality_retained=quality,

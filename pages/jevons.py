@@ -15,7 +15,7 @@ with left:
     from_workload = st.toggle("Start from the workload's bill", value=True, key="jevons.from_workload",
                               bind="query-params", help="Off: type today's monthly spend yourself.")
     widgets.remember("jevons.from_workload", from_workload, True)
-    spend = (ctx.baseline.per_month if from_workload
+    spend = (ctx.bill.total if from_workload
              else widgets.number(Inputs, "monthly_spend", key="jevons.spend"))
     decline = widgets.number(Inputs, "price_decline", key="jevons.decline")
     elasticity = widgets.number(Inputs, "elasticity", key="jevons.elasticity")

@@ -26,7 +26,7 @@ st.caption("What a max_tokens cap saves in money, latency and throughput, and wh
 ctx = context()
 st.caption(price_caption(ctx.prices))
 Inputs = oc.OutputCapInputs
-out = ctx.workload.output_tokens
+out = ctx.sidebar.output_tokens
 
 lengths_col, cap_col, speed_col = st.columns(3)
 with lengths_col:
@@ -73,7 +73,7 @@ if mode == "an uploaded list":
             st.error(f"Couldn't read `{upload.name}`: {exc}. Using the log-normal fit from p50 and p95 instead.",
                      icon=":material/error:")
 
-result = oc.evaluate(x, ctx.workload, ctx.prices, observed)
+result = oc.evaluate(x, ctx.sidebar, ctx.prices, observed)
 levers.publish(levers.output_caps_saving(x, result))
 if result.observed is not None:
     st.caption(f"Using {result.observed:,} uploaded lengths: p50 {result.p50_tokens:,.0f}, "
@@ -134,7 +134,7 @@ if result.observed is None:
     notes.append(f"A log-normal's mean is above its median: with p50 {x.p50_tokens:,.0f} and p95 "
                  f"{x.p95_tokens:,.0f} the mean answer is {result.mean_tokens_before_brevity:,.0f} tokens, so "
                  f"'no cap' costs {money(result.status_quo_per_month)}/month here, against the sidebar's "
-                 f"{money(ctx.baseline.per_month)} at {out:,} output tokens on average.")
+                 f"{money(ctx.bill.total)} at {out:,} output tokens on average.")
 if best is None:
     notes.append(f"No cap that truncates at most {percent(x.max_truncation, 1)} of answers beats no cap when "
                  f"{percent(x.redo_share, 0)} of truncated answers are redone: a cap here buys throughput and a "
@@ -147,7 +147,7 @@ else:
                  "redos.")
 st.caption(" ".join(notes))
 
-curve = oc.curves(x, ctx.workload, ctx.prices, observed, marks=(best,) if best is not None else ())
+curve = oc.curves(x, ctx.sidebar, ctx.prices, observed, marks=(best,) if best is not None else ())
 current = curve.loc[(curve["cap"] - x.cap).abs().idxmin()]
 markers = [
     figures.Marker(best, f"cheapest within limit: {best:,.0f}") if best is not None else None,

@@ -3,41 +3,38 @@ import streamlit as st
 
 from pathlib import Path
 
-from calculators import bill
-from calculators.workload import cost_breakdown
+from calculators import compounding as bill
 from pages._ui import fig_bill, figures, levers, scenario, widgets
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+    Metric, chart, context, currency, explain, headline, money, percent, price_caption, shown_frame, sources,
 )
 
 st.title("LLM Cost Levers")
 st.caption("Where your LLM bill comes from, and which lever cuts it. Set your workload in the sidebar; every page "
            "starts from it.")
 ctx = context()
-breakdown = cost_breakdown(ctx.workload, ctx.prices)
+output_share = (ctx.bill.category("output") + ctx.bill.category("reasoning")) / ctx.bill.total if ctx.bill.total else 0.0
 
 headline([
-    Metric("Monthly bill", money(ctx.baseline.per_month), help="Every request at list price, no lever pulled."),
-    Metric("Per request", money(ctx.baseline.per_request)),
-    Metric("Output share of the bill", percent(ctx.baseline.output_share),
-           help="Output tokens usually cost 4-8x input tokens, so short answers can still dominate the bill."),
+    Metric("Monthly bill", money(ctx.bill.total), help="price(workload): every call at the catalogue's prices, net "
+           "of your discount. Every page's 'today' is this number."),
+    Metric("Per request", money(ctx.bill.per_request)),
+    Metric("Output share of the bill", percent(output_share),
+           help="Visible output and reasoning. Output tokens usually cost 4-8x input tokens, so short answers can "
+           "still dominate the bill."),
     Metric("Output / input price", f"{ctx.prices.output_input_ratio or 0:.1f}x"),
 ])
 st.caption(price_caption(ctx.prices))
 
-fig = figures.grouped_bars(
-    list(breakdown["part"]), {"tokens per request": list(breakdown["tokens"])},
-    title="Tokens per request", y_title="tokens per request",
+lines = shown_frame(ctx.bill.frame(), "per month")
+chart(fig_bill.bill_lines(lines, currency=currency()), lines, name="where the bill comes from")
+st.dataframe(
+    shown_frame(ctx.bill.class_frame(), "per request", "per month"), hide_index=True,
+    column_config={"requests per month": st.column_config.NumberColumn(format="localized"),
+                   "model calls per month": st.column_config.NumberColumn(format="localized"),
+                   "per request": st.column_config.NumberColumn(format=f"{currency()}%.4f"),
+                   "per month": st.column_config.NumberColumn(format=f"{currency()}%,.0f")},
 )
-fig_cost = figures.grouped_bars(
-    list(breakdown["part"]), {"cost per month": list(breakdown["cost_per_month"])},
-    title="Monthly cost by token kind", y_title="per month", y_tickprefix=currency(),
-)
-left, right = st.columns(2)
-with left:
-    chart(fig, breakdown, name="tokens per request")
-with right:
-    chart(fig_cost, breakdown, name="monthly cost by token kind")
 
 st.subheader("Bill builder: pull several levers at once")
 offer = levers.offered()

@@ -23,7 +23,7 @@ illustrative(
     "and are ticked for the what-if."
 )
 st.caption(
-    f"Each of the sidebar workload's {ctx.workload.requests_per_month:,} requests per month runs the pipeline once. "
+    f"Each of the sidebar workload's {ctx.sidebar.requests_per_month:,} requests per month runs the pipeline once. "
     "Each LLM step is priced with the model in its row. The table travels in the page link."
 )
 
@@ -83,7 +83,7 @@ with left:
     rewrite = widgets.number(Inputs, "rewrite_cost", key="pipe.rewrite")
 with right:
     target = widgets.number(Inputs, "target_success", key="pipe.target")
-x = widgets.validated(Inputs, steps=tuple(steps), runs_per_month=ctx.workload.requests_per_month,
+x = widgets.validated(Inputs, steps=tuple(steps), runs_per_month=ctx.sidebar.requests_per_month,
                       rewrite_cost=rewrite, target_success=target)
 models = {s.model_key: cat.get(s.model_key) for s in x.steps if s.kind == "LLM"}
 result = pipeline.evaluate(x, models)

@@ -44,8 +44,8 @@ if not tasks:
     st.stop()
 
 x = widgets.validated(
-    Inputs, requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
-    output_tokens=ctx.workload.output_tokens, prices=ctx.prices, tasks=tuple(tasks), effort=effort,
+    Inputs, requests_per_month=ctx.sidebar.requests_per_month, input_tokens=ctx.sidebar.input_tokens,
+    output_tokens=ctx.sidebar.output_tokens, prices=ctx.prices, tasks=tuple(tasks), effort=effort,
     **{f"budget_{e}": v for e, v in budgets.items()},
 )
 result = reasoning.evaluate(x)

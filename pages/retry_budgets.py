@@ -15,7 +15,7 @@ st.caption("What does a per-step failure rate do to an agent's bill, and what do
 ctx = context()
 st.caption(price_caption(ctx.prices))
 st.caption(
-    f"Each of the sidebar workload's {ctx.workload.requests_per_month:,} requests per month is one agent task. "
+    f"Each of the sidebar workload's {ctx.sidebar.requests_per_month:,} requests per month is one agent task. "
     "Task-shape defaults are illustrative; attempt cap and budget follow the Google SRE book."
 )
 
@@ -28,9 +28,9 @@ with col1:
     restarts = widgets.number(Inputs, "restarts", key="retry.restarts")
 with col2:
     prompt = widgets.number(Inputs, "prompt_tokens", key="retry.S",
-                            default=min(ctx.workload.input_tokens, 1_000_000))
+                            default=min(ctx.sidebar.input_tokens, 1_000_000))
     output = widgets.number(Inputs, "output_tokens", key="retry.A",
-                            default=min(ctx.workload.output_tokens, 100_000))
+                            default=min(ctx.sidebar.output_tokens, 100_000))
     tool = widgets.number(Inputs, "tool_tokens", key="retry.R")
 with col3:
     billed = widgets.number(Inputs, "failed_output_share", key="retry.billed")
@@ -42,7 +42,7 @@ with col3:
 x = widgets.validated(
     Inputs, steps=steps, failure_rate=failure, max_attempts=attempts, restarts=restarts, prompt_tokens=prompt,
     output_tokens=output, tool_tokens=tool, failed_output_share=billed, replay=replay, budget_on=budget_on,
-    budget=budget, tasks_per_month=ctx.workload.requests_per_month,
+    budget=budget, tasks_per_month=ctx.sidebar.requests_per_month,
 )
 
 

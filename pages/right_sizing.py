@@ -21,7 +21,7 @@ illustrative("The task classes and pass rates are illustrative defaults, not mea
              "Requests per month come from the sidebar.")
 
 Inputs = rs.RightSizingInputs
-default_models = rs.default_candidates(ctx.workload.model_key, keys)
+default_models = rs.default_candidates(ctx.sidebar.model_key, keys)
 linked = st.query_params.get_all("rs.models") or scenario.store().get("rs.models") or []
 linked = [linked] if isinstance(linked, str) else linked
 unknown = [v for v in linked if v not in keys]
@@ -41,7 +41,7 @@ if not candidates:
     st.error("Pick at least one candidate model.", icon=":material/error:")
     st.stop()
 with top[1]:
-    one_default = ctx.workload.model_key if ctx.workload.model_key in candidates else candidates[0]
+    one_default = ctx.sidebar.model_key if ctx.sidebar.model_key in candidates else candidates[0]
     one_model = widgets.choice(Inputs, "one_model", key="rs.one", options=candidates, default=one_default)
     failure = widgets.choice(Inputs, "failure_mode", key="rs.fail", format_func=rs.FAILURE_LABEL.get)
 with top[2]:
@@ -69,7 +69,7 @@ if not classes:
     st.stop()
 
 x = widgets.validated(
-    Inputs, requests_per_month=ctx.workload.requests_per_month, classes=tuple(classes),
+    Inputs, requests_per_month=ctx.sidebar.requests_per_month, classes=tuple(classes),
     candidates=tuple(candidates), pass_rates=tuple(tuple(rates[(c.name, m)] for m in candidates) for c in classes),
     one_model=one_model, quality_bar=bar, failure_mode=failure,
 )

@@ -32,13 +32,13 @@ def load_trap() -> None:
 
 models = st.columns([2, 2, 3])
 with models[0]:
-    strong_key = widgets.choice(None, None, key="rt.strong", options=keys, default=ctx.workload.model_key,
+    strong_key = widgets.choice(None, None, key="rt.strong", options=keys, default=ctx.sidebar.model_key,
                                 label="Strong model", help="The model every request goes to today (the sidebar's).")
 strong = cat.get(strong_key)
 with models[1]:
     cheap_key = widgets.choice(
         None, None, key="rt.cheap", options=keys, label="Cheap model",
-        default=rt.default_cheap_model(strong, cat, ctx.workload.input_tokens, ctx.workload.output_tokens),
+        default=rt.default_cheap_model(strong, cat, ctx.sidebar.input_tokens, ctx.sidebar.output_tokens),
         help="Where simple requests go. Default: a cheaper model of the same provider.")
 cheap = cat.get(cheap_key)
 with models[2]:
@@ -83,9 +83,9 @@ with st.expander("Latency (illustrative)"):
     with lat[2]:
         strong_ms = widgets.number(Inputs, "strong_latency_ms", key="rt.strong_ms")
 
-cheap_call, strong_call = rt.call_costs(strong, cheap, ctx.workload.input_tokens, ctx.workload.output_tokens)
+cheap_call, strong_call = rt.call_costs(strong, cheap, ctx.sidebar.input_tokens, ctx.sidebar.output_tokens)
 x = widgets.validated(
-    Inputs, requests_per_month=ctx.workload.requests_per_month, cheap_call_cost=cheap_call,
+    Inputs, requests_per_month=ctx.sidebar.requests_per_month, cheap_call_cost=cheap_call,
     strong_call_cost=strong_call, mode=mode, simple_share=simple, simple_to_cheap=to_cheap,
     complex_to_cheap=wrong_cheap, fallback_catch=fallback, catch_rate=catch, false_escalation=false_esc,
     cheap_success_simple=q_simple, cheap_success_complex=q_complex, strong_success=q_strong, user_retry=retry,

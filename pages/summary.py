@@ -23,11 +23,11 @@ data = summary_html.SummaryData(
     generated=dt.datetime.now(dt.UTC), money_note=money_settings().describe(), currency=currency(),
     model_label=f"{ctx.prices.provider_name} {ctx.prices.model_name}",
     price_note=price_caption(ctx.prices).replace("**", ""),
-    requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
-    output_tokens=ctx.workload.output_tokens, per_request=ctx.baseline.per_request, bill=result,
+    requests_per_month=ctx.sidebar.requests_per_month, input_tokens=ctx.sidebar.input_tokens,
+    output_tokens=ctx.sidebar.output_tokens, per_request=ctx.bill.per_request, bill=result,
     projection=projection, projection_result=projected,
     projection_years=[(int(y), float(v)) for y, v in zip(frame["year"], frame["spend"], strict=True)],
-    sources=[cite(k) for k in keys], link=scenario.query_suffix(),
+    sources=[cite(k) for k in keys], link=scenario.query_suffix(), rate=money_settings().rate_per_usd,
 )
 html = summary_html.render(data)
 st.download_button("Download the printable summary (HTML)", html.encode("utf-8"), file_name="llm-cost-summary.html",

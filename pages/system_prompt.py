@@ -53,9 +53,9 @@ if text == sp.EXAMPLE_PROMPT:
 
 x = widgets.validated(sp.SystemPromptInputs, trim_share=trim)
 analysis = analyse(text, choice.encoding)
-result = sp.evaluate(analysis, x, ctx.workload, ctx.prices, ctx.baseline.per_month)
+result = sp.evaluate(analysis, x, ctx.sidebar, ctx.prices, ctx.bill.total)
 levers.publish(levers.system_prompt_saving(ctx, x, result, example=text == sp.EXAMPLE_PROMPT))
-frame = sp.section_costs(analysis, result, ctx.workload)
+frame = sp.section_costs(analysis, result, ctx.sidebar)
 
 with right:
     st.caption(f"Counting {source}: {analysis.characters:,} characters, {sp.describe_split(analysis)}.")
@@ -69,7 +69,7 @@ if analysis.tokens == 0:
 if result.prompt_longer_than_workload_input:
     st.warning(
         f"This prompt ({result.prompt_tokens:,} tokens) is longer than the workload's "
-        f"{ctx.workload.input_tokens:,} input tokens per request (sidebar). Requests here carry the prompt and "
+        f"{ctx.sidebar.input_tokens:,} input tokens per request (sidebar). Requests here carry the prompt and "
         "nothing else; set the sidebar's input tokens to your real average for the full picture.",
         icon=":material/warning:",
     )
@@ -108,7 +108,7 @@ if len(frame) > SHOWN:
 st.caption("Each token of the whole prompt is counted in the section where it starts, so sections add up exactly "
            "to the prompt's tokens; a section counted on its own can differ by a token at a cut.")
 
-costs = sp.cost_curve(analysis, ctx.workload, ctx.prices)
+costs = sp.cost_curve(analysis, ctx.sidebar, ctx.prices)
 fig = figures.line_chart(
     costs, x="prompt_tokens", series={"uncached": "uncached (input price)", "cached": "cached (cache-read price)"},
     title="Monthly prompt cost vs prompt length", x_title="system prompt tokens", y_title="cost per month",

@@ -30,7 +30,7 @@ if upload is not None:
 result = stats(text)
 choice = tokens.tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id)
 n = result.tokens[choice.encoding]
-cost = tokens.input_cost(ctx.prices, n, ctx.workload.requests_per_month)
+cost = tokens.input_cost(ctx.prices, n, ctx.sidebar.requests_per_month)
 
 st.caption(f"Counting {source_label}: {result.characters:,} characters, {result.bytes_utf8:,} bytes (UTF-8).")
 headline([
@@ -38,7 +38,7 @@ headline([
     Metric("Characters per token", f"{result.chars_per_token(choice.encoding) or 0:.2f}"),
     Metric("Cost to send once", money(cost.once), help="As input tokens at the model's base input price."),
     Metric("Cost per month", money(cost.per_month),
-           help=f"Sent with each of the workload's {ctx.workload.requests_per_month:,} requests, uncached."),
+           help=f"Sent with each of the workload's {ctx.sidebar.requests_per_month:,} requests, uncached."),
 ])
 if choice.exact:
     st.success(f"Exact count: {choice.note}.", icon=":material/check_circle:")

@@ -11,7 +11,7 @@ from scipy import integrate, stats
 from calculators import output_caps as oc
 from calculators import tokens
 from calculators.prices import ModelPrices, TieredRate, build_catalogue
-from calculators.workload import Workload
+from calculators.workload import SimpleWorkload as Workload
 
 # A plain price sheet: $2/MTok input, $10/MTok output, no tiers.
 PRICES = ModelPrices(provider_id="test", provider_name="Test", model_id="m", model_name="M",

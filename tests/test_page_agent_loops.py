@@ -3,7 +3,7 @@ import pytest
 
 from calculators.agent_loops import AgentInputs, default_split, evaluate
 from calculators.prices import build_catalogue
-from calculators.workload import Workload
+from calculators.workload import SimpleWorkload as Workload
 from pages._ui.layout import money
 from tests.apptest import metric_value, money_value, run_page, warnings_text
 

@@ -16,8 +16,8 @@ def test_summary_escapes_what_users_type():
     """A lever assumption carries user text (a task name, a model id): it must print as text, never as markup."""
     import datetime as dt
 
-    from calculators import bill, jevons
-    from calculators.bill import LeverSaving
+    from calculators import compounding as bill, jevons
+    from calculators.compounding import LeverSaving
     from calculators.sources import cite
 
     lever = LeverSaving(lever="caching", label="<b>caching</b>", share=0.1, assumption="<script>x</script>",

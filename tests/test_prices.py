@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from calculators.prices import (
     OverridesError, build_catalogue, bundled_catalogue, catalogue_table, load_overrides, request_cost,
 )
-from calculators.workload import Workload, baseline_cost
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +60,6 @@ def test_array_and_scalar_paths_agree(cat):
 def test_cost_grows_with_tokens(inp, out, extra):
     gpt = bundled_catalogue()[0]
     assert request_cost(gpt, inp + extra, out) >= request_cost(gpt, inp, out) >= 0
-
-
-def test_baseline_by_hand(cat):
-    w = Workload(requests_per_month=1_000_000, model_key="anthropic/claude-sonnet-5-5", input_tokens=2_000,
-                 output_tokens=400)
-    cost = baseline_cost(w, cat.get(w.model_key))
-    assert cost.per_month == pytest.approx(8_000)  # $0.008 x 1M
-    assert cost.output_share == pytest.approx(0.5)
 
 
 GOOD = """

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from calculators import system_prompt as sp
 from calculators import tokens
 from calculators.prices import ModelPrices, TieredRate, request_cost
-from calculators.workload import Workload
+from calculators.workload import SimpleWorkload as Workload
 
 # $2/MTok input, $0.20 cache read, $10 output.
 PRICES = ModelPrices(provider_id="test", provider_name="Test", model_id="m", model_name="M",

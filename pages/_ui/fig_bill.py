@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from calculators.bill import Bill
-from pages._ui.figures import figure, layout
+import pandas as pd
+
+from calculators.bill import LINE_LABEL, OVERHEAD, TIER_DISCOUNT
+from calculators.compounding import Bill
+from calculators.workload import TOKEN_CATEGORIES
+from pages._ui.figures import colour, figure, layout
 
 SAVING_COLOUR = "#17A398"
 RISE_COLOUR = "#E4572E"
@@ -37,3 +41,22 @@ def waterfall(bill: Bill, *, currency: str, urls: dict[str, str] | None = None) 
         yaxis=dict(tickprefix=currency, rangemode="tozero"),
     )
     return figure([trace], lay)
+
+
+def bill_lines(frame: pd.DataFrame, *, currency: str) -> go.Figure:
+    """Where the bill comes from: money a month by call class (bars) and line of the bill (stacks).
+
+    `frame` is `Bill.frame()` with money in the display currency."""
+    order = [LINE_LABEL[c] for c in (*TOKEN_CATEGORIES, TIER_DISCOUNT, OVERHEAD)]
+    classes = list(dict.fromkeys(frame["call class"]))
+    traces = []
+    for i, line in enumerate(order):
+        part = frame[frame["line"] == line].groupby("call class", sort=False)["per month"].sum()
+        if not part.abs().sum():
+            continue
+        traces.append(dict(type="bar", x=classes, y=[float(part.get(c, 0.0)) for c in classes], name=line,
+                           marker=dict(color=colour(i)),
+                           hovertemplate=f"{line}: {currency}%{{y:,.2f}}<extra>%{{x}}</extra>"))
+    lay = layout(title="Where the bill comes from", x_title="", y_title="per month", barmode="relative",
+                 hovermode="closest", yaxis=dict(tickprefix=currency))
+    return figure(traces, lay)

@@ -11,12 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from calculators.bill import Bill, price
 from calculators.money import MoneySettings
 from calculators.prices import Catalogue, ModelPrices, build_catalogue, overrides_path
 from calculators.sources import cite
-from calculators.workload import Workload, WorkloadCost, baseline_cost
+from calculators.workload import SimpleWorkload, Workload
 
-WORKLOAD_STATE = "workload"
+WORKLOAD_STATE = "workload"  # the sidebar's SimpleWorkload
+CLASSES_STATE = "workload_classes"  # the Workload (call classes) every page prices
 MONEY_STATE = "money"
 PRESENT_STATE = "present"
 _HEADLINE_SLOT = "_headline_slot"
@@ -52,8 +54,8 @@ def money_settings() -> MoneySettings:
 
 
 def catalogue() -> Catalogue:
-    """The price catalogue in the user's currency, net of their discount; rebuilt only when the
-    overrides file or the money settings change."""
+    """The price catalogue in USD, net of the user's discount; rebuilt only when the overrides file or the
+    discount change. (Currency is a display matter: see `money`.)"""
     ensure_router()
     path = overrides_path()
     try:
@@ -61,39 +63,59 @@ def catalogue() -> Catalogue:
     except OSError:
         mtime = 0.0
     m = money_settings()
-    return _catalogue(str(path), mtime, m.factor, m.describe())
+    note = f"less a {m.discount:.0%} enterprise discount" if m.discount else ""
+    return _catalogue(str(path), mtime, m.price_factor, note)
 
 
 @dataclass(frozen=True)
 class Context:
-    workload: Workload
-    prices: ModelPrices
-    baseline: WorkloadCost
+    """What every page starts from: the sidebar's description, the workload it defines, and its bill."""
+
+    sidebar: SimpleWorkload  # the four numbers and the anatomy
+    workload: Workload  # the call classes every page prices
+    bill: Bill  # price(workload): the sidebar's bill, every page's "today"
+    prices: ModelPrices  # the sidebar model's prices
+    catalogue: Catalogue
 
 
 def context() -> Context:
-    """The shared workload chosen in the sidebar (app.py), with its model's prices and baseline bill.
+    """The shared workload chosen in the sidebar (app.py), with its main model's prices and its bill.
 
     Pages call this first; in presentation mode it also reserves the top of the page for the headline.
     """
     ensure_router()
     st.session_state[_HEADLINE_SLOT] = st.container() if presenting() else None
-    workload = st.session_state.get(WORKLOAD_STATE) or Workload()
-    prices = catalogue().get(workload.model_key)
-    return Context(workload=workload, prices=prices, baseline=baseline_cost(workload, prices))
+    sidebar = st.session_state.get(WORKLOAD_STATE) or SimpleWorkload()
+    cat = catalogue()
+    workload = st.session_state.get(CLASSES_STATE) or sidebar.workload()
+    return Context(sidebar=sidebar, workload=workload, bill=bill_of(workload, cat), prices=cat.get(sidebar.model_key),
+                   catalogue=cat)
+
+
+def bill_of(workload: Workload, cat: Catalogue) -> Bill:
+    """price(workload), once per run for the same workload and catalogue (the sidebar and the page share it)."""
+    memo = st.session_state.setdefault("_bill_memo", {})
+    key = (id(cat), workload)
+    if key not in memo:
+        memo.clear()
+        memo[key] = price(workload, cat)
+    return memo[key]
 
 
 # --- formatting ---------------------------------------------------------------------------------
 
 
 def money(value: float | None, digits: int | None = None) -> str:
-    """$1,234 for large amounts, $0.0123 for per-request amounts; '—' for undefined."""
+    """A USD amount in the user's currency: $1,234 for large amounts, $0.0123 for per-request amounts;
+    '—' for undefined."""
     if value is None or value != value:
         return "—"
     if value == float("inf"):
         return "∞"
+    settings = money_settings()
+    value = settings.shown(value)
     sign = "−" if value < 0 else ""
-    symbol = money_settings().symbol
+    symbol = settings.symbol
     v = abs(value)
     if digits is None:
         if v < 0.1:  # per-request amounts: three significant figures, never scientific notation
@@ -105,6 +127,19 @@ def money(value: float | None, digits: int | None = None) -> str:
 def currency() -> str:
     """The currency symbol for axis prefixes and labels ('$', '€', 'CHF ')."""
     return money_settings().symbol
+
+
+def shown(value: float | None) -> float | None:
+    """A USD amount in the user's currency, as a number (chart points, markers)."""
+    return None if value is None else money_settings().shown(value)
+
+
+def shown_frame(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy of `frame` with the USD money `columns` in the user's currency, for charts and CSV downloads."""
+    rate = money_settings().rate_per_usd
+    if rate == 1.0 or not columns:
+        return frame
+    return frame.assign(**{c: frame[c] * rate for c in columns})
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -199,11 +234,14 @@ def sources(*keys: str) -> None:
 def price_caption(prices: ModelPrices) -> str:
     """Provider, model, prices and their source and date: shown wherever a price is used."""
     c = currency()
-    parts = [f"input {c}{prices.input.base:.4g}", f"output {c}{prices.output.base:.4g}"]
+    m = money_settings()
+    parts = [f"input {c}{m.shown(prices.input.base):.4g}", f"output {c}{m.shown(prices.output.base):.4g}"]
     if prices.cache_read is not None:
-        parts.append(f"cache read {c}{prices.cache_read.base:.4g}")
+        parts.append(f"cache read {c}{m.shown(prices.cache_read.base):.4g}")
     if prices.cache_write is not None:
-        parts.append(f"cache write {c}{prices.cache_write.base:.4g}")
+        parts.append(f"cache write {c}{m.shown(prices.cache_write.base):.4g}")
+    if prices.batch is not None:
+        parts.append(f"batch {c}{m.shown(prices.batch.input.base):.4g}/{c}{m.shown(prices.batch.output.base):.4g}")
     tier = " · long-context tiers apply" if prices.has_tiers else ""
     return (
         f"**{prices.provider_name} · {prices.model_name}**: {', '.join(parts)} per MTok{tier}. "

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
-from calculators import agent_loops, bill, caching, distillation, jevons, pipeline, reasoning, retries, system_prompt
+from calculators import agent_loops, caching, compounding as bill, distillation, jevons, pipeline, reasoning, retries, system_prompt
 from calculators import right_sizing as rs
 from calculators import routing as rt
 from calculators.prices import ModelPrices
 from calculators import output_caps as oc
-from calculators.bill import Bill, LeverSaving
+from calculators.compounding import Bill, LeverSaving
 from calculators.tokens import tokenizer_for
 from calculators.workload import DEFAULT_MODEL
 from pages._ui import scenario, widgets
@@ -64,8 +64,8 @@ def _caching(ctx: Context) -> LeverSaving | str:
     s = Stored(caching.CachingInputs)
     mode = s.opt("hit_rate_mode", "cache.mode")
     x = caching.CachingInputs(
-        requests_per_month=ctx.workload.requests_per_month,
-        prefix_tokens=s.num("prefix_tokens", "cache.prefix", caching.default_prefix_tokens(ctx.workload.input_tokens)),
+        requests_per_month=ctx.sidebar.requests_per_month,
+        prefix_tokens=s.num("prefix_tokens", "cache.prefix", caching.default_prefix_tokens(ctx.sidebar.input_tokens)),
         distinct_prefixes=s.num("distinct_prefixes", "cache.prefixes"),
         min_cacheable_tokens=s.num("min_cacheable_tokens", "cache.min"),
         ttl=s.opt("ttl", "cache.ttl", options=rules.ttl_options, format_func=caching.TTL_LABEL.get),
@@ -77,14 +77,14 @@ def _caching(ctx: Context) -> LeverSaving | str:
 
 def caching_saving(ctx: Context, x: caching.CachingInputs, r: caching.CachingResult) -> LeverSaving:
     return LeverSaving(
-        lever="caching", label="Prompt caching", share=_share(r.saving, ctx.baseline.per_month), page="pages/caching.py",
+        lever="caching", label="Prompt caching", share=_share(r.saving, ctx.bill.total), page="pages/caching.py",
         assumption=f"{x.prefix_tokens:,}-token shared prefix, {caching.TTL_LABEL[x.ttl]}, hit rate {r.hit_rate:.0%}",
     )
 
 
 def _output_caps(ctx: Context) -> LeverSaving | str:
     s = Stored(oc.OutputCapInputs)
-    out = ctx.workload.output_tokens
+    out = ctx.sidebar.output_tokens
     x = oc.OutputCapInputs(
         source=oc.OutputCapInputs.model_fields["source"].default,  # uploaded lengths live only on the page
         p50_tokens=s.num("p50_tokens", "cap.p50", out), p95_tokens=s.num("p95_tokens", "cap.p95", 3 * out),
@@ -95,7 +95,7 @@ def _output_caps(ctx: Context) -> LeverSaving | str:
         limit_counts=s.opt("limit_counts", "cap.limit",
                            default="max_tokens only" if ctx.prices.provider_id == "anthropic" else None),
     )
-    return output_caps_saving(x, oc.evaluate(x, ctx.workload, ctx.prices))
+    return output_caps_saving(x, oc.evaluate(x, ctx.sidebar, ctx.prices))
 
 
 def output_caps_saving(x: oc.OutputCapInputs, r: oc.OutputCapResult) -> LeverSaving:
@@ -112,7 +112,7 @@ def _system_prompt(ctx: Context) -> LeverSaving | str:
     analysis = _analyse(text, encoding)
     x = system_prompt.SystemPromptInputs(
         trim_share=Stored(system_prompt.SystemPromptInputs).num("trim_share", "sp.trim"))
-    r = system_prompt.evaluate(analysis, x, ctx.workload, ctx.prices, ctx.baseline.per_month)
+    r = system_prompt.evaluate(analysis, x, ctx.sidebar, ctx.prices, ctx.bill.total)
     return system_prompt_saving(ctx, x, r, example=text == system_prompt.EXAMPLE_PROMPT)
 
 
@@ -122,7 +122,7 @@ def system_prompt_saving(ctx: Context, x: system_prompt.SystemPromptInputs, r: s
     return LeverSaving(
         lever="system_prompt", label="System-prompt trim", page="pages/system_prompt.py",
         # A prompt longer than the workload's average input makes the bill at least the prompt's own cost.
-        share=_share(r.trim_saving_month_uncached, max(ctx.baseline.per_month, r.per_month_uncached)),
+        share=_share(r.trim_saving_month_uncached, max(ctx.bill.total, r.per_month_uncached)),
         assumption=f"{r.prompt_tokens:,}-token prompt{note} trimmed by {x.trim_share:.0%}, uncached",
     )
 
@@ -136,8 +136,8 @@ def _reasoning(ctx: Context) -> LeverSaving | str:
     s = Stored(reasoning.ReasoningInputs)
     tasks = scenario.stored_rows(reasoning.TaskType, reasoning.DEFAULT_TASKS, key="reason.tasks")
     x = reasoning.ReasoningInputs(
-        requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
-        output_tokens=ctx.workload.output_tokens, prices=ctx.prices, tasks=tuple(tasks),
+        requests_per_month=ctx.sidebar.requests_per_month, input_tokens=ctx.sidebar.input_tokens,
+        output_tokens=ctx.sidebar.output_tokens, prices=ctx.prices, tasks=tuple(tasks),
         effort=s.opt("effort", "reason.effort", options=list(reasoning.EFFORTS)),
         **{f"budget_{e}": s.num(f"budget_{e}", f"reason.{e}") for e in reasoning.EFFORTS},
     )
@@ -171,11 +171,11 @@ def _distillation(ctx: Context) -> LeverSaving | str:
     per_token = mode == "Per training token"
     fields = distillation.DistillationInputs.model_fields
     x = distillation.DistillationInputs(
-        requests_per_month=ctx.workload.requests_per_month, input_tokens=ctx.workload.input_tokens,
-        output_tokens=ctx.workload.output_tokens, teacher=teacher, student=student, student_source=source,
+        requests_per_month=ctx.sidebar.requests_per_month, input_tokens=ctx.sidebar.input_tokens,
+        output_tokens=ctx.sidebar.output_tokens, teacher=teacher, student=student, student_source=source,
         self_hosted_price=hosted, examples=s.num("examples", "distil.examples"),
-        label_input_tokens=s.num("label_input_tokens", "distil.label_in", ctx.workload.input_tokens),
-        label_output_tokens=s.num("label_output_tokens", "distil.label_out", ctx.workload.output_tokens),
+        label_input_tokens=s.num("label_input_tokens", "distil.label_in", ctx.sidebar.input_tokens),
+        label_output_tokens=s.num("label_output_tokens", "distil.label_out", ctx.sidebar.output_tokens),
         use_batch=use_batch,
         batch_discount=(s.num("batch_discount", "distil.discount",
                               teacher.batch_discount or distillation.FALLBACK_BATCH_DISCOUNT)
@@ -206,7 +206,7 @@ def distillation_saving(x: distillation.DistillationInputs, r: distillation.Dist
 
 def _agent_loops(ctx: Context) -> LeverSaving | str:
     s = Stored(agent_loops.AgentInputs)
-    system_default, user_default = agent_loops.default_split(ctx.workload.input_tokens)
+    system_default, user_default = agent_loops.default_split(ctx.sidebar.input_tokens)
     compaction = s.opt("compaction", "agents.compaction", format_func=agent_loops.COMPACTION_LABELS.get)
     optional = {}
     if compaction == "sliding":
@@ -217,12 +217,12 @@ def _agent_loops(ctx: Context) -> LeverSaving | str:
     x = agent_loops.AgentInputs(
         system_tokens=s.num("system_tokens", "agents.system", system_default),
         user_tokens=s.num("user_tokens", "agents.user", user_default),
-        assistant_tokens=s.num("assistant_tokens", "agents.output", min(ctx.workload.output_tokens, 200_000)),
+        assistant_tokens=s.num("assistant_tokens", "agents.output", min(ctx.sidebar.output_tokens, 200_000)),
         tool_result_tokens=s.num("tool_result_tokens", "agents.tool"), steps=s.num("steps", "agents.steps"),
         caching=s.flag("caching", "agents.cache"),
         context_window=s.num("context_window", "agents.window",
                              ctx.prices.context_window or agent_loops.DEFAULT_CONTEXT_WINDOW),
-        compaction=compaction, tasks_per_month=ctx.workload.requests_per_month, **optional,
+        compaction=compaction, tasks_per_month=ctx.sidebar.requests_per_month, **optional,
     )
     return agent_loops_saving(x, agent_loops.evaluate(x, ctx.prices))
 
@@ -242,12 +242,12 @@ def _retries(ctx: Context) -> LeverSaving | str:
     x = retries.RetryInputs(
         steps=s.num("steps", "retry.steps"), failure_rate=s.num("failure_rate", "retry.p"),
         max_attempts=s.num("max_attempts", "retry.k"), restarts=s.num("restarts", "retry.restarts"),
-        prompt_tokens=s.num("prompt_tokens", "retry.S", min(ctx.workload.input_tokens, 1_000_000)),
-        output_tokens=s.num("output_tokens", "retry.A", min(ctx.workload.output_tokens, 100_000)),
+        prompt_tokens=s.num("prompt_tokens", "retry.S", min(ctx.sidebar.input_tokens, 1_000_000)),
+        output_tokens=s.num("output_tokens", "retry.A", min(ctx.sidebar.output_tokens, 100_000)),
         tool_tokens=s.num("tool_tokens", "retry.R"), failed_output_share=s.num("failed_output_share", "retry.billed"),
         replay=s.opt("replay", "retry.replay"), budget_on=budget_on,
         budget=s.num("budget", "retry.budget") if budget_on else retries.RetryInputs.model_fields["budget"].default,
-        tasks_per_month=ctx.workload.requests_per_month,
+        tasks_per_month=ctx.sidebar.requests_per_month,
     )
     return retries_saving(ctx, x, retries.evaluate(x, ctx.prices))
 
@@ -267,7 +267,7 @@ def _pipeline(ctx: Context) -> LeverSaving | str:
     defaults = pipeline.default_steps(DEFAULT_MODEL, light if light in cat.keys() else DEFAULT_MODEL)
     steps = scenario.stored_rows(pipeline.PipelineStep, defaults, key="pipe.table")[: pipeline.MAX_STEPS]
     s = Stored(pipeline.PipelineInputs)
-    x = pipeline.PipelineInputs(steps=tuple(steps), runs_per_month=ctx.workload.requests_per_month,
+    x = pipeline.PipelineInputs(steps=tuple(steps), runs_per_month=ctx.sidebar.requests_per_month,
                                 rewrite_cost=s.num("rewrite_cost", "pipe.rewrite"),
                                 target_success=s.num("target_success", "pipe.target"))
     try:
@@ -290,12 +290,12 @@ def pipeline_saving(x: pipeline.PipelineInputs, r: pipeline.PipelineResult) -> L
 def _right_sizing(ctx: Context) -> LeverSaving | str:
     cat = catalogue()
     keys = cat.keys()
-    default_models = rs.default_candidates(ctx.workload.model_key, keys)
+    default_models = rs.default_candidates(ctx.sidebar.model_key, keys)
     raw = scenario.store().get("rs.models")
     linked = [v for v in ([raw] if isinstance(raw, str) else raw or []) if v in keys][: rs.MAX_CANDIDATES]
     candidates = linked or default_models
     s = Stored(rs.RightSizingInputs)
-    one_default = ctx.workload.model_key if ctx.workload.model_key in candidates else candidates[0]
+    one_default = ctx.sidebar.model_key if ctx.sidebar.model_key in candidates else candidates[0]
     classes = scenario.stored_rows(rs.TaskClass, rs.DEFAULT_CLASSES, key="rs.classes")
     edited = {(row.task_class, m): v for row in scenario.stored_rows(rs.PassRateRow, [], key="rs.rates")
               for m, v in row.rates.items()}
@@ -306,7 +306,7 @@ def _right_sizing(ctx: Context) -> LeverSaving | str:
         return rs.default_pass_rate(default_models.index(model), cls) if model in default_models else None
 
     x = rs.RightSizingInputs(
-        requests_per_month=ctx.workload.requests_per_month, classes=tuple(classes), candidates=tuple(candidates),
+        requests_per_month=ctx.sidebar.requests_per_month, classes=tuple(classes), candidates=tuple(candidates),
         pass_rates=tuple(tuple(rate(c.name, m) for m in candidates) for c in classes),
         one_model=widgets.stored_choice(candidates, key="rs.one", default=one_default),
         quality_bar=s.num("quality_bar", "rs.bar"),
@@ -327,17 +327,17 @@ def right_sizing_saving(x: rs.RightSizingInputs, r: rs.RightSizingResult) -> Lev
 def _routing(ctx: Context) -> LeverSaving | str:
     cat = catalogue()
     keys = cat.keys()
-    strong = cat.get(widgets.stored_choice(keys, key="rt.strong", default=ctx.workload.model_key))
+    strong = cat.get(widgets.stored_choice(keys, key="rt.strong", default=ctx.sidebar.model_key))
     cheap = cat.get(widgets.stored_choice(
         keys, key="rt.cheap",
-        default=rt.default_cheap_model(strong, cat, ctx.workload.input_tokens, ctx.workload.output_tokens)))
+        default=rt.default_cheap_model(strong, cat, ctx.sidebar.input_tokens, ctx.sidebar.output_tokens)))
     s = Stored(rt.RoutingInputs)
     mode = s.opt("mode", "rt.mode", format_func=rt.MODE_LABEL.get)
     router = mode == "router"
     f = rt.RoutingInputs.model_fields
-    cheap_call, strong_call = rt.call_costs(strong, cheap, ctx.workload.input_tokens, ctx.workload.output_tokens)
+    cheap_call, strong_call = rt.call_costs(strong, cheap, ctx.sidebar.input_tokens, ctx.sidebar.output_tokens)
     x = rt.RoutingInputs(
-        requests_per_month=ctx.workload.requests_per_month, cheap_call_cost=cheap_call, strong_call_cost=strong_call,
+        requests_per_month=ctx.sidebar.requests_per_month, cheap_call_cost=cheap_call, strong_call_cost=strong_call,
         mode=mode, simple_share=s.num("simple_share", "rt.simple_share"), user_retry=s.num("user_retry", "rt.user_retry"),
         router_cost_per_1k=s.num("router_cost_per_1k", "rt.router_cost"),
         simple_to_cheap=s.num("simple_to_cheap", "rt.simple_to_cheap") if router else f["simple_to_cheap"].default,
@@ -427,7 +427,7 @@ def build_bill(ctx: Context, chosen: list[str]) -> tuple[Bill, list[LeverSaving]
             skipped.append(f"**{by_name[name].label}**: {outcome}")
         else:
             savings.append(outcome)
-    return bill.build(ctx.baseline.per_month, savings), savings, skipped
+    return bill.build(ctx.bill.total, savings), savings, skipped
 
 
 def jevons_inputs(ctx: Context) -> jevons.JevonsInputs:
@@ -442,7 +442,7 @@ def jevons_inputs(ctx: Context) -> jevons.JevonsInputs:
                       elasticity_high=s.num("elasticity_high", "jevons.eps_high"))
     from_workload = widgets.stored_toggle(key="jevons.from_workload", default=True)
     return jevons.JevonsInputs(
-        monthly_spend=ctx.baseline.per_month if from_workload else s.num("monthly_spend", "jevons.spend"),
+        monthly_spend=ctx.bill.total if from_workload else s.num("monthly_spend", "jevons.spend"),
         price_decline=s.num("price_decline", "jevons.decline"), elasticity=s.num("elasticity", "jevons.elasticity"),
         growth=s.num("growth", "jevons.growth"), horizon_years=s.num("horizon_years", "jevons.years"),
         show_band=band, **ranges,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
-from calculators.bill import Bill
+from calculators.compounding import Bill
 from calculators.jevons import JevonsInputs, JevonsResult
 from calculators.sources import Source
 
@@ -28,6 +28,7 @@ class SummaryData:
     projection_years: list[tuple[int, float]]  # (year, monthly spend at that year)
     sources: list[Source]
     link: str  # the scenario as a query string, to reopen it
+    rate: float = 1.0  # amounts are USD; shown at this many units of the currency per USD
 
 
 CSS = """
@@ -47,7 +48,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 """
 
 
-def _money(symbol: str, value: float) -> str:
+def _format(symbol: str, value: float) -> str:
     sign = "−" if value < 0 else ""
     v = abs(value)
     return f"{sign}{symbol}{v:,.0f}" if v >= 100 else f"{sign}{symbol}{v:,.2f}" if v >= 0.1 else f"{sign}{symbol}{v:.4g}"
@@ -55,6 +56,9 @@ def _money(symbol: str, value: float) -> str:
 
 def render(d: SummaryData) -> str:
     c = d.currency
+
+    def _money(symbol: str, usd: float) -> str:
+        return _format(symbol, usd * d.rate)
     b = d.bill
     top = max([b.baseline, *[s.before for s in b.steps], 1e-12])
 

@@ -12,6 +12,9 @@ Field extras understood (`json_schema_extra`):
 - ``step``: the widget step (in display units).
 - ``widget: "slider" | "radio" | "toggle"``: a different control than the default.
 - ``format``: printf-style display format.
+- ``money: True``: an amount in USD. The widget shows and takes it in the user's currency (default and
+  bounds converted at their rate, never their discount); the link and the calculators hold USD, so a
+  currency change moves the displayed amount, not the money.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from pages._ui import scenario
-from pages._ui.layout import currency
+from pages._ui.layout import currency, money_settings
 
 remember = scenario.record  # for widgets created without these helpers
 
@@ -184,14 +187,16 @@ def number(
     min_value: float | None = None,
     max_value: float | None = None,
 ) -> float | int:
-    """A number input (or slider) for a numeric field, in the field's units."""
+    """A number input (or slider) for a numeric field, in the field's units (money: see the module docstring)."""
     container = container or st
     info = model.model_fields[name]
     extra = _extra(info)
     spec = NumberSpec.of(model, name, default, min_value, max_value)
+    if extra.get("money"):
+        return _money_number(info, spec, key=key, container=container, label=label, help=help,
+                             follow=default is not None)
     unit = "%" if extra.get("percent") else extra.get("unit")
     text = (label or info.title or name) + (f" ({unit})" if unit else "")
-    text = text.replace("$", currency().strip())  # money inputs are in the user's currency
     if default is not None:
         _follow_default(key, spec.default)
 
@@ -227,6 +232,43 @@ def number(
         result = spec.default
     scenario.record(key, result, spec.default)
     return spec.to_model(result)
+
+
+def _money_number(info: FieldInfo, spec: NumberSpec, *, key: str, container: Any, label: str | None,
+                  help: str | None, follow: bool) -> float:
+    """A USD amount shown in the user's currency. The link holds USD under `key`; the widget's own key carries
+    the currency and rate, so a new currency starts it afresh from the same USD amount."""
+    m = money_settings()
+    usd = float(spec.default)
+    raw = _url_value(key)
+    if raw is None:
+        stored = scenario.store().get(key)
+        raw = stored if isinstance(stored, str) else None
+    if raw is not None:
+        parsed, reason = spec.check(raw)
+        if reason:
+            _notice(container, key, raw, f"{reason} (amounts in links are in USD)", spec.default)
+            scenario.store().pop(key, None)
+        else:
+            usd = float(parsed)
+    widget_key = f"{key}@{m.currency}{m.rate_per_usd:g}"
+    if follow:
+        _follow_default(widget_key, m.shown(float(spec.default)))
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = m.shown(usd)
+    unit = _extra(info).get("unit")
+    text = (label or info.title or key).replace("$", currency().strip()) + (f" ({unit})" if unit else "")
+    if "$" not in (label or info.title or "") and m.currency not in text:
+        text += f" ({m.currency})"
+    step = _extra(info).get("step")
+    shown = container.number_input(
+        text, min_value=None if spec.lo is None else m.shown(spec.lo),
+        max_value=None if spec.hi is None else m.shown(spec.hi), key=widget_key, help=help or info.description,
+        step=float(step) * m.rate_per_usd if step else None, format=_extra(info).get("format") or "%.2f",
+    )
+    value = spec.default if shown is None else m.to_usd(shown)
+    scenario.record(key, value, spec.default)
+    return float(value)
 
 
 def stored_number(model: type[BaseModel], name: str, *, key: str, default: float | None = None,
@@ -314,6 +356,8 @@ def toggle(model: type[BaseModel], name: str, *, key: str, default: bool | None 
     container = container or st
     info = model.model_fields[name]
     value = info.default if default is None else default
+    if default is not None:
+        _follow_default(key, bool(default))
     raw, from_store = _incoming(key)
     if raw is not None:
         ok = raw.lower() in {"true", "false"}
