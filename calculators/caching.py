@@ -1,283 +1,311 @@
-"""Prompt caching lever: does caching a shared prefix save money at our traffic, and with which TTL?
+"""Prompt caching lever: does caching the shared prefix save money at our traffic, and with which TTL?
 
-A prefix of P tokens is shared by the requests of one prompt (one of `distinct_prefixes`). A cache
-miss writes the prefix at w x the input price; a hit reads it at r x. With Poisson arrivals at rate
-lambda per prefix and a TTL of T that every request refreshes, a request hits when the previous one
-came less than T ago: hit rate h = 1 - exp(-lambda T).
+The workload's prefix (its anatomy: the part of every prompt that repeats exactly) is cached: a miss writes
+it at the TTL's write price, a hit reads it at the cache-read price. The hit rate is set directly or derived
+from traffic: with Poisson arrivals at rate lambda per prefix and a TTL of T that every request refreshes, a
+request hits when the previous one came less than T ago, h = 1 - exp(-lambda T). A prefix shorter than the
+provider's minimum is never cached. Explicit caches that bill storage add it as a monthly cost.
+
+Money comes only from `bill.price`. A priced bill is affine in the hit rate (every call's prefix is a mix of
+reads and writes in proportion h), so two priced workloads (h = 0 and h = 1) give the saving at every hit rate
+exactly, cliffs and batch prices included: that is how the break-evens and the curves are solved.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import brentq
 
-from calculators.prices import ModelPrices
-from calculators.workload import HOURS_PER_MONTH
+from calculators.bill import Bill, model_prices, price
+from calculators.lever import Lever
+from calculators.prices import Catalogue, ModelPrices
+from calculators.workload import HOURS_PER_MONTH, CallClass, Overhead, Workload, traffic_hit_rate
 
 TTL = Literal["5m", "1h"]
 TTL_SECONDS: dict[str, float] = {"5m": 300.0, "1h": 3600.0}
 TTL_LABEL: dict[str, str] = {"5m": "5-minute TTL", "1h": "1-hour TTL"}
-SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
-
-
-class CacheRules(BaseModel):
-    """A model's caching prices relative to base input, taken from the catalogue."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    input_price: float = Field(ge=0, description="Base input price, USD per MTok")
-    read_multiplier: float = Field(ge=0, le=1, description="Cache read price / input price")
-    write_multipliers: dict[str, float]  # per TTL option offered: cache write price / input price
-
-    @property
-    def ttl_options(self) -> list[str]:
-        return list(self.write_multipliers)
-
-
-def rules_for(prices: ModelPrices) -> CacheRules | None:
-    """Caching rules from the catalogue; None when the model has no cache-read price (no caching)."""
-    if prices.cache_read is None or prices.input.base <= 0:
-        return None
-    writes = {"5m": prices.multiplier("cache_write")}  # no write price = no write premium (OpenAI, Gemini implicit)
-    if prices.cache_write_1h is not None:
-        writes["1h"] = prices.multiplier("cache_write_1h")
-    return CacheRules(
-        input_price=prices.input.base,
-        read_multiplier=min(1.0, prices.multiplier("cache_read")),
-        write_multipliers=writes,
-    )
+HitRateMode = Literal["From traffic and TTL", "Set directly"]
 
 
 class CachingInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    requests_per_month: int = Field(ge=1, le=10_000_000_000, title="Requests per month")
-    prefix_tokens: int = Field(
-        1_500, ge=0, le=2_000_000, title="Shared prefix", json_schema_extra={"unit": "tokens", "step": 100},
-        description="Tokens at the start of every prompt that repeat exactly (system prompt, tools, documents). "
-        "Illustrative default: 75% of the workload's input.",
-    )
-    distinct_prefixes: int = Field(
-        1, ge=1, le=10_000_000, title="Distinct prefixes",
-        description="How many different prefixes share the traffic (prompt versions, tenants, documents); "
-        "traffic per prefix is requests / prefixes.",
-    )
-    hit_rate_mode: Literal["From traffic and TTL", "Set directly"] = Field(
-        "From traffic and TTL", title="Hit rate", json_schema_extra={"widget": "radio"},
+    ttl: TTL = Field("5m", title="Cache TTL", json_schema_extra={"key": "cache.ttl", "labels": TTL_LABEL,
+                                                                  "widget": "radio"},
+                     description="5 minutes (Anthropic: write 1.25x input) or 1 hour (2x). Every hit refreshes it.")
+    hit_rate_mode: HitRateMode = Field(
+        "From traffic and TTL", title="Hit rate", json_schema_extra={"key": "cache.mode", "widget": "radio"},
         description="Derive the hit rate from Poisson arrivals and the TTL, or type the rate you observe.",
     )
     hit_rate: float = Field(
-        0.8, ge=0, le=1, title="Cache hit rate", json_schema_extra={"percent": True},
+        0.8, ge=0, le=1, title="Cache hit rate", json_schema_extra={"key": "cache.hit", "percent": True},
         description="Share of requests that find the prefix cached (read it from your provider's usage data).",
     )
-    ttl: TTL = Field("5m", title="Cache TTL", description="5 minutes (write 1.25x at Anthropic) or 1 hour (2x).")
+    distinct_prefixes: int = Field(
+        1, ge=1, le=10_000_000, title="Distinct prefixes", json_schema_extra={"key": "cache.prefixes"},
+        description="How many different prefixes share the traffic (prompt versions, tenants, documents); "
+        "traffic per prefix is requests / prefixes. Illustrative default: one.",
+    )
     min_cacheable_tokens: int = Field(
-        1_024, ge=0, le=100_000, title="Minimum cacheable prefix", json_schema_extra={"unit": "tokens"},
-        description="Shorter prefixes are never cached. Anthropic: 512 to 4,096 by model; OpenAI: 1,024.",
+        1_024, ge=0, le=100_000, title="Minimum cacheable prefix",
+        json_schema_extra={"key": "cache.min", "unit": "tokens"},
+        description="Shorter prefixes are never cached. Anthropic: 1,024 to 4,096 by model; OpenAI: 1,024.",
     )
     storage_price: float = Field(
-        0.0, ge=0, le=100, title="Storage price, $ per MTok per hour",
-        description="Explicit caches that bill storage (Gemini 2.5 Pro: $4.50/MTok/hour). 0 for Anthropic and OpenAI.",
+        0.0, ge=0, le=100, title="Storage price per MTok per hour",
+        json_schema_extra={"key": "cache.storage", "money": True, "step": 0.5, "format": "%.3f"},
+        description="Explicit caches that bill storage (Gemini 2.5 Pro: $4.50 per MTok per hour). 0 for Anthropic "
+        "and OpenAI.",
     )
-    rules: CacheRules
-
-    @model_validator(mode="after")
-    def _ttl_offered(self) -> CachingInputs:
-        if self.ttl not in self.rules.write_multipliers:
-            raise ValueError(f"this model offers no {TTL_LABEL[self.ttl]}; choose one of {self.rules.ttl_options}")
-        return self
-
-    @property
-    def cacheable(self) -> bool:
-        return self.prefix_tokens >= self.min_cacheable_tokens and self.prefix_tokens > 0
-
-    @property
-    def write_multiplier(self) -> float:
-        return self.rules.write_multipliers[self.ttl]
-
-    @property
-    def requests_per_hour_per_prefix(self) -> float:
-        return self.requests_per_month / self.distinct_prefixes / HOURS_PER_MONTH
 
 
-class CachingResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    cacheable: bool
-    hit_rate: float
-    cost_without: float  # USD per month for the prefix tokens, no caching
-    cost_with: float  # USD per month for the prefix tokens with caching (reads, writes, storage)
-    storage_cost: float
-    saving: float  # cost_without - cost_with (negative: caching costs more)
-    saving_per_request: float
-    saving_share: float  # saving / cost_without: the share of the prefix's cost that caching saves
-    break_even_hit_rate: float | None  # None: never pays back, even at 100% hits
-    break_even_reuses: float | None  # hits per write needed to break even
-    naive_break_even_reuses: float | None  # the trap: counting the whole write price as overhead
-    break_even_requests_per_hour: float | None  # per prefix, at the chosen TTL
+def ttl_options(prices: ModelPrices) -> list[str]:
+    """The TTLs a model prices: 5 minutes always (no write price: no premium), 1 hour where it has a price."""
+    return ["5m", "1h"] if prices.cache_write_1h is not None else ["5m"]
 
 
-def hit_rate_from_traffic(requests_per_hour_per_prefix: float | np.ndarray, ttl_seconds: float) -> float | np.ndarray:
-    """Poisson arrivals, TTL refreshed by every request: a request hits if the previous one came within the TTL."""
-    rate_per_second = np.asarray(requests_per_hour_per_prefix, dtype=float) / 3600.0
-    h = -np.expm1(-rate_per_second * ttl_seconds)
-    return float(h) if np.ndim(h) == 0 else h
+def choices(w: Workload, cat: Catalogue) -> dict[str, list[str]]:
+    prices = _main_prices(w, cat)
+    return {"ttl": ttl_options(prices) if prices is not None else ["5m"]}
 
 
-def _prefix_cost_uncached(x: CachingInputs) -> float:
-    return x.requests_per_month * x.prefix_tokens * x.rules.input_price / 1e6
-
-
-def _storage_cost(x: CachingInputs) -> float:
-    # An explicit cache kept alive all month, one copy per distinct prefix.
-    return x.distinct_prefixes * x.prefix_tokens / 1e6 * x.storage_price * HOURS_PER_MONTH
-
-
-def _saving(x: CachingInputs, hit_rate: float | np.ndarray, write_multiplier: float) -> float | np.ndarray:
-    """Monthly saving at a hit rate: every request pays r on a hit and w on a miss instead of 1."""
-    if not x.cacheable:
-        return np.zeros_like(np.asarray(hit_rate, dtype=float)) if np.ndim(hit_rate) else 0.0
-    h = np.asarray(hit_rate, dtype=float)
-    r = x.rules.read_multiplier
-    per_token_factor = 1.0 - (h * r + (1.0 - h) * write_multiplier)
-    saving = _prefix_cost_uncached(x) * per_token_factor - _storage_cost(x)
-    return float(saving) if saving.ndim == 0 else saving
-
-
-def _break_even_hit_rate(x: CachingInputs, write_multiplier: float) -> float | None:
-    """Solve saving(h) = 0: 1 - w + (w - r) h = storage / uncached cost."""
-    if not x.cacheable:
+def _main_prices(w: Workload, cat: Catalogue) -> ModelPrices | None:
+    """The model of the class with the most requests: the one the page's caption and closed forms describe."""
+    if not w.classes:
         return None
-    base = _prefix_cost_uncached(x)
-    sigma = _storage_cost(x) / base if base > 0 else math.inf
-    r, w = x.rules.read_multiplier, write_multiplier
-    if w - r <= 0:
-        return 0.0 if 1 - w >= sigma else None
-    h = (w - 1 + sigma) / (w - r)
-    if h > 1:
-        return None
-    return max(h, 0.0)
+    main = max(w.classes, key=lambda c: c.requests_per_month)
+    return model_prices(w, cat, main.model_key)
 
 
-def evaluate(x: CachingInputs) -> CachingResult:
-    w, r = x.write_multiplier, x.rules.read_multiplier
+def cacheable(c: CallClass, x: CachingInputs) -> bool:
+    return c.prefix_tokens > 0 and c.prefix_tokens >= x.min_cacheable_tokens
+
+
+def hit_rate(c: CallClass, x: CachingInputs) -> float:
+    """The hit rate caching reaches on a class: as typed, or from its traffic per prefix and the TTL."""
     if x.hit_rate_mode == "Set directly":
-        h = x.hit_rate
-    else:
-        h = hit_rate_from_traffic(x.requests_per_hour_per_prefix, TTL_SECONDS[x.ttl])
-    h = h if x.cacheable else 0.0
-    without = _prefix_cost_uncached(x)
-    saving = _saving(x, h, w)
-    h_star = _break_even_hit_rate(x, w)
-    reuses = naive = rate = None
-    if h_star is not None:
-        reuses = h_star / (1 - h_star) if h_star < 1 else None
-        base = without
-        sigma = _storage_cost(x) / base if base > 0 else 0.0
-        naive = (w + sigma) / (1 - r) if r < 1 else None
-        rate = -math.log1p(-h_star) / TTL_SECONDS[x.ttl] * 3600.0 if h_star < 1 else None
+        return x.hit_rate
+    return float(traffic_hit_rate(c.requests_per_month / x.distinct_prefixes / HOURS_PER_MONTH, TTL_SECONDS[x.ttl]))
+
+
+def storage_cost(w: Workload, x: CachingInputs) -> float:
+    """An explicit cache kept alive all month, one copy per distinct prefix of each class that caches."""
+    tokens = sum(c.prefix_tokens for c in w.classes if cacheable(c, x))
+    return x.distinct_prefixes * tokens / 1e6 * x.storage_price * HOURS_PER_MONTH
+
+
+def _cached(w: Workload, x: CachingInputs, hit: float | None = None) -> Workload:
+    """Every class whose prefix is long enough caches it at the TTL, at its own hit rate (or `hit`)."""
+    def change(c: CallClass) -> CallClass:
+        if not cacheable(c, x):
+            return c
+        return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": hit_rate(c, x) if hit is None else hit})
+
+    out = w.map(change)
+    cost = storage_cost(w, x)
+    return out.replace(out.classes, overheads=(Overhead(name="Cache storage", usd_per_month=cost, lever="caching"),)
+                       if cost > 0 else ())
+
+
+def apply(w: Workload, x: CachingInputs, cat: Catalogue) -> Workload:
+    return _cached(w, x)
+
+
+def describe(x: CachingInputs) -> str:
+    hit = f"hit rate {x.hit_rate:.0%}" if x.hit_rate_mode == "Set directly" else "hit rate from traffic"
+    prefixes = f", {x.distinct_prefixes:,} distinct prefixes" if x.distinct_prefixes > 1 else ""
+    return f"shared prefix cached, {TTL_LABEL[x.ttl]}, {hit}{prefixes}"
+
+
+def idle(w: Workload, x: CachingInputs, cat: Catalogue) -> str | None:
+    if not any(c.prefix_tokens > 0 for c in w.classes):
+        return "the workload has no shared prefix (set one in the sidebar's anatomy)"
+    if not any(cacheable(c, x) for c in w.classes):
+        return f"the shared prefix is below the {x.min_cacheable_tokens:,}-token minimum the provider caches"
+    prices = _main_prices(w, cat)
+    if prices is not None and prices.cache_read is None:
+        return f"{prices.label} has no cache price in the catalogue"
+    return None
+
+
+LEVER = Lever(
+    name="caching", label="Prompt caching", page="pages/caching.py",
+    question="Does caching our shared prefix pay at our traffic, and with which TTL?",
+    inputs=CachingInputs, apply=apply, describe=describe, choices=choices, idle=idle,
+)
+
+
+# --- the page's analysis ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """Money a month as an affine function of one quantity t: a + b t."""
+
+    a: float
+    b: float
+
+    def at(self, t: float | np.ndarray) -> float | np.ndarray:
+        return self.a + self.b * np.asarray(t, dtype=float) if np.ndim(t) else self.a + self.b * t
+
+    def root(self) -> float | None:
+        return -self.a / self.b if self.b else None
+
+
+@dataclass(frozen=True)
+class CachingResult:
+    today: Bill
+    after: Bill
+    cacheable: bool
+    hit_rate: float  # requests-weighted over the classes that cache
+    saving: float  # today - after
+    saving_vs_hit: Line  # the saving if every caching class had hit rate t (exact: the bill is affine in t)
+    break_even_hit_rate: float | None  # None: caching never pays, even at 100% hits
+    break_even_reuses: float | None  # hits per write needed to break even
+    write_multiplier: float  # of the main model, at its prefix size (e.g. 1.25)
+    read_multiplier: float
+    naive_break_even_reuses: float | None  # the trap: counting the whole write price as overhead
+    storage_cost: float
+
+    @property
+    def saving_share(self) -> float:
+        return self.saving / self.today.total if self.today.total else 0.0
+
+
+def _weighted_hit(w: Workload, x: CachingInputs) -> float:
+    caching = [c for c in w.classes if cacheable(c, x)]
+    volume = sum(c.requests_per_month for c in caching)
+    return sum(hit_rate(c, x) * c.requests_per_month for c in caching) / volume if volume else 0.0
+
+
+def analyse(w: Workload, x: CachingInputs, cat: Catalogue, today: Bill | None = None) -> CachingResult:
+    today = today if today is not None else price(w, cat)
+    after = price(apply(w, x, cat), cat)
+    at_zero = today.total - price(_cached(w, x, hit=0.0), cat).total
+    at_one = today.total - price(_cached(w, x, hit=1.0), cat).total
+    line = Line(a=at_zero, b=at_one - at_zero)
+    root = line.root()
+    h_star = None if root is None or not 0 <= root <= 1 else root
+    if line.b == 0 and line.a >= 0:
+        h_star = 0.0 if any(cacheable(c, x) for c in w.classes) else None
+    prices = _main_prices(w, cat)
+    main = max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None
+    tokens = main.input_tokens if main is not None else 0
+    w_mult = r_mult = 1.0
+    if prices is not None and prices.input.at(tokens) > 0:
+        base = float(prices.input.at(tokens))
+        w_mult = float(prices.rate("cache_write" if x.ttl == "5m" else "cache_write_1h", tokens)) / base
+        r_mult = float(prices.rate("cache_read", tokens)) / base
     return CachingResult(
-        cacheable=x.cacheable,
-        hit_rate=float(h),
-        cost_without=without,
-        cost_with=without - saving,
-        storage_cost=_storage_cost(x) if x.cacheable else 0.0,
-        saving=saving,
-        saving_per_request=saving / x.requests_per_month,
-        saving_share=saving / without if without > 0 else 0.0,
-        break_even_hit_rate=h_star,
-        break_even_reuses=reuses,
-        naive_break_even_reuses=naive,
-        break_even_requests_per_hour=rate,
+        today=today, after=after, cacheable=any(cacheable(c, x) for c in w.classes), hit_rate=_weighted_hit(w, x),
+        saving=today.total - after.total, saving_vs_hit=line, break_even_hit_rate=h_star,
+        break_even_reuses=h_star / (1 - h_star) if h_star is not None and h_star < 1 else None,
+        write_multiplier=w_mult, read_multiplier=r_mult,
+        naive_break_even_reuses=w_mult / (1 - r_mult) if r_mult < 1 and h_star is not None else None,
+        storage_cost=storage_cost(w, x),
     )
 
 
-def saving_vs_hit_rate(x: CachingInputs, points: int = 101) -> pd.DataFrame:
-    """Monthly saving across every hit rate at the chosen TTL: the same formula as `evaluate`."""
+def saving_vs_hit_rate(r: CachingResult, points: int = 101) -> pd.DataFrame:
+    """Monthly saving at every hit rate (the same on every class that caches): the result's exact line."""
     h = np.linspace(0.0, 1.0, points)
-    return pd.DataFrame({"hit_rate": h, "saving": _saving(x, h, x.write_multiplier)})
+    return pd.DataFrame({"hit_rate": h, "saving": r.saving_vs_hit.at(h)})
 
 
-def saving_vs_traffic(x: CachingInputs, points: int = 241) -> pd.DataFrame:
-    """Share of the prefix cost saved, for each TTL option, as traffic per prefix varies.
+def _per_volume(w: Workload, x: CachingInputs, cat: Catalogue, ttl: str) -> tuple[float, float, float, float]:
+    """For a TTL: (a, b, bill, storage) such that at traffic scaled by v the saving is v(a + b h) - storage and
+    today's bill is v bill. Exact: without storage, bills scale with volume and are affine in h."""
+    y = x.model_copy(update={"ttl": ttl, "storage_price": 0.0})
+    today = price(w, cat).total
+    at_zero = today - price(_cached(w, y, hit=0.0), cat).total
+    at_one = today - price(_cached(w, y, hit=1.0), cat).total
+    return at_zero, at_one - at_zero, today, storage_cost(w, x)
 
-    A share rather than dollars: monthly volume grows with the traffic, and dollars would hide the
-    low-traffic region where the TTLs differ. Same formula as `evaluate` (saving / uncached cost).
-    """
-    current = x.requests_per_hour_per_prefix
-    rates = np.unique(np.concatenate([np.geomspace(0.01, 1e4, points), [current]]))
-    uncached = rates * HOURS_PER_MONTH * x.distinct_prefixes * x.prefix_tokens * x.rules.input_price / 1e6
-    frame = {"requests_per_hour_per_prefix": rates}
-    for ttl, w in x.rules.write_multipliers.items():
-        frame[ttl] = np.divide(_saving_at_traffic(x, rates, ttl, w), uncached, out=np.zeros_like(rates),
-                               where=uncached > 0)
+
+def requests_per_hour_per_prefix(w: Workload, x: CachingInputs) -> float:
+    """Traffic per prefix of the classes that cache (the largest class's, for the charts)."""
+    caching = [c for c in w.classes if cacheable(c, x)] or list(w.classes)
+    main = max(caching, key=lambda c: c.requests_per_month) if caching else None
+    return main.requests_per_month / x.distinct_prefixes / HOURS_PER_MONTH if main is not None else 0.0
+
+
+def saving_vs_traffic(w: Workload, x: CachingInputs, cat: Catalogue, ttls: list[str],
+                      points: int = 241) -> pd.DataFrame:
+    """Share of the bill caching saves, for each TTL, as traffic per prefix varies (the whole workload's volume
+    scales with it). Exact by the bill's linearity in volume and hit rate."""
+    current = requests_per_hour_per_prefix(w, x)
+    rates = np.unique(np.concatenate([np.geomspace(0.01, 1e4, points), [current] if current > 0 else []]))
+    v = rates / current if current > 0 else rates
+    frame: dict[str, np.ndarray] = {"requests_per_hour_per_prefix": rates}
+    for ttl in ttls:
+        a, b, bill, storage = _per_volume(w, x, cat, ttl)
+        h = traffic_hit_rate(rates, TTL_SECONDS[ttl])
+        saving = v * (a + b * h) - storage
+        frame[ttl] = np.divide(saving, v * bill, out=np.zeros_like(rates), where=v * bill > 0)
     return pd.DataFrame(frame)
 
 
-def _saving_at_traffic(x: CachingInputs, rates: np.ndarray | float, ttl: str, w: float) -> np.ndarray | float:
-    """Saving when each prefix sees `rates` requests/hour; monthly volume follows the rate."""
-    rates = np.asarray(rates, dtype=float)
-    h = hit_rate_from_traffic(rates, TTL_SECONDS[ttl])
-    volume = rates * HOURS_PER_MONTH * x.distinct_prefixes
-    if not x.cacheable:
-        return np.zeros_like(rates)
-    r = x.rules.read_multiplier
-    uncached = volume * x.prefix_tokens * x.rules.input_price / 1e6
-    return uncached * (1.0 - (h * r + (1.0 - h) * w)) - _storage_cost(x)
-
-
-def ttl_crossover(x: CachingInputs) -> float | None:
-    """Requests/hour per prefix where the 1-hour TTL starts to beat the 5-minute one (root of the difference).
-
-    Below it the dearer 1-hour write is not worth it; above it... see `EXPLANATION`. None when the model
-    offers one TTL only, the prefix is not cacheable, or the curves never cross in 0.001..1e6 req/h.
-    """
-    if not x.cacheable or not {"5m", "1h"} <= set(x.rules.write_multipliers):
+def break_even_traffic(r: CachingResult, x: CachingInputs) -> float | None:
+    """Requests per hour per prefix at which the hit rate from traffic reaches the break-even (storage aside)."""
+    h = r.break_even_hit_rate
+    if h is None or h >= 1:
         return None
+    return -math.log1p(-h) / TTL_SECONDS[x.ttl] * 3600.0
+
+
+def ttl_crossover(w: Workload, x: CachingInputs, cat: Catalogue) -> float | None:
+    """Requests per hour per prefix above which the 1-hour TTL saves more than the 5-minute one (brentq on the
+    difference of the two exact saving curves). None when one TTL is offered or they never cross."""
+    prices = _main_prices(w, cat)
+    if prices is None or "1h" not in ttl_options(prices) or not any(cacheable(c, x) for c in w.classes):
+        return None
+    current = requests_per_hour_per_prefix(w, x)
+    if current <= 0:
+        return None
+    lines = {ttl: _per_volume(w, x, cat, ttl) for ttl in ("5m", "1h")}
 
     def gap(log_rate: float) -> float:
         rate = math.exp(log_rate)
-        return float(
-            _saving_at_traffic(x, rate, "1h", x.rules.write_multipliers["1h"])
-            - _saving_at_traffic(x, rate, "5m", x.rules.write_multipliers["5m"])
-        )
+        v = rate / current
+        (a5, b5, _, _), (a1, b1, _, _) = lines["5m"], lines["1h"]
+        return v * ((a1 + b1 * float(traffic_hit_rate(rate, 3600.0))) - (a5 + b5 * float(traffic_hit_rate(rate, 300.0))))
 
-    lo, hi = math.log(1e-3), math.log(1e6)
-    grid = np.linspace(lo, hi, 200)  # bracket only; the root itself is solved by brentq
+    grid = np.linspace(math.log(1e-3), math.log(1e6), 200)  # bracket only; brentq solves the root
     values = [gap(g) for g in grid]
-    for a, b, fa, fb in zip(grid[:-1], grid[1:], values[:-1], values[1:], strict=True):
-        if fa == 0:
-            return math.exp(a)
-        if fa * fb < 0:
-            return math.exp(brentq(gap, a, b, xtol=1e-12))
+    for lo, hi, f_lo, f_hi in zip(grid[:-1], grid[1:], values[:-1], values[1:], strict=True):
+        if f_lo == 0:
+            return math.exp(lo)
+        if f_lo * f_hi < 0:
+            return math.exp(brentq(gap, lo, hi, xtol=1e-12))
     return None
 
 
 EXPLANATION = r"""
-**Per request**, the shared prefix of *P* tokens costs *P* × input price without caching. With caching,
-a **miss** writes the prefix at *w* × input price and a **hit** reads it at *r* × input price
-(Anthropic: *w* = 1.25 for a 5-minute TTL, 2 for 1 hour, *r* = 0.1; OpenAI: no write premium, *w* = 1).
+**What is cached.** The workload's shared prefix (sidebar anatomy: the part of every prompt that repeats exactly,
+such as the system prompt and tool definitions). A **miss** writes it at the TTL's write price (Anthropic: 1.25x
+input for 5 minutes, 2x for 1 hour; OpenAI and Gemini: no premium); a **hit** reads it at the cache-read price
+(0.05x to 0.5x input by model). The rest of the prompt and the answer are billed as before.
 
-**Monthly saving** = requests × *P* × input price × (1 − [*h*·*r* + (1 − *h*)·*w*]) − storage,
-where *h* is the hit rate and storage (explicit caches only) = prefixes × *P* × storage price × 730 h.
+**Money.** Today's bill and the bill with caching both come from the one pricing function, so long-context tiers
+(a cache read above 200k input tokens is billed at the higher tier too), batch prices and context windows apply.
+Monthly saving = today's bill − the bill with caching (− storage, for explicit caches that bill it:
+prefixes × prefix tokens × storage price × 730 h).
 
-**Hit rate from traffic**: with requests arriving at random (Poisson) at λ per hour per prefix and a TTL of *T*
-that every request refreshes, a request finds the cache warm when the previous one came within *T*:
-*h* = 1 − e^(−λ*T*).
+**Hit rate from traffic**: with requests arriving at random (Poisson) at λ per hour per prefix and a TTL of *T* that
+every request refreshes, a request finds the cache warm when the previous one came within *T*: *h* = 1 − e^(−λ*T*).
 
-**Break-even hit rate** *h\** solves saving = 0: *h\** = (*w* − 1) / (*w* − *r*) (plus storage, if any).
-**Break-even reuses per write** = *h\** / (1 − *h\**) = (*w* − 1) / (1 − *r*): only the write *premium* (*w* − 1)
-is overhead, because the miss would have paid full input price anyway. Counting the whole write price as
-overhead gives *w* / (1 − *r*), which overstates the break-even by 1 / (1 − *r*), about one reuse.
+**Break-even hit rate.** The bill is a straight line in the hit rate, so pricing the workload at *h* = 0 and *h* = 1
+gives the saving at every *h*; the break-even *h\** is where it crosses zero. Without tiers or storage it is
+(*w* − 1) / (*w* − *r*) with *w* and *r* the write and read prices over the input price.
+**Break-even reuses per write** = *h\** / (1 − *h\**) = (*w* − 1) / (1 − *r*): only the write *premium* is overhead,
+because the miss would have paid the input price anyway. Counting the whole write price as overhead gives
+*w* / (1 − *r*), which overstates the break-even by about one reuse.
 
-**Which TTL**: the 1-hour write costs more per miss but misses far less often when requests are minutes apart;
-the crossover is where the two saving curves meet (solved with a root-finder). A prefix shorter than the
-provider's minimum is never cached: no premium is charged and nothing is saved.
-Prices are the model's base (below any long-context tier) rates.
+**Which TTL.** The 1-hour write costs more per miss but misses far less often when requests are minutes apart; the
+crossover is where the two saving curves meet (solved with a root-finder). A prefix shorter than the provider's
+minimum is never cached: no premium is charged and nothing is saved.
 """
-
-
-def default_prefix_tokens(input_tokens: int) -> int:
-    """Illustrative default: three quarters of the average prompt is a shared prefix."""
-    return int(round(input_tokens * 0.75))

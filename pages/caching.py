@@ -2,18 +2,20 @@
 import streamlit as st
 
 from calculators import caching
-from pages._ui import figures, levers, widgets
+from pages._ui import figures
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, shown,
+    shown_frame, sources, tokens,
 )
+from pages._ui.lever_form import LeverForm, publish
 
+LEVER = caching.LEVER
 st.title("Prompt caching break-even")
-st.caption("Does caching the prefix every request shares save money at your traffic, and which TTL should you pick?")
+st.caption(LEVER.question)
 
 ctx = context()
-rules = caching.rules_for(ctx.prices)
 st.caption(price_caption(ctx.prices))
-if rules is None:
+if ctx.prices.cache_read is None:
     st.warning(
         f"{ctx.prices.label} has no cache-read price in the catalogue, so prompt caching is not offered or not "
         "priced for it. Pick another model in the sidebar, or add its cache prices in the overrides file.",
@@ -21,89 +23,92 @@ if rules is None:
     )
     st.stop()
 
-illustrative("The shared prefix (three quarters of the workload's input), the number of distinct prefixes and the "
-             "minimum cacheable length are illustrative: set them to your prompt's. Cache prices come from the "
-             "catalogue.")
+s = ctx.sidebar
+st.caption(f"Your workload's shared prefix: **{tokens(s.prefix_tokens)} tokens** ({percent(s.prefix_share, 0)} of "
+           f"{tokens(s.input_tokens)} input tokens), set in the sidebar's anatomy. Today "
+           + (f"{percent(s.cache_hit_rate, 0)} of requests read it from cache." if s.cache_hit_rate
+              else "nothing is cached."))
+illustrative("The number of distinct prefixes and the minimum cacheable length are illustrative: set them to your "
+             "prompt's. Cache prices come from the catalogue.")
 
-Inputs = caching.CachingInputs
+form = LeverForm(LEVER, ctx)
 left, right = st.columns(2)
 with left:
-    prefix = widgets.number(Inputs, "prefix_tokens", key="cache.prefix",
-                            default=caching.default_prefix_tokens(ctx.sidebar.input_tokens))
-    prefixes = widgets.number(Inputs, "distinct_prefixes", key="cache.prefixes")
-    minimum = widgets.number(Inputs, "min_cacheable_tokens", key="cache.min")
+    form("distinct_prefixes")
+    form("min_cacheable_tokens")
+    form("storage_price")
 with right:
-    ttl = widgets.choice(Inputs, "ttl", key="cache.ttl", options=rules.ttl_options,
-                         format_func=caching.TTL_LABEL.get, widget="radio")
-    mode = widgets.choice(Inputs, "hit_rate_mode", key="cache.mode")
-    hit_rate = widgets.number(Inputs, "hit_rate", key="cache.hit") if mode == "Set directly" else 0.8
-    storage = widgets.number(Inputs, "storage_price", key="cache.storage")
+    form("ttl")
+    mode = form("hit_rate_mode")
+    if mode == "Set directly":
+        form("hit_rate")
+x = form.inputs()
+r = caching.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
+publish(LEVER, r.saving)
 
-x = widgets.validated(
-    Inputs, requests_per_month=ctx.sidebar.requests_per_month, prefix_tokens=prefix, distinct_prefixes=prefixes,
-    hit_rate_mode=mode, hit_rate=hit_rate, ttl=ttl, min_cacheable_tokens=minimum, storage_price=storage, rules=rules,
-)
-result = caching.evaluate(x)
-lever = levers.caching_saving(ctx, x, result)  # its share of the whole bill, as the Overview uses it
-levers.publish(lever)
-
-if not result.cacheable:
+if not r.cacheable:
     st.warning(
-        f"A {x.prefix_tokens:,}-token prefix is below the {x.min_cacheable_tokens:,}-token minimum: the provider "
-        "caches nothing, charges no write premium, and nothing is saved.",
+        f"A {tokens(s.prefix_tokens)}-token prefix is below the {x.min_cacheable_tokens:,}-token minimum: the "
+        "provider caches nothing, charges no write premium, and nothing is saved.",
         icon=":material/warning:",
     )
 
 headline([
-    Metric("Monthly saving", money(result.saving),
-           delta=f"{percent(lever.share)} of the bill",
-           help="Prefix cost without caching minus prefix cost with caching (reads, writes, storage)."),
-    Metric("Prefix cost per month", money(result.cost_with), delta=f"was {money(result.cost_without)}",
-           delta_color="off"),
-    Metric("Hit rate", percent(result.hit_rate),
+    Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
+           help="Today's bill minus the bill with the prefix cached: two workloads priced by the same function."),
+    Metric("Bill with caching", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
+           help="Today is the sidebar's bill."),
+    Metric("Hit rate", percent(r.hit_rate),
            help="Set directly, or 1 − e^(−λT) from requests per prefix and the TTL."),
-    Metric("Break-even hit rate", percent(result.break_even_hit_rate) if result.break_even_hit_rate is not None
-           else "never", help="Below this hit rate caching costs more than it saves."),
-    Metric("Break-even reuses per write",
-           f"{result.break_even_reuses:.2f}" if result.break_even_reuses is not None else "never",
-           help="Cache hits each write must earn before caching pays."),
+    Metric("Break-even hit rate", percent(r.break_even_hit_rate) if r.break_even_hit_rate is not None else "never",
+           help="Below this hit rate caching costs more than it saves."),
 ])
+if r.break_even_reuses is not None:
+    st.caption(f"Break-even: each write must be read {r.break_even_reuses:.2f} times before caching pays.")
 
-if result.naive_break_even_reuses is not None and result.break_even_reuses is not None:
+if r.naive_break_even_reuses is not None and r.break_even_reuses is not None and r.write_multiplier > 1:
     st.info(
         f"**The trap:** counting the whole write price as overhead says each write needs "
-        f"{result.naive_break_even_reuses:.2f} reuses. Only the premium over a normal input token is overhead, "
-        f"so the real break-even is {result.break_even_reuses:.2f}: about one reuse sooner.",
+        f"{r.naive_break_even_reuses:.2f} reuses. Only the premium over a normal input token is overhead, "
+        f"so the real break-even is {r.break_even_reuses:.2f}: about one reuse sooner.",
         icon=":material/lightbulb:",
     )
+elif r.write_multiplier <= 1:
+    st.caption(f"{ctx.prices.provider_name} charges no write premium: caching never costs more than not caching.")
 
-curve = caching.saving_vs_hit_rate(x)
+curve = shown_frame(caching.saving_vs_hit_rate(r), "saving")
 fig = figures.line_chart(
     curve, x="hit_rate", series={"saving": f"saving, {caching.TTL_LABEL[x.ttl]}"},
     title="Monthly saving vs cache hit rate", x_title="cache hit rate", y_title="saving per month",
-    markers=[figures.Marker(result.break_even_hit_rate, f"break-even {percent(result.break_even_hit_rate)}")
-             if result.break_even_hit_rate is not None else None],
-    current=figures.Current(result.hit_rate, result.saving), x_tickformat=".0%", y_tickprefix=currency(), zero_line=True,
+    markers=[figures.Marker(r.break_even_hit_rate, f"break-even {percent(r.break_even_hit_rate)}")
+             if r.break_even_hit_rate is not None else None],
+    current=figures.Current(r.hit_rate, shown(float(r.saving_vs_hit.at(r.hit_rate)))),
+    x_tickformat=".0%", y_tickprefix=currency(), zero_line=True,
 )
 chart(fig, curve, name="caching saving vs hit rate")
 
-traffic = caching.saving_vs_traffic(x)
-crossover = caching.ttl_crossover(x)
-markers = [figures.Marker(result.break_even_requests_per_hour,
-                          f"break-even {result.break_even_requests_per_hour:.2g} req/h")
-           if result.break_even_requests_per_hour is not None else None]
+ttls = form.options.get("ttl", ["5m"])
+traffic = caching.saving_vs_traffic(ctx.workload, x, ctx.catalogue, ttls)
+crossover = caching.ttl_crossover(ctx.workload, x, ctx.catalogue)
+per_prefix = caching.requests_per_hour_per_prefix(ctx.workload, x)
+be_traffic = caching.break_even_traffic(r, x)
+markers = [figures.Marker(be_traffic, f"break-even {be_traffic:.2g} req/h") if be_traffic else None]
 if crossover is not None:
     markers.append(figures.Marker(crossover, f"1-hour TTL wins above {crossover:.2g} req/h", colour="#17A398"))
+current_share = float(traffic.loc[(traffic["requests_per_hour_per_prefix"] - per_prefix).abs().idxmin(), x.ttl])
 fig2 = figures.line_chart(
-    traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in rules.ttl_options},
-    title="Share of the prefix cost saved vs traffic per prefix, for each TTL",
-    x_title="requests per hour per prefix (log scale)", y_title="share of prefix cost saved",
+    traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in ttls},
+    title="Share of the bill caching saves vs traffic per prefix, for each TTL",
+    x_title="requests per hour per prefix (log scale)", y_title="share of the bill saved",
     markers=markers, log_x=True, y_tickformat=".0%", zero_line=True,
-    current=figures.Current(x.requests_per_hour_per_prefix, result.saving_share),
+    current=figures.Current(per_prefix, current_share) if x.hit_rate_mode != "Set directly" else None,
 )
 chart(fig2, traffic, name="caching saving vs traffic per ttl")
-st.caption("Below zero, caching costs more than it saves. The break-even line is for the selected TTL; the "
-           "green line is where the 1-hour TTL starts to save more than the 5-minute one.")
+st.caption("Below zero, caching costs more than it saves. The whole workload's volume moves with the traffic. The "
+           "break-even line is for the selected TTL; the green line is where the 1-hour TTL starts to save more than "
+           "the 5-minute one.")
+
+bill_lines(r.today, r.after, "with caching")
 
 explain(caching.EXPLANATION)
-sources("anthropic_caching", "openai_caching", "gemini_caching", "genai_prices")
+sources("anthropic_caching", "openai_caching", "gemini_caching", "long_context_cliff", "genai_prices")

@@ -3,10 +3,12 @@ import streamlit as st
 
 from pathlib import Path
 
-from calculators import compounding as bill
-from pages._ui import fig_bill, figures, levers, scenario, widgets
+from calculators import lever as lever_module
+from calculators.lever import ORDER_REASON
+from pages._ui import bill_builder, fig_bill, scenario
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, money, percent, price_caption, shown_frame, sources,
+    Metric, chart, context, currency, explain, headline, money, money_settings, percent, price_caption, shown_frame,
+    sources,
 )
 
 st.title("LLM Cost Levers")
@@ -37,44 +39,39 @@ st.dataframe(
 )
 
 st.subheader("Bill builder: pull several levers at once")
-offer = levers.offered()
-by_name = {lever.name: lever for lever in offer}
-default_on = levers.default_selection(offer)
-chosen = st.multiselect(
-    "Levers to pull", list(by_name), default=default_on, format_func=lambda n: by_name[n].label,
-    key="bill.levers", bind="query-params",
-    help="Each lever uses the settings on its own page (in this link). Remove a lever to see the bill without it.",
-)
-widgets.remember("bill.levers", [by_name[n].label for n in chosen], [by_name[n].label for n in default_on])
+chosen = bill_builder.pick()
 st.caption("On by default: the token levers that apply to any workload. Levers that change the model or the "
            "workflow are off until you turn them on, once their pages describe your system.")
-result, savings, skipped = levers.build_bill(ctx, chosen)
-st.session_state["_overview_savings"] = {s.lever: s for s in savings}  # compared with each page's in tests
+result, skipped = bill_builder.build(ctx, chosen)
+st.session_state["_overview_bars"] = {b.lever.name: b.saving for b in result.bars}  # compared with pages in tests
 
 headline([
-    Metric("Today's bill", money(result.baseline)),
-    Metric("Optimised bill", money(result.optimised),
+    Metric("Today's bill", money(result.baseline.total)),
+    Metric("Bill after the levers", money(result.final.total),
            delta=f"{percent(-result.saving_share)} vs today",
            delta_color="inverse", delta_arrow="down" if result.total_saving > 0 else "up"),
     Metric("Monthly saving", money(result.total_saving)),
-    Metric("Levers pulled", f"{len(result.steps)}"),
+    Metric("Levers pulled", f"{len(result.bars)}"),
 ])
-urls = {s.lever: "./" + Path(s.page).stem + scenario.query_suffix() for s in result.steps}
-table = bill.table(result)
-chart(fig_bill.waterfall(result, currency=currency(), urls=urls), table, name="bill builder waterfall")
-st.caption(f"**Order:** {bill.ORDER_REASON} The bars' labels link to each lever's page.")
+urls = {b.lever.name: "./" + Path(b.lever.page).stem + scenario.query_suffix() for b in result.bars}
+table = shown_frame(bill_builder.table(result), "bill before", "monthly saving", "bill after")
+chart(fig_bill.waterfall(result, rate=money_settings().rate_per_usd, currency=currency(), urls=urls), table,
+      name="bill builder waterfall")
+st.caption(f"**Order.** {ORDER_REASON} The bars' labels link to each lever's page.")
 for note in skipped:
     st.caption(f"Not counted: {note}.")
+if result.one_off:
+    st.caption(f"One-off costs, outside the monthly bars: {money(result.one_off)}.")
 st.dataframe(
     table, hide_index=True,
     column_config={c: st.column_config.NumberColumn(format=f"{currency()}%,.0f")
                    for c in ("bill before", "monthly saving", "bill after")}
-    | {"share of baseline": st.column_config.NumberColumn(format="percent")},
+    | {"share of today's bill": st.column_config.NumberColumn(format="percent")},
 )
-links = st.columns(max(1, len(result.steps)))
-for column, step in zip(links, result.steps, strict=False):
-    column.page_link(step.page, label=step.label, icon=":material/arrow_forward:")
-explain(bill.__doc__ or "")
+links = st.columns(max(1, len(result.bars)))
+for column, bar in zip(links, result.bars, strict=False):
+    column.page_link(bar.lever.page, label=bar.lever.label, icon=":material/arrow_forward:")
+explain(lever_module.__doc__ or "")
 
 st.subheader("Which lever answers your question?")
 LEVERS = [

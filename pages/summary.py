@@ -5,15 +5,14 @@ import streamlit as st
 
 from calculators import jevons
 from calculators.sources import cite
-from pages._ui import levers, scenario, summary_html
+from pages._ui import bill_builder, levers, scenario, summary_html
 from pages._ui.layout import context, currency, money_settings, price_caption
 
 st.title("Printable summary")
 st.caption("One page for a planning meeting: the workload, the levers you pulled on the Overview, the projection and "
            "the sources. Download it and print it to PDF from your browser.")
 ctx = context()
-offer = levers.offered()
-result, savings, skipped = levers.build_bill(ctx, levers.stored_selection(offer))
+result, skipped = bill_builder.build(ctx, bill_builder.stored())
 projection = levers.jevons_inputs(ctx)
 projected = jevons.evaluate(projection)
 frame = jevons.projection(projection, points_per_year=1)

@@ -1,4 +1,4 @@
-"""Prompt caching break-even: hand-computed cases, closed forms and properties."""
+"""Prompt caching lever: hand-computed cases, exact break-evens from priced workloads, and properties."""
 import math
 
 import pytest
@@ -6,147 +6,125 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calculators import caching
-from calculators.caching import CacheRules, CachingInputs
-from calculators.prices import build_catalogue
+from calculators.bill import price
+from calculators.caching import CachingInputs
+from calculators.lever import effect
+from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, SONNET_45, one, workloads
 
-# Classic Anthropic shape: $3/MTok input, write 1.25x (5 min) or 2x (1 h), read 0.1x.
-ANTHROPIC = CacheRules(input_price=3.0, read_multiplier=0.1, write_multipliers={"5m": 1.25, "1h": 2.0})
-OPENAI_OLD = CacheRules(input_price=2.5, read_multiplier=0.5, write_multipliers={"5m": 1.0})  # gpt-4o: 50% off reads
+DIRECT = dict(hit_rate_mode="Set directly")
 
 
-def inputs(**kw):
-    base = dict(requests_per_month=1_000_000, prefix_tokens=1_500, rules=ANTHROPIC)
-    return CachingInputs(**(base | kw))
+def saving(w, **kw):
+    return caching.analyse(w, CachingInputs(**kw), CAT).saving
+
+
+def test_default_workload_by_hand():
+    # 1M requests/month on one prefix is 1,370 an hour: a 5-minute TTL is always warm (h = 1 - e^-114 = 1).
+    # The 1,500-token prefix costs 1,500 x $2/MTok x 1M = $3,000 uncached and 1,500 x $0.10 = $150 read.
+    assert saving(DEFAULT) == pytest.approx(2_850)
 
 
 def test_direct_hit_rate_by_hand():
-    r = caching.evaluate(inputs(hit_rate_mode="Set directly", hit_rate=0.8))
-    # Uncached: 1M x 1,500 x $3/MTok = $4,500. Per token with caching: 0.8 x 0.1 + 0.2 x 1.25 = 0.33.
-    assert r.cost_without == pytest.approx(4_500)
-    assert r.cost_with == pytest.approx(4_500 * 0.33)
-    assert r.saving == pytest.approx(4_500 * 0.67)
-    assert r.saving_per_request == pytest.approx(0.003015)
+    # 80% reads at $0.10 and 20% writes at $2.50: $0.58 per MTok of prefix against $2, on 1.5B prefix tokens.
+    assert saving(DEFAULT, hit_rate=0.8, **DIRECT) == pytest.approx(1_500 * (2 - 0.58))
 
 
-def test_break_even_closed_form():
-    r = caching.evaluate(inputs())
-    assert r.break_even_hit_rate == pytest.approx(0.25 / 1.15)  # (w-1)/(w-r)
-    assert r.break_even_reuses == pytest.approx(0.25 / 0.9)  # (w-1)/(1-r): 0.28 reuses
-    assert r.naive_break_even_reuses == pytest.approx(1.25 / 0.9)  # the trap: w/(1-r) = 1.39
-    # The trap overstates the break-even by 1/(1-r), about one reuse.
-    assert r.naive_break_even_reuses - r.break_even_reuses == pytest.approx(1 / 0.9)
+def test_break_even_is_the_closed_form_without_tiers():
+    r = caching.analyse(DEFAULT, CachingInputs(), CAT)
+    assert r.break_even_hit_rate == pytest.approx(0.25 / 1.20)  # (w - 1)/(w - r) with w = 1.25, r = 0.05
+    assert r.break_even_reuses == pytest.approx(0.25 / 0.95)  # (w - 1)/(1 - r)
+    assert r.naive_break_even_reuses == pytest.approx(1.25 / 0.95)  # the trap: w/(1 - r)
+    one_hour = caching.analyse(DEFAULT, CachingInputs(ttl="1h"), CAT)
+    assert one_hour.break_even_hit_rate == pytest.approx(1.0 / 1.95)
 
 
-def test_one_hour_ttl_break_even():
-    r = caching.evaluate(inputs(ttl="1h"))
-    assert r.break_even_hit_rate == pytest.approx(1.0 / 1.9)
-    assert r.break_even_reuses == pytest.approx(1.0 / 0.9)
+def test_saving_is_zero_at_the_break_even():
+    r = caching.analyse(DEFAULT, CachingInputs(), CAT)
+    assert saving(DEFAULT, hit_rate=r.break_even_hit_rate, **DIRECT) == pytest.approx(0, abs=1e-6)
 
 
-def test_saving_is_zero_at_break_even():
-    x = inputs(hit_rate_mode="Set directly", hit_rate=0.25 / 1.15)
-    assert caching.evaluate(x).saving == pytest.approx(0, abs=1e-9)
+def test_low_hit_rate_loses_money():
+    assert saving(DEFAULT, hit_rate=0.1, **DIRECT) < 0  # 0.1 x 0.05 + 0.9 x 1.25 > 1
 
 
-def test_caching_loses_money_at_low_hit_rate():
-    r = caching.evaluate(inputs(hit_rate_mode="Set directly", hit_rate=0.1))
-    assert r.saving < 0  # 0.1 x 0.1 + 0.9 x 1.25 = 1.135 > 1
+def test_reviewers_long_context_case_through_the_lever():
+    """Sonnet 4.5, 300k input of which a 225k prefix, 1k output, 10k requests, 100% hits: $12,150 (67%), because
+    the >200k tier prices the cache reads too."""
+    w = one(requests_per_month=10_000, model_key=SONNET_45, prefix_tokens=225_000, other_input_tokens=75_000,
+            output_tokens=1_000)
+    r = caching.analyse(w, CachingInputs(hit_rate=1.0, **DIRECT), CAT)
+    assert r.saving == pytest.approx(12_150) and r.saving_share == pytest.approx(12_150 / 18_225)
 
 
-def test_poisson_hit_rate():
-    # One request every 5 minutes per prefix with a 5-minute TTL: h = 1 - e^-1.
-    assert caching.hit_rate_from_traffic(12.0, 300) == pytest.approx(1 - math.exp(-1))
-    x = inputs(requests_per_month=int(12 * 730), distinct_prefixes=1)
-    assert caching.evaluate(x).hit_rate == pytest.approx(1 - math.exp(-1), rel=1e-3)
-
-
-def test_break_even_traffic_closed_form():
-    r = caching.evaluate(inputs())
-    # h* = 1 - exp(-lambda T)  =>  lambda = -ln(1 - h*) / T, per hour.
-    assert r.break_even_requests_per_hour == pytest.approx(-math.log(1 - 0.25 / 1.15) / 300 * 3600)
-    assert caching.hit_rate_from_traffic(r.break_even_requests_per_hour, 300) == pytest.approx(r.break_even_hit_rate)
+def test_poisson_hit_rate_from_traffic():
+    # One request every 5 minutes on one prefix, 5-minute TTL: h = 1 - e^-1.
+    w = one(requests_per_month=12 * 730, model_key=SONNET, prefix_tokens=2_000)
+    r = caching.analyse(w, CachingInputs(), CAT)
+    assert r.hit_rate == pytest.approx(1 - math.exp(-1))
+    assert caching.break_even_traffic(r, CachingInputs()) == pytest.approx(-math.log(1 - 0.25 / 1.2) / 300 * 3600)
 
 
 def test_no_write_premium_always_saves():
-    r = caching.evaluate(CachingInputs(requests_per_month=1000, prefix_tokens=2000, rules=OPENAI_OLD,
-                                       hit_rate_mode="Set directly", hit_rate=0.0))
+    w = one(requests_per_month=1_000, model_key=GPT5, prefix_tokens=2_000)
+    r = caching.analyse(w, CachingInputs(hit_rate=0.0, **DIRECT), CAT)
     assert r.break_even_hit_rate == 0.0 and r.saving == pytest.approx(0.0)
 
 
 def test_below_minimum_is_never_cached():
-    r = caching.evaluate(inputs(prefix_tokens=800, min_cacheable_tokens=1024))
-    assert not r.cacheable and r.saving == 0 and r.cost_with == r.cost_without and r.break_even_hit_rate is None
+    w = one(requests_per_month=1_000, model_key=SONNET, prefix_tokens=800)
+    x = CachingInputs(min_cacheable_tokens=1_024)
+    r = caching.analyse(w, x, CAT)
+    assert not r.cacheable and r.saving == 0 and r.break_even_hit_rate is None
+    assert "minimum" in caching.idle(w, x, CAT)
 
 
-def test_storage_moves_the_break_even():
-    x = inputs(storage_price=4.5, distinct_prefixes=10)
-    r = caching.evaluate(x)
+def test_storage_is_a_line_of_the_bill_by_hand():
+    x = CachingInputs(storage_price=4.5, distinct_prefixes=10, hit_rate=1.0, **DIRECT)
     storage = 10 * 1_500 / 1e6 * 4.5 * 730  # $49.28 a month
-    assert r.storage_cost == pytest.approx(storage)
-    sigma = storage / 4_500
-    assert r.break_even_hit_rate == pytest.approx((0.25 + sigma) / 1.15)
+    r = caching.analyse(DEFAULT, x, CAT)
+    assert r.storage_cost == pytest.approx(storage) and r.after.overhead_total == pytest.approx(storage)
+    assert r.saving == pytest.approx(2_850 - storage)
 
 
-def test_ttl_offered_by_the_model():
-    with pytest.raises(ValueError, match="offers no 1-hour TTL"):
-        CachingInputs(requests_per_month=10, rules=OPENAI_OLD, ttl="1h")
-
-
-def test_ttl_crossover_is_a_root():
-    x = inputs(distinct_prefixes=1000)
-    cross = caching.ttl_crossover(x)
+def test_ttl_crossover_is_where_the_two_ttls_save_the_same():
+    x = CachingInputs(distinct_prefixes=20_000)
+    cross = caching.ttl_crossover(DEFAULT, x, CAT)
     assert cross is not None
-    five = caching._saving_at_traffic(x, cross, "5m", 1.25)
-    hour = caching._saving_at_traffic(x, cross, "1h", 2.0)
-    assert five == pytest.approx(hour, rel=1e-6, abs=1e-6)
-    # Above the crossover the 1-hour TTL saves more; below, the 5-minute one.
-    assert caching._saving_at_traffic(x, cross * 4, "1h", 2.0) > caching._saving_at_traffic(x, cross * 4, "5m", 1.25)
-    assert caching._saving_at_traffic(x, cross / 4, "1h", 2.0) < caching._saving_at_traffic(x, cross / 4, "5m", 1.25)
+    traffic = caching.saving_vs_traffic(DEFAULT, x, CAT, ["5m", "1h"], points=61)
+    # Below the crossover the 5-minute TTL saves more; above it, the 1-hour one.
+    below = traffic[traffic["requests_per_hour_per_prefix"] < cross / 2].iloc[-1]
+    above = traffic[traffic["requests_per_hour_per_prefix"] > cross * 2].iloc[0]
+    assert below["5m"] > below["1h"] and above["1h"] > above["5m"]
 
 
-def test_rules_from_catalogue():
-    cat = build_catalogue()
-    rules = caching.rules_for(cat.get("anthropic/claude-sonnet-5-5"))
-    assert rules.write_multipliers == pytest.approx({"5m": 1.25, "1h": 2.0})
-    gpt4o = caching.rules_for(cat.get("openai/gpt-4o"))
-    assert gpt4o.read_multiplier == pytest.approx(0.5) and gpt4o.write_multipliers == {"5m": 1.0}
+def test_traffic_curve_at_the_current_traffic_equals_the_priced_saving():
+    x = CachingInputs(distinct_prefixes=500)
+    r = caching.analyse(DEFAULT, x, CAT)
+    traffic = caching.saving_vs_traffic(DEFAULT, x, CAT, ["5m"])
+    here = caching.requests_per_hour_per_prefix(DEFAULT, x)
+    row = traffic.loc[(traffic["requests_per_hour_per_prefix"] - here).abs().idxmin()]
+    assert row["5m"] == pytest.approx(r.saving / r.today.total, rel=1e-9)
 
 
-rates = st.floats(0, 1)
-rules_st = st.builds(
-    lambda inp, r, w: CacheRules(input_price=inp, read_multiplier=r, write_multipliers={"5m": max(w, r)}),
-    st.floats(0.01, 100), st.floats(0, 1), st.floats(1, 3),
-)
+@given(workloads(), st.floats(0, 1))
+def test_the_exact_line_equals_pricing_at_every_hit_rate(w, h):
+    x = CachingInputs(hit_rate=h, **DIRECT, min_cacheable_tokens=0)
+    r = caching.analyse(w, x, CAT)
+    assert r.saving == pytest.approx(float(r.saving_vs_hit.at(h)), rel=1e-7, abs=1e-6)
 
 
-@given(rules_st, rates, rates)
-def test_saving_never_falls_as_hit_rate_rises(rules, h1, h2):
+@given(workloads(), st.floats(0, 1), st.floats(0, 1))
+def test_saving_never_falls_as_the_hit_rate_rises(w, h1, h2):
     lo, hi = sorted((h1, h2))
-    x = CachingInputs(requests_per_month=100_000, prefix_tokens=2_000, rules=rules, hit_rate_mode="Set directly")
-    assert caching._saving(x, hi, x.write_multiplier) >= caching._saving(x, lo, x.write_multiplier) - 1e-9
+    r = caching.analyse(w, CachingInputs(**DIRECT, min_cacheable_tokens=0), CAT)
+    assert r.saving_vs_hit.at(hi) >= r.saving_vs_hit.at(lo) - 1e-6 * max(1.0, abs(r.today.total))
 
 
-@given(rules_st, rates)
-def test_curve_and_scalar_agree(rules, h):
-    x = CachingInputs(requests_per_month=50_000, prefix_tokens=3_000, rules=rules, hit_rate_mode="Set directly",
-                      hit_rate=h)
-    curve = caching.saving_vs_hit_rate(x, points=11)
-    for hit, saving in zip(curve["hit_rate"], curve["saving"], strict=True):
-        scalar = caching.evaluate(x.model_copy(update={"hit_rate": float(hit)})).saving
-        assert saving == pytest.approx(scalar, rel=1e-9, abs=1e-9)
-
-
-@given(rules_st, st.floats(0, 1))
-def test_saving_is_bounded(rules, h):
-    x = CachingInputs(requests_per_month=10_000, prefix_tokens=1_500, rules=rules, hit_rate_mode="Set directly",
-                      hit_rate=h)
-    r = caching.evaluate(x)
-    # Never saves more than the (1 - r) discount on every token; never loses more than the write premium.
-    assert r.saving <= r.cost_without * (1 - rules.read_multiplier) + 1e-9
-    assert r.saving >= -r.cost_without * (x.write_multiplier - 1) - 1e-9
-
-
-@given(st.floats(0.01, 1e5), st.floats(0.01, 1e5))
-def test_hit_rate_rises_with_traffic(a, b):
-    lo, hi = sorted((a, b))
-    assert 0 <= caching.hit_rate_from_traffic(lo, 300) <= caching.hit_rate_from_traffic(hi, 300) <= 1
+@given(workloads(), st.sampled_from(["5m", "1h"]), st.floats(0, 1))
+def test_lever_saving_is_the_difference_of_two_priced_workloads(w, ttl, h):
+    x = CachingInputs(ttl=ttl, hit_rate=h, **DIRECT)
+    e = effect(caching.LEVER, w, x, CAT)
+    assert e.saving == pytest.approx(price(w, CAT).total - price(caching.apply(w, x, CAT), CAT).total)
+    assert e.saving == pytest.approx(caching.analyse(w, x, CAT).saving)
+    # Caching never removes more than the prefix's whole input cost.
+    assert e.saving <= e.before.total + 1e-9

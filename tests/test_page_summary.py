@@ -7,27 +7,32 @@ def test_summary_renders_the_scenario():
     at = run_page("pages/summary.py", {"jevons.years": "4", "currency": "EUR", "fx": "0.5"})
     assert not at.exception
     html = "".join(h.proto.body for h in at.get("html"))
-    assert "Year 4" in html and "Optimised bill" in html and "genai-prices" in html
+    assert "Year 4" in html and "Bill after the levers" in html and "genai-prices" in html
     assert "€4,000/mo" in html  # $8,000 at 0.5 EUR per USD
     assert "<script" not in html  # prints anywhere, runs nothing
 
 
 def test_summary_escapes_what_users_type():
     """A lever assumption carries user text (a task name, a model id): it must print as text, never as markup."""
+    import dataclasses
     import datetime as dt
 
-    from calculators import compounding as bill, jevons
-    from calculators.compounding import LeverSaving
+    from calculators import caching, jevons
+    from calculators.lever import waterfall
+    from calculators.prices import build_catalogue
     from calculators.sources import cite
+    from calculators.workload import CallClass, Workload
 
-    lever = LeverSaving(lever="caching", label="<b>caching</b>", share=0.1, assumption="<script>x</script>",
-                        page="pages/caching.py")
+    lever = dataclasses.replace(caching.LEVER, label="<b>caching</b>", describe=lambda x: "<script>x</script>")
+    w = Workload(classes=(CallClass(name="x", requests_per_month=1_000_000, model_key="anthropic/claude-sonnet-5-5",
+                                    prefix_tokens=2_000),))  # $4,000 a month of prefix, cached: -$3,800
+    result = waterfall(w, [(lever, caching.CachingInputs())], build_catalogue())
     x = jevons.JevonsInputs()
     html = summary_html.render(summary_html.SummaryData(
         generated=dt.datetime(2026, 11, 28), money_note="USD list prices", currency="$", model_label="<i>m</i>",
         price_note="p", requests_per_month=10, input_tokens=1, output_tokens=1, per_request=0.01,
-        bill=bill.build(100.0, [lever]), projection=x, projection_result=jevons.evaluate(x),
+        bill=result, projection=x, projection_result=jevons.evaluate(x),
         projection_years=[(0, 100.0)], sources=[cite("genai_prices")], link="?a=<b>",
     ))
     assert "<script>" not in html and "<b>caching" not in html and "<i>m</i>" not in html
-    assert "&lt;script&gt;x&lt;/script&gt;" in html and "−$10" in html  # 10% of $100
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "−$3,800" in html

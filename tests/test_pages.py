@@ -55,10 +55,12 @@ def test_hostile_workload_gives_notices_and_defaults():
 
 
 def test_workload_from_url_reaches_the_page():
-    at = run_page("pages/caching.py", {"requests": "2000000", "model": "openai/gpt-4o"})
+    at = run_page("pages/caching.py", {"requests": "2000000", "model": "openai/gpt-4o", "w.hit": "0"})
     assert not at.exception
-    # gpt-4o: 1,500 prefix tokens x $2.50/MTok x 2M requests = $7,500 uncached; cache reads are 50% off, no write premium.
-    assert money_value(metric_value(at, "Prefix cost per month").split(" ")[0]) < 7_500
+    # gpt-4o: 2M x (2,000 x $2.50 + 400 x $10) / 1M = $18,000 today; caching the 1,500-token prefix at 100% hits
+    # reads it at $1.25 instead of $2.50: 2M x 1,500 x $1.25 / 1M = $3,750 saved.
+    assert money_value(metric_value(at, "Monthly saving")) == 3_750
+    assert "today $18,000" in [m for m in at.metric if m.label == "Bill with caching"][0].delta
 
 
 def test_broken_overrides_file_keeps_the_app_running(tmp_path, monkeypatch):

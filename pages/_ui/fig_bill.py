@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pandas as pd
 
 from calculators.bill import LINE_LABEL, OVERHEAD, TIER_DISCOUNT
-from calculators.compounding import Bill
+from calculators.lever import Waterfall
 from calculators.workload import TOKEN_CATEGORIES
 from pages._ui.figures import colour, figure, layout
 
@@ -15,29 +15,30 @@ RISE_COLOUR = "#E4572E"
 TOTAL_COLOUR = "#2E6FD8"
 
 
-def waterfall(bill: Bill, *, currency: str, urls: dict[str, str] | None = None) -> go.Figure:
-    """Baseline, then each lever's saving (a rise in red), then the optimised bill.
-
-    Lever names on the x-axis are links to their pages when `urls` maps lever -> relative URL."""
+def waterfall(result: Waterfall, *, rate: float, currency: str, urls: dict[str, str] | None = None) -> go.Figure:
+    """Today's bill, then each lever's saving (a rise in red), then the bill after the levers; money (USD) shown
+    at `rate`. Lever names on the x-axis link to their pages when `urls` maps lever name -> relative URL."""
     urls = urls or {}
-    names = ["Baseline", *[s.label for s in bill.steps], "Optimised"]
-    links = [
-        f'<a href="{urls[s.lever]}" target="_self">{s.label}</a>' if s.lever in urls else s.label for s in bill.steps
-    ]
-    values = [bill.baseline, *[-s.saving for s in bill.steps], bill.optimised]
-    text = [f"{currency}{bill.baseline:,.0f}", *[f"−{currency}{s.saving:,.0f}" if s.saving >= 0
-                                                 else f"+{currency}{-s.saving:,.0f}" for s in bill.steps],
-            f"{currency}{bill.optimised:,.0f}"]
+    bars = result.bars
+    labels = [b.lever.label for b in bars]
+    names = ["Today", *labels, "After the levers"]
+    links = [f'<a href="{urls[b.lever.name]}" target="_self">{b.lever.label}</a>' if b.lever.name in urls
+             else b.lever.label for b in bars]
+    today, final = result.baseline.total * rate, result.final.total * rate
+    savings = [b.saving * rate for b in bars]
+    values = [today, *[-s for s in savings], final]
+    text = [f"{currency}{today:,.0f}", *[f"−{currency}{s:,.0f}" if s >= 0 else f"+{currency}{-s:,.0f}"
+                                         for s in savings], f"{currency}{final:,.0f}"]
     trace = dict(
-        type="waterfall", x=names, y=values, measure=["absolute", *["relative"] * len(bill.steps), "total"],
+        type="waterfall", x=names, y=values, measure=["absolute", *["relative"] * len(bars), "total"],
         text=text, textposition="outside", cliponaxis=False, connector=dict(line=dict(color="#999", width=1)),
         decreasing=dict(marker=dict(color=SAVING_COLOUR)), increasing=dict(marker=dict(color=RISE_COLOUR)),
         totals=dict(marker=dict(color=TOTAL_COLOUR)), hovertemplate="%{x}: %{text}<extra></extra>",
     )
     lay = layout(
-        title="From today's bill to the optimised bill, lever by lever", x_title="", y_title="per month",
+        title="From today's bill to the bill after the levers, lever by lever", x_title="", y_title="per month",
         height=460, hovermode="closest", showlegend=False,
-        xaxis=dict(tickmode="array", tickvals=names, ticktext=["Baseline", *links, "Optimised"]),
+        xaxis=dict(tickmode="array", tickvals=names, ticktext=["Today", *links, "After the levers"]),
         yaxis=dict(tickprefix=currency, rangemode="tozero"),
     )
     return figure([trace], lay)

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from calculators.bill import Bill, price
+from calculators.bill import LINE_LABEL, Bill, price
 from calculators.money import MoneySettings
 from calculators.prices import Catalogue, ModelPrices, build_catalogue, overrides_path
 from calculators.sources import cite
@@ -251,3 +251,17 @@ def price_caption(prices: ModelPrices) -> str:
 
 def illustrative(note: str = "Defaults on this page are illustrative; replace them with your own numbers.") -> None:
     st.info(note, icon=":material/info:")
+
+
+def bill_lines(today: Bill, after: Bill, after_label: str) -> None:
+    """Today's bill and the bill after a lever, line by line (uncached input, cache writes and reads, output,
+    reasoning, tier discount, other costs): where the saving comes from."""
+    before, later = today.lines(), after.lines()
+    table = pd.DataFrame({"line": [LINE_LABEL[k] for k in before], "today": list(before.values()),
+                          after_label: [later[k] for k in before]})
+    table = table[(table["today"] != 0) | (table[after_label] != 0)]
+    table = pd.concat([table, pd.DataFrame([{"line": "total", "today": today.total, after_label: after.total}])])
+    table["change"] = table[after_label] - table["today"]
+    with st.expander(f"The bill, line by line: today and {after_label}"):
+        st.dataframe(shown_frame(table, "today", after_label, "change"), hide_index=True, column_config={
+            c: st.column_config.NumberColumn(format=f"{currency()}%,.2f") for c in ("today", after_label, "change")})

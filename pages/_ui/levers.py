@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
-from calculators import agent_loops, caching, compounding as bill, distillation, jevons, pipeline, reasoning, retries, system_prompt
+from calculators import agent_loops, distillation, jevons, pipeline, reasoning, retries, system_prompt
 from calculators import right_sizing as rs
 from calculators import routing as rt
 from calculators.prices import ModelPrices
 from calculators import output_caps as oc
-from calculators.compounding import Bill, LeverSaving
+from calculators.compounding import LeverSaving
 from calculators.tokens import tokenizer_for
 from calculators.workload import DEFAULT_MODEL
 from pages._ui import scenario, widgets
@@ -55,31 +55,6 @@ class Lever:
 
 def _share(saving: float, before: float) -> float:
     return saving / before if before > 0 else 0.0
-
-
-def _caching(ctx: Context) -> LeverSaving | str:
-    rules = caching.rules_for(ctx.prices)
-    if rules is None:
-        return f"{ctx.prices.label} has no cache price in the catalogue"
-    s = Stored(caching.CachingInputs)
-    mode = s.opt("hit_rate_mode", "cache.mode")
-    x = caching.CachingInputs(
-        requests_per_month=ctx.sidebar.requests_per_month,
-        prefix_tokens=s.num("prefix_tokens", "cache.prefix", caching.default_prefix_tokens(ctx.sidebar.input_tokens)),
-        distinct_prefixes=s.num("distinct_prefixes", "cache.prefixes"),
-        min_cacheable_tokens=s.num("min_cacheable_tokens", "cache.min"),
-        ttl=s.opt("ttl", "cache.ttl", options=rules.ttl_options, format_func=caching.TTL_LABEL.get),
-        hit_rate_mode=mode, hit_rate=s.num("hit_rate", "cache.hit") if mode == "Set directly" else 0.8,
-        storage_price=s.num("storage_price", "cache.storage"), rules=rules,
-    )
-    return caching_saving(ctx, x, caching.evaluate(x))
-
-
-def caching_saving(ctx: Context, x: caching.CachingInputs, r: caching.CachingResult) -> LeverSaving:
-    return LeverSaving(
-        lever="caching", label="Prompt caching", share=_share(r.saving, ctx.bill.total), page="pages/caching.py",
-        assumption=f"{x.prefix_tokens:,}-token shared prefix, {caching.TTL_LABEL[x.ttl]}, hit rate {r.hit_rate:.0%}",
-    )
 
 
 def _output_caps(ctx: Context) -> LeverSaving | str:
@@ -373,12 +348,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("reasoning", "Reasoning only where it earns", "pages/reasoning.py", _reasoning),
     Lever("system_prompt", "System-prompt trim", "pages/system_prompt.py", _system_prompt),
     Lever("output_caps", "Output caps", "pages/output_caps.py", _output_caps),
-    Lever("caching", "Prompt caching", "pages/caching.py", _caching),
 )
-
-
-# Token levers apply to any workload; the others describe a particular system and are opt-in.
-ON_BY_DEFAULT = ("system_prompt", "output_caps", "caching")
 
 
 PUBLISHED = "_lever_savings"
@@ -387,47 +357,6 @@ PUBLISHED = "_lever_savings"
 def publish(saving: LeverSaving) -> None:
     """A lever page records its own figure (tests compare it with the Overview's for the same link)."""
     st.session_state.setdefault(PUBLISHED, {})[saving.lever] = saving
-
-
-def evaluate(lever: Lever, ctx: Context) -> LeverSaving | str:
-    """The lever's saving, or why it cannot be computed from the link (never an exception)."""
-    try:
-        return lever.compute(ctx)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        return f"its settings are invalid ({first['msg']}); open its page to fix them"
-
-
-def offered() -> list[Lever]:
-    """The levers whose pages exist in this build."""
-    available = set(st.session_state.get("available_pages", []))
-    return [lever for lever in LEVERS if lever.page in available]
-
-
-def default_selection(levers: list[Lever]) -> list[str]:
-    return [n for n in ON_BY_DEFAULT if n in {lever.name for lever in levers}]
-
-
-def stored_selection(levers: list[Lever]) -> list[str]:
-    """The Overview's lever choice as the link holds it (labels), without drawing the widget."""
-    raw = scenario.store().get("bill.levers")
-    if raw is None:
-        return default_selection(levers)
-    labels = {lever.label: lever.name for lever in levers}
-    return [labels[v] for v in ([raw] if isinstance(raw, str) else raw) if v in labels]
-
-
-def build_bill(ctx: Context, chosen: list[str]) -> tuple[Bill, list[LeverSaving], list[str]]:
-    """The compounding bill for the chosen levers, their own savings, and why any could not be counted."""
-    by_name = {lever.name: lever for lever in LEVERS}
-    savings, skipped = [], []
-    for name in chosen:
-        outcome = evaluate(by_name[name], ctx)
-        if isinstance(outcome, str):
-            skipped.append(f"**{by_name[name].label}**: {outcome}")
-        else:
-            savings.append(outcome)
-    return bill.build(ctx.bill.total, savings), savings, skipped
 
 
 def jevons_inputs(ctx: Context) -> jevons.JevonsInputs:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
-from calculators.compounding import Bill
+from calculators.lever import Waterfall
 from calculators.jevons import JevonsInputs, JevonsResult
 from calculators.sources import Source
 
@@ -22,7 +22,7 @@ class SummaryData:
     input_tokens: int
     output_tokens: int
     per_request: float
-    bill: Bill
+    bill: Waterfall
     projection: JevonsInputs
     projection_result: JevonsResult
     projection_years: list[tuple[int, float]]  # (year, monthly spend at that year)
@@ -60,22 +60,23 @@ def render(d: SummaryData) -> str:
     def _money(symbol: str, usd: float) -> str:
         return _format(symbol, usd * d.rate)
     b = d.bill
-    top = max([b.baseline, *[s.before for s in b.steps], 1e-12])
+    today, final = b.baseline.total, b.final.total
+    top = max([today, *[s.before for s in b.bars], 1e-12])
 
     def bar(value: float, kind: str = "") -> str:
         width = max(0.0, min(100.0, abs(value) / top * 100))
         return f'<div class="bar {kind}" style="width:{width:.1f}%"></div>'
 
-    rows = [f"<tr><td>Today's bill</td><td>{bar(b.baseline, 'total')}</td><td class='num'>{_money(c, b.baseline)}"
+    rows = [f"<tr><td>Today's bill</td><td>{bar(today, 'total')}</td><td class='num'>{_money(c, today)}"
             "</td><td class='num'></td><td></td></tr>"]
-    for s in b.steps:
+    for s in b.bars:
         rows.append(
-            f"<tr><td>{escape(s.label)}</td><td>{bar(s.saving, '' if s.saving >= 0 else 'rise')}</td>"
-            f"<td class='num'>−{_money(c, s.saving)}</td><td class='num'>{s.share_of_baseline:.1%}</td>"
+            f"<tr><td>{escape(s.lever.label)}</td><td>{bar(s.saving, '' if s.saving >= 0 else 'rise')}</td>"
+            f"<td class='num'>−{_money(c, s.saving)}</td><td class='num'>{b.share(s):.1%}</td>"
             f"<td>{escape(s.assumption)}</td></tr>"
         )
-    rows.append(f"<tr><td><b>Optimised bill</b></td><td>{bar(b.optimised, 'total')}</td>"
-                f"<td class='num'><b>{_money(c, b.optimised)}</b></td><td class='num'>"
+    rows.append(f"<tr><td><b>Bill after the levers</b></td><td>{bar(final, 'total')}</td>"
+                f"<td class='num'><b>{_money(c, final)}</b></td><td class='num'>"
                 f"{b.saving_share:.1%} saved</td><td></td></tr>")
     p, pr = d.projection, d.projection_result
     years = "".join(f"<tr><td>Year {y}</td><td class='num'>{_money(c, v)}</td></tr>" for y, v in d.projection_years)
@@ -84,7 +85,7 @@ def render(d: SummaryData) -> str:
         + (" (illustrative)" if s.illustrative else "") + "</li>"
         for s in d.sources
     )
-    levers = "none selected" if not b.steps else ", ".join(escape(s.label) for s in b.steps)
+    levers = "none selected" if not b.bars else ", ".join(escape(s.lever.label) for s in b.bars)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>LLM Cost Levers: scenario summary</title>
 <style>{CSS}</style></head><body>
@@ -92,8 +93,8 @@ def render(d: SummaryData) -> str:
 <div class="meta">Generated {d.generated:%Y-%m-%d %H:%M} UTC · money in {escape(d.money_note)} ·
 {escape(d.price_note)}</div>
 <div class="kpis">
-  <div class="kpi"><div class="label">Today's bill</div><div class="value">{_money(c, b.baseline)}/mo</div></div>
-  <div class="kpi"><div class="label">Optimised bill</div><div class="value">{_money(c, b.optimised)}/mo</div></div>
+  <div class="kpi"><div class="label">Today's bill</div><div class="value">{_money(c, today)}/mo</div></div>
+  <div class="kpi"><div class="label">Bill after the levers</div><div class="value">{_money(c, final)}/mo</div></div>
   <div class="kpi"><div class="label">Monthly saving</div><div class="value">{_money(c, b.total_saving)}</div></div>
   <div class="kpi"><div class="label">Spend in {p.horizon_years} years</div>
   <div class="value">{_money(c, pr.spend_end)}/mo</div></div>
@@ -102,8 +103,8 @@ def render(d: SummaryData) -> str:
 <p>{d.requests_per_month:,} requests a month to {escape(d.model_label)}, averaging {d.input_tokens:,} input and
 {d.output_tokens:,} output tokens: {_money(c, d.per_request)} per request.</p>
 <h2>Levers ({levers})</h2>
-<p class="meta">Applied in a fixed order, each to the bill the earlier ones left, so savings compound and never
-exceed the bill.</p>
+<p class="meta">Applied in a fixed order, each to the workload the earlier ones left; every line is the difference
+between two priced workloads, so levers that touch the same tokens are counted once.</p>
 <table><tr><th>Lever</th><th style="width:32%"></th><th class="num">Per month</th><th class="num">Of today</th>
 <th>Key assumption</th></tr>{''.join(rows)}</table>
 <h2>Projection</h2>

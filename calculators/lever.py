@@ -1,0 +1,167 @@
+"""A lever is a transformation of the workload; its saving is the difference of two priced workloads.
+
+Each lever module declares one `Lever`: its inputs (a frozen pydantic model whose fields carry the URL key,
+bounds, default and help text), `apply(workload, inputs, catalogue) -> workload`, and a sentence saying what
+it assumes. The lever's page and the Overview read the same declaration, so a lever's page headline and its
+Overview bar are the same number: `price(before) - price(apply(before))`.
+
+The Overview chains levers in a stated order, each applied to the workload the earlier ones left, and
+prices after each step: a bar is an exact money difference, so levers that touch the same tokens are
+counted once and levers that touch different tokens add up.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from calculators.bill import Bill, price
+from calculators.prices import Catalogue
+from calculators.workload import Workload
+
+X = TypeVar("X", bound=BaseModel)
+
+# Structure first (which calls exist at all), then which model answers them, then how many tokens each call
+# uses, then how the remaining tokens are priced.
+ORDER = (
+    "pipeline",  # remove LLM calls that code does better
+    "agent_loops",  # how an agent task keeps its history
+    "retries",  # how many attempts each call takes
+    "right_sizing",  # which model answers each class of task  } alternatives: one of the three
+    "routing",  # route or cascade between a cheap and a strong model  }
+    "distillation",  # a trained small model replaces the big one      }
+    "reasoning",  # thinking tokens only where they earn their cost
+    "system_prompt",  # fewer prefix tokens on every call
+    "output_caps",  # fewer output tokens on every call
+    "caching",  # the prefix that remains, read from cache
+    "batch",  # the traffic that can wait, at batch prices
+)
+ORDER_REASON = (
+    "Levers apply in this order, each to the workload the earlier ones left, and every bar is the difference "
+    "between two priced workloads: structure first (which calls exist), then which model answers them, then how "
+    "many tokens each call uses, then how those tokens are priced (caching, batch). Levers that touch the same "
+    "tokens are counted once (trimming a prefix that is then cached saves only the cache-read price of the trimmed "
+    "tokens); levers that touch different tokens add up. The order changes how the saving is split between bars, "
+    "not the final bill."
+)
+MODEL_CHOICE = "model choice"  # right-sizing, routing and distillation all move the same traffic: pick one
+
+
+def _no_defaults(w: Workload, cat: Catalogue) -> dict[str, Any]:
+    return {}
+
+
+def _no_choices(w: Workload, cat: Catalogue) -> dict[str, list[str]]:
+    return {}
+
+
+def _always_acts(w: Workload, x: BaseModel, cat: Catalogue) -> str | None:
+    return None
+
+
+def _no_one_off(w: Workload, x: BaseModel, cat: Catalogue) -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class Lever(Generic[X]):
+    """One lever's declaration: what the page and the Overview both read."""
+
+    name: str  # as in ORDER
+    label: str
+    page: str  # its page, e.g. 'pages/caching.py'
+    question: str  # the question the page answers
+    inputs: type[X]
+    apply: Callable[[Workload, X, Catalogue], Workload]
+    describe: Callable[[X], str]  # the key assumption, in words
+    defaults: Callable[[Workload, Catalogue], dict[str, Any]] = _no_defaults  # input defaults that follow the workload
+    choices: Callable[[Workload, Catalogue], dict[str, list[str]]] = _no_choices  # options that follow the workload
+    idle: Callable[[Workload, X, Catalogue], str | None] = _always_acts  # why it does nothing on this workload
+    one_off: Callable[[Workload, X, Catalogue], float] = _no_one_off  # USD paid once, outside the monthly bill
+    group: str | None = None  # levers in one group are alternatives
+    illustrative: bool = True  # its default inputs are illustrative, not measured
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A lever applied to a workload: the bill before and after."""
+
+    before: Bill
+    after: Bill
+    workload: Workload  # the workload after the lever
+
+    @property
+    def saving(self) -> float:
+        """Money a month the lever removes (negative: it raises the bill)."""
+        return self.before.total - self.after.total
+
+    @property
+    def share(self) -> float:
+        return self.saving / self.before.total if self.before.total else 0.0
+
+
+def effect(lever: Lever[X], w: Workload, x: X, cat: Catalogue, before: Bill | None = None) -> Effect:
+    after = lever.apply(w, x, cat)
+    return Effect(before=before if before is not None else price(w, cat), after=price(after, cat), workload=after)
+
+
+@dataclass(frozen=True)
+class Bar:
+    lever: Lever
+    inputs: BaseModel
+    before: float
+    saving: float
+    after: float
+    assumption: str
+    idle: str | None  # why the lever does nothing on the workload it met (None: it acts)
+    one_off: float
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    baseline: Bill
+    final: Bill
+    bars: tuple[Bar, ...] = field(default=())
+
+    @property
+    def total_saving(self) -> float:
+        return self.baseline.total - self.final.total
+
+    @property
+    def saving_share(self) -> float:
+        return self.total_saving / self.baseline.total if self.baseline.total else 0.0
+
+    @property
+    def one_off(self) -> float:
+        return sum(b.one_off for b in self.bars)
+
+    def share(self, bar: Bar) -> float:
+        """A bar's saving as a share of today's bill."""
+        return bar.saving / self.baseline.total if self.baseline.total else 0.0
+
+
+def ordered(chosen: Sequence[tuple[Lever, BaseModel]]) -> list[tuple[Lever, BaseModel]]:
+    """The chosen levers in ORDER; two alternatives of one group are refused."""
+    groups = [lv.group for lv, _ in chosen if lv.group]
+    repeated = {g for g in groups if groups.count(g) > 1}
+    if repeated:
+        names = ", ".join(lv.label for lv, _ in chosen if lv.group in repeated)
+        raise ValueError(f"{names} are alternatives ({', '.join(sorted(repeated))}): pick one")
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return sorted(chosen, key=lambda pair: rank.get(pair[0].name, len(ORDER)))
+
+
+def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catalogue,
+              baseline: Bill | None = None) -> Waterfall:
+    """Apply the chosen levers in ORDER, each to the workload the earlier ones left; each bar is exact money."""
+    baseline = baseline if baseline is not None else price(w, cat)
+    current, before, bars = w, baseline, []
+    for lever, x in ordered(chosen):
+        why = lever.idle(current, x, cat)
+        step = effect(lever, current, x, cat, before)
+        bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=step.saving, after=step.after.total,
+                        assumption=lever.describe(x), idle=why, one_off=lever.one_off(current, x, cat)))
+        current, before = step.workload, step.after
+    return Waterfall(baseline=baseline, final=before, bars=tuple(bars))

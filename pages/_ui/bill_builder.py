@@ -1,0 +1,97 @@
+"""The Overview's bill builder: which levers to pull (from the link or its widgets), and their exact waterfall."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from calculators.lever import MODEL_CHOICE, Lever, Waterfall, waterfall
+from calculators.registry import LEVERS
+from pages._ui import scenario, widgets
+from pages._ui.layout import Context
+from pages._ui.lever_form import read_inputs
+
+LEVERS_KEY = "bill.levers"
+MODEL_KEY = "bill.model"
+NO_MODEL_CHANGE = "none"
+# Token levers apply to any workload; levers that change the model or the workflow describe a particular system.
+ON_BY_DEFAULT = ("system_prompt", "output_caps", "caching")
+
+
+def offered() -> list[Lever]:
+    """The levers whose pages exist in this build, in the order they apply."""
+    available = set(st.session_state.get("available_pages", [])) or {lv.page for lv in LEVERS}
+    return [lever for lever in LEVERS if lever.page in available]
+
+
+def _independent(levers: list[Lever]) -> list[Lever]:
+    return [lv for lv in levers if lv.group is None]
+
+
+def _alternatives(levers: list[Lever]) -> list[Lever]:
+    return [lv for lv in levers if lv.group == MODEL_CHOICE]
+
+
+def pick() -> list[Lever]:
+    """The lever widgets (a multiselect, and one choice among the model alternatives); returns the chosen levers."""
+    offer = offered()
+    independent = {lv.name: lv for lv in _independent(offer)}
+    default = [n for n in ON_BY_DEFAULT if n in independent]
+    names = st.multiselect(
+        "Levers to pull", list(independent), default=default, format_func=lambda n: independent[n].label,
+        key=LEVERS_KEY, bind="query-params",
+        help="Each lever uses the settings on its own page (in this link). Remove a lever to see the bill without it.",
+    )
+    widgets.remember(LEVERS_KEY, [independent[n].label for n in names], [independent[n].label for n in default])
+    chosen = [independent[n] for n in names]
+    alternatives = {lv.name: lv for lv in _alternatives(offer)}
+    if alternatives:
+        labels = {NO_MODEL_CHANGE: "No change of model"} | {n: lv.label for n, lv in alternatives.items()}
+        model = widgets.choice(None, None, key=MODEL_KEY, options=list(labels), default=NO_MODEL_CHANGE,
+                               label="Model choice (one of these: they move the same traffic)",
+                               format_func=labels.get, widget="radio")
+        if model in alternatives:
+            chosen.append(alternatives[model])
+    return chosen
+
+
+def stored() -> list[Lever]:
+    """The lever choice as the link holds it, without drawing (the printable summary)."""
+    offer = offered()
+    independent = {lv.label: lv for lv in _independent(offer)}
+    raw = scenario.store().get(LEVERS_KEY)
+    if raw is None:
+        chosen = [lv for lv in _independent(offer) if lv.name in ON_BY_DEFAULT]
+    else:
+        chosen = [independent[v] for v in ([raw] if isinstance(raw, str) else raw) if v in independent]
+    alternatives = {lv.name: lv for lv in _alternatives(offer)}
+    labels = {lv.label: lv.name for lv in alternatives.values()}
+    model = widgets.stored_choice([NO_MODEL_CHANGE, *alternatives], key=MODEL_KEY, default=NO_MODEL_CHANGE,
+                                  format_func=lambda n: alternatives[n].label if n in alternatives else n)
+    model = labels.get(model, model)
+    if model in alternatives:
+        chosen.append(alternatives[model])
+    return chosen
+
+
+def build(ctx: Context, chosen: list[Lever]) -> tuple[Waterfall, list[str]]:
+    """The exact waterfall for the chosen levers, with each lever's inputs read from the link; and why any lever
+    could not be counted."""
+    pairs, skipped = [], []
+    for lever in chosen:
+        x = read_inputs(lever, ctx)
+        if isinstance(x, str):
+            skipped.append(f"**{lever.label}**: {x}")
+        else:
+            pairs.append((lever, x))
+    return waterfall(ctx.workload, pairs, ctx.catalogue, baseline=ctx.bill), skipped
+
+
+def table(result: Waterfall) -> pd.DataFrame:
+    """One row per lever: the bill before it, its saving (exact money), its share of today, the bill after it."""
+    return pd.DataFrame(
+        [{"lever": b.lever.label, "bill before": b.before, "monthly saving": b.saving,
+          "share of today's bill": result.share(b), "bill after": b.after,
+          "key assumption": b.assumption + (f" ({b.idle}: no effect)" if b.idle else "")}
+         for b in result.bars],
+        columns=["lever", "bill before", "monthly saving", "share of today's bill", "bill after", "key assumption"],
+    )

@@ -1,0 +1,44 @@
+"""Shared test fixtures for levers: the catalogue, workloads built by hand, and a strategy for random workloads."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from calculators.prices import build_catalogue
+from calculators.workload import AgentLoop, CallClass, Failures, SimpleWorkload, Workload
+
+CAT = build_catalogue()
+SONNET = "anthropic/claude-sonnet-5-5"  # $2 in, $10 out; read $0.10, write $2.50 (5 min) / $4 (1 h); batch halves
+SONNET_45 = "anthropic/claude-sonnet-4-5"  # $3/$15, read $0.30, write $3.75; above 200k input $6/$22.50, read $0.60
+GPT5 = "openai/gpt-5"  # $1.25/$10, read $0.125, no write premium; batch and flex halve
+HAIKU = "anthropic/claude-haiku-5-5"  # $0.10/$0.50
+MODELS = (SONNET, SONNET_45, GPT5, HAIKU, "google/gemini-2.5-pro", "openai/gpt-4o")
+DEFAULT = SimpleWorkload().workload()  # 1M requests, 2,000 in (1,500 prefix), 400 out on Sonnet 5.5: $8,000
+
+
+def one(**kw) -> Workload:
+    kw.setdefault("name", "x")
+    return Workload(classes=(CallClass(**kw),))
+
+
+@st.composite
+def simple_workloads(draw, agents: bool = True, failures: bool = True) -> SimpleWorkload:
+    """Random sidebar workloads, anatomy included."""
+    return SimpleWorkload(
+        requests_per_month=draw(st.integers(1, 50_000_000)), model_key=draw(st.sampled_from(MODELS)),
+        input_tokens=draw(st.integers(1, 300_000)), output_tokens=draw(st.integers(1, 20_000)),
+        prefix_share=draw(st.floats(0, 1)), reasoning_tokens=draw(st.sampled_from([0, 0, 1_000, 8_000])),
+        cache_hit_rate=draw(st.sampled_from([0.0, 0.0, 0.5, 0.95])),
+        agent_share=draw(st.sampled_from([0.0, 0.0, 0.3, 1.0])) if agents else 0.0,
+        agent_steps=draw(st.integers(2, 30)), tool_result_tokens=draw(st.integers(0, 5_000)),
+        history_caching=draw(st.booleans()),
+        failure_rate=draw(st.sampled_from([0.0, 0.0, 0.05, 0.3])) if failures else 0.0,
+        max_attempts=draw(st.integers(1, 4)), restarts=draw(st.integers(0, 2)),
+    )
+
+
+def workloads(**kw):
+    return simple_workloads(**kw).map(lambda s: s.workload())
+
+
+__all__ = ["CAT", "SONNET", "SONNET_45", "GPT5", "HAIKU", "MODELS", "DEFAULT", "one", "simple_workloads", "workloads",
+           "AgentLoop", "CallClass", "Failures", "SimpleWorkload", "Workload"]
