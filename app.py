@@ -9,8 +9,10 @@ _run_started = time.perf_counter()  # the benchmark reads this run's duration fr
 
 from calculators.bill import Bill
 from calculators.money import CURRENCIES, MoneySettings
-from calculators.workload import SimpleWorkload, automatic_hit_rate
+from calculators.workload import SimpleWorkload, Workload, automatic_hit_rate, custom_workload
 from pages._ui import scenario, widgets
+from pages._ui.workload_edit import SIDEBAR_KEYS as K
+from pages._ui.workload_edit import custom_rows, leave_custom
 from pages._ui.layout import (
     CLASSES_STATE, MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, bill_of, catalogue, money, percent, price_caption,
 )
@@ -25,6 +27,7 @@ st.set_page_config(page_title="LLM Cost Levers", page_icon=":material/savings:",
 PAGE_TABLE: dict[str, list[tuple[str, str, str]]] = {
     "Start": [
         ("pages/overview.py", "Overview", ":material/dashboard:"),
+        ("pages/workload.py", "Call classes", ":material/table_rows:"),
         ("pages/prices.py", "Prices", ":material/sell:"),
         ("pages/token_counter.py", "Token counter", ":material/tag:"),
     ],
@@ -105,47 +108,58 @@ def scenario_sidebar():
     return export_slot
 
 
-def workload_sidebar() -> SimpleWorkload:
-    """The four numbers every page starts from, and the anatomy behind them."""
+def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
+    """The four numbers every page starts from and the anatomy behind them; or a custom table of call classes."""
     cat = catalogue()
     side = st.sidebar
     side.header("Your workload")
-    side.caption("Every page starts from these numbers. Defaults are illustrative.")
     if cat.overrides_error:
         side.error(f"Price overrides ignored, using bundled prices. {cat.overrides_error}", icon=":material/error:")
     elif cat.overrides_count:
         side.caption(f"{cat.overrides_count} price override(s) loaded from `{cat.overrides_path.name}`.")
     W = SimpleWorkload
-    values = dict(requests_per_month=widgets.number(W, "requests_per_month", key="requests", container=side))
+    rows = custom_rows()
+    if rows is not None:
+        side.caption(f"A custom workload of {len(rows)} call classes (edit them on the Call classes page). The four "
+                     "numbers below are set aside until you go back to them.")
+        side.button("Back to the four numbers", on_click=leave_custom, icon=":material/undo:", key="w.leave_custom")
+    else:
+        side.caption("Every page starts from these numbers. Defaults are illustrative.")
+    container = side.expander("The four numbers (set aside)") if rows is not None else side
+    values = dict(requests_per_month=widgets.number(W, "requests_per_month", key=K["requests_per_month"],
+                                                    container=container))
     values["model_key"] = widgets.choice(
-        None, None, key="model", options=cat.keys(), default=W().model_key, container=side,
+        None, None, key=K["model_key"], options=cat.keys(), default=W().model_key, container=container,
         label="Provider / model", help="Type to search the catalogue (genai-prices snapshot plus local overrides).",
     )
-    values["input_tokens"] = widgets.number(W, "input_tokens", key="in_tokens", container=side)
-    values["output_tokens"] = widgets.number(W, "output_tokens", key="out_tokens", container=side)
+    values["input_tokens"] = widgets.number(W, "input_tokens", key=K["input_tokens"], container=container)
+    values["output_tokens"] = widgets.number(W, "output_tokens", key=K["output_tokens"], container=container)
     prices = cat.get(values["model_key"])
-    with side.expander("Anatomy: prefix, caching, reasoning, agents, failures", icon=":material/tune:"):
-        values["prefix_share"] = widgets.number(W, "prefix_share", key="w.prefix")
+    anatomy = side.expander("Anatomy: prefix, caching, reasoning, agents, failures", icon=":material/tune:") \
+        if rows is None else container
+    with anatomy:
+        values["prefix_share"] = widgets.number(W, "prefix_share", key=K["prefix_share"])
         auto = automatic_hit_rate(prices, values["requests_per_month"],
                                   values["input_tokens"] * values["prefix_share"])
-        values["cache_hit_rate"] = widgets.number(W, "cache_hit_rate", key="w.hit", default=auto)
+        values["cache_hit_rate"] = widgets.number(W, "cache_hit_rate", key=K["cache_hit_rate"], default=auto)
         if prices.caches_automatically:
             st.caption(f"{prices.provider_name} caches repeated prefixes automatically: the default is estimated "
                        f"from your traffic ({percent(auto, 0)}).")
-        values["reasoning_tokens"] = widgets.number(W, "reasoning_tokens", key="w.reasoning")
-        values["agent_share"] = widgets.number(W, "agent_share", key="w.agents")
+        values["reasoning_tokens"] = widgets.number(W, "reasoning_tokens", key=K["reasoning_tokens"])
+        values["agent_share"] = widgets.number(W, "agent_share", key=K["agent_share"])
         if values["agent_share"] > 0:
-            values["agent_steps"] = widgets.number(W, "agent_steps", key="w.steps")
-            values["tool_result_tokens"] = widgets.number(W, "tool_result_tokens", key="w.tool")
-            values["history_caching"] = widgets.toggle(W, "history_caching", key="w.history",
+            values["agent_steps"] = widgets.number(W, "agent_steps", key=K["agent_steps"])
+            values["tool_result_tokens"] = widgets.number(W, "tool_result_tokens", key=K["tool_result_tokens"])
+            values["history_caching"] = widgets.toggle(W, "history_caching", key=K["history_caching"],
                                                        default=prices.caches_automatically)
-        values["failure_rate"] = widgets.number(W, "failure_rate", key="w.fail")
+        values["failure_rate"] = widgets.number(W, "failure_rate", key=K["failure_rate"])
         if values["failure_rate"] > 0:
-            values["max_attempts"] = widgets.number(W, "max_attempts", key="w.attempts")
-            values["restarts"] = widgets.number(W, "restarts", key="w.restarts")
-            values["failed_output_share"] = widgets.number(W, "failed_output_share", key="w.fail_out")
-            values["replay"] = widgets.choice(W, "replay", key="w.replay")
-    return widgets.validated(W, container=side, **values)
+            values["max_attempts"] = widgets.number(W, "max_attempts", key=K["max_attempts"])
+            values["restarts"] = widgets.number(W, "restarts", key=K["restarts"])
+            values["failed_output_share"] = widgets.number(W, "failed_output_share", key=K["failed_output_share"])
+            values["replay"] = widgets.choice(W, "replay", key=K["replay"])
+    simple = widgets.validated(W, container=side, **values)
+    return simple, (custom_workload(rows) if rows is not None else simple.workload())
 
 
 def bill_sidebar(bill: Bill) -> None:
@@ -169,8 +183,7 @@ widgets.remember(PRESENT_STATE, st.sidebar.toggle(
     "Presentation mode", key=PRESENT_STATE, bind="query-params",
     help="For meetings: sidebar collapsed, headline numbers first, larger charts."), False)
 st.session_state[MONEY_STATE] = money_sidebar()
-st.session_state[WORKLOAD_STATE] = workload_sidebar()
-st.session_state[CLASSES_STATE] = st.session_state[WORKLOAD_STATE].workload()
+st.session_state[WORKLOAD_STATE], st.session_state[CLASSES_STATE] = workload_sidebar()
 bill_sidebar(bill_of(st.session_state[CLASSES_STATE], catalogue()))
 st.sidebar.caption(price_caption(catalogue().get(st.session_state[WORKLOAD_STATE].model_key)))
 export_slot = scenario_sidebar()

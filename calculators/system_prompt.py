@@ -1,10 +1,11 @@
-"""System-prompt length lever: what the prompt costs on every request, section by section, and its quality tax.
+"""System-prompt length lever: what the shared prefix costs on every request, section by section, and its quality tax.
 
-The system prompt rides on every request. Its tokens are counted exactly with the model's tokenizer (an
-o200k_base estimate for models whose tokenizer is not public), split into sections (markdown headings, or
-blank-line blocks when there are none), and priced at the workload's volume: at the input price, or at
-the cache-read price when it is cached. A trim target shows the saving. Quality: one published study's
-accuracy-vs-input-length curve, editable.
+The system prompt (with the tool definitions) is the workload's shared prefix: it rides on every request. The
+lever trims the prefix by a target share; its saving is the bill before minus the bill after, priced as the
+workload bills the prefix today (uncached input, or cache reads and writes where it is cached). A pasted prompt is
+counted exactly with the model's tokenizer (an o200k_base estimate for models whose tokenizer is not public) and
+split into sections (markdown headings, or blank-line blocks when there are none), each costed at the prefix's
+average price per token. Quality: one published study's accuracy-vs-input-length curve, editable.
 """
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from calculators import tokens
-from calculators.prices import DATA_DIR, ModelPrices, request_cost
-from calculators.workload import SimpleWorkload as Workload
+from calculators.bill import Bill, price
+from calculators.lever import Lever
+from calculators.prices import DATA_DIR, Catalogue
+from calculators.workload import CallClass, Workload
 
 EXAMPLE_PATH: Path = DATA_DIR / "example_system_prompt.md"
 EXAMPLE_PROMPT: str = EXAMPLE_PATH.read_text(encoding="utf-8")
@@ -37,8 +40,10 @@ class PromptText(BaseModel):
 class SystemPromptInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     trim_share: float = Field(
-        0.25, ge=0, le=1, title="Trim target: cut the prompt by", json_schema_extra={"percent": True, "step": 5.0},
-        description="Share of the prompt's tokens you aim to remove (an illustrative target, not a recommendation).",
+        0.25, ge=0, le=1, title="Trim target: cut the shared prefix by",
+        json_schema_extra={"key": "sp.trim", "percent": True, "step": 5.0},
+        description="Share of the system prompt and tool definitions (the workload's shared prefix) you aim to "
+        "remove: an illustrative target, not a recommendation.",
     )
 
 
@@ -148,91 +153,99 @@ def analyse(text: str, name: tokens.EncodingName = "o200k_base", standalone: boo
                           sections=frame)
 
 
-# --- money ----------------------------------------------------------------------------------------------------
+# --- the lever: money --------------------------------------------------------------------------------------------
 
 
-def _rest_tokens(workload: Workload, prompt_tokens: int) -> int:
-    """Input tokens per request besides the system prompt (context, history, user message)."""
-    return max(workload.input_tokens - prompt_tokens, 0)
+def _trimmed(w: Workload, share: float) -> Workload:
+    return w.map(lambda c: c.model_copy(update={"prefix_tokens": c.prefix_tokens * (1 - share)}))
 
 
-def prompt_cost_per_request(prices: ModelPrices, workload: Workload, rest: int, prompt_tokens: float | np.ndarray,
-                            cached: bool) -> float | np.ndarray:
-    """What the prompt adds to one request: the request's cost with the prompt minus without it.
-
-    Uncached, the prompt's tokens are billed at the input price; cached, at the cache-read price (cache writes are
-    left out: at steady traffic they are rare; the caching page models them). Long-context tiers are chosen by the
-    request's whole input, so a prompt that pushes a request over a tier threshold also raises the rest's price.
-    """
-    x = np.asarray(prompt_tokens, dtype=float)
-    out = workload.output_tokens
-    if cached:
-        with_prompt = request_cost(prices, rest, out, cache_read=x)
-    else:
-        with_prompt = request_cost(prices, rest + x, out)
-    cost = with_prompt - request_cost(prices, rest, out)
-    return float(cost) if np.ndim(cost) == 0 else cost
+def apply(w: Workload, x: SystemPromptInputs, cat: Catalogue) -> Workload:
+    return _trimmed(w, x.trim_share)
 
 
-class SystemPromptResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    prompt_tokens: int
-    rest_tokens: int  # other input per request (workload input minus the prompt, floored at 0)
-    prompt_longer_than_workload_input: bool
-    has_cache_price: bool
-    per_request_uncached: float
-    per_request_cached: float
-    per_month_uncached: float
-    per_month_cached: float
-    share_of_bill: float | None  # uncached prompt cost / workload baseline bill
-    per_1000_tokens_month: float  # marginal: 1,000 more prompt tokens, uncached, per month
-    trimmed_tokens: int  # prompt length after the trim
-    trim_saving_month_uncached: float
-    trim_saving_month_cached: float
+def describe(x: SystemPromptInputs) -> str:
+    return f"shared prefix (system prompt and tool definitions) cut by {x.trim_share:.0%}"
 
 
-def evaluate(analysis: PromptAnalysis, x: SystemPromptInputs, workload: Workload, prices: ModelPrices,
-             baseline_per_month: float | None = None) -> SystemPromptResult:
-    p = analysis.tokens
-    rest = _rest_tokens(workload, p)
-    n = workload.requests_per_month
-    trimmed = p - int(round(p * x.trim_share))
-    costs = {
-        cached: prompt_cost_per_request(prices, workload, rest, np.array([p, trimmed, p + 1_000]), cached)
-        for cached in (False, True)
-    }
-    uncached, cached = costs[False], costs[True]
-    return SystemPromptResult(
-        prompt_tokens=p,
-        rest_tokens=rest,
-        prompt_longer_than_workload_input=p > workload.input_tokens,
-        has_cache_price=prices.cache_read is not None,
-        per_request_uncached=float(uncached[0]),
-        per_request_cached=float(cached[0]),
-        per_month_uncached=float(uncached[0]) * n,
-        per_month_cached=float(cached[0]) * n,
-        share_of_bill=float(uncached[0]) * n / baseline_per_month if baseline_per_month else None,
-        per_1000_tokens_month=float(uncached[2] - uncached[0]) * n,
-        trimmed_tokens=trimmed,
-        trim_saving_month_uncached=float(uncached[0] - uncached[1]) * n,
-        trim_saving_month_cached=float(cached[0] - cached[1]) * n,
-    )
+def idle(w: Workload, x: SystemPromptInputs, cat: Catalogue) -> str | None:
+    if not any(c.prefix_tokens > 0 for c in w.classes):
+        return "the workload has no shared prefix (set one in the sidebar's anatomy)"
+    if x.trim_share == 0:
+        return "the trim target is 0%"
+    return None
 
 
-def section_costs(analysis: PromptAnalysis, result: SystemPromptResult, workload: Workload) -> pd.DataFrame:
-    """Each section's tokens, share and monthly cost: the prompt's cost split pro rata by tokens (sums exactly)."""
-    return section_table(analysis, result.per_month_uncached, result.per_month_cached, result.per_request_uncached)
+LEVER = Lever(
+    name="system_prompt", label="System-prompt trim", page="pages/system_prompt.py",
+    question="What does our long system prompt cost, and what is it doing to quality?",
+    inputs=SystemPromptInputs, apply=apply, describe=describe, idle=idle,
+)
 
 
-def section_table(analysis: PromptAnalysis, per_month_uncached: float, per_month_cached: float,
-                  per_request_uncached: float) -> pd.DataFrame:
+def main_class(w: Workload) -> CallClass | None:
+    return max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None
+
+
+def _with_prefix(w: Workload, tokens_: float) -> Workload:
+    """Every class with its prefix scaled so that the main class's prefix is `tokens_` (same shape elsewhere)."""
+    main = main_class(w)
+    if main is None:
+        return w
+    if main.prefix_tokens <= 0:
+        return w.map(lambda c: c.model_copy(update={"prefix_tokens": tokens_}) if c is main else c)
+    ratio = tokens_ / main.prefix_tokens
+    return w.map(lambda c: c.model_copy(update={"prefix_tokens": c.prefix_tokens * ratio}))
+
+
+@dataclass(frozen=True)
+class SystemPromptResult:
+    today: Bill
+    after: Bill
+    prefix_tokens: float  # the main class's prefix today
+    trimmed_tokens: float
+    prefix_cost: float  # what the prefix adds to today's bill: today - the same workload without a prefix
+    per_1000_tokens: float  # what 1,000 more prefix tokens would add a month (marginal)
+    saving_when_cached: float | None  # the same trim on the workload with the prefix cached (caching's settings)
+
+    @property
+    def saving(self) -> float:
+        return self.today.total - self.after.total
+
+    @property
+    def share_of_bill(self) -> float:
+        return self.prefix_cost / self.today.total if self.today.total else 0.0
+
+    @property
+    def cost_per_token(self) -> float:
+        """The prefix's average cost a month per token of it."""
+        return self.prefix_cost / self.prefix_tokens if self.prefix_tokens else 0.0
+
+
+def evaluate(w: Workload, x: SystemPromptInputs, cat: Catalogue, today: Bill | None = None,
+            cached: Workload | None = None) -> SystemPromptResult:
+    """The trim's money, and what the prefix costs. `cached`: the workload with its prefix cached, to show what the
+    same trim saves once caching has made the prefix cheap (the interaction the Overview counts once)."""
+    today = today if today is not None else price(w, cat)
+    after = price(apply(w, x, cat), cat)
+    main = main_class(w)
+    p = main.prefix_tokens if main is not None else 0.0
+    without = price(_trimmed(w, 1.0), cat).total
+    more = price(_with_prefix(w, p + 1_000), cat).total
+    when_cached = None
+    if cached is not None:
+        when_cached = price(cached, cat).total - price(apply(cached, x, cat), cat).total
+    return SystemPromptResult(today=today, after=after, prefix_tokens=p, trimmed_tokens=p * (1 - x.trim_share),
+                              prefix_cost=today.total - without, per_1000_tokens=more - today.total,
+                              saving_when_cached=when_cached)
+
+
+def section_table(analysis: PromptAnalysis, cost_per_token: float) -> pd.DataFrame:
+    """Each section's tokens, share, and monthly cost at the prefix's average cost per token."""
     frame = analysis.sections.copy()
     total = int(frame["tokens"].sum())
-    share = frame["tokens"] / total if total else frame["tokens"] * 0.0
-    frame["share"] = share
-    frame["cost_month_uncached"] = share * per_month_uncached
-    frame["cost_month_cached"] = share * per_month_cached
-    frame["cost_request_uncached"] = share * per_request_uncached
+    frame["share"] = frame["tokens"] / total if total else frame["tokens"] * 0.0
+    frame["cost_per_month"] = frame["tokens"] * cost_per_token
     return frame
 
 
@@ -240,7 +253,7 @@ def top_sections(frame: pd.DataFrame, top: int = 20) -> pd.DataFrame:
     """The `top` largest sections by tokens, the rest summed into one "other sections" row (totals unchanged)."""
     ordered = frame.sort_values(["tokens", "section"], ascending=[False, True])
     shown, rest = ordered.head(top), ordered.iloc[top:]
-    columns = ["tokens", "share", "cost_month_uncached", "cost_month_cached"]
+    columns = ["tokens", "share", "cost_per_month"]
     out = shown[columns].copy()
     out.insert(0, "section", [f"{int(s)}. {t}" for s, t in zip(shown["section"], shown["title"], strict=True)])
     if len(rest):
@@ -249,18 +262,16 @@ def top_sections(frame: pd.DataFrame, top: int = 20) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def cost_curve(analysis: PromptAnalysis, workload: Workload, prices: ModelPrices, points: int = 201) -> pd.DataFrame:
-    """Monthly prompt cost against prompt length (uncached and cached), by the same formula as `evaluate`."""
-    p = analysis.tokens
-    rest = _rest_tokens(workload, p)
-    hi = max(2 * p, 1_000)
-    lengths = np.unique(np.concatenate([np.linspace(0, hi, points).round(), [p]]))
-    n = workload.requests_per_month
-    return pd.DataFrame({
-        "prompt_tokens": lengths,
-        "uncached": prompt_cost_per_request(prices, workload, rest, lengths, cached=False) * n,
-        "cached": prompt_cost_per_request(prices, workload, rest, lengths, cached=True) * n,
-    })
+def cost_curve(w: Workload, cat: Catalogue, *marks: float, points: int = 41) -> pd.DataFrame:
+    """What the prefix costs a month at each length (the main class's prefix; others scale with it), priced by the
+    one pricing function at every point, so long-context tiers show as steps."""
+    main = main_class(w)
+    p = main.prefix_tokens if main is not None else 0.0
+    top = max([2 * p, 1_000.0, *[1.2 * m for m in marks]])
+    lengths = np.unique(np.concatenate([np.linspace(0, top, points), [p, *marks]]))
+    base = price(_with_prefix(w, 0.0), cat).total
+    cost = [price(_with_prefix(w, float(t)), cat).total - base for t in lengths]
+    return pd.DataFrame({"prefix_tokens": lengths, "cost_per_month": cost})
 
 
 # --- quality: the published accuracy-vs-length curve -----------------------------------------------------------
@@ -363,14 +374,18 @@ section where it starts, so **the sections' tokens add up exactly to the prompt'
 on its own can differ by a token or so at each cut, where a token may straddle it; we test that the
 standalone counts stay within 2 tokens per cut of the whole.
 
-**Cost.** What the prompt adds to a request = the request's cost with the prompt − without it, so long-context
-tiers are honoured (the request is the prompt plus the rest of the workload's input: workload input tokens
-minus the prompt, floored at zero). Uncached, prompt tokens cost the input price; cached, the cache-read price
-(writes left out: at steady traffic they are rare; see the prompt-caching page). Per month = per request ×
-requests. A section's cost is the prompt's cost × the section's share of tokens.
+**The prompt is the prefix.** The workload's shared prefix (sidebar anatomy) is the system prompt with the tool
+definitions: the tokens every request starts with. When you paste a prompt whose count differs from the prefix, the
+page offers to use the prompt's count as the prefix, so the two describe the same thing.
 
-**Trim target.** Cutting the prompt by *x*% saves cost(prompt) − cost(trimmed prompt) per request, × requests.
-Every token trimmed saves money; the lever has no break-even, only a quality question.
+**Cost.** What the prefix costs = today's bill − the same workload with no prefix, priced by the one pricing
+function: at the input price where it is not cached, at cache read and write prices where it is (sidebar anatomy),
+with long-context tiers honoured. A section's cost is its tokens × the prefix's average cost per token.
+
+**Trim target.** Cutting the prefix by *x*% saves today's bill − the bill of the trimmed workload. Every token
+trimmed saves money, so the lever has no break-even, only a quality question. Once the prefix is cached, each
+trimmed token saves only its cache-read price: the page shows what the same trim saves on the cached workload,
+which is what the Overview counts when both levers are pulled.
 
 **Quality.** Levy, Jacoby and Goldberg (ACL 2024) padded the same reasoning questions with irrelevant text:
 average accuracy over the models they tested fell from 0.92 on the shortest inputs to 0.68 at about 3,000

@@ -522,6 +522,45 @@ class SimpleWorkload(BaseModel):
         return Workload(classes=tuple(classes))
 
 
+class ClassRow(BaseModel):
+    """One row of a custom workload's table: a single-call class (agent loops and failures live in the sidebar's
+    anatomy)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1, max_length=80, title="Call class",
+                      description="What these requests do (a feature, a pipeline step, a team).")
+    requests_per_month: float = Field(ge=0, le=1e11, title="Requests per month")
+    model_key: str = Field(min_length=3, max_length=200, title="Model", description="provider/model, as in the catalogue.")
+    prefix_tokens: float = Field(0, ge=0, le=10_000_000, title="Shared prefix", json_schema_extra={"unit": "tokens"},
+                                 description="Tokens at the start of every request that repeat exactly (cacheable).")
+    other_input_tokens: float = Field(0, ge=0, le=10_000_000, title="Other input", json_schema_extra={"unit": "tokens"})
+    output_tokens: float = Field(0, ge=0, le=1_000_000, title="Output", json_schema_extra={"unit": "tokens"},
+                                 description="Visible output per request.")
+    reasoning_tokens: float = Field(0, ge=0, le=1_000_000, title="Reasoning", json_schema_extra={"unit": "tokens"},
+                                    description="Thinking tokens per request, billed as output.")
+    cache_hit_rate: float = Field(0.0, ge=0, le=1, title="Cache hits today", json_schema_extra={"percent": True},
+                                  description="Share of requests that read the prefix from cache (5-minute TTL).")
+    tier: Tier = Field("standard", title="Tier", description="standard, batch or flex (where the model prices it).")
+
+    def to_class(self) -> CallClass:
+        return CallClass(name=self.name, requests_per_month=self.requests_per_month, model_key=self.model_key,
+                         tier=self.tier, prefix_tokens=self.prefix_tokens, other_input_tokens=self.other_input_tokens,
+                         output_tokens=self.output_tokens, reasoning_tokens=self.reasoning_tokens,
+                         cache="5m" if self.cache_hit_rate > 0 else "off", cache_hit_rate=self.cache_hit_rate)
+
+    @classmethod
+    def of(cls, c: CallClass) -> ClassRow:
+        return cls(name=c.name, requests_per_month=c.requests_per_month, model_key=c.model_key,
+                   prefix_tokens=c.prefix_tokens, other_input_tokens=c.other_input_tokens, output_tokens=c.output_tokens,
+                   reasoning_tokens=c.reasoning_tokens, cache_hit_rate=c.cache_hit_rate if c.cache != "off" else 0.0,
+                   tier=c.tier)
+
+
+def custom_workload(rows: tuple[ClassRow, ...] | list[ClassRow]) -> Workload:
+    """A workload from a table of call classes (names must be unique)."""
+    return Workload(classes=tuple(r.to_class() for r in rows))
+
+
 def traffic_hit_rate(requests_per_hour: float | np.ndarray, ttl_seconds: float) -> float | np.ndarray:
     """Poisson arrivals, TTL refreshed by every request: a request hits when the previous one came within it."""
     h = -np.expm1(-np.asarray(requests_per_hour, dtype=float) / 3600.0 * ttl_seconds)

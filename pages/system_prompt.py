@@ -1,12 +1,18 @@
 """System-prompt length: what the prompt costs on every request, section by section, and its quality tax."""
 import streamlit as st
 
+from calculators import caching
 from calculators import system_prompt as sp
 from calculators import tokens
-from pages._ui import fig_system_prompt, figures, levers, widgets
+from pages._ui import fig_system_prompt, figures, widgets
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, money, percent, price_caption, shown,
+    shown_frame, sources,
 )
+from pages._ui.lever_form import LeverForm, publish, read_inputs
+from pages._ui.workload_edit import custom_rows, offer
+
+LEVER = sp.LEVER
 
 
 @st.cache_data(show_spinner="Counting tokens…", max_entries=16)
@@ -15,10 +21,9 @@ def analyse(text: str, encoding: str) -> sp.PromptAnalysis:
 
 
 @st.cache_data(max_entries=16)
-def sections_csv(text: str, encoding: str, per_month_uncached: float, per_month_cached: float,
-                 per_request_uncached: float) -> bytes:
-    """Every section with its tokens and costs, as CSV (cached: a 1 MB prompt has thousands of sections)."""
-    frame = sp.section_table(analyse(text, encoding), per_month_uncached, per_month_cached, per_request_uncached)
+def sections_csv(text: str, encoding: str, cost_per_token: float) -> bytes:
+    """Every section with its tokens and monthly cost, as CSV (cached: a 1 MB prompt has thousands of sections)."""
+    frame = sp.section_table(analyse(text, encoding), cost_per_token)
     return frame.drop(columns=["start"]).to_csv(index=False).encode("utf-8")
 
 
@@ -30,6 +35,7 @@ ctx = context()
 choice = tokens.tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id)
 st.caption(price_caption(ctx.prices))
 
+form = LeverForm(LEVER, ctx)
 left, right = st.columns([3, 1])
 with left:
     text = widgets.text(sp.PromptText, "text", key="sp.prompt", height=240)
@@ -39,7 +45,7 @@ with left:
         max_upload_size=5,
     )
 with right:
-    trim = widgets.number(sp.SystemPromptInputs, "trim_share", key="sp.trim")
+    form("trim_share")
 
 source = "the text box"
 if upload is not None:
@@ -51,11 +57,14 @@ if upload is not None:
 if text == sp.EXAMPLE_PROMPT:
     source = "the example prompt (illustrative: a support assistant for a fictional retailer)"
 
-x = widgets.validated(sp.SystemPromptInputs, trim_share=trim)
+x = form.inputs()
 analysis = analyse(text, choice.encoding)
-result = sp.evaluate(analysis, x, ctx.sidebar, ctx.prices, ctx.bill.total)
-levers.publish(levers.system_prompt_saving(ctx, x, result, example=text == sp.EXAMPLE_PROMPT))
-frame = sp.section_costs(analysis, result, ctx.sidebar)
+caching_inputs = read_inputs(caching.LEVER, ctx)
+cached = (caching.apply(ctx.workload, caching_inputs, ctx.catalogue)
+          if not isinstance(caching_inputs, str) and ctx.prices.cache_read is not None else None)
+r = sp.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill, cached=cached)
+publish(LEVER, r.saving)
+frame = sp.section_table(analysis, r.cost_per_token)
 
 with right:
     st.caption(f"Counting {source}: {analysis.characters:,} characters, {sp.describe_split(analysis)}.")
@@ -64,57 +73,78 @@ with right:
     else:
         st.caption(f"**o200k estimate**: {choice.note}. Its own tokenizer can count differently.")
 
+s = ctx.sidebar
 if analysis.tokens == 0:
     st.info("The prompt is empty: paste a system prompt or upload one to see its cost.", icon=":material/info:")
-if result.prompt_longer_than_workload_input:
-    st.warning(
-        f"This prompt ({result.prompt_tokens:,} tokens) is longer than the workload's "
-        f"{ctx.sidebar.input_tokens:,} input tokens per request (sidebar). Requests here carry the prompt and "
-        "nothing else; set the sidebar's input tokens to your real average for the full picture.",
-        icon=":material/warning:",
-    )
+elif abs(analysis.tokens - r.prefix_tokens) > max(0.005 * r.prefix_tokens, 1):
+    st.info(f"This prompt is **{analysis.tokens:,} tokens**; your workload's shared prefix is "
+            f"**{r.prefix_tokens:,.0f}** (sidebar anatomy). The money on this page is the workload's: use the prompt's "
+            "count as the prefix so the two describe the same thing.", icon=":material/info:")
+    if custom_rows() is None:
+        other = s.input_tokens - s.prefix_tokens
+        changes = ({"prefix_share": analysis.tokens / s.input_tokens} if analysis.tokens <= s.input_tokens else
+                   {"input_tokens": int(round(analysis.tokens + other)),
+                    "prefix_share": analysis.tokens / (analysis.tokens + other)})
+        offer(f"Use {analysis.tokens:,} tokens as the workload's prefix", changes, key="sp.use_prompt",
+              help="Sets the sidebar's shared prefix to this prompt's count (and the input tokens, if the prompt is "
+              "longer than them).")
 
-metrics_area = st.container()  # filled below, once the editable accuracy curve is read
+headline([
+    Metric("Prefix cost per month", money(r.prefix_cost), delta=f"{percent(r.share_of_bill)} of the bill",
+           delta_color="off", help="Today's bill minus the same workload without its shared prefix: the system "
+           "prompt and tool definitions, billed as the workload bills them today (cached or not)."),
+    Metric(f"Trim {percent(x.trim_share, 0)} saves", money(r.saving),
+           delta=f"{money(r.today.total)} → {money(r.after.total)}", delta_color="off",
+           help="Today's bill minus the bill with the prefix trimmed, per month."),
+    Metric("Once the prefix is cached", money(r.saving_when_cached) if r.saving_when_cached is not None else "—",
+           help="The same trim on the workload with its prefix cached (the Prompt caching page's settings): each "
+           "trimmed token then saves only its cache-read price. The Overview counts this, not both savings."),
+    Metric("Per 1,000 prefix tokens", money(r.per_1000_tokens),
+           help="What 1,000 more prefix tokens add to the bill a month. There is no break-even: every token "
+           "trimmed saves money."),
+])
+st.caption(f"Prompt: {analysis.tokens:,} tokens ({sp.tokens_label(choice)}), {len(frame):,} sections; workload "
+           f"prefix {r.prefix_tokens:,.0f} tokens, {r.trimmed_tokens:,.0f} after the trim.")
+bill_lines(r.today, r.after, "after the trim")
 
-top = sp.top_sections(frame, 20)
-chart(fig_system_prompt.section_bars(top, title="Monthly cost of each section (largest 20 by tokens)", currency=currency()), top,
-      name="system prompt cost of the largest sections")
+top = shown_frame(sp.top_sections(frame, 20), "cost_per_month")
+chart(fig_system_prompt.section_bars(top, title="Monthly cost of each section (largest 20 by tokens)",
+                                     currency=currency()), top, name="system prompt cost of the largest sections")
 
 SHOWN = 1_000
-table = frame.head(SHOWN).assign(
+table = shown_frame(frame.head(SHOWN), "cost_per_month").assign(
     title=lambda f: ["  " * max(int(lv) - 1, 0) + t for t, lv in zip(f["title"], f["level"], strict=True)])
 st.dataframe(
-    table[["section", "title", "tokens", "share", "cost_month_uncached", "cost_month_cached"]],
+    table[["section", "title", "tokens", "share", "cost_per_month"]],
     hide_index=True,
     column_config={
         "section": st.column_config.NumberColumn("#", width="small"),
         "title": st.column_config.TextColumn("Section", width="large"),
         "tokens": st.column_config.NumberColumn("Tokens", format="localized"),
         "share": st.column_config.NumberColumn("Share", format="percent"),
-        "cost_month_uncached": st.column_config.NumberColumn(f"{currency().strip()}/month uncached", format=f"{currency()}%,.2f"),
-        "cost_month_cached": st.column_config.NumberColumn(f"{currency().strip()}/month cached", format=f"{currency()}%,.2f"),
+        "cost_per_month": st.column_config.NumberColumn(f"{currency().strip()}/month", format=f"{currency()}%,.2f"),
     },
     height=min(400, 38 + 35 * len(table)),
 )
 st.download_button(
-    "Download all sections (CSV)",
-    sections_csv(text, choice.encoding, result.per_month_uncached, result.per_month_cached,
-                 result.per_request_uncached),
+    "Download all sections (CSV)", sections_csv(text, choice.encoding, shown(r.cost_per_token)),
     file_name="system-prompt-sections.csv", mime="text/csv", key="csv-system-prompt-sections",
     icon=":material/download:",
 )
 if len(frame) > SHOWN:
     st.caption(f"Showing the first {SHOWN:,} of {len(frame):,} sections; the CSV has them all.")
 st.caption("Each token of the whole prompt is counted in the section where it starts, so sections add up exactly "
-           "to the prompt's tokens; a section counted on its own can differ by a token at a cut.")
+           "to the prompt's tokens; a section counted on its own can differ by a token at a cut. A section's cost "
+           "is its tokens at the prefix's average cost per token.")
 
-costs = sp.cost_curve(analysis, ctx.sidebar, ctx.prices)
+costs = shown_frame(sp.cost_curve(ctx.workload, ctx.catalogue, float(analysis.tokens)), "cost_per_month")
 fig = figures.line_chart(
-    costs, x="prompt_tokens", series={"uncached": "uncached (input price)", "cached": "cached (cache-read price)"},
-    title="Monthly prompt cost vs prompt length", x_title="system prompt tokens", y_title="cost per month",
-    markers=[figures.Marker(result.trimmed_tokens, f"trim target: {result.trimmed_tokens:,} tokens")
+    costs, x="prefix_tokens", series={"cost_per_month": "prefix cost per month"},
+    title="Monthly cost of the shared prefix vs its length", x_title="shared prefix tokens",
+    y_title="cost per month",
+    markers=[figures.Marker(r.trimmed_tokens, f"trim target: {r.trimmed_tokens:,.0f} tokens")
              if x.trim_share > 0 else None],
-    current=figures.Current(result.prompt_tokens, result.per_month_uncached, label="your prompt"),
+    current=figures.Current(r.prefix_tokens, shown(r.prefix_cost), label="your prefix"),
     y_tickprefix=currency(),
 )
 chart(fig, costs, name="system prompt cost vs length")
@@ -137,61 +167,35 @@ with editor_col:
         },
     )
 curve, curve_problem = sp.curve_from_rows(edited)
-now, after = curve.at(result.prompt_tokens), curve.at(result.trimmed_tokens)
+trimmed_prompt = analysis.tokens * (1 - x.trim_share)
+now, after = curve.at(analysis.tokens), curve.at(trimmed_prompt)
 with note_col:
     if curve_problem:
         st.warning(f"Using the published curve: the edited table can't be used ({curve_problem}).", icon=":material/warning:")
     st.caption("Add rows for your own evals (input length, accuracy); straight lines join the points. The markers "
                "show your prompt and the trim target on it.")
-series = sp.accuracy_series(curve, result.prompt_tokens, result.trimmed_tokens)
+series = sp.accuracy_series(curve, analysis.tokens, trimmed_prompt)
 fig = figures.line_chart(
     series, x="input_tokens",
     series={"measured": "one study's average (editable points)", "not_measured": "beyond the points: not measured"},
     dashes={"not_measured": "dot"},
     title="Accuracy vs input length: one study's average, not a law", x_title="input tokens",
     y_title="accuracy",
-    markers=[figures.Marker(result.prompt_tokens, f"your prompt: {result.prompt_tokens:,}", colour="#111111"),
-             figures.Marker(result.trimmed_tokens, f"after trim: {result.trimmed_tokens:,}")
+    markers=[figures.Marker(analysis.tokens, f"your prompt: {analysis.tokens:,}", colour="#111111"),
+             figures.Marker(trimmed_prompt, f"after trim: {trimmed_prompt:,.0f}")
              if x.trim_share > 0 else None],
-    current=figures.Current(result.prompt_tokens, now, label=f"your prompt: {now:.2f}"),
+    current=figures.Current(analysis.tokens, now, label=f"your prompt: {now:.2f}"),
     y_tickformat=".0%",
 )
 chart(fig, series, name="accuracy vs input length")
-if not curve.within(result.prompt_tokens):
-    st.caption(f"Your prompt ({result.prompt_tokens:,} tokens) is outside the curve's points "
+if not curve.within(analysis.tokens):
+    st.caption(f"Your prompt ({analysis.tokens:,} tokens) is outside the curve's points "
                f"({curve.lengths[0]:,.0f} to {curve.lengths[-1]:,.0f}): the value shown is the nearest end, "
                "not a measurement.")
 
-with metrics_area:
-    headline([
-        Metric("Cost per month", money(result.per_month_uncached),
-               delta=f"{percent(result.share_of_bill)} of the bill" if result.share_of_bill is not None else None,
-               delta_color="off",
-               help="What the system prompt costs per month, uncached: prompt tokens × input price × requests, "
-               "and its share of the sidebar's baseline bill."),
-        Metric("Per request", money(result.per_request_uncached),
-               help="What the prompt adds to one request, uncached."),
-        Metric("With caching", money(result.per_month_cached),
-               delta=f"-{money(result.per_month_uncached - result.per_month_cached)}", delta_color="off",
-               help="Every request reads the prompt from cache at the cache-read price (writes left out)."
-               + ("" if result.has_cache_price else " This model has no cache-read price: no discount.")),
-        Metric(f"Trim {percent(x.trim_share, 0)} saves", money(result.trim_saving_month_uncached),
-               delta=f"cached: {money(result.trim_saving_month_cached)}", delta_color="off",
-               help=f"Per month, from {result.prompt_tokens:,} to {result.trimmed_tokens:,} tokens, at the "
-               "workload's volume: uncached, and (below) when the prompt is cached."),
-        Metric("Per 1,000 tokens", money(result.per_1000_tokens_month),
-               help="What 1,000 more prompt tokens cost per month, uncached. There is no break-even: every token "
-               "trimmed saves this much."),
-    ])
-    headline([
-        Metric("Prompt tokens", f"{result.prompt_tokens:,}", delta=sp.tokens_label(choice), delta_color="off",
-               help=choice.note),
-        Metric("Sections", f"{len(frame):,}", help=sp.describe_split(analysis)),
-        Metric("Study accuracy at this length", f"{now:.2f}",
-               delta=f"{after - now:+.2f} after the trim", help="Read off the accuracy curve below: one study's "
-               "average (Levy et al., 2024) unless you edited it; not a prediction for your task."),
-    ])
+st.caption(f"Study accuracy at your prompt's length: {now:.2f} ({after - now:+.2f} after the trim). Read off the curve: "
+           "one study's average unless you edited it; not a prediction for your task.")
 
 explain(sp.EXPLANATION)
-sources("levy_same_task_more_tokens", "levy_flenqa_lengths", "example_system_prompt", "genai_prices",
-        "anthropic_caching", "openai_caching", "workload_defaults")
+sources("levy_same_task_more_tokens", "levy_flenqa_lengths", "example_system_prompt", "workload_defaults",
+        "genai_prices", "anthropic_caching", "openai_caching")

@@ -1,6 +1,8 @@
 """System-prompt page: the example prompt, a pasted 1 MB prompt, uploads, widgets, hostile links."""
 import time
 
+import pytest
+
 from calculators import system_prompt as sp
 from calculators import tokens
 from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
@@ -8,8 +10,16 @@ from tests.apptest import errors_text, metric_value, money_value, run_page, warn
 PAGE = "pages/system_prompt.py"
 
 
+def _summary(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Prompt: "))
+
+
 def prompt_tokens(at):
-    return int(metric_value(at, "Prompt tokens").replace(",", ""))
+    return int(_summary(at).split(" tokens")[0].removeprefix("Prompt: ").replace(",", ""))
+
+
+def sections(at):
+    return _summary(at).split("), ")[1].split(" sections")[0]
 
 
 def test_default_shows_the_example_prompt():
@@ -18,16 +28,20 @@ def test_default_shows_the_example_prompt():
     assert not errors_text(at)
     n = tokens.count(sp.EXAMPLE_PROMPT)
     assert prompt_tokens(at) == n
-    # Claude Sonnet 5.5 at $2/MTok input, 1M requests: $2 per prompt token per month.
-    assert money_value(metric_value(at, "Cost per month")) == 2 * n
-    assert any("o200k estimate" in m.delta for m in at.metric if m.label == "Prompt tokens")
+    # Claude Sonnet 5.5 at $2/MTok input, 1M requests, a 1,500-token prefix: $3,000 a month; 25% trimmed: $750.
+    assert n == 1_500
+    assert money_value(metric_value(at, "Prefix cost per month")) == 3_000
+    assert money_value(metric_value(at, "Trim 25% saves")) == 750
+    assert money_value(metric_value(at, "Once the prefix is cached")) == 37.5  # 375 tokens x $0.10 x 1M
+    assert at.session_state["_lever_savings"]["system_prompt"] == 750
+    assert "o200k estimate" in _summary(at)
     assert any("one study's average, not a law" in c.value for c in at.caption)
 
 
 def test_openai_model_counts_exactly():
     at = run_page(PAGE, {"model": "openai/gpt-4o"})
     assert not at.exception
-    assert any(m.delta == "exact" for m in at.metric if m.label == "Prompt tokens")
+    assert "(exact)" in _summary(at)
 
 
 def test_bigger_trim_saves_more():
@@ -45,7 +59,7 @@ def test_pasted_one_megabyte_prompt():
     assert time.perf_counter() - start < 20  # generous: CI machines are shared
     assert not at.exception
     assert prompt_tokens(at) == tokens.count(big)
-    assert metric_value(at, "Sections") == f"{len(sp.analyse(big).sections):,}"
+    assert sections(at) == f"{len(sp.analyse(big).sections):,}"
     # Moving another widget reuses the cached count: fast, and the count is unchanged.
     start = time.perf_counter()
     at.number_input(key="sp.trim").set_value(40.0).run()
@@ -58,7 +72,7 @@ def test_uploaded_text_replaces_the_box():
     at.file_uploader(key="sp.upload").set_value(("prompt.md", b"# A\nalpha\n\n# B\nbeta\n", "text/markdown")).run()
     assert not at.exception
     assert prompt_tokens(at) == tokens.count("# A\nalpha\n\n# B\nbeta\n")
-    assert metric_value(at, "Sections") == "2"
+    assert sections(at) == "2"
 
 
 def test_binary_upload_is_refused_clearly():
@@ -85,3 +99,17 @@ def test_hostile_params_give_notices():
     assert prompt_tokens(at) == tokens.count(sp.EXAMPLE_PROMPT)  # the prompt is never read from the link
     at = run_page(PAGE, {"sp.trim": "abc"})
     assert not at.exception and "`sp.trim=" in warnings_text(at)
+
+
+def test_a_prompt_of_another_length_can_become_the_workload_prefix():
+    at = run_page(PAGE)
+    prompt = "# Role\n" + "You help customers with orders. " * 150
+    at.text_area(key="sp.prompt").input(prompt).run()
+    n = tokens.count(prompt)
+    assert any(f"{n:,} tokens" in i.value for i in at.info)
+    assert money_value(metric_value(at, "Prefix cost per month")) == 3_000  # the workload's prefix, not the prompt
+    at.button(key="sp.use_prompt").click().run()
+    assert not at.exception
+    assert at.sidebar.number_input(key="w.prefix").value == pytest.approx(n / 2_000 * 100)
+    assert money_value(metric_value(at, "Prefix cost per month")) == pytest.approx(2 * n, abs=1)
+    assert not any("tokens**; your workload" in i.value for i in at.info)

@@ -5,20 +5,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calculators import caching
 from calculators import system_prompt as sp
 from calculators import tokens
-from calculators.prices import ModelPrices, TieredRate, request_cost
-from calculators.workload import SimpleWorkload as Workload
+from calculators.bill import price
+from calculators.prices import ModelPrices, TieredRate
+from calculators.workload import CallClass, Workload
+from tests.levers_common import CAT, DEFAULT, SONNET_45, one, workloads
 
-# $2/MTok input, $0.20 cache read, $10 output.
-PRICES = ModelPrices(provider_id="test", provider_name="Test", model_id="m", model_name="M",
-                     input=TieredRate(base=2.0), output=TieredRate(base=10.0), cache_read=TieredRate(base=0.2),
-                     source="test", source_date="2026-11")
 # A long-context cliff: above 200,000 input tokens every token of the request costs double.
 TIERED = ModelPrices(provider_id="test", provider_name="Test", model_id="t", model_name="T",
                      input=TieredRate(base=2.0, tiers=((200_000, 4.0),)),
                      output=TieredRate(base=10.0, tiers=((200_000, 20.0),)), source="test", source_date="2026-11")
-WORKLOAD = Workload(requests_per_month=1_000_000, model_key="test/m", input_tokens=10_000, output_tokens=400)
 
 DOC = "# Role\nYou help.\n\n## Tone\nBe brief.\n\n# Tools\nCall them.\n"
 
@@ -51,69 +49,73 @@ def test_preamble_code_fences_and_blank_line_blocks():
     assert empty.tokens == 0 and empty.sections["tokens"].sum() == 0
 
 
-def test_example_prompt_is_in_the_briefs_range():
+def test_example_prompt_is_the_default_prefix():
     a = sp.analyse(sp.EXAMPLE_PROMPT)
-    assert 1_500 <= a.tokens <= 4_000
+    assert a.tokens == 1_500 == DEFAULT.classes[0].prefix_tokens  # the sidebar's 75% of 2,000 input tokens
     assert a.split_by == "headings" and len(a.sections) >= 10
 
 
 def test_costs_by_hand():
-    a = sp.analyse(DOC)
-    p = a.tokens
-    r = sp.evaluate(a, sp.SystemPromptInputs(trim_share=0.25), WORKLOAD, PRICES, baseline_per_month=100_000)
-    # Uncached: P tokens x $2/MTok x 1M requests = $2 x P per month; cached at $0.20/MTok: $0.2 x P.
-    assert r.per_month_uncached == pytest.approx(2.0 * p)
-    assert r.per_month_cached == pytest.approx(0.2 * p)
-    assert r.per_request_uncached == pytest.approx(2.0 * p / 1e6)
-    assert r.share_of_bill == pytest.approx(2.0 * p / 100_000)
-    # Trim 25%: round(0.25 P) tokens fewer, each $2/month uncached, $0.20 cached.
-    cut = round(0.25 * p)
-    assert r.trimmed_tokens == p - cut
-    assert r.trim_saving_month_uncached == pytest.approx(2.0 * cut)
-    assert r.trim_saving_month_cached == pytest.approx(0.2 * cut)
-    assert r.per_1000_tokens_month == pytest.approx(2_000)
+    # The default workload: a 1,500-token prefix at $2/MTok on 1M requests costs $3,000 a month; trimming 25%
+    # (375 tokens) saves $750; each 1,000 more tokens would cost $2,000.
+    r = sp.evaluate(DEFAULT, sp.SystemPromptInputs(trim_share=0.25), CAT)
+    assert r.prefix_cost == pytest.approx(3_000) and r.share_of_bill == pytest.approx(3_000 / 8_000)
+    assert r.saving == pytest.approx(750) and r.trimmed_tokens == pytest.approx(1_125)
+    assert r.per_1000_tokens == pytest.approx(2_000) and r.cost_per_token == pytest.approx(2.0)
 
 
-def test_sections_costs_sum_to_the_prompt():
+def test_trim_then_cache_is_counted_once():
+    """The reviewer's case: on the landed defaults (a 1,500-token prefix, 424 tokens trimmed, the prefix then cached
+    at a 100% hit rate) the joint saving is what pricing the trimmed, cached workload gives: $2,892, not $3,396."""
+    landed_trim = sp.SystemPromptInputs(trim_share=424 / 1_500)
+    cache = caching.CachingInputs(hit_rate_mode="Set directly", hit_rate=1.0)
+    trimmed = sp.apply(DEFAULT, landed_trim, CAT)
+    both = caching.apply(trimmed, cache, CAT)
+    joint = price(DEFAULT, CAT).total - price(both, CAT).total
+    # Input $4,000 before; after: 1,076 prefix tokens read at $0.10 and 500 other at $2 per MTok, 1M requests.
+    assert joint == pytest.approx(4_000 - (1_076 * 0.10 + 500 * 2.0))
+    assert joint == pytest.approx(2_892.4)
+    # Once the prefix is cached, the trim is worth about $42 a month: 424 tokens x $0.10 x 1M.
+    r = sp.evaluate(DEFAULT, landed_trim, CAT, cached=caching.apply(DEFAULT, cache, CAT))
+    assert r.saving_when_cached == pytest.approx(42.4)
+
+
+def test_section_costs_add_up_to_the_prefix():
     a = sp.analyse(sp.EXAMPLE_PROMPT)
-    r = sp.evaluate(a, sp.SystemPromptInputs(), WORKLOAD, PRICES)
-    frame = sp.section_costs(a, r, WORKLOAD)
+    r = sp.evaluate(DEFAULT, sp.SystemPromptInputs(), CAT)
+    frame = sp.section_table(a, r.cost_per_token)
     assert frame["share"].sum() == pytest.approx(1)
-    assert frame["cost_month_uncached"].sum() == pytest.approx(r.per_month_uncached)
-    assert frame["cost_month_cached"].sum() == pytest.approx(r.per_month_cached)
+    assert frame["cost_per_month"].sum() == pytest.approx(r.prefix_cost)  # the prompt is the prefix: 1,500 tokens
 
 
 def test_long_context_cliff_is_honoured():
-    # 190,000 other tokens + a 20,000-token prompt crosses 200,000: the whole request is billed at the tier.
-    w = Workload(requests_per_month=1, model_key="test/t", input_tokens=210_000, output_tokens=1_000)
-    added = sp.prompt_cost_per_request(TIERED, w, 190_000, 20_000, cached=False)
+    # 190,000 other tokens + a 20,000-token prefix cross 200,000: every token of the request is billed at the tier.
+    w = Workload(classes=(CallClass(name="x", requests_per_month=1, model_key="test/t", prefix_tokens=20_000,
+                                    other_input_tokens=190_000, output_tokens=1_000),), custom_models=(TIERED,))
+    r = sp.evaluate(w, sp.SystemPromptInputs(), CAT)
     without = 190_000 * 2 / 1e6 + 1_000 * 10 / 1e6
-    with_prompt = 210_000 * 4 / 1e6 + 1_000 * 20 / 1e6
-    assert added == pytest.approx(with_prompt - without)
-    assert added == pytest.approx(request_cost(TIERED, 210_000, 1_000) - request_cost(TIERED, 190_000, 1_000))
+    with_prefix = 210_000 * 4 / 1e6 + 1_000 * 20 / 1e6
+    assert r.prefix_cost == pytest.approx(with_prefix - without)
 
 
-def test_model_without_cache_price_gets_no_discount():
-    no_cache = PRICES.model_copy(update={"cache_read": None})
-    a = sp.analyse(DOC)
-    r = sp.evaluate(a, sp.SystemPromptInputs(), WORKLOAD, no_cache)
-    assert not r.has_cache_price
-    assert r.per_month_cached == pytest.approx(r.per_month_uncached)
+def test_a_cached_prefix_costs_its_cache_price():
+    # Sonnet 4.5 with the prefix read from cache on every request: the prefix costs $0.30/MTok, and so does a trim.
+    w = one(requests_per_month=1_000_000, model_key=SONNET_45, prefix_tokens=1_000, other_input_tokens=1_000,
+            cache="5m", cache_hit_rate=1.0)
+    r = sp.evaluate(w, sp.SystemPromptInputs(trim_share=0.5), CAT)
+    assert r.prefix_cost == pytest.approx(300) and r.saving == pytest.approx(150)
 
 
-def test_prompt_longer_than_the_workload_input_is_flagged():
-    a = sp.analyse(sp.EXAMPLE_PROMPT)
-    small = WORKLOAD.model_copy(update={"input_tokens": 100})
-    r = sp.evaluate(a, sp.SystemPromptInputs(), small, PRICES)
-    assert r.prompt_longer_than_workload_input and r.rest_tokens == 0
+def test_cost_curve_matches_the_scalar():
+    r = sp.evaluate(DEFAULT, sp.SystemPromptInputs(), CAT)
+    curve = sp.cost_curve(DEFAULT, CAT).set_index("prefix_tokens")
+    assert curve.loc[1_500.0, "cost_per_month"] == pytest.approx(r.prefix_cost)
+    assert curve.loc[0.0, "cost_per_month"] == 0
 
 
-def test_cost_curve_matches_scalar():
-    a = sp.analyse(sp.EXAMPLE_PROMPT)
-    r = sp.evaluate(a, sp.SystemPromptInputs(), WORKLOAD, PRICES)
-    curve = sp.cost_curve(a, WORKLOAD, PRICES).set_index("prompt_tokens")
-    assert curve.loc[float(a.tokens), "uncached"] == pytest.approx(r.per_month_uncached)
-    assert curve.loc[float(a.tokens), "cached"] == pytest.approx(r.per_month_cached)
+def test_no_prefix_means_the_lever_idles():
+    w = one(requests_per_month=1, model_key=SONNET_45, other_input_tokens=100)
+    assert "no shared prefix" in sp.idle(w, sp.SystemPromptInputs(), CAT)
 
 
 # --- the accuracy curve -------------------------------------------------------------------------------------
@@ -145,10 +147,9 @@ def test_trimming_can_cost_quality_when_accuracy_rises_with_length():
     # The lever's losing case: on a task where your own evals show longer prompts help (e.g. examples matter),
     # trimming saves money but loses accuracy.
     curve, _ = sp.curve_from_rows(pd.DataFrame({"input_tokens": [500, 2_000], "accuracy": [0.70, 0.90]}))
-    a = sp.analyse(sp.EXAMPLE_PROMPT)
-    r = sp.evaluate(a, sp.SystemPromptInputs(trim_share=0.5), WORKLOAD, PRICES)
-    assert r.trim_saving_month_uncached > 0
-    assert curve.at(r.trimmed_tokens) < curve.at(r.prompt_tokens)
+    r = sp.evaluate(DEFAULT, sp.SystemPromptInputs(trim_share=0.5), CAT)
+    assert r.saving > 0
+    assert curve.at(r.trimmed_tokens) < curve.at(r.prefix_tokens)
 
 
 def test_accuracy_series_marks_measured_range():
@@ -187,13 +188,10 @@ def test_sections_tile_the_prompt_and_sum_exactly(text, encoding):
     assert (a.sections["standalone_tokens"] - a.sections["tokens"]).abs().max() <= 2 * max(cuts, 1)
 
 
-@settings(max_examples=50, deadline=None)
-@given(text=texts, trim=st.floats(0, 1), requests=st.integers(1, 10_000_000_000), inp=st.integers(1, 2_000_000))
-def test_trim_never_costs_money_and_never_crashes(text, trim, requests, inp):
-    w = Workload(requests_per_month=requests, model_key="test/t", input_tokens=inp, output_tokens=400)
-    a = sp.analyse(text)
-    r = sp.evaluate(a, sp.SystemPromptInputs(trim_share=trim), w, TIERED, baseline_per_month=1.0)
-    assert r.trim_saving_month_uncached >= 0 and r.trim_saving_month_cached >= 0
-    assert 0 <= r.trimmed_tokens <= r.prompt_tokens
-    curve = sp.cost_curve(a, w, TIERED)
-    assert np.isfinite(curve.to_numpy()).all()
+@given(w=workloads(), trim=st.floats(0, 1))
+def test_trim_never_costs_money_and_is_a_difference_of_bills(w, trim):
+    x = sp.SystemPromptInputs(trim_share=trim)
+    r = sp.evaluate(w, x, CAT)
+    assert r.saving >= -1e-9 * max(1.0, r.today.total)
+    assert r.saving <= r.prefix_cost + 1e-6 * max(1.0, r.today.total)  # never more than the whole prefix costs
+    assert r.saving == pytest.approx(price(w, CAT).total - price(sp.apply(w, x, CAT), CAT).total)

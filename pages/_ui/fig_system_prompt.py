@@ -8,10 +8,9 @@ from pages._ui.figures import colour, figure, layout
 
 
 def section_bars(top: pd.DataFrame, *, title: str, currency: str = "$") -> go.Figure:
-    """Horizontal bars of monthly cost per section (uncached and cached), largest first.
+    """Horizontal bars of each section's monthly cost, largest first.
 
-    `top` needs: section (label), tokens, share, cost_month_uncached, cost_month_cached
-    (see `calculators.system_prompt.top_sections`).
+    `top` needs: section (label), tokens, share, cost_per_month (see `calculators.system_prompt.top_sections`).
     """
     labels = list(top["section"])
     custom = [[f"{int(t):,}", f"{s:.1%}"] for t, s in zip(top["tokens"], top["share"], strict=True)]
@@ -21,10 +20,9 @@ def section_bars(top: pd.DataFrame, *, title: str, currency: str = "$") -> go.Fi
              cliponaxis=False,
              hovertemplate="%{y}: " + currency + "%{x:,.2f}/month · %{customdata[0]} tokens (%{customdata[1]})<extra>" + name
              + "</extra>")
-        for i, (column, name) in enumerate((("cost_month_uncached", "uncached"),
-                                            ("cost_month_cached", "cached (cache-read price)")))
+        for i, (column, name) in enumerate((("cost_per_month", "monthly cost"),))
     ]
     lay = layout(title=title, x_title="cost per month", y_title="", height=max(320, 120 + 44 * len(labels)),
-                 barmode="group", hovermode="closest", xaxis=dict(tickprefix=currency),
+                 hovermode="closest", showlegend=False, xaxis=dict(tickprefix=currency),
                  yaxis=dict(autorange="reversed", automargin=True))
     return figure(traces, lay)

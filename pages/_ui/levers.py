@@ -20,7 +20,6 @@ from calculators import routing as rt
 from calculators.prices import ModelPrices
 from calculators import output_caps as oc
 from calculators.compounding import LeverSaving
-from calculators.tokens import tokenizer_for
 from calculators.workload import DEFAULT_MODEL
 from pages._ui import scenario, widgets
 from pages._ui.layout import Context, catalogue
@@ -79,32 +78,6 @@ def output_caps_saving(x: oc.OutputCapInputs, r: oc.OutputCapResult) -> LeverSav
         page="pages/output_caps.py",
         assumption=f"max_tokens {x.cap:,}; {r.truncation_rate:.1%} truncated, {x.redo_share:.0%} of those redone",
     )
-
-
-def _system_prompt(ctx: Context) -> LeverSaving | str:
-    text = st.session_state.get("sp.prompt") or system_prompt.EXAMPLE_PROMPT
-    encoding = tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id).encoding
-    analysis = _analyse(text, encoding)
-    x = system_prompt.SystemPromptInputs(
-        trim_share=Stored(system_prompt.SystemPromptInputs).num("trim_share", "sp.trim"))
-    r = system_prompt.evaluate(analysis, x, ctx.sidebar, ctx.prices, ctx.bill.total)
-    return system_prompt_saving(ctx, x, r, example=text == system_prompt.EXAMPLE_PROMPT)
-
-
-def system_prompt_saving(ctx: Context, x: system_prompt.SystemPromptInputs, r: system_prompt.SystemPromptResult,
-                         *, example: bool) -> LeverSaving:
-    note = " (the example prompt)" if example else ""
-    return LeverSaving(
-        lever="system_prompt", label="System-prompt trim", page="pages/system_prompt.py",
-        # A prompt longer than the workload's average input makes the bill at least the prompt's own cost.
-        share=_share(r.trim_saving_month_uncached, max(ctx.bill.total, r.per_month_uncached)),
-        assumption=f"{r.prompt_tokens:,}-token prompt{note} trimmed by {x.trim_share:.0%}, uncached",
-    )
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _analyse(text: str, encoding: str) -> system_prompt.PromptAnalysis:
-    return system_prompt.analyse(text, encoding)
 
 
 def _reasoning(ctx: Context) -> LeverSaving | str:
@@ -346,7 +319,6 @@ LEVERS: tuple[Lever, ...] = (
     Lever("routing", "Router or cascade", "pages/routing.py", _routing),
     Lever("distillation", "Distilled student model", "pages/distillation.py", _distillation),
     Lever("reasoning", "Reasoning only where it earns", "pages/reasoning.py", _reasoning),
-    Lever("system_prompt", "System-prompt trim", "pages/system_prompt.py", _system_prompt),
     Lever("output_caps", "Output caps", "pages/output_caps.py", _output_caps),
 )
 
