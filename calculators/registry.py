@@ -1,8 +1,26 @@
-"""Every lever the dashboard offers, in the order the Overview applies them (calculators.lever.ORDER)."""
+"""Every lever the dashboard offers, in the order the Overview applies them (calculators.lever.ORDER).
+
+Each lever module declares `LEVER`; this collects them in ORDER.
+"""
 from __future__ import annotations
 
-from calculators import caching, system_prompt
+import importlib
+
 from calculators.lever import ORDER, Lever
 
-LEVERS: tuple[Lever, ...] = tuple(sorted((caching.LEVER, system_prompt.LEVER), key=lambda lv: ORDER.index(lv.name)))
+
+def _declared() -> tuple[Lever, ...]:
+    levers = []
+    for name in ORDER:
+        try:
+            module = importlib.import_module(f"calculators.{name}")
+        except ModuleNotFoundError:
+            continue
+        lever = getattr(module, "LEVER", None)
+        if isinstance(lever, Lever):
+            levers.append(lever)
+    return tuple(levers)
+
+
+LEVERS: tuple[Lever, ...] = _declared()
 BY_NAME: dict[str, Lever] = {lever.name: lever for lever in LEVERS}

@@ -9,7 +9,11 @@ from tests.apptest import metric_value, money_value, run_page
 # A link with non-default settings for every lever.
 LINK = {
     "requests": "400000", "model": "anthropic/claude-sonnet-5-5", "in_tokens": "3000", "out_tokens": "500",
-    "w.prefix": "60", "cache.prefixes": "30", "cache.ttl": "1-hour TTL",
+    "w.prefix": "60", "w.reasoning": "2000", "w.agents": "20", "w.steps": "8", "w.fail": "10",
+    "cache.prefixes": "30", "cache.ttl": "1-hour TTL", "sp.trim": "40",
+    # agent loops, retries, pipeline:
+    # right-sizing, routing, distillation:
+    # output caps, reasoning, batch:
 }
 
 

@@ -22,19 +22,26 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from pages._ui import scenario
+from pages._ui.layout import money_settings
 from pages._ui.widgets import _base_type, _bounds, _escape, _extra
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def _scale(info: FieldInfo) -> float:
-    return 100.0 if _extra(info).get("percent") else 1.0
+    """Display units per model unit: 100 for a percentage, the exchange rate for money (held in USD)."""
+    extra = _extra(info)
+    if extra.get("percent"):
+        return 100.0
+    if extra.get("money"):
+        return money_settings().rate_per_usd
+    return 1.0
 
 
 def _header(info: FieldInfo, name: str) -> str:
     extra = _extra(info)
-    unit = "%" if extra.get("percent") else extra.get("unit")
-    return (info.title or name) + (f" ({unit})" if unit else "")
+    unit = "%" if extra.get("percent") else money_settings().currency if extra.get("money") else extra.get("unit")
+    return (info.title or name).replace("($)", "").strip() + (f" ({unit})" if unit else "")
 
 
 def _column(info: FieldInfo, name: str) -> Any:
@@ -48,7 +55,9 @@ def _column(info: FieldInfo, name: str) -> Any:
     return st.column_config.NumberColumn(
         _header(info, name), help=info.description, required=True,
         min_value=None if lo is None else lo * scale, max_value=None if hi is None else hi * scale,
-        step=1 if kind is int else 0.1, format="%.1f%%" if scale > 1 else ("%d" if kind is int else None),
+        step=1 if kind is int else 0.1,
+        format="%.1f%%" if _extra(info).get("percent") else "%.2f" if _extra(info).get("money")
+        else ("%d" if kind is int else None),
     )
 
 
@@ -59,11 +68,10 @@ def _blank(value: object) -> bool:
     return value is None or bool(pd.isna(value))
 
 
-def _message(err: dict, scale: float) -> str:
+def _message(err: dict, scale: float, suffix: str = "") -> str:
     """A pydantic error in words, with bounds in the column's display units."""
     ctx = err.get("ctx") or {}
     kind = err.get("type", "")
-    suffix = "%" if scale > 1 else ""
     for bound, words in (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than")):
         if bound in ctx and kind.startswith(("greater", "less")):
             return f"must be {words} {float(ctx[bound]) * scale:g}{suffix}"
@@ -103,7 +111,7 @@ def edit_rows(
     headers = {name: _header(info, name) for name, info in fields.items()}
     def shown(row: M, n: str) -> object:
         value = getattr(row, n)
-        return value * _scale(fields[n]) if _scale(fields[n]) > 1 else value
+        return value * _scale(fields[n]) if _scale(fields[n]) != 1 else value
 
     frame = pd.DataFrame([{headers[n]: shown(row, n) for n in fields} for row in start],
                          columns=list(headers.values()))
@@ -121,8 +129,8 @@ def edit_rows(
         for n, v in values.items():
             if _blank(v):
                 cleaned[n] = None
-            elif _scale(fields[n]) > 1:
-                cleaned[n] = float(v) / _scale(fields[n])
+            elif _scale(fields[n]) != 1:
+                cleaned[n] = float(f"{float(v) / _scale(fields[n]):.12g}")
             elif _base_type(fields[n].annotation) is int and isinstance(v, float) and v.is_integer():
                 cleaned[n] = int(v)
             else:
@@ -136,7 +144,8 @@ def edit_rows(
                 field = str(err["loc"][0]) if err["loc"] else ""
                 column = headers.get(field, "this row")
                 scale = _scale(fields[field]) if field in fields else 1.0
-                messages.append(f"{where}, **{column}**: {_message(err, scale)}")
+                suffix = "%" if field in fields and _extra(fields[field]).get("percent") else ""
+                messages.append(f"{where}, **{column}**: {_message(err, scale, suffix)}")
     if in_link and not messages:
         _record_rows(key, rows, defaults)
     return rows, messages
@@ -190,7 +199,7 @@ def edit_matrix(
             values[c] = None if _blank(v) else float(v) / 100.0
         for err in validate(r, values):
             column = str(err["loc"][-1]) if err["loc"] else ""
-            messages.append(f"{_escape(corner)} {_escape(r[:60])}, **{_escape(column)}**: {_message(err, 100.0)}")
+            messages.append(f"{_escape(corner)} {_escape(r[:60])}, **{_escape(column)}**: {_message(err, 100.0, '%')}")
         out.update({(r, c): v for c, v in values.items()})
     store.update(out)
     if link_model is not None and not messages:
