@@ -41,6 +41,7 @@ PAGE_TABLE: dict[str, list[tuple[str, str, str]]] = {
         ("pages/routing.py", "Routing and cascades", ":material/alt_route:"),
         ("pages/reasoning.py", "Reasoning budgets", ":material/psychology:"),
         ("pages/distillation.py", "Distillation payback", ":material/school:"),
+        ("pages/batch.py", "Batch and flex", ":material/schedule:"),
     ],
     "Architecture": [
         ("pages/agent_loops.py", "Agent loops", ":material/all_inclusive:"),

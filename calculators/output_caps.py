@@ -1,12 +1,24 @@
-"""Output caps lever: what does tuning max_tokens save in money, latency and throughput?
+"""Output caps lever: what does a max_tokens cap (and a brevity instruction) do to the bill, latency and throughput?
 
-Output lengths L follow a distribution: a log-normal fitted from the user's p50 and p95, or the
-empirical distribution of an uploaded list of observed lengths. A cap C bills min(L, C) output tokens
-and truncates the answers with L > C; a share rho of those must be redone, and a redo costs the
-request's input again plus its full, uncapped answer (L tokens: the answer was long because the task
-needed it). A brevity instruction scales every length by (1 + beta). Latency is time to first token
-plus output tokens x time per output token. A tokens-per-minute rate limit reserves max_tokens (plus
-the input, where the limit counts it) for every attempt when it starts.
+A call's output is its visible answer plus its reasoning tokens: max_tokens caps their sum (reasoning tokens count
+toward it), and the billed tokens split between the two pro rata. Output lengths L of a class follow a log-normal
+whose **mean is the class's output today** (visible + reasoning, as the workload states it) and whose spread is one
+input, the p95 as a multiple of the mean. A brevity instruction scales every length by (1 + beta): L' = (1 + beta) L.
+
+A cap C bills E[min(L', C)] output tokens on each request and truncates q = P(L' > C) of the answers; a share rho
+of those must be redone without the cap: a new request with the same input and the full uncapped answer,
+E[L' | L' > C] tokens (the answer was long because the task needed it). So every single-call class bills the capped
+mean, and gains a redo class of requests x rho x q. Agent tasks are out of scope: a cap on each step of a loop
+changes the history the later steps re-send, which this lever does not model.
+
+Money comes only from `bill.price`. A single call's input does not depend on its output, so its long-context tier
+does not either, and a class's bill is affine in its output tokens: A + B t, with A the bill of its input (output
+set to 0) and B the money per output token per request, from two priced workloads. The bill at every cap is then
+exact with numpy: sum over classes of A (1 + rho q) + B (E[min(L', C)] + rho E[L'; L' > C]).
+
+Latency: time to first token (TTFT) already contains the first token, so a response of N tokens takes
+TTFT + (N - 1) x time per output token; a redone request waits for both attempts. A tokens-per-minute limit
+reserves max_tokens (plus the input, where the limit counts it) for every attempt when it starts.
 """
 from __future__ import annotations
 
@@ -21,74 +33,78 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
 from scipy.optimize import brentq
 
-from calculators.prices import ModelPrices, request_cost
-from calculators.workload import HOURS_PER_MONTH, SimpleWorkload as Workload
+from calculators.bill import Bill, model_prices, price
+from calculators.lever import Lever
+from calculators.prices import Catalogue
+from calculators.workload import HOURS_PER_MONTH, CallClass, Workload
 
 Z95 = float(special.ndtri(0.95))  # 1.6449: the standard normal's 95th percentile
+# A log-normal with mean m has p95 / m = exp(1.645 sigma - sigma^2 / 2), at most exp(1.645^2 / 2) (at sigma = 1.645).
+MAX_P95_MULTIPLE = math.exp(Z95**2 / 2)  # 3.868
+MIN_P95_MULTIPLE = 1.01  # a p95 at the mean is no spread at all
 LimitCounts = Literal["input + max_tokens", "max_tokens only"]
-LengthSource = Literal["p50 and p95 (log-normal fit)", "an uploaded list"]
+LIMIT_LABEL = {"input + max_tokens": "input + max_tokens (OpenAI)", "max_tokens only": "max_tokens only (Anthropic)"}
 
 
 class OutputCapInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    source: LengthSource = Field(
-        "p50 and p95 (log-normal fit)", title="Output lengths from", json_schema_extra={"widget": "radio"},
-        description="Fit a log-normal to your median and 95th-percentile output tokens, or upload observed lengths.",
-    )
-    p50_tokens: float = Field(
-        400, ge=1, le=200_000, title="Median output length, p50", json_schema_extra={"unit": "tokens", "step": 10},
-        description="Half of the answers are shorter than this. Default: the workload's output tokens (illustrative).",
-    )
-    p95_tokens: float = Field(
-        1_200, ge=1, le=1_000_000, title="95th-percentile output length, p95",
-        json_schema_extra={"unit": "tokens", "step": 10},
-        description="5% of the answers are longer than this. Default: 3x the p50 (illustrative).",
+    p95_multiple: float = Field(
+        2.4, ge=MIN_P95_MULTIPLE, le=100, title="Spread: p95 as a multiple of the mean",
+        json_schema_extra={"key": "cap.p95x", "step": 0.1, "format": "%.2f"},
+        description="How long the longest 5% of answers are, against the average (the workload's output tokens). "
+        "Illustrative default 2.4: a p95 three times the median. A log-normal with a given mean cannot go above "
+        f"{MAX_P95_MULTIPLE:.2f}.",
     )
     cap: int = Field(
-        4_096, ge=1, le=200_000, title="max_tokens cap", json_schema_extra={"unit": "tokens", "step": 64},
-        description="The max_tokens (max_output_tokens) you send; reasoning tokens count toward it. "
-        "Default 4,096: a common setting (illustrative).",
+        4_096, ge=1, le=200_000, title="max_tokens cap", json_schema_extra={"key": "cap.max_tokens", "unit": "tokens",
+                                                                            "step": 64},
+        description="The max_tokens (max_output_tokens) you send; reasoning tokens count toward it. Default: the "
+        "smallest power of two at least twice the p95, and at least 4,096 (illustrative).",
     )
     redo_share: float = Field(
-        0.1, ge=0, le=1, title="Truncated answers that must be redone", json_schema_extra={"percent": True},
+        0.1, ge=0, le=1, title="Truncated answers that must be redone",
+        json_schema_extra={"key": "cap.redo", "percent": True},
         description="Share of cut-off answers that are useless and are sent again without the cap (illustrative).",
     )
     max_truncation: float = Field(
         0.02, ge=0.0001, le=0.5, title="Highest acceptable truncation rate",
-        json_schema_extra={"percent": True, "step": 0.5},
+        json_schema_extra={"key": "cap.max_trunc", "percent": True, "step": 0.5},
         description="The cost-optimal cap is searched among caps that cut off at most this share of answers "
         "(illustrative).",
     )
     brevity_effect: float = Field(
         0.0, ge=-0.9, le=0, title="Brevity instruction: change in output length",
-        json_schema_extra={"percent": True, "step": 5.0},
+        json_schema_extra={"key": "cap.brevity", "percent": True, "step": 5.0},
         description="E.g. -20% if 'answer concisely' shortens answers by a fifth in your evals; 0 = no instruction "
-        "(illustrative).",
+        "(illustrative). It scales a call's whole output.",
     )
     ttft_ms: float = Field(
-        600, ge=0, le=120_000, title="Time to first token (ms)", json_schema_extra={"step": 50.0},
-        description="Wait before the first output token (illustrative; measure your model and region).",
+        600, ge=0, le=120_000, title="Time to first token (ms)", json_schema_extra={"key": "cap.ttft", "step": 50.0},
+        description="Wait until the first output token arrives, that token included (illustrative; measure your "
+        "model and region).",
     )
     ms_per_token: float = Field(
-        20, ge=0, le=2_000, title="Time per output token (ms)", json_schema_extra={"step": 1.0},
-        description="Decode time per output token; 20 ms is 50 tokens/s (illustrative; measure yours).",
+        20, ge=0, le=2_000, title="Time per output token (ms)", json_schema_extra={"key": "cap.tpot", "step": 1.0},
+        description="Decode time per output token after the first; 20 ms is 50 tokens/s (illustrative).",
     )
     tpm_limit: int = Field(
         2_000_000, ge=1, le=10_000_000_000, title="Rate limit (tokens per minute)",
-        json_schema_extra={"step": 100_000},
+        json_schema_extra={"key": "cap.tpm", "step": 100_000},
         description="Your tier's tokens-per-minute limit (illustrative). Limiters reserve max_tokens per request.",
     )
     limit_counts: LimitCounts = Field(
-        "input + max_tokens", title="The rate limit counts",
+        "input + max_tokens", title="The rate limit counts", json_schema_extra={"key": "cap.limit",
+                                                                                "labels": LIMIT_LABEL},
         description="OpenAI's TPM counts input plus max_tokens; Anthropic's output-TPM counts max_tokens only.",
     )
 
     @model_validator(mode="after")
-    def _p95_above_p50(self) -> OutputCapInputs:
-        if self.p95_tokens <= self.p50_tokens:
+    def _spread_fits_a_log_normal(self) -> OutputCapInputs:
+        if self.p95_multiple > MAX_P95_MULTIPLE:
             raise ValueError(
-                f"the p95 ({self.p95_tokens:,.0f} tokens) must be larger than the p50 ({self.p50_tokens:,.0f}): "
-                "95% of answers can't be shorter than the median"
+                f"a p95 of {self.p95_multiple:g}x the mean is impossible for a log-normal with that mean: its p95 is "
+                f"at most e^(1.645²/2) = {MAX_P95_MULTIPLE:.2f}x its mean. Enter a spread of at most "
+                f"{MAX_P95_MULTIPLE:.2f}x"
             )
         return self
 
@@ -101,27 +117,32 @@ def suggested_cap(p95_tokens: float) -> int:
 # --- length distributions ---------------------------------------------------------------------------
 
 
+def sigma_for(p95_multiple: float) -> float:
+    """The log-normal sigma whose p95 is `p95_multiple` x its mean: 1.645 sigma - sigma^2/2 = ln k, exactly.
+
+    Two sigmas solve it; we take the smaller, sigma = 1.645 - sqrt(1.645^2 - 2 ln k), on the branch where a wider
+    spread means a longer p95 (the other root puts most answers near zero under a far tail)."""
+    return Z95 - math.sqrt(max(Z95**2 - 2 * math.log(p95_multiple), 0.0))
+
+
 @dataclass(frozen=True)
 class LogNormal:
-    """ln L ~ Normal(mu, sigma): fitted so that the median is p50 and the 95th percentile is p95."""
+    """ln L ~ Normal(mu, sigma), parametrised by its mean: mu = ln(mean) - sigma^2/2."""
 
-    mu: float
+    mean: float
     sigma: float
 
     @classmethod
-    def from_quantiles(cls, p50: float, p95: float) -> LogNormal:
-        return cls(mu=math.log(p50), sigma=(math.log(p95) - math.log(p50)) / Z95)
-
-    def scaled(self, factor: float) -> LogNormal:
-        return LogNormal(self.mu + math.log(factor), self.sigma)
+    def from_mean(cls, mean: float, p95_multiple: float) -> LogNormal:
+        return cls(mean=float(mean), sigma=sigma_for(p95_multiple))
 
     @property
-    def mean(self) -> float:
-        return math.exp(self.mu + self.sigma**2 / 2)
+    def mu(self) -> float:
+        return math.log(self.mean) - self.sigma**2 / 2
 
     def _z(self, c: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return (np.log(c) - self.mu) / self.sigma
+            return (np.log(np.asarray(c, dtype=float)) - self.mu) / self.sigma
 
     def sf(self, c: np.ndarray) -> np.ndarray:
         """P(L > c)."""
@@ -130,6 +151,13 @@ class LogNormal:
     def tail_mass(self, c: np.ndarray) -> np.ndarray:
         """E[L; L > c] = mean x Phi(sigma - z)."""
         return self.mean * special.ndtr(self.sigma - self._z(c))
+
+    def tail_mean(self, c: np.ndarray) -> np.ndarray:
+        """E[L | L > c], in logs so that a far tail does not divide 0 by 0 (c where nothing is cut: c itself)."""
+        z = self._z(c)
+        with np.errstate(invalid="ignore", over="ignore"):
+            ratio = self.mean * np.exp(special.log_ndtr(self.sigma - z) - special.log_ndtr(-z))
+        return np.where(np.isfinite(ratio), np.maximum(ratio, np.asarray(c, dtype=float)), np.asarray(c, dtype=float))
 
     def limited_mean(self, c: np.ndarray) -> np.ndarray:
         """E[min(L, c)] = mean - E[(L - c)+], with E[(L - c)+] = mean Phi(sigma - z) - c Phi(-z) >= 0."""
@@ -142,16 +170,16 @@ class LogNormal:
     def ppf(self, p: np.ndarray) -> np.ndarray:
         return np.exp(self.mu + self.sigma * special.ndtri(p))
 
-    def hazard(self, c: np.ndarray) -> np.ndarray:
-        """f(c) / P(L > c), computed in logs so the far tail does not underflow."""
+    def log_pdf_over_sf(self, c: np.ndarray) -> np.ndarray:
+        """The hazard f(c) / P(L > c), computed in logs so the far tail does not underflow."""
         z = self._z(c)
-        log_pdf = -np.log(c * self.sigma * math.sqrt(2 * math.pi)) - z**2 / 2
+        log_pdf = -np.log(np.asarray(c, dtype=float) * self.sigma * math.sqrt(2 * math.pi)) - z**2 / 2
         return np.exp(log_pdf - special.log_ndtr(-z))
 
 
 @dataclass(frozen=True)
 class Empirical:
-    """The observed lengths themselves (each equally likely)."""
+    """Observed lengths themselves (each equally likely): an uploaded list, for the extra analysis."""
 
     lengths: np.ndarray  # sorted ascending, float
 
@@ -196,9 +224,6 @@ class Empirical:
         """Generalised inverse of the empirical CDF (numpy's 'inverted_cdf')."""
         idx = np.clip(np.ceil(np.asarray(p) * self.n).astype(int) - 1, 0, self.n - 1)
         return self.lengths[idx]
-
-
-Distribution = LogNormal | Empirical
 
 
 # --- uploaded lengths ----------------------------------------------------------------------------------
@@ -257,278 +282,481 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def distribution(x: OutputCapInputs, observed: np.ndarray | None = None) -> Distribution:
-    """Lengths without the brevity instruction: the uploaded list when given, else the log-normal fit."""
-    if observed is not None:
-        return Empirical.of(observed)
-    return LogNormal.from_quantiles(x.p50_tokens, x.p95_tokens)
+# --- the lever: money ----------------------------------------------------------------------------------
 
 
-# --- the model ------------------------------------------------------------------------------------------
+def single_call(c: CallClass) -> bool:
+    """A class this lever caps: one model call per request (agent tasks are out of scope)."""
+    return c.loop is None
+
+
+def call_output(c: CallClass) -> float:
+    """A call's whole output today: visible answer plus reasoning (max_tokens caps their sum)."""
+    return c.output_tokens + c.reasoning_tokens
+
+
+def _capped(c: CallClass) -> bool:
+    return single_call(c) and call_output(c) > 0 and c.requests_per_month > 0
+
+
+def _with_output(c: CallClass, tokens: float) -> dict[str, float]:
+    """`tokens` of a call's output split between visible and reasoning tokens as the class splits them today."""
+    total = call_output(c)
+    return {"output_tokens": tokens * c.output_tokens / total, "reasoning_tokens": tokens * c.reasoning_tokens / total}
+
+
+def length_distribution(c: CallClass, x: OutputCapInputs) -> LogNormal:
+    """A class's output lengths with the brevity instruction: mean (1 + beta) x today's output."""
+    return LogNormal.from_mean(call_output(c) * (1 + x.brevity_effect), x.p95_multiple)
+
+
+def apply(w: Workload, x: OutputCapInputs, cat: Catalogue) -> Workload:
+    """Every single-call class bills E[min(L', C)] per request and gains a redo class (requests x rho x q)."""
+    cap = np.array([float(x.cap)])
+
+    def change(c: CallClass) -> CallClass | list[CallClass]:
+        if not _capped(c):
+            return c
+        dist = length_distribution(c, x)
+        capped = c.model_copy(update=_with_output(c, float(dist.limited_mean(cap)[0])))
+        redo = c.requests_per_month * x.redo_share * float(dist.sf(cap)[0])
+        if redo <= 0:
+            return capped
+        return [capped, c.model_copy(update={"name": f"{c.name} · redo", "requests_per_month": redo,
+                                             **_with_output(c, float(dist.tail_mean(cap)[0]))})]
+
+    return w.map(change)
+
+
+def describe(x: OutputCapInputs) -> str:
+    brevity = f", brevity instruction {x.brevity_effect:+.0%} output" if x.brevity_effect else ""
+    return (f"max_tokens {x.cap:,} on single calls (p95 {x.p95_multiple:g}x the mean output), "
+            f"{x.redo_share:.0%} of truncated answers redone{brevity}")
+
+
+def idle(w: Workload, x: OutputCapInputs, cat: Catalogue) -> str | None:
+    if not any(single_call(c) for c in w.classes):
+        return "the workload is only agent tasks: capping each step of a loop is out of this lever's scope"
+    if not any(_capped(c) for c in w.classes):
+        return "its single calls bill no output tokens"
+    return None
+
+
+def main_class(w: Workload) -> CallClass | None:
+    capped = [c for c in w.classes if single_call(c)]
+    return max(capped, key=lambda c: c.requests_per_month) if capped else None
+
+
+def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
+    """A cap of twice the main class's p95 at the default spread (rounded up to a power of two, at least 4,096),
+    and what the main model's provider's rate limit counts."""
+    main = main_class(w) or (max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None)
+    if main is None:
+        return {}
+    spread = OutputCapInputs.model_fields["p95_multiple"].default
+    out: dict[str, object] = {"cap": suggested_cap(spread * call_output(main))}
+    prices = model_prices(w, cat, main.model_key)
+    if prices is not None and prices.provider_id == "anthropic":
+        out["limit_counts"] = "max_tokens only"
+    return out
+
+
+LEVER = Lever(
+    name="output_caps", label="Output caps", page="pages/output_caps.py",
+    question="What does tuning max_tokens save in money, latency and throughput?",
+    inputs=OutputCapInputs, apply=apply, describe=describe, defaults=defaults, idle=idle,
+)
+
+
+# --- the page's analysis: every figure against the cap, exact by linearity ---------------------------------
 
 
 @dataclass(frozen=True)
-class _Unit:
-    """Per-request prices at the workload's input size (long-context tier chosen by that size)."""
+class CappedClass:
+    """One single-call class's coefficients: its bill is input_money + per_output_token x (output tokens per
+    request), exactly (a single call's tier does not depend on its output)."""
 
-    input_cost: float  # USD for one request's input tokens
-    per_output_token: float  # USD per output token
-    input_tokens: int
-    requests_per_month: int
-
-    @classmethod
-    def of(cls, workload: Workload, prices: ModelPrices) -> _Unit:
-        c_in = request_cost(prices, workload.input_tokens, 0)
-        return cls(c_in, request_cost(prices, workload.input_tokens, 1) - c_in, workload.input_tokens,
-                   workload.requests_per_month)
-
-    def uncapped(self, mean_tokens: float) -> float:
-        return self.input_cost + self.per_output_token * mean_tokens
+    name: str
+    requests: float
+    output_tokens: float  # visible + reasoning per request today
+    length: LogNormal  # with the brevity instruction
+    input_money: float  # USD a month: the class with no output
+    per_output_token: float  # USD a month per output token per request, at the class's tier
+    attempts: float  # model calls per request (retries included): each reserves its tokens
+    input_tokens: float  # one call's input (what an 'input + max_tokens' limit reserves besides the cap)
 
 
-def _core(dist: Distribution, caps: np.ndarray, x: OutputCapInputs, unit: _Unit) -> dict[str, np.ndarray]:
-    """Every per-cap quantity, vectorised; `evaluate` and `curves` both call this."""
-    caps = np.asarray(caps, dtype=float)
-    rho = x.redo_share
-    q = dist.sf(caps)
-    tail = dist.tail_mass(caps)
-    first = dist.limited_mean(caps)
-    extra = _extra(dist, caps, rho, unit)
-    reserve = caps + (unit.input_tokens if x.limit_counts == "input + max_tokens" else 0)
-    p50, p95 = (_latency_quantile(dist, caps, p, rho, x.ttft_ms, x.ms_per_token) for p in (0.5, 0.95))
-    return {
-        "truncation_rate": q,
-        "redo_rate": rho * q,
-        "first_attempt_tokens": first,
-        "billed_output_tokens": first + rho * tail,
-        "cost_per_request": unit.uncapped(dist.mean) + extra,
-        "extra_per_request": extra,
-        "latency_p50_ms": p50,
-        "latency_p95_ms": p95,
-        "requests_per_minute": x.tpm_limit / (reserve * (1 + rho * q)),
-    }
+@dataclass(frozen=True)
+class CapModel:
+    """The workload's bill as an exact function of the cap: fixed money plus each capped class's."""
+
+    classes: tuple[CappedClass, ...]
+    fixed: float  # USD a month the lever does not touch: agent classes, overheads
+    redo_share: float
+
+    @property
+    def requests(self) -> float:
+        return float(sum(k.requests for k in self.classes))
+
+    @property
+    def main(self) -> CappedClass | None:
+        return max(self.classes, key=lambda k: k.requests) if self.classes else None
+
+    def bill(self, caps: np.ndarray) -> np.ndarray:
+        """Monthly bill at each cap (inf: no cap)."""
+        caps = np.asarray(caps, dtype=float)
+        total = np.full(caps.shape, self.fixed)
+        for k in self.classes:
+            d = k.length
+            q = np.where(np.isinf(caps), 0.0, d.sf(np.where(np.isinf(caps), 1.0, caps)))
+            tail = np.where(np.isinf(caps), 0.0, d.tail_mass(np.where(np.isinf(caps), 1.0, caps)))
+            total = total + k.input_money * (1 + self.redo_share * q) + k.per_output_token * (
+                d.limited_mean(caps) + self.redo_share * tail)
+        return total
+
+    def no_cap_bill(self) -> float:
+        return float(self.bill(np.array([np.inf]))[0])
+
+    def _weighted(self, per_class) -> np.ndarray:
+        n = self.requests
+        return sum(k.requests * per_class(k) for k in self.classes) / n if n > 0 else 0.0
+
+    def truncation(self, caps: np.ndarray) -> np.ndarray:
+        """Share of single-call requests whose answer the cap cuts off."""
+        caps = np.asarray(caps, dtype=float)
+        return np.asarray(self._weighted(lambda k: k.length.sf(caps)) + np.zeros(caps.shape))
+
+    def truncation_limit_cap(self, max_truncation: float) -> float | None:
+        """The smallest cap that truncates at most `max_truncation` of requests: the (1 - t) quantile of one class,
+        and for several the root of the mixture's survival function (bracketed by the classes' quantiles)."""
+        if not self.classes:
+            return None
+        qs = [float(k.length.ppf(np.array([1 - max_truncation]))[0]) for k in self.classes]
+        lo, hi = min(qs), max(qs)
+        if hi <= lo * (1 + 1e-12):
+            return lo
+        f = lambda log_c: float(self.truncation(np.array([math.exp(log_c)]))[0]) - max_truncation  # noqa: E731
+        return math.exp(brentq(f, math.log(lo), math.log(hi), xtol=1e-13, rtol=1e-13))
+
+    def _slope_sign(self, caps: np.ndarray) -> np.ndarray:
+        """d bill / dC divided by a positive scale: sum of q (B - rho h (A + B C)), h the hazard. Each term is
+        weighted by q_i / max q in logs, so the far tail keeps its sign instead of underflowing to 0."""
+        log_q = np.array([special.log_ndtr(-k.length._z(caps)) for k in self.classes])
+        weight = np.exp(log_q - log_q.max(axis=0))
+        terms = [k.per_output_token - self.redo_share * k.length.log_pdf_over_sf(caps) * (
+            k.input_money + k.per_output_token * caps) for k in self.classes]
+        return (weight * np.array(terms)).sum(axis=0)
+
+    def optimal_cap(self, max_truncation: float) -> float | None:
+        """The cheapest cap among those truncating at most `max_truncation`; None when no such cap beats no cap.
+
+        d bill / dC = sum of B q(C) - rho f(C) (A + B C) (per class: A its input money, B its money per output token).
+        Roots of the slope are bracketed on a log grid and solved with brentq; the minimum is the cheapest of the
+        lower bound and the local minima, and it must beat no cap to count."""
+        lo = self.truncation_limit_cap(max_truncation)
+        if lo is None:
+            return None
+        lo = max(lo, 1e-9)
+        hi = max(float(k.length.ppf(np.array([1 - 1e-12]))[0]) for k in self.classes)
+        found = [lo]
+        if hi > lo:
+            grid = np.linspace(math.log(lo), math.log(hi), 400)  # brackets only; roots solved exactly
+            values = self._slope_sign(np.exp(grid))
+            scalar = lambda log_c: float(self._slope_sign(np.array([math.exp(log_c)]))[0])  # noqa: E731
+            for i in np.flatnonzero((values[:-1] < 0) & (values[1:] >= 0)):  # the bill falls then rises: a minimum
+                found.append(math.exp(brentq(scalar, grid[i], grid[i + 1], xtol=1e-12, rtol=1e-12)))
+        candidates = np.array(found)
+        bills = self.bill(candidates)
+        best = int(np.argmin(bills))
+        no_cap = self.no_cap_bill()
+        return float(candidates[best]) if bills[best] < no_cap - 1e-12 * max(abs(no_cap), 1e-300) else None
+
+    def break_even_redo_share(self, cap: float) -> float | None:
+        """The redo share at which this cap bills exactly what no cap bills (brevity applied to both); None when
+        the cap truncates nothing. Linear in rho: rho* = sum B E[(L - C)+] / sum (A q + B E[L; L > C])."""
+        c = np.array([float(cap)])
+        saved = sum(k.per_output_token * (k.length.mean - float(k.length.limited_mean(c)[0])) for k in self.classes)
+        cost = sum(k.input_money * float(k.length.sf(c)[0]) + k.per_output_token * float(k.length.tail_mass(c)[0])
+                   for k in self.classes)
+        if cost <= 0 or not any(float(k.length.sf(c)[0]) > 0 for k in self.classes):
+            return None
+        return min(max(saved / cost, 0.0), 1.0)
+
+    def requests_per_minute(self, caps: np.ndarray, x: OutputCapInputs) -> np.ndarray:
+        """What the limit admits: limit / tokens reserved per request (each attempt reserves the cap, plus its input
+        where counted; retries and redos are attempts), whatever the answers' real length."""
+        caps = np.asarray(caps, dtype=float)
+        counted = x.limit_counts == "input + max_tokens"
+        reserved = self._weighted(lambda k: k.attempts * (1 + self.redo_share * k.length.sf(caps))
+                                  * (caps + (k.input_tokens if counted else 0.0)))
+        return np.asarray(x.tpm_limit / reserved) if self.classes else np.full(caps.shape, np.nan)
 
 
-def _latency_quantile(dist: Distribution, caps: np.ndarray, p: float, rho: float, ttft: float,
-                      tpot: float) -> np.ndarray:
-    """The p-quantile of request latency, in closed form from the length quantile function.
+def cap_model(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | None = None) -> CapModel:
+    """The coefficients, from two priced workloads: today's and the same with every capped class's output at 0."""
+    today = today if today is not None else price(w, cat)
+    silent = w.map(lambda c: c.model_copy(update={"output_tokens": 0.0, "reasoning_tokens": 0.0})
+                   if _capped(c) else c)
+    without = price(silent, cat)
+    classes, fixed = [], today.overhead_total
+    for c, now, inputs in zip(w.classes, today.classes, without.classes, strict=True):
+        if not _capped(c):
+            fixed += now.total
+            continue
+        classes.append(CappedClass(
+            name=c.name, requests=c.requests_per_month, output_tokens=call_output(c), length=length_distribution(c, x),
+            input_money=inputs.total, per_output_token=(now.total - inputs.total) / call_output(c),
+            attempts=now.calls / c.requests_per_month, input_tokens=c.input_tokens))
+    return CapModel(classes=tuple(classes), fixed=fixed, redo_share=x.redo_share)
 
-    An answer that fits takes ttft + L tpot; a truncated one ttft + C tpot; a redone one pays both attempts,
-    2 ttft + (C + L) tpot. Latency is increasing in L on each branch, so with q = P(L > C):
-    p <= 1 - q: ttft + F^-1(p) tpot;  p <= 1 - rho q: ttft + C tpot;  else 2 ttft + (C + F^-1(1 - (1-p)/rho)) tpot.
+
+def latency_quantile(d: LogNormal | Empirical, caps: np.ndarray, p: float, rho: float, ttft: float,
+                     tpot: float) -> np.ndarray:
+    """The p-quantile of one request's latency (ms), in closed form from the length quantile function.
+
+    A response of N tokens takes ttft + (N - 1) tpot (TTFT includes the first token). An answer that fits takes
+    ttft + (L - 1) tpot; a truncated one ttft + (C - 1) tpot; a redone one waits for both attempts,
+    2 ttft + (C - 1 + L - 1) tpot. Latency rises with L on each branch and the branches are ordered, so with
+    q = P(L > C): p <= 1 - q: the fits' F^-1(p); p <= 1 - rho q: the truncated; else the redone at level
+    1 - (1 - p) / rho of L.
     """
-    q = dist.sf(caps)
-    fits = ttft + dist.ppf(np.full_like(caps, p)) * tpot
+    caps = np.asarray(caps, dtype=float)
+    q = d.sf(caps)
+
+    def decode(tokens: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):  # inf x 0 when there is no cap and no decode time
+            return np.where(tokens > 1, (tokens - 1) * tpot, 0.0) if tpot else np.zeros(np.shape(tokens))
+
+    fits = ttft + decode(d.ppf(np.full(caps.shape, p)))
+    cut = np.where(np.isinf(caps), np.inf, ttft + decode(caps))
     level = max(1 - (1 - p) / rho, 0.0) if rho > 0 else 0.0  # only used where p > 1 - rho q, so rho > 0
-    with np.errstate(invalid="ignore"):  # inf x 0 when there is no cap and no decode time
-        cut = np.where(np.isinf(caps), np.inf, ttft + caps * tpot)
-        redone = 2 * ttft + (caps + dist.ppf(np.full_like(caps, level))) * tpot
+    redone = 2 * ttft + decode(caps) + decode(d.ppf(np.full(caps.shape, level)))
     return np.where(p <= 1 - q, np.minimum(fits, cut), np.where(p <= 1 - rho * q, cut, redone))
 
 
-def truncation_limit_cap(dist: Distribution, max_truncation: float) -> float:
-    """The smallest cap that truncates at most `max_truncation` of answers: the (1 - t) quantile."""
-    return float(dist.ppf(np.array([1 - max_truncation]))[0])
-
-
-def _extra(dist: Distribution, caps: np.ndarray, rho: float, unit: _Unit) -> np.ndarray:
-    """Extra cost per request vs no cap: redo input + wasted capped tokens - the tails cut and not redone."""
-    q = dist.sf(caps)
-    with np.errstate(invalid="ignore"):
-        wasted = np.where(q > 0, caps * q, 0.0)  # no cap (C = inf) truncates nothing
-    return unit.input_cost * rho * q + unit.per_output_token * (wasted - (1 - rho) * dist.tail_mass(caps))
-
-
-def optimal_cap(dist: Distribution, x: OutputCapInputs, unit: _Unit) -> float | None:
-    """The cheapest cap among those truncating at most `max_truncation`; None when no cap beats no cap.
-
-    d cost / dC = c_out q(C) - rho f(C) (c_in + c_out C) (per request, c_in = input cost, c_out = price per output
-    token). Log-normal: the roots of q (c_out - rho h(C)(c_in + c_out C)), h the hazard, are bracketed on a log grid
-    and solved with brentq; the minimum is the cheapest of the lower bound and the local minima. Empirical: the
-    cost is linear with slope c_out q >= 0 between observed lengths, so the minimum is at the lower bound or at an
-    observed length. Either way the winner must beat no cap (extra cost 0) to count.
-    """
-    rho = x.redo_share
-    lo = max(truncation_limit_cap(dist, x.max_truncation), 1e-9)
-    if isinstance(dist, Empirical):
-        candidates = np.concatenate([[lo], np.unique(dist.lengths[dist.lengths > lo])])
-    else:
-        hi = float(dist.ppf(np.array([1 - 1e-12]))[0])
-        found = [lo]
-        if hi > lo:
-            def slope(c: np.ndarray) -> np.ndarray:  # d cost / dC divided by q(C) > 0: same sign
-                return unit.per_output_token - rho * dist.hazard(c) * (unit.input_cost + unit.per_output_token * c)
-
-            def scalar(log_c: float) -> float:
-                return float(slope(np.array([math.exp(log_c)]))[0])
-
-            grid = np.linspace(math.log(lo), math.log(hi), 400)  # brackets only; roots solved exactly
-            values = slope(np.exp(grid))
-            for i in np.flatnonzero((values[:-1] < 0) & (values[1:] >= 0)):  # cost falls then rises: a minimum
-                found.append(math.exp(brentq(scalar, grid[i], grid[i + 1], xtol=1e-12, rtol=1e-12)))
-        candidates = np.array(found)
-    extra = _extra(dist, candidates, rho, unit)
-    best = int(np.argmin(extra))
-    tolerance = 1e-12 * max(unit.uncapped(dist.mean), 1e-300)
-    return float(candidates[best]) if extra[best] < -tolerance else None
-
-
-def break_even_redo_share(dist: Distribution, cap: float, unit: _Unit) -> float | None:
-    """The redo share at which this cap costs exactly as much as no cap; None when the cap truncates nothing.
-
-    extra(rho) = rho (c_in q + c_out E[L; L > C]) - c_out E[(L - C)+] = 0
-    => rho* = c_out E[(L - C)+] / (c_in q + c_out E[L; L > C]).
-    """
-    c = np.array([float(cap)])
-    q = float(dist.sf(c)[0])
-    tail = float(dist.tail_mass(c)[0])
-    denominator = unit.input_cost * q + unit.per_output_token * tail
-    if q <= 0 or denominator <= 0:
-        return None
-    excess = max(tail - cap * q, 0.0)
-    return min(unit.per_output_token * excess / denominator, 1.0)
-
-
-class OutputCapResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class OutputCapResult:
+    today: Bill
+    after: Bill
+    model: CapModel
     cap: int
-    mean_tokens: float  # uncapped mean with the brevity instruction
-    mean_tokens_before_brevity: float
-    p50_tokens: float  # of the distribution used (after brevity)
-    p95_tokens: float
-    truncation_rate: float
+    main_name: str | None  # the single-call class with the most requests: its lengths and latency are shown
+    mean_tokens: float | None  # of the main class, today (visible + reasoning)
+    mean_after_brevity: float | None
+    p50_tokens: float | None  # of the main class, after brevity
+    p95_tokens: float | None
+    truncation_rate: float  # over single-call requests
     redo_rate: float
-    first_attempt_tokens: float  # E[min(L, C)]
-    billed_output_tokens: float  # first attempts plus redone answers, per request
-    cost_per_request: float
-    cost_per_month: float
-    status_quo_per_request: float  # no cap, no brevity instruction, same workload
-    status_quo_per_month: float
-    saving_per_month: float  # status quo - this setting
-    cap_saving_per_month: float  # no cap -> this cap, with the brevity instruction applied to both
-    brevity_saving_per_month: float
-    latency_p50_ms: float
-    latency_p95_ms: float
-    uncapped_latency_p95_ms: float
-    requests_per_minute: float
-    average_requests_per_minute: float  # the workload's average load
+    first_attempt_tokens: float  # E[min(L', C)] per single-call request
+    billed_output_tokens: float  # first attempts plus redone answers, per single-call request
+    no_cap_tokens: float  # output tokens per single-call request with no cap (brevity applied)
+    no_cap_bill: float  # the brevity instruction without a cap
+    latency_p50_ms: float | None  # main class
+    latency_p95_ms: float | None
+    uncapped_latency_p95_ms: float | None
+    requests_per_minute: float | None
+    average_requests_per_minute: float
     break_even_redo_share: float | None
     optimal_cap: float | None
-    optimal_cost_per_month: float | None
-    truncation_limit_cap: float
-    observed: int | None  # number of uploaded lengths, when used
+    optimal_bill: float | None
+    truncation_limit_cap: float | None
+
+    @property
+    def saving(self) -> float:
+        """Today's bill minus the bill with the cap and the brevity instruction."""
+        return self.today.total - self.after.total
+
+    @property
+    def saving_share(self) -> float:
+        return self.saving / self.today.total if self.today.total else 0.0
+
+    @property
+    def brevity_saving(self) -> float:
+        return self.today.total - self.no_cap_bill
+
+    @property
+    def cap_saving(self) -> float:
+        """What the cap adds to the brevity instruction's saving (negative: it costs)."""
+        return self.no_cap_bill - self.after.total
 
 
-def evaluate(x: OutputCapInputs, workload: Workload, prices: ModelPrices,
-             observed: np.ndarray | None = None) -> OutputCapResult:
-    base = distribution(x, observed)
-    dist = base.scaled(1 + x.brevity_effect)
-    unit = _Unit.of(workload, prices)
-    n = workload.requests_per_month
-    at = {k: float(v[0]) for k, v in _core(dist, np.array([float(x.cap)]), x, unit).items()}
-    uncapped = _core(dist, np.array([np.inf]), x, unit)
-    best = optimal_cap(dist, x, unit)
-    status_quo = unit.uncapped(base.mean)
-    quantiles = dist.ppf(np.array([0.5, 0.95]))
+def evaluate(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | None = None) -> OutputCapResult:
+    today = today if today is not None else price(w, cat)
+    after = price(apply(w, x, cat), cat)
+    m = cap_model(w, x, cat, today)
+    cap = np.array([float(x.cap)])
+    main = m.main
+    n = m.requests
+    first = float(m._weighted(lambda k: k.length.limited_mean(cap)[0])) if n else 0.0
+    billed = float(m._weighted(lambda k: k.length.limited_mean(cap)[0] + x.redo_share * k.length.tail_mass(cap)[0])) \
+        if n else 0.0
+    truncation = float(m.truncation(cap)[0]) if n else 0.0
+    best = m.optimal_cap(x.max_truncation)
+
+    def latency(p: float, caps: np.ndarray) -> float | None:
+        if main is None:
+            return None
+        return float(latency_quantile(main.length, caps, p, x.redo_share, x.ttft_ms, x.ms_per_token)[0])
+
+    quantiles = main.length.ppf(np.array([0.5, 0.95])) if main is not None else (None, None)
     return OutputCapResult(
-        cap=x.cap,
-        mean_tokens=dist.mean,
-        mean_tokens_before_brevity=base.mean,
-        p50_tokens=float(quantiles[0]),
-        p95_tokens=float(quantiles[1]),
-        truncation_rate=at["truncation_rate"],
-        redo_rate=at["redo_rate"],
-        first_attempt_tokens=at["first_attempt_tokens"],
-        billed_output_tokens=at["billed_output_tokens"],
-        cost_per_request=at["cost_per_request"],
-        cost_per_month=at["cost_per_request"] * n,
-        status_quo_per_request=status_quo,
-        status_quo_per_month=status_quo * n,
-        saving_per_month=(status_quo - at["cost_per_request"]) * n,
-        cap_saving_per_month=-at["extra_per_request"] * n,
-        brevity_saving_per_month=(status_quo - unit.uncapped(dist.mean)) * n,
-        latency_p50_ms=at["latency_p50_ms"],
-        latency_p95_ms=at["latency_p95_ms"],
-        uncapped_latency_p95_ms=float(uncapped["latency_p95_ms"][0]),
-        requests_per_minute=at["requests_per_minute"],
+        today=today, after=after, model=m, cap=x.cap, main_name=main.name if main else None,
+        mean_tokens=main.output_tokens if main else None, mean_after_brevity=main.length.mean if main else None,
+        p50_tokens=float(quantiles[0]) if main else None, p95_tokens=float(quantiles[1]) if main else None,
+        truncation_rate=truncation, redo_rate=x.redo_share * truncation, first_attempt_tokens=first,
+        billed_output_tokens=billed, no_cap_tokens=float(m._weighted(lambda k: k.length.mean)) if n else 0.0,
+        no_cap_bill=m.no_cap_bill(),
+        latency_p50_ms=latency(0.5, cap), latency_p95_ms=latency(0.95, cap),
+        uncapped_latency_p95_ms=latency(0.95, np.array([np.inf])),
+        requests_per_minute=float(m.requests_per_minute(cap, x)[0]) if n else None,
         average_requests_per_minute=n / (HOURS_PER_MONTH * 60),
-        break_even_redo_share=break_even_redo_share(dist, x.cap, unit),
-        optimal_cap=best,
-        optimal_cost_per_month=None if best is None else float(_core(dist, np.array([best]), x, unit)
-                                                               ["cost_per_request"][0]) * n,
-        truncation_limit_cap=truncation_limit_cap(dist, x.max_truncation),
-        observed=None if observed is None else len(observed),
+        break_even_redo_share=m.break_even_redo_share(x.cap), optimal_cap=best,
+        optimal_bill=float(m.bill(np.array([best]))[0]) if best is not None else None,
+        truncation_limit_cap=m.truncation_limit_cap(x.max_truncation),
     )
 
 
-def cap_range(dist: Distribution, x: OutputCapInputs, marks: tuple[float, ...] = ()) -> tuple[float, float]:
+def cap_range(r: OutputCapResult, marks: tuple[float, ...] = ()) -> tuple[float, float]:
     """Chart range: from below the quartile to past the far tail, covering the cap, the limit cap and `marks`."""
-    q = dist.ppf(np.array([0.25, 0.9999]))
-    points = [x.cap, truncation_limit_cap(dist, x.max_truncation), *marks]
-    lo = max(1.0, min(float(q[0]), *(p / 2 for p in points)))
-    hi = max(float(q[1]) * 1.5, *(p * 2 for p in points), lo * 10)
+    lengths = [k.length for k in r.model.classes]
+    low = min((float(d.ppf(np.array([0.25]))[0]) for d in lengths), default=1.0)
+    high = max((float(d.ppf(np.array([0.9999]))[0]) for d in lengths), default=float(r.cap))
+    points = [float(r.cap), *(p for p in (r.truncation_limit_cap, *marks) if p)]
+    lo = max(1.0, min(low, *(p / 2 for p in points)))
+    hi = max(high * 1.5, *(p * 2 for p in points), lo * 10)
     return lo, min(hi, 1e7)
 
 
-def curves(x: OutputCapInputs, workload: Workload, prices: ModelPrices, observed: np.ndarray | None = None,
-           marks: tuple[float, ...] = (), points: int = 200) -> pd.DataFrame:
-    """Every result against the cap (log-spaced, plus the cap, limit cap and `marks` exactly), by the same
-    formulas as `evaluate`."""
-    dist = distribution(x, observed).scaled(1 + x.brevity_effect)
-    unit = _Unit.of(workload, prices)
-    lo, hi = cap_range(dist, x, marks)
-    exact = [float(x.cap), truncation_limit_cap(dist, x.max_truncation), *marks]
+def curves(r: OutputCapResult, x: OutputCapInputs, marks: tuple[float, ...] = (), points: int = 200) -> pd.DataFrame:
+    """Every figure against the cap (log-spaced, plus the cap, the limit cap and `marks` exactly), from the same
+    coefficients as the headline: the bill column equals price() of the capped workload at every cap."""
+    m = r.model
+    lo, hi = cap_range(r, marks)
+    exact = [float(x.cap), *(p for p in (r.truncation_limit_cap, *marks) if p)]
     caps = np.unique(np.concatenate([np.geomspace(lo, hi, points), [c for c in exact if lo <= c <= hi]]))
-    core = _core(dist, caps, x, unit)
-    n = workload.requests_per_month
     flat = np.ones_like(caps)
-    return pd.DataFrame({
+    n = m.requests
+    main = m.main
+    frame = {
         "cap": caps,
-        "cost_per_month": core["cost_per_request"] * n,
-        "no_cap_cost_per_month": flat * unit.uncapped(dist.mean) * n,
-        "billed_output_tokens": core["billed_output_tokens"],
-        "first_attempt_tokens": core["first_attempt_tokens"],
-        "no_cap_mean_tokens": flat * dist.mean,
-        "truncation_rate": core["truncation_rate"],
-        "redo_rate": core["redo_rate"],
-        "latency_p50_s": core["latency_p50_ms"] / 1000,
-        "latency_p95_s": core["latency_p95_ms"] / 1000,
-        "requests_per_minute": core["requests_per_minute"],
+        "bill": m.bill(caps),
+        "no_cap_bill": flat * m.no_cap_bill(),
+        "today": flat * r.today.total,
+        "truncation_rate": m.truncation(caps) if n else 0 * caps,
+        "billed_output_tokens": np.asarray(m._weighted(lambda k: k.length.limited_mean(caps) + x.redo_share
+                                                       * k.length.tail_mass(caps))) + 0 * caps if n else 0 * caps,
+        "first_attempt_tokens": np.asarray(m._weighted(lambda k: k.length.limited_mean(caps))) + 0 * caps
+        if n else 0 * caps,
+        "no_cap_mean_tokens": flat * float(m._weighted(lambda k: k.length.mean)) if n else 0 * caps,
+        "requests_per_minute": m.requests_per_minute(caps, x) if n else np.full(caps.shape, np.nan),
         "average_requests_per_minute": flat * n / (HOURS_PER_MONTH * 60),
-    })
+    }
+    frame["redo_rate"] = x.redo_share * frame["truncation_rate"]
+    for p, column in ((0.5, "latency_p50_s"), (0.95, "latency_p95_s")):
+        frame[column] = (latency_quantile(main.length, caps, p, x.redo_share, x.ttft_ms, x.ms_per_token) / 1000
+                         if main is not None else np.full(caps.shape, np.nan))
+    return pd.DataFrame(frame)
+
+
+# --- observed lengths: an extra analysis (the link cannot carry a file, so the money uses the log-normal) -------
+
+
+def observed_curves(r: OutputCapResult, x: OutputCapInputs, observed: np.ndarray, points: int = 200) -> pd.DataFrame:
+    """The main class against the cap, with the uploaded lengths (brevity applied) beside the log-normal from the
+    link: its monthly bill, truncation rate and billed tokens per request, from the same coefficients."""
+    main = r.model.main
+    if main is None:
+        return pd.DataFrame()
+    data = Empirical.of(observed).scaled(1 + x.brevity_effect)
+    top = max(float(data.lengths[-1]), float(main.length.ppf(np.array([0.9999]))[0]), float(x.cap)) * 1.5
+    bottom = max(1.0, min(float(data.ppf(np.array([0.25]))[0]) or 1.0, float(main.length.ppf(np.array([0.25]))[0])))
+    caps = np.unique(np.concatenate([np.geomspace(bottom, max(top, bottom * 10), points), [float(x.cap)]]))
+    rho = x.redo_share
+    frame: dict[str, np.ndarray] = {"cap": caps}
+    for name, d in (("observed", data), ("log_normal", main.length)):
+        q = d.sf(caps)
+        tokens = d.limited_mean(caps) + rho * d.tail_mass(caps)
+        frame[f"{name}_bill"] = main.input_money * (1 + rho * q) + main.per_output_token * tokens
+        frame[f"{name}_truncation"] = q
+        frame[f"{name}_tokens"] = tokens
+    return pd.DataFrame(frame)
+
+
+@dataclass(frozen=True)
+class ObservedLengths:
+    """An uploaded list of lengths, summarised: what the page offers to put into the link and the workload."""
+
+    n: int
+    mean: float
+    p50: float
+    p95: float
+
+    @classmethod
+    def of(cls, observed: np.ndarray) -> ObservedLengths:
+        d = Empirical.of(observed)
+        p50, p95 = (float(v) for v in d.ppf(np.array([0.5, 0.95])))
+        return cls(n=d.n, mean=d.mean, p50=p50, p95=p95)
+
+    @property
+    def p95_multiple(self) -> float | None:
+        return self.p95 / self.mean if self.mean > 0 else None
+
+    @property
+    def spread_fits(self) -> bool:
+        """A log-normal with this mean can have this p95 (and the spread input accepts it)."""
+        k = self.p95_multiple
+        return k is not None and MIN_P95_MULTIPLE <= round(k, 2) <= MAX_P95_MULTIPLE
+
+    def visible_output(self, reasoning_tokens: float) -> int | None:
+        """The workload's visible output tokens that make a call's mean output this list's mean (observed lengths are
+        whole outputs, reasoning included, as usage logs report completion tokens); None if it would be below 1."""
+        tokens = round(self.mean - reasoning_tokens)
+        return int(tokens) if tokens >= 1 else None
 
 
 EXPLANATION = r"""
-**Lengths.** Output lengths *L* follow a log-normal fitted to your p50 and p95: ln *L* ~ Normal(μ, σ) with
-μ = ln p50 and σ = (ln p95 − ln p50) / 1.645. Or, with an uploaded list, each observed length is equally likely.
-A brevity instruction multiplies every length by (1 + β). Note the log-normal's mean, p50 × e^(σ²/2), is above its
-median, so the "no cap" bill here can differ from the sidebar's, which uses the workload's average output.
+**A call's output** is its visible answer plus its reasoning tokens: max_tokens caps their sum (reasoning tokens
+count toward it), and the billed tokens split between the two as the class splits them today.
 
-**A cap *C*** bills E[min(*L*, *C*)] output tokens on the first attempt and truncates *q* = P(*L* > *C*) of answers.
-For a log-normal, with *z* = (ln *C* − μ)/σ and mean *m* = e^(μ+σ²/2):
-E[min(*L*, *C*)] = *m* Φ(*z* − σ) + *C* (1 − Φ(*z*)). A share ρ of truncated answers must be redone.
+**Lengths.** The output lengths *L* of each single-call class follow a log-normal whose **mean is the class's output
+today** (the sidebar's output plus reasoning tokens per request), so with no cap the bill is exactly the sidebar's.
+The spread is one number, the p95 as a multiple *k* of the mean: ln *L* ~ Normal(μ, σ) with
+1.645 σ − σ²/2 = ln *k* (the smaller root, σ = 1.645 − √(1.645² − 2 ln *k*)) and μ = ln(mean) − σ²/2. A log-normal
+with a given mean cannot have *k* above e^(1.645²/2) = 3.87. The default *k* = 2.4 is a p95 three times the median.
+A brevity instruction multiplies every length by (1 + β): *L'* = (1 + β) *L*.
 
-**Assumptions.** A redone answer costs the request's input again plus its **full uncapped answer** (*L* tokens:
-the answer was long because the task needed it), on top of the *C* tokens already billed. Truncated answers
-that are not redone are used as they are. Reasoning tokens count as output and toward the cap.
+**A cap *C*** bills E[min(*L'*, *C*)] output tokens per request and truncates *q* = P(*L'* > *C*) of answers. With
+*z* = (ln *C* − μ')/σ and mean *m'*: E[min(*L'*, *C*)] = *m'* Φ(*z* − σ) + *C* (1 − Φ(*z*)). A share ρ of truncated
+answers is redone: a **redo class** of requests × ρ × *q* with the same input and the full uncapped answer,
+E[*L'* | *L'* > *C*] tokens (the answer was long because the task needed it), on top of the *C* tokens already
+billed. Truncated answers that are not redone are used as they are.
 
-**Cost per request** = input × (1 + ρ *q*) + output price × (E[min(*L*, *C*)] + ρ E[*L*; *L* > *C*]).
-Compared with no cap, the extra cost is ρ *q* × input + output price × (*C q* − (1 − ρ) E[*L*; *L* > *C*]):
-the cap saves only the cut-off tails of answers you keep, and wastes *C* tokens on every answer you redo.
+**Scope.** Single calls only. An agent task's steps re-send the earlier steps' answers, so a cap on each step
+changes the history too: out of this lever's scope, and agent tasks are billed as today.
 
-**Break-even redo share**
-ρ\* = output price × E[(*L* − *C*)⁺] / (*q* × input + output price × E[*L*; *L* > *C*]):
-above it the cap costs more than no cap at all.
+**Money** comes from the one pricing function: today's bill − the bill of the capped workload (with its redo
+classes). A single call's input does not depend on its output, so its long-context tier does not either, and each
+class's bill is *A* + *B* × (output tokens per request): *A* its input money (output set to 0) and *B* its money per
+output token, from two priced workloads. The bill at any cap is then exact:
+Σ *A* (1 + ρ *q*) + *B* (E[min(*L'*, *C*)] + ρ E[*L'*; *L'* > *C*]) plus what the lever does not touch. The cap saves
+only the cut-off tails of answers you keep, and wastes *C* tokens and a second input on every answer you redo.
+
+**Break-even redo share** ρ\* = Σ *B* E[(*L'* − *C*)⁺] / Σ (*A q* + *B* E[*L'*; *L'* > *C*]): above it the cap costs more
+than no cap.
 
 **Cost-optimal cap**: the cheapest cap among those that truncate at most your acceptable rate (a cap below the
-median would "save" by cutting most answers off, which is not a max_tokens setting). The derivative of the cost,
-output price × *q* − ρ *f*(*C*)(input + output price × *C*), is solved for zero with a root-finder; for an uploaded
-list the minimum is at an observed length. If no such cap beats no cap, none is marked.
+median would "save" by cutting most answers off, which is not a max_tokens setting). The slope of the bill,
+Σ *B q* − ρ *f*(*C*)(*A* + *B C*), is solved for zero with a root-finder. If no such cap beats no cap, none is marked.
 
-**Latency** = time to first token + output tokens × time per output token; a redone answer waits for both
-attempts. The p50/p95 come in closed form from the length quantiles.
+**Latency** (the class with the most requests): time to first token already contains the first token, so a response
+of *N* tokens takes TTFT + (*N* − 1) × time per output token; a redone answer waits for both attempts. The p50/p95
+come in closed form from the length quantiles.
 
 **Throughput**: a limiter that reserves max_tokens (plus input, where counted) per attempt admits
-limit ÷ (reservation × (1 + ρ *q*)) requests per minute, whatever the answers' real length. A redo is assumed to
-reserve as much as a first attempt. A loose cap costs no money but lowers this ceiling.
+limit ÷ (reservation × attempts per request × (1 + ρ *q*)) requests per minute, whatever the answers' real length.
+A redo reserves as much as a first attempt. A loose cap costs no money but lowers this ceiling.
+
+**Observed lengths.** An uploaded list cannot travel in the page link, so the money (the headline and the
+Overview's bar) always uses the log-normal. With a file loaded, the page shows its curves beside the log-normal's
+for the main class, and offers to use its p95 ÷ mean as the spread and its mean as the workload's output.
 """

@@ -1,34 +1,51 @@
-"""Reasoning economics: on which task types does a thinking budget pay for itself?
+"""Reasoning budgets lever: reason only where it earns its cost.
 
-Reasoning (thinking) tokens are billed as output. Per task type the user states the accuracy without and
-with reasoning and what a correct answer is worth; a reasoning budget of R tokens per request adds
-R x output price to every request it is switched on for. Reasoning earns its cost on a task type when
-the extra correct answers are worth more than the extra tokens: (a_with - a_without) x value > R x price.
+Reasoning (thinking) tokens are billed as output. The workload states them per request (the sidebar's "Reasoning
+tokens per request"; `output_tokens` are the visible answer only). The user describes the traffic as task types:
+a share, the accuracy without and with reasoning, and what a correct answer is worth (money, held in USD).
+
+The lever splits every class that bills reasoning into its task types (by share): on the types where the extra
+correct answers are not worth the reasoning tokens, uplift x value <= the reasoning cost of one request of that
+class (priced at its tier, every step and retry included), reasoning drops to 0; elsewhere it stays. The types that
+keep reasoning and those that drop it become two classes, so the saving is exactly the reasoning money of the
+requests that stop reasoning, and can never exceed the reasoning spend in the bill.
+
+Money comes only from `bill.price`. Reasoning tokens are not input, so they never move a call's long-context tier,
+and a class's bill is affine in its reasoning tokens: the reasoning cost of one request K comes from two priced
+workloads (with and without reasoning), and the policies' bills at any budget follow exactly.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.prices import ModelPrices, request_cost
+from calculators.bill import Bill, price
+from calculators.lever import Lever
+from calculators.prices import Catalogue
+from calculators.workload import CallClass, Workload, split
 
-Effort = Literal["none", "low", "medium", "high"]
-EFFORTS: tuple[Effort, ...] = ("none", "low", "medium", "high")
 POLICIES = ("never", "selective", "always")
 POLICY_LABEL = {
     "never": "Reasoning never",
     "selective": "Only where it earns",
-    "always": "Reasoning always on",
+    "always": "Reasoning always on (today)",
 }
 MAX_TASKS = 30
+# Illustrative reasoning budgets per request by effort (sources.toml: reasoning_defaults), for a preview when the
+# workload has no reasoning tokens.
+Effort = Literal["low", "medium", "high"]
+EFFORT_BUDGETS: dict[str, int] = {"low": 1_000, "medium": 4_000, "high": 16_000}
+EFFORT_LABEL: dict[str, str] = {e: f"{e}: {b:,} tokens" for e, b in EFFORT_BUDGETS.items()}
+NO_REASONING = "no reasoning"
 
 
 class TaskType(BaseModel):
-    """One kind of request in the traffic mix. Fractions are 0..1."""
+    """One kind of request in the traffic mix. Fractions are 0..1; the value is in USD."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str = Field(min_length=1, max_length=60, title="Task type",
@@ -41,12 +58,13 @@ class TaskType(BaseModel):
     )
     accuracy_with: float = Field(
         ge=0, le=1, title="Accuracy with", json_schema_extra={"percent": True},
-        description="Share correct with reasoning on at the chosen effort. Sprague et al.: +12 to +14 points on "
-        "math and logic, near zero elsewhere.",
+        description="Share correct with reasoning on at the workload's reasoning budget. Sprague et al.: +12 to +14 "
+        "points on math and logic, near zero elsewhere.",
     )
     value_correct: float = Field(
-        ge=0, le=1_000_000, title="Value of a correct answer ($)",
-        description="What one correct answer is worth to you, or what a wrong one costs you (illustrative default).",
+        ge=0, le=1_000_000, title="Value of a correct answer ($)", json_schema_extra={"money": True},
+        description="What one correct answer is worth to you, or what a wrong one costs you, in your currency "
+        "(illustrative default).",
     )
 
     @property
@@ -66,311 +84,332 @@ DEFAULT_TASKS: tuple[TaskType, ...] = (
 )
 
 
+class PreviewInputs(BaseModel):
+    """The illustrative budget a page previews when the workload has no reasoning tokens (not a lever input)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    effort: Effort = Field(
+        "medium", title="Preview: reasoning budget per request",
+        json_schema_extra={"key": "reason.effort", "widget": "radio", "labels": EFFORT_LABEL},
+        description="Illustrative budgets by effort: low 1,000, medium 4,000, high 16,000 reasoning tokens per "
+        "request (Chen et al. saw a reasoning model spend 901 tokens on '2+3').",
+    )
+
+    @property
+    def budget(self) -> int:
+        return EFFORT_BUDGETS[self.effort]
+
+
 class ReasoningInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    requests_per_month: int = Field(ge=0, le=10_000_000_000, title="Requests per month")
-    input_tokens: int = Field(ge=0, le=2_000_000, title="Input tokens per request")
-    output_tokens: int = Field(ge=0, le=2_000_000, title="Answer tokens per request",
-                               description="Visible output per request, without reasoning tokens.")
-    prices: ModelPrices
-    tasks: tuple[TaskType, ...] = Field(DEFAULT_TASKS, min_length=1, max_length=MAX_TASKS, title="Task types")
-    effort: Effort = Field(
-        "medium", title="Reasoning effort", json_schema_extra={"widget": "radio"},
-        description="Which token budget 'reasoning on' spends per request; set the budgets below.",
-    )
-    budget_none: int = Field(
-        0, ge=0, le=200_000, title="'none' budget", json_schema_extra={"unit": "tokens", "step": 100},
-        description="Average reasoning tokens billed per request at effort 'none' (illustrative default: 0).",
-    )
-    budget_low: int = Field(
-        1_000, ge=0, le=200_000, title="'low' budget", json_schema_extra={"unit": "tokens", "step": 100},
-        description="Average reasoning tokens per request at 'low' (illustrative; Chen et al. saw a reasoning model "
-        "spend 901 tokens on '2+3').",
-    )
-    budget_medium: int = Field(
-        4_000, ge=0, le=200_000, title="'medium' budget",
-        json_schema_extra={"unit": "tokens", "step": 500},
-        description="Average reasoning tokens per request at 'medium' (illustrative default).",
-    )
-    budget_high: int = Field(
-        16_000, ge=0, le=200_000, title="'high' budget",
-        json_schema_extra={"unit": "tokens", "step": 1000},
-        description="Average reasoning tokens per request at 'high' (illustrative default).",
+    tasks: tuple[TaskType, ...] = Field(
+        DEFAULT_TASKS, min_length=1, max_length=MAX_TASKS, title="Task types",
+        json_schema_extra={"key": "reason.tasks"},
+        description="Your traffic by kind of request: share, accuracy without and with reasoning, and the value of "
+        "a correct answer (illustrative defaults).",
     )
 
     @model_validator(mode="after")
-    def _budgets_rise_with_effort(self) -> ReasoningInputs:
-        b = [self.budget_none, self.budget_low, self.budget_medium, self.budget_high]
-        if any(lo > hi for lo, hi in zip(b, b[1:], strict=False)):
-            raise ValueError(
-                "reasoning-token budgets must not fall as effort rises (none ≤ low ≤ medium ≤ high); "
-                f"got {b[0]:,}, {b[1]:,}, {b[2]:,}, {b[3]:,}"
-            )
+    def _a_usable_mix(self) -> ReasoningInputs:
         if sum(t.share for t in self.tasks) <= 0:
             raise ValueError("the task types' shares of traffic add up to 0%; give at least one a share")
-        names = [t.name.lower() for t in self.tasks]
+        names = [t.name.strip().lower() for t in self.tasks]
         if len(set(names)) != len(names):
             raise ValueError("two task types have the same name")
         return self
-
-    def budget(self, effort: Effort) -> int:
-        return getattr(self, f"budget_{effort}")
-
-    @property
-    def reasoning_tokens(self) -> int:
-        return self.budget(self.effort)
 
     @property
     def share_total(self) -> float:
         return sum(t.share for t in self.tasks)
 
+    @property
+    def shares(self) -> np.ndarray:
+        """Shares scaled to add up to 1."""
+        return np.array([t.share for t in self.tasks]) / self.share_total
 
-class TaskResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    @property
+    def benefits(self) -> np.ndarray:
+        """uplift x value of each type: what reasoning adds per request of that type, in USD."""
+        return np.array([t.uplift * t.value_correct for t in self.tasks])
+
+
+def reasons(c: CallClass) -> bool:
+    return c.reasoning_tokens > 0 and c.requests_per_month > 0
+
+
+def _without_reasoning(w: Workload) -> Workload:
+    return w.map(lambda c: c.model_copy(update={"reasoning_tokens": 0.0}) if reasons(c) else c)
+
+
+def reasoning_cost_per_request(w: Workload, cat: Catalogue, today: Bill | None = None) -> list[float | None]:
+    """For each class, USD its reasoning tokens cost per request at its tier (every step and retry included);
+    None for a class that bills no reasoning. From two priced workloads: with and without reasoning."""
+    today = today if today is not None else price(w, cat)
+    without = price(_without_reasoning(w), cat)
+    return [(now.total - off.total) / c.requests_per_month if reasons(c) else None
+            for c, now, off in zip(w.classes, today.classes, without.classes, strict=True)]
+
+
+def keeps_reasoning(x: ReasoningInputs, cost_per_request: float) -> np.ndarray:
+    """Which task types keep reasoning on a class whose reasoning costs this much per request: uplift x value above
+    the cost (at a cost of 0, any positive uplift)."""
+    return x.benefits > cost_per_request
+
+
+def _selective(w: Workload, x: ReasoningInputs, costs: list[float | None]) -> Workload:
+    """Each class that reasons split in two: the task types that keep reasoning, and those that drop it."""
+    shares = x.shares
+    cost_of = {c.name: cost for c, cost in zip(w.classes, costs, strict=True)}
+
+    def change(c: CallClass) -> CallClass | list[CallClass]:
+        cost = cost_of[c.name]
+        if cost is None:
+            return c
+        kept = float(shares[keeps_reasoning(x, cost)].sum())
+        if kept <= 0:
+            return c.model_copy(update={"reasoning_tokens": 0.0})
+        return split(c, 1 - kept, NO_REASONING, reasoning_tokens=0.0)
+
+    return w.map(change)
+
+
+def apply(w: Workload, x: ReasoningInputs, cat: Catalogue) -> Workload:
+    """Reasoning drops to 0 on the task types where it does not earn its cost, class by class."""
+    if not any(reasons(c) for c in w.classes):
+        return w
+    return _selective(w, x, reasoning_cost_per_request(w, cat))
+
+
+def describe(x: ReasoningInputs) -> str:
+    return (f"reasoning kept only on the task types whose extra correct answers are worth more than its tokens "
+            f"({len(x.tasks)} task types)")
+
+
+def idle(w: Workload, x: ReasoningInputs, cat: Catalogue) -> str | None:
+    if not any(reasons(c) for c in w.classes):
+        return "the workload bills no reasoning tokens (set them in the sidebar's anatomy)"
+    costs = reasoning_cost_per_request(w, cat)
+    if all(keeps_reasoning(x, cost)[x.shares > 0].all() for cost in costs if cost is not None):
+        return "reasoning earns its cost on every task type"
+    return None
+
+
+LEVER = Lever(
+    name="reasoning", label="Reasoning only where it earns", page="pages/reasoning.py",
+    question="On which task types does a reasoning budget earn its cost?",
+    inputs=ReasoningInputs, apply=apply, describe=describe, idle=idle,
+)
+
+
+# --- the page's analysis ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReasoningClass:
+    """One class that bills reasoning: its volume, budget and the reasoning cost of one request at its tier."""
+
     name: str
-    share: float  # normalised so the mix sums to 1
-    accuracy_without: float
-    accuracy_with: float
-    uplift: float
-    value_correct: float
-    cost_without: float  # USD per request
-    cost_with: float
-    cost_per_correct_without: float  # USD per correct answer; inf when accuracy is 0
-    cost_per_correct_with: float
-    no_correct_without: bool  # flag: accuracy 0, so no correct answers (cost per correct is infinite)
-    no_correct_with: bool
-    break_even_uplift: float | None  # accuracy points (fraction) that pay for the tokens; None: value is 0
-    break_even_reachable: bool  # the break-even uplift fits under 100% accuracy
-    break_even_uplift_per_correct: float | None  # uplift at which cost per correct answer is unchanged
-    gain_per_request: float  # uplift x value - extra cost
-    earns: bool  # reasoning pays for itself on this task type
-    monthly_gain: float  # gain_per_request x this type's monthly requests
-    break_even_tokens: float | None  # reasoning budget at which this type stops earning
+    requests: float
+    reasoning_tokens: float  # per call
+    cost_per_request: float  # USD of reasoning per request (every step and retry), at the current budget
+    bill_without: float  # USD a month of the class with no reasoning
 
 
-class PolicyResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class PolicyBill:
     policy: str
-    bill: float  # USD per month
-    per_request: float
-    answer_cost: float  # USD per month for input and answer tokens
-    reasoning_cost: float  # USD per month for reasoning tokens
-    correct: float  # correct answers per month
-    value: float  # value of the correct answers per month
-    net: float  # value - bill
-    reasoned_share: float  # share of requests with reasoning on
-    cost_per_correct: float  # bill / correct answers; inf when there are none
-    bill_vs_never: float  # bill minus the 'never' bill (the sidebar's baseline)
-    gain_vs_never: float  # net minus the 'never' net
+    bill: Bill
+    answer_cost: float  # everything but reasoning: the 'never' bill
+    reasoning_cost: float  # what reasoning adds to it, at its tier
+    value: float  # USD a month of the correct answers
+    reasoned_share: float  # of the requests of the classes that reason
+
+    @property
+    def total(self) -> float:
+        return self.bill.total
+
+    @property
+    def net(self) -> float:
+        return self.value - self.total
 
 
-class ReasoningResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    reasoning_tokens: int
-    output_price: float  # USD per MTok applied to reasoning tokens (long-context tier honoured)
-    extra_cost_per_request: float  # reasoning tokens x output price
-    cost_without: float  # USD per request, reasoning off
-    cost_with: float
-    share_total: float  # the shares as entered (before normalising)
-    shares_scaled: bool  # the entered shares did not add up to 100% and were scaled
-    tasks: tuple[TaskResult, ...]
-    policies: dict[str, PolicyResult]
-    break_even_tokens: float | None  # budget at which 'always on' nets the same as 'never'; None: never earns
-    selective_saving_vs_always: float  # bill(always) - bill(selective)
-    selective_gain_vs_always: float  # net(selective) - net(always)
+@dataclass(frozen=True)
+class ReasoningResult:
+    today: Bill  # reasoning always on: the workload as it is
+    after: Bill  # only where it earns: the lever
+    classes: tuple[ReasoningClass, ...]
+    policies: dict[str, PolicyBill]
+    tasks: pd.DataFrame  # one row per class and task type
+    break_even_tokens: float | None  # mean budget at which always-on nets what never nets (inf: reasoning is free)
+    mean_reasoning_tokens: float  # requests-weighted over the classes that reason
+    price_per_mtok: float  # effective USD per million reasoning tokens (steps and retries included)
+    share_total: float
+    shares_scaled: bool
+
+    @property
+    def saving(self) -> float:
+        return self.today.total - self.after.total
+
+    @property
+    def reasoning_spend(self) -> float:
+        return self.policies["always"].reasoning_cost
+
+    @property
+    def requests(self) -> float:
+        return float(sum(k.requests for k in self.classes))
 
 
-def _ratio(cost: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
-    """Cost per correct answer; infinite where accuracy is zero (no correct answers to spread it over)."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.where(accuracy > 0, cost / np.where(accuracy > 0, accuracy, 1.0), np.inf)
-
-
-def _core(x: ReasoningInputs, reasoning_tokens: np.ndarray) -> dict[str, np.ndarray]:
-    """Every policy's monthly money at each reasoning budget in `reasoning_tokens` (shape m).
-
-    The one formula behind both `evaluate` (m = 1) and `policy_curve`.
-    """
-    r = np.atleast_1d(np.asarray(reasoning_tokens, dtype=float))
-    n = float(x.requests_per_month)
-    shares = np.array([t.share for t in x.tasks]) / x.share_total  # k
-    a0 = np.array([t.accuracy_without for t in x.tasks])
-    a1 = np.array([t.accuracy_with for t in x.tasks])
-    value = np.array([t.value_correct for t in x.tasks])
-    c0 = float(request_cost(x.prices, x.input_tokens, x.output_tokens))
-    c1 = np.asarray(request_cost(x.prices, np.full(r.shape, float(x.input_tokens)), x.output_tokens + r), dtype=float)
-    extra = c1 - c0  # m: reasoning tokens billed at the output rate
-    gain = (a1 - a0)[:, None] * value[:, None] - extra[None, :]  # k x m, per request
-    on = {
-        "never": np.zeros_like(gain, dtype=bool),
-        "selective": gain > 0,
-        "always": np.ones_like(gain, dtype=bool),
-    }
-    out: dict[str, np.ndarray] = {"reasoning_tokens": r, "extra": extra, "c1": c1, "gain": gain}
-    for policy, mask in on.items():
-        weight = shares[:, None] * mask  # k x m: share of traffic with reasoning on
-        reasoned = weight.sum(axis=0)
-        accuracy = (shares[:, None] * np.where(mask, a1[:, None], a0[:, None])).sum(axis=0)
-        value_per_request = (shares[:, None] * value[:, None] * np.where(mask, a1[:, None], a0[:, None])).sum(axis=0)
-        out[f"{policy}_per_request"] = c0 + reasoned * extra
-        out[f"{policy}_accuracy"] = accuracy
-        out[f"{policy}_cost_per_correct"] = _ratio(out[f"{policy}_per_request"], accuracy)
-        out[f"{policy}_answer_cost"] = np.full(r.shape, n * c0)
-        out[f"{policy}_reasoning_cost"] = n * reasoned * extra
-        out[f"{policy}_bill"] = n * (c0 + reasoned * extra)
-        out[f"{policy}_correct"] = n * accuracy
-        out[f"{policy}_value"] = n * value_per_request
-        out[f"{policy}_net"] = out[f"{policy}_value"] - out[f"{policy}_bill"]
-        out[f"{policy}_reasoned"] = reasoned
-    out["c0"] = np.full(r.shape, c0)
+def _class_terms(x: ReasoningInputs, classes: tuple[ReasoningClass, ...], scale: np.ndarray) -> dict[str, np.ndarray]:
+    """Monthly money and value of the classes that reason, with every budget scaled by `scale` (shape m): per
+    policy the extra bill over 'never' and the extra value. Exact: the bill is affine in reasoning tokens."""
+    s, b = x.shares, x.benefits
+    out = {f"{p}_{k}": np.zeros(scale.shape) for p in POLICIES for k in ("extra", "value", "reasoned")}
+    for k in classes:
+        cost = k.cost_per_request * scale  # m
+        on = b[:, None] > cost[None, :]  # types x m
+        out["always_extra"] += k.requests * cost
+        out["always_value"] += k.requests * float(s @ b)
+        out["always_reasoned"] += k.requests
+        out["selective_extra"] += k.requests * cost * (s[:, None] * on).sum(axis=0)
+        out["selective_value"] += k.requests * (s[:, None] * b[:, None] * on).sum(axis=0)
+        out["selective_reasoned"] += k.requests * (s[:, None] * on).sum(axis=0)
     return out
 
 
-def _output_price(x: ReasoningInputs) -> float:
-    """USD per MTok for each reasoning token: the output rate at this request's long-context tier."""
-    return float(x.prices.rate("output", x.input_tokens))
-
-
-def _tokens_at_gain_zero(benefit: float, output_price: float) -> float | None:
-    """Reasoning budget R where benefit = R x price / 1e6 (closed form). None: no budget earns."""
-    if benefit <= 0:
-        return None
-    if output_price <= 0:
-        return math.inf
-    return benefit * 1e6 / output_price
-
-
-def evaluate(x: ReasoningInputs) -> ReasoningResult:
-    core = _core(x, np.array([x.reasoning_tokens]))
-    c0, c1, extra = float(core["c0"][0]), float(core["c1"][0]), float(core["extra"][0])
-    price = _output_price(x)
-    n = x.requests_per_month
-    tasks = []
-    for i, t in enumerate(x.tasks):
-        share = t.share / x.share_total
-        gain = float(core["gain"][i, 0])
-        cpc0, cpc1 = (float(v) for v in _ratio(np.array([c0, c1]), np.array([t.accuracy_without, t.accuracy_with])))
-        if t.value_correct > 0:
-            be = extra / t.value_correct
-        else:
-            be = 0.0 if extra == 0 else None
-        if c0 > 0:
-            be_cpc: float | None = t.accuracy_without * extra / c0
-        else:
-            be_cpc = 0.0 if extra == 0 else None
-        tasks.append(TaskResult(
-            name=t.name, share=share, accuracy_without=t.accuracy_without, accuracy_with=t.accuracy_with,
-            uplift=t.uplift, value_correct=t.value_correct, cost_without=c0, cost_with=c1,
-            cost_per_correct_without=cpc0, cost_per_correct_with=cpc1,
-            no_correct_without=t.accuracy_without == 0, no_correct_with=t.accuracy_with == 0,
-            break_even_uplift=be, break_even_reachable=be is not None and be <= 1 - t.accuracy_without,
-            break_even_uplift_per_correct=be_cpc, gain_per_request=gain, earns=gain > 0,
-            monthly_gain=gain * share * n,
-            break_even_tokens=_tokens_at_gain_zero(t.uplift * t.value_correct, price),
-        ))
-    policies = {
-        p: PolicyResult(
-            policy=p, bill=float(core[f"{p}_bill"][0]), per_request=float(core[f"{p}_per_request"][0]),
-            answer_cost=float(core[f"{p}_answer_cost"][0]), reasoning_cost=float(core[f"{p}_reasoning_cost"][0]),
-            correct=float(core[f"{p}_correct"][0]), value=float(core[f"{p}_value"][0]),
-            net=float(core[f"{p}_net"][0]), reasoned_share=float(core[f"{p}_reasoned"][0]),
-            cost_per_correct=float(core[f"{p}_cost_per_correct"][0]),
-            bill_vs_never=float(core[f"{p}_bill"][0] - core["never_bill"][0]),
-            gain_vs_never=float(core[f"{p}_net"][0] - core["never_net"][0]),
-        )
-        for p in POLICIES
-    }
+def evaluate(w: Workload, x: ReasoningInputs, cat: Catalogue, today: Bill | None = None) -> ReasoningResult:
+    today = today if today is not None else price(w, cat)
+    costs = reasoning_cost_per_request(w, cat, today)
+    never = price(_without_reasoning(w), cat)
+    after = price(_selective(w, x, costs), cat) if any(c is not None for c in costs) else today
+    classes = tuple(
+        ReasoningClass(name=c.name, requests=c.requests_per_month, reasoning_tokens=c.reasoning_tokens,
+                       cost_per_request=cost, bill_without=off.total)
+        for c, cost, off in zip(w.classes, costs, never.classes, strict=True) if cost is not None)
+    n = float(sum(k.requests for k in classes))
+    s, b = x.shares, x.benefits
+    base_value = float(s @ np.array([t.accuracy_without * t.value_correct for t in x.tasks]))
+    terms = _class_terms(x, classes, np.ones(1))
+    bills = {"never": never, "selective": after, "always": today}
+    policies = {}
+    for p in POLICIES:
+        extra_value = float(terms[f"{p}_value"][0]) if p != "never" else 0.0
+        reasoned = float(terms[f"{p}_reasoned"][0]) / n if p != "never" and n else 0.0
+        policies[p] = PolicyBill(policy=p, bill=bills[p], answer_cost=never.total,
+                                 reasoning_cost=bills[p].total - never.total, value=n * base_value + extra_value,
+                                 reasoned_share=reasoned)
+    spend = float(sum(k.requests * k.cost_per_request for k in classes))
+    tokens = float(sum(k.requests * k.reasoning_tokens for k in classes))
+    mean_tokens = tokens / n if n else 0.0
+    price_per_mtok = spend / tokens * 1e6 if tokens else 0.0
     return ReasoningResult(
-        reasoning_tokens=x.reasoning_tokens, output_price=price, extra_cost_per_request=extra,
-        cost_without=c0, cost_with=c1, share_total=x.share_total, shares_scaled=abs(x.share_total - 1) > 1e-9,
-        tasks=tuple(tasks), policies=policies,
-        break_even_tokens=break_even_tokens(x),
-        selective_saving_vs_always=policies["always"].bill - policies["selective"].bill,
-        selective_gain_vs_always=policies["selective"].net - policies["always"].net,
+        today=today, after=after, classes=classes, policies=policies, tasks=task_frame(x, classes, today, never),
+        break_even_tokens=break_even_tokens(float(s @ b), price_per_mtok) if classes else None,
+        mean_reasoning_tokens=mean_tokens, price_per_mtok=price_per_mtok, share_total=x.share_total,
+        shares_scaled=abs(x.share_total - 1) > 1e-9,
     )
 
 
-def policy_curve(x: ReasoningInputs, points: int = 241, max_tokens: float | None = None) -> pd.DataFrame:
-    """Each policy's monthly bill and net gain over 'never' as the reasoning budget varies.
+def break_even_tokens(benefit: float, price_per_mtok: float) -> float | None:
+    """R* = 1e6 x sum(s x uplift x V) / price per million reasoning tokens: the budget at which always-on reasoning's
+    extra correct answers just pay for its tokens. None: no budget earns; inf: reasoning is free."""
+    if benefit <= 0:
+        return None
+    if price_per_mtok <= 0:
+        return math.inf
+    return benefit * 1e6 / price_per_mtok
 
-    Accuracies stay as entered: the curve answers 'how many reasoning tokens can this uplift afford?'.
-    """
-    be = break_even_tokens(x)
-    span = max(2.0 * x.reasoning_tokens, 1.25 * x.budget_high, 1_000.0)
+
+def task_frame(x: ReasoningInputs, classes: tuple[ReasoningClass, ...], today: Bill, never: Bill) -> pd.DataFrame:
+    """One row per class that reasons and task type: the reasoning cost of one request, the break-even uplift, the
+    workload's cost per correct answer off and on, whether reasoning stays, and the monthly net gain it brings."""
+    off = never.total / today.requests if today.requests else 0.0
+    on = today.total / today.requests if today.requests else 0.0
+    rows = []
+    for k in classes:
+        for t, s in zip(x.tasks, x.shares, strict=True):
+            benefit = t.uplift * t.value_correct
+            keep = benefit > k.cost_per_request
+            rows.append({
+                "call class": k.name, "task type": t.name, "share": s, "uplift": t.uplift, "value": t.value_correct,
+                "reasoning per request": k.cost_per_request,
+                "break-even uplift": k.cost_per_request / t.value_correct if t.value_correct > 0 else
+                (0.0 if k.cost_per_request == 0 else math.nan),
+                "break-even reachable": (k.cost_per_request / t.value_correct <= 1 - t.accuracy_without)
+                if t.value_correct > 0 else k.cost_per_request == 0,
+                "uplift for the same cost per correct": t.accuracy_without * k.cost_per_request * k.requests
+                / k.bill_without if k.bill_without > 0 else math.nan,
+                "break-even tokens": (benefit * k.reasoning_tokens / k.cost_per_request if k.cost_per_request > 0
+                                      else math.inf) if benefit > 0 else math.nan,
+                "per correct, off": off / t.accuracy_without if t.accuracy_without > 0 else math.inf,
+                "per correct, on": on / t.accuracy_with if t.accuracy_with > 0 else math.inf,
+                "keeps reasoning": keep,
+                "monthly gain": k.requests * s * (benefit - k.cost_per_request) if keep else 0.0,
+                "monthly reasoning saved": 0.0 if keep else k.requests * s * k.cost_per_request,
+            })
+    return pd.DataFrame(rows)
+
+
+def policy_curve(r: ReasoningResult, x: ReasoningInputs, points: int = 241, max_tokens: float | None = None) \
+        -> pd.DataFrame:
+    """Each policy's monthly bill and net gain over 'never' as the mean reasoning budget varies (every class's
+    budget scaled alike). Accuracies stay as entered: how many reasoning tokens can this uplift afford?
+    Exact: at each budget the bills are what price() gives for the scaled workload."""
+    current = r.mean_reasoning_tokens
+    be = r.break_even_tokens
+    span = max(2.0 * current, 1_000.0)
     if be is not None and math.isfinite(be):
         span = max(span, min(1.3 * be, 10.0 * span))  # show the break-even unless it is far off the scale
     top = max_tokens or span
-    r = np.unique(np.concatenate([np.linspace(0.0, top, points), [float(x.reasoning_tokens)]]))
-    core = _core(x, r)
-    frame = {"reasoning_tokens": r}
-    for p in POLICIES:
-        frame[f"{p}_bill"] = core[f"{p}_bill"]
-    for p in POLICIES:
-        frame[f"{p}_gain"] = core[f"{p}_net"] - core["never_net"]
+    budgets = np.unique(np.concatenate([np.linspace(0.0, top, points), [current]]))
+    scale = budgets / current if current > 0 else np.zeros_like(budgets)
+    terms = _class_terms(x, r.classes, scale)
+    never = r.policies["never"].total
+    frame: dict[str, np.ndarray] = {"reasoning_tokens": budgets, "never_bill": np.full(budgets.shape, never),
+                                    "never_gain": np.zeros(budgets.shape)}
+    for p in ("selective", "always"):
+        frame[f"{p}_bill"] = never + terms[f"{p}_extra"]
+        frame[f"{p}_gain"] = terms[f"{p}_value"] - terms[f"{p}_extra"]
     return pd.DataFrame(frame)
 
 
-def break_even_tokens(x: ReasoningInputs) -> float | None:
-    """Budget R* at which always-on reasoning nets the same as never (closed form; inf if reasoning is free)."""
-    shares = np.array([t.share for t in x.tasks]) / x.share_total
-    benefit = float(sum(s * t.uplift * t.value_correct for s, t in zip(shares, x.tasks, strict=True)))
-    return _tokens_at_gain_zero(benefit, _output_price(x))
-
-
-def task_frame(result: ReasoningResult) -> pd.DataFrame:
-    """Per-task results as a table (raw numbers; the page formats them)."""
+def policy_frame(r: ReasoningResult) -> pd.DataFrame:
+    """The three policies' monthly bills split into answer tokens (everything else) and reasoning tokens."""
     return pd.DataFrame(
-        {
-            "task type": t.name,
-            "earns?": "yes" if t.earns else "no",
-            "share": t.share,
-            "uplift": t.uplift,
-            "break-even uplift": t.break_even_uplift,
-            "per correct, off": t.cost_per_correct_without,
-            "per correct, on": t.cost_per_correct_with,
-            "gain/request ($)": t.gain_per_request,
-            "monthly gain ($)": t.monthly_gain,
-        }
-        for t in result.tasks
+        {"policy": POLICY_LABEL[p.policy], "answer_cost": p.answer_cost, "reasoning_cost": p.reasoning_cost,
+         "bill": p.total, "value": p.value, "net": p.net, "reasoned_share": p.reasoned_share}
+        for p in r.policies.values()
     )
 
 
-def policy_frame(result: ReasoningResult) -> pd.DataFrame:
-    """The three policies' monthly bills split into answer and reasoning tokens."""
-    return pd.DataFrame(
-        {
-            "policy": POLICY_LABEL[p.policy],
-            "answer_cost": p.answer_cost,
-            "reasoning_cost": p.reasoning_cost,
-            "bill": p.bill,
-            "value": p.value,
-            "net": p.net,
-            "reasoned_share": p.reasoned_share,
-        }
-        for p in result.policies.values()
-    )
+def with_budget(w: Workload, tokens: float) -> Workload:
+    """The workload with every class billing `tokens` reasoning tokens per call: a preview for a workload without."""
+    return w.map(lambda c: c.model_copy(update={"reasoning_tokens": float(tokens)}))
 
 
 EXPLANATION = r"""
-**Reasoning tokens are billed as output.** At a budget of *R* reasoning tokens per request, each request with
-reasoning on costs *R* × output price / 10⁶ more. Accuracy "with reasoning" is what you measured at that effort.
+**Reasoning tokens are billed as output.** The workload states them per request (sidebar anatomy: "Reasoning tokens
+per request"), on top of the visible answer. The bill prices them at each class's output rate and tier, on every step
+of an agent task and every retry.
 
-**Per task type** with accuracy *a₀* without and *a₁* with reasoning, value *V* of a correct answer, and request
-cost *c₀* (input + answer tokens) and *c₁* = *c₀* + *R* × output price:
-- **Cost per correct answer** = *c* / *a* (infinite when accuracy is 0: you pay and get nothing right).
-- **Reasoning earns its cost** when the extra correct answers are worth more than the extra tokens:
-  (*a₁* − *a₀*) × *V* > *c₁* − *c₀*.
-- **Break-even accuracy uplift** = (*c₁* − *c₀*) / *V*, in accuracy points. If an error costs you *E* (rework,
-  refunds), enter *E* as the value: only the difference between right and wrong matters.
-- **Break-even for cost per correct answer alone** (ignoring value): *a₀* × (*c₁* − *c₀*) / *c₀*.
+**The lever: reason only where it earns.** Your traffic is a mix of task types with shares *s* (scaled to add up to
+100%), accuracy *a₀* without and *a₁* with reasoning, and a value *V* for a correct answer (what a wrong answer costs
+you works the same: only the difference matters). On a class whose reasoning costs *K* per request (its reasoning
+money ÷ its requests, from the one pricing function), reasoning **earns its cost** on a task type when
+(*a₁* − *a₀*) × *V* > *K*. Every class that bills reasoning is split by task type: the types that earn it keep
+their reasoning tokens, the others drop to 0 (you need to know the type before the call, e.g. from the endpoint or
+a classifier). The saving is today's bill − the bill of that workload, so it never exceeds the reasoning spend.
 
-**Policies** (shares of traffic *s* add up to 100%; shares that don't are scaled):
-- *never*: every request costs *c₀*; *always on*: every request costs *c₁*;
-- *only where it earns*: reasoning is on for the task types that pass the test above (you need to know the task
-  type before the call, e.g. from the endpoint or a classifier).
-- Monthly bill = requests × Σ *s* × cost; value = requests × Σ *s* × accuracy × *V*; net = value − bill.
+**Policies**: *always on* is the workload today (every request reasons); *never* drops all reasoning; *only where it
+earns* is the lever. Each bill is the one pricing function's, split into answer tokens (the *never* bill: everything
+but reasoning) and reasoning tokens (the rest). Value = requests × Σ *s* × accuracy × *V*; net = value − bill.
 
-**Break-even budget** for always-on: the *R* at which the extra value equals the extra tokens,
-*R\** = 10⁶ × Σ *s* (*a₁* − *a₀*) *V* / output price. Above it, always-on reasoning loses money.
-The output price is the model's rate at this request size (long-context tiers honoured).
+**Break-even budget** for always-on: the mean budget *R* at which the extra value equals the extra tokens,
+*R\** = 10⁶ × Σ *s* (*a₁* − *a₀*) *V* / price per million reasoning tokens. That price is the class's output rate at
+its tier, times the calls a request makes (steps and retries); for a single call without failures it is the model's
+output price. Above *R\**, always-on reasoning loses money against never.
+
+**Per task type**: break-even uplift = *K* / *V* (unreachable when it is more than the 1 − *a₀* points left);
+ignoring value, the uplift that keeps the cost per correct answer unchanged is *a₀* × *K* / *c₀*, with *c₀* the
+class's bill per request without reasoning; cost per correct answer = the bill per request ÷ accuracy (off: the
+*never* bill, on: today's), infinite when accuracy is 0 (you pay and get nothing right).
 """

@@ -1,13 +1,19 @@
-"""Output caps: what tuning max_tokens saves in money, latency and throughput."""
+"""Output caps: what a max_tokens cap and a brevity instruction do to the bill, latency and throughput."""
 import numpy as np
 import streamlit as st
 
 from calculators import output_caps as oc
 from calculators import tokens
-from pages._ui import fig_output_caps, figures, levers, widgets
+from pages._ui import fig_output_caps, figures
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
+    shown, shown_frame, sources,
 )
+from pages._ui.lever_form import LeverForm, key_of, publish
+from pages._ui.workload_edit import custom_rows, offer
+
+LEVER = oc.LEVER
+SPREAD_KEY = key_of(oc.OutputCapInputs, "p95_multiple")
 
 
 @st.cache_data(show_spinner="Reading lengths…", max_entries=8)
@@ -15,197 +21,231 @@ def read_lengths(data: bytes) -> np.ndarray:
     return oc.parse_lengths(tokens.decode_upload(data))
 
 
-def signed(value: float) -> str:
-    """A money delta Streamlit colours correctly (it reads the sign from a leading ASCII '-')."""
-    return ("-" if value < 0 else "+") + money(abs(value))
+def use_spread(value: float) -> None:
+    """Put an observed spread into the spread widget (a button's callback: it runs before the widget is drawn)."""
+    st.session_state[SPREAD_KEY] = value
+
+
+def tokens_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def seconds(ms: float | None) -> str:
+    return "—" if ms is None else f"{ms / 1000:,.1f} s"
 
 
 st.title("Output caps: tuning max_tokens")
-st.caption("What a max_tokens cap saves in money, latency and throughput, and what the answers it cuts off cost.")
+st.caption("What a max_tokens cap and a brevity instruction save in money, and what they do to latency, throughput "
+           "and the answers they cut off.")
 
 ctx = context()
 st.caption(price_caption(ctx.prices))
-Inputs = oc.OutputCapInputs
-out = ctx.sidebar.output_tokens
+main = oc.main_class(ctx.workload)
+if main is not None:
+    parts = (f"{main.output_tokens:,.0f} visible + {main.reasoning_tokens:,.0f} reasoning" if main.reasoning_tokens
+             else "visible answer, no reasoning tokens")
+    st.caption(f"Your workload's output: **{oc.call_output(main):,.0f} tokens per request** ({parts}, sidebar). That is "
+               "the mean of the output lengths below, so with no cap the bill is the sidebar's; max_tokens caps "
+               "visible and reasoning tokens together.")
+if any(not oc.single_call(c) for c in ctx.workload.classes):
+    st.caption("Agent tasks are out of this lever's scope: a cap on each step would change the history the later "
+               "steps re-send. They are billed as today.")
+illustrative("The spread of lengths, the redo share, the truncation limit and the latency and rate-limit figures are "
+             "illustrative: measure your own. The mean length is your workload's.")
 
+form = LeverForm(LEVER, ctx)
 lengths_col, cap_col, speed_col = st.columns(3)
 with lengths_col:
     st.markdown("**Output lengths**")
-    mode = widgets.choice(Inputs, "source", key="cap.mode")
-    p50 = widgets.number(Inputs, "p50_tokens", key="cap.p50", default=out)
-    p95 = widgets.number(Inputs, "p95_tokens", key="cap.p95", default=3 * out)
-    upload = None
-    if mode == "an uploaded list":
-        upload = st.file_uploader(
-            "Observed output lengths (CSV or text)", key="cap.upload",
-            help="Whole numbers of output tokens, one per line or separated by commas; one header line is allowed. "
-            "Export them from your provider's usage logs.",
-            max_upload_size=50,
-        )
-    brevity = widgets.number(Inputs, "brevity_effect", key="cap.brevity")
+    form("p95_multiple")
+    form("brevity_effect")
 with cap_col:
     st.markdown("**The cap and its casualties**")
-    cap = widgets.number(Inputs, "cap", key="cap.max_tokens", default=oc.suggested_cap(3 * out))
-    redo = widgets.number(Inputs, "redo_share", key="cap.redo")
-    max_truncation = widgets.number(Inputs, "max_truncation", key="cap.max_trunc")
+    form("cap")
+    form("redo_share")
+    form("max_truncation")
 with speed_col:
-    st.markdown("**Latency and rate limit** (illustrative defaults)")
-    ttft = widgets.number(Inputs, "ttft_ms", key="cap.ttft")
-    tpot = widgets.number(Inputs, "ms_per_token", key="cap.tpot")
-    tpm = widgets.number(Inputs, "tpm_limit", key="cap.tpm")
-    counts = widgets.choice(Inputs, "limit_counts", key="cap.limit",
-                            default="max_tokens only" if ctx.prices.provider_id == "anthropic" else None)
+    st.markdown("**Latency and rate limit**")
+    form("ttft_ms")
+    form("ms_per_token")
+    form("tpm_limit")
+    form("limit_counts")
+x = form.inputs()
+r = oc.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
+publish(LEVER, r.saving)
 
-x = widgets.validated(
-    Inputs, source=mode, p50_tokens=p50, p95_tokens=p95, cap=cap, redo_share=redo, max_truncation=max_truncation,
-    brevity_effect=brevity, ttft_ms=ttft, ms_per_token=tpot, tpm_limit=tpm, limit_counts=counts,
-)
+why = LEVER.idle(ctx.workload, x, ctx.catalogue)
+if why:
+    st.warning(f"Nothing to cap: {why}.", icon=":material/warning:")
 
-observed = None
-if mode == "an uploaded list":
-    if upload is None:
-        st.info("Upload a file of observed output lengths; until then the log-normal fit from p50 and p95 is used.",
-                icon=":material/info:")
-    else:
-        try:
-            observed = read_lengths(upload.getvalue())
-        except (tokens.NotTextError, oc.LengthsError) as exc:
-            st.error(f"Couldn't read `{upload.name}`: {exc}. Using the log-normal fit from p50 and p95 instead.",
-                     icon=":material/error:")
-
-result = oc.evaluate(x, ctx.sidebar, ctx.prices, observed)
-levers.publish(levers.output_caps_saving(x, result))
-if result.observed is not None:
-    st.caption(f"Using {result.observed:,} uploaded lengths: p50 {result.p50_tokens:,.0f}, "
-               f"p95 {result.p95_tokens:,.0f}, mean {result.mean_tokens:,.0f} tokens"
-               + (" (after the brevity instruction)" if x.brevity_effect else "")
-               + ". The p50 and p95 inputs are ignored while the file is loaded.")
-
+best = r.optimal_cap
 limit_label = f"{percent(x.max_truncation, 1)} truncation limit"
-best = result.optimal_cap
 headline([
-    Metric("Cost per month", money(result.cost_per_month),
-           delta=f"{signed(-result.saving_per_month)} vs no cap", delta_color="inverse",
-           help="At this cap (and brevity instruction), against no cap and no brevity instruction, for the same "
-           "length distribution."),
-    Metric("Per request", money(result.cost_per_request),
-           delta=f"{result.cost_per_request / result.status_quo_per_request - 1:+.2%}"
-           if result.status_quo_per_request else None, delta_color="inverse",
-           help="Input (again, for each redone answer) plus billed output tokens."),
+    Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
+           help="Today's bill minus the bill with this cap and brevity instruction, redone answers included: two "
+           "workloads priced by the same function."),
+    Metric("Bill with this cap", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
+           help="Today is the sidebar's bill."),
     Metric("Cheapest cap within limit", f"{best:,.0f} tokens" if best is not None else "no cap",
-           delta=f"{signed(result.optimal_cost_per_month - result.status_quo_per_month)}/month"
-           if best is not None and result.optimal_cost_per_month is not None else None,
-           delta_color="inverse",
-           help=f"The cheapest cap among those that truncate at most {percent(x.max_truncation, 1)} of answers, "
-           "and its bill against no cap. 'no cap': every such cap costs more than none at this redo share."),
-    Metric("Redo break-even",
-           percent(result.break_even_redo_share) if result.break_even_redo_share is not None else "—",
-           help="Your cap saves money only while fewer than this share of truncated answers must be redone. "
-           "'—': the cap truncates nothing, so it neither saves nor costs."),
+           delta=f"bill {money(r.optimal_bill)}" if r.optimal_bill is not None else None, delta_color="off",
+           help=f"The cheapest cap among those that truncate at most {percent(x.max_truncation, 1)} of answers, and "
+           "the bill with it. 'no cap': every such cap bills more than none at this redo share."),
+    Metric("Redo break-even", percent(r.break_even_redo_share) if r.break_even_redo_share is not None else "—",
+           help="The cap saves money only while fewer than this share of truncated answers must be redone. '—': the "
+           "cap truncates nothing, so it neither saves nor costs."),
 ])
-headline([
-    Metric("Truncation rate", percent(result.truncation_rate, 2),
-           delta=f"{percent(result.redo_rate, 2)} redone", delta_color="off",
-           help="Share of answers longer than the cap, cut off; the redo share of them is sent again."),
-    Metric("p50 latency", f"{result.latency_p50_ms / 1000:,.1f} s",
-           help="Time to first token + output tokens × time per output token; redone answers wait for both."),
-    Metric("p95 latency", f"{result.latency_p95_ms / 1000:,.1f} s",
-           delta=f"{(result.latency_p95_ms - result.uncapped_latency_p95_ms) / 1000:+,.1f} s vs no cap"
-           if abs(result.latency_p95_ms - result.uncapped_latency_p95_ms) >= 50 else None,
-           delta_color="inverse", help="With no cap the p95 is "
-           f"{result.uncapped_latency_p95_ms / 1000:,.1f} s."),
-    Metric("Max requests/min", f"{result.requests_per_minute:,.0f}",
-           delta=f"average load {result.average_requests_per_minute:,.1f}", delta_color="off",
-           help="What the rate limit admits: the limit ÷ tokens reserved per request (max_tokens, plus input if "
-           "counted, for each attempt), whatever the answers' real length."),
-    Metric("Billed output", f"{result.billed_output_tokens:,.0f}",
-           delta=f"no cap: {result.mean_tokens:,.0f}", delta_color="off",
-           help="Output tokens billed per request: first attempts (at most the cap) plus the full answers of "
-           "redone requests."),
-])
+latency_of = f" ({r.main_name})" if len(r.model.classes) > 1 else ""
+st.caption(
+    f"At max_tokens {x.cap:,}: {percent(r.truncation_rate, 2)} of answers cut off, {percent(r.redo_rate, 2)} redone; "
+    f"{tokens_text(r.billed_output_tokens)} output tokens billed per request (no cap: "
+    f"{tokens_text(r.no_cap_tokens)}). "
+    f"Latency{latency_of}: p50 {seconds(r.latency_p50_ms)}, p95 {seconds(r.latency_p95_ms)} (no cap: "
+    f"{seconds(r.uncapped_latency_p95_ms)}). The rate limit admits "
+    + (f"{r.requests_per_minute:,.0f} requests a minute" if r.requests_per_minute is not None else "—")
+    + f" against an average load of {r.average_requests_per_minute:,.1f}."
+)
 
 notes = []
-if x.brevity_effect:
-    cap_part = (f"the cap saves a further {money(result.cap_saving_per_month)}/month"
-                if result.cap_saving_per_month >= 0 else
-                f"the cap costs {money(-result.cap_saving_per_month)}/month of that back")
-    notes.append(f"The brevity instruction alone saves {money(result.brevity_saving_per_month)}/month; {cap_part}.")
-if result.observed is None:
-    notes.append(f"A log-normal's mean is above its median: with p50 {x.p50_tokens:,.0f} and p95 "
-                 f"{x.p95_tokens:,.0f} the mean answer is {result.mean_tokens_before_brevity:,.0f} tokens, so "
-                 f"'no cap' costs {money(result.status_quo_per_month)}/month here, against the sidebar's "
-                 f"{money(ctx.bill.total)} at {out:,} output tokens on average.")
-if best is None:
-    notes.append(f"No cap that truncates at most {percent(x.max_truncation, 1)} of answers beats no cap when "
+if x.brevity_effect and r.model.classes:
+    cap_part = (f"the cap saves a further {money(r.cap_saving)}" if r.cap_saving >= 0 else
+                f"the cap costs {money(-r.cap_saving)} of that back")
+    notes.append(f"The brevity instruction alone saves {money(r.brevity_saving)} a month; {cap_part}.")
+if r.model.classes and best is None:
+    notes.append(f"No cap that truncates at most {percent(x.max_truncation, 1)} of answers bills less than no cap when "
                  f"{percent(x.redo_share, 0)} of truncated answers are redone: a cap here buys throughput and a "
                  "runaway guard, not savings.")
-elif abs(best - result.truncation_limit_cap) <= 1e-6 * best:
+elif best is not None and r.truncation_limit_cap and abs(best - r.truncation_limit_cap) <= 1e-6 * best:
     notes.append(f"The cheapest acceptable cap is the tightest within your {limit_label}: at this redo share, every "
                  "tighter cap is cheaper, down to the limit.")
-else:
-    notes.append("The cheapest acceptable cap is where a lower cap's saving on kept answers equals the cost of the extra "
-                 "redos.")
-st.caption(" ".join(notes))
+elif best is not None:
+    notes.append("The cheapest acceptable cap is where a lower cap's saving on kept answers equals the cost of the "
+                 "extra redos.")
+if notes:
+    st.caption(" ".join(notes))
 
-curve = oc.curves(x, ctx.sidebar, ctx.prices, observed, marks=(best,) if best is not None else ())
-current = curve.loc[(curve["cap"] - x.cap).abs().idxmin()]
-markers = [
-    figures.Marker(best, f"cheapest within limit: {best:,.0f}") if best is not None else None,
-    figures.Marker(result.truncation_limit_cap, limit_label, colour="#5C6B73")
-    if best is None or abs(best - result.truncation_limit_cap) > 1e-6 * best else None,
-]
+if r.model.classes:
+    curve = oc.curves(r, x, marks=(best,) if best is not None else ())
+    shown_curve = shown_frame(curve, "bill", "no_cap_bill", "today")
+    current = curve.loc[(curve["cap"] - x.cap).abs().idxmin()]
+    markers = [
+        figures.Marker(best, f"cheapest within limit: {best:,.0f}") if best is not None else None,
+        figures.Marker(r.truncation_limit_cap, limit_label, colour="#5C6B73")
+        if r.truncation_limit_cap and (best is None or abs(best - r.truncation_limit_cap) > 1e-6 * best) else None,
+    ]
 
+    def here(column: str, label: str = "your cap", money_column: bool = False) -> figures.Current:
+        value = float(current[column])
+        return figures.Current(x.cap, shown(value) if money_column else value, label=f"{label}: {x.cap:,}")
 
-def here(column: str, label: str = "your cap") -> figures.Current:
-    return figures.Current(x.cap, float(current[column]), label=f"{label}: {x.cap:,}")
+    left, right = st.columns(2)
+    with left:
+        series = {"bill": "with this cap", "today": "today (no cap)"}
+        if x.brevity_effect:
+            series["no_cap_bill"] = "brevity instruction, no cap"
+        fig = fig_output_caps.cap_chart(
+            shown_curve, series=series, dashes={"today": "dash", "no_cap_bill": "dot"},
+            title="Monthly bill vs the cap", y_title="bill per month", markers=markers,
+            current=here("bill", money_column=True), y_tickprefix=currency(),
+        )
+        chart(fig, shown_curve[["cap", *series]], name="output cap bill per month")
+    with right:
+        fig = fig_output_caps.cap_chart(
+            curve, series={"truncation_rate": "truncated", "redo_rate": "redone"}, title="Truncation rate vs the cap",
+            y_title="share of answers", markers=markers, current=here("truncation_rate"), y_tickformat=".1%",
+        )
+        chart(fig, curve[["cap", "truncation_rate", "redo_rate"]], name="output cap truncation rate")
 
+    left, right = st.columns(2)
+    with left:
+        fig = fig_output_caps.cap_chart(
+            curve, series={"billed_output_tokens": "billed", "first_attempt_tokens": "first attempt",
+                           "no_cap_mean_tokens": "no cap"},
+            dashes={"no_cap_mean_tokens": "dash", "first_attempt_tokens": "dot"},
+            title="Output tokens billed per request vs the cap", y_title="output tokens (redone answers included)",
+            markers=markers, current=here("billed_output_tokens"),
+        )
+        chart(fig, curve[["cap", "billed_output_tokens", "first_attempt_tokens", "no_cap_mean_tokens"]],
+              name="output cap billed tokens")
+    with right:
+        fig = fig_output_caps.cap_chart(
+            curve, series={"latency_p50_s": "p50", "latency_p95_s": "p95"}, title=f"Latency vs the cap{latency_of}",
+            y_title="seconds", markers=markers, current=here("latency_p95_s", "p95"), y_ticksuffix=" s",
+        )
+        chart(fig, curve[["cap", "latency_p50_s", "latency_p95_s"]], name="output cap latency")
+        st.caption("A response of N tokens takes the time to first token + (N − 1) × the time per token. The p95 jumps "
+                   "where redone answers pass 5% of requests: from then on the slowest 5% wait for two attempts.")
 
-left, right = st.columns(2)
-with left:
     fig = fig_output_caps.cap_chart(
-        curve, series={"cost_per_month": "with this cap", "no_cap_cost_per_month": "no cap"},
-        dashes={"no_cap_cost_per_month": "dash"}, title="Cost per month vs the cap", y_title="cost per month",
-        markers=markers, current=here("cost_per_month"), y_tickprefix=currency(),
+        curve, series={"requests_per_minute": "requests per minute the limit admits",
+                       "average_requests_per_minute": "your average load"},
+        dashes={"average_requests_per_minute": "dash"},
+        title=f"Requests per minute under a {x.tpm_limit:,} tokens-per-minute limit ({x.limit_counts} reserved)",
+        y_title="requests per minute (log scale)", markers=markers, current=here("requests_per_minute"), log_y=True,
     )
-    chart(fig, curve[["cap", "cost_per_month", "no_cap_cost_per_month"]], name="output cap cost per month")
-with right:
-    fig = fig_output_caps.cap_chart(
-        curve, series={"truncation_rate": "truncated", "redo_rate": "redone"}, title="Truncation rate vs the cap",
-        y_title="share of answers", markers=markers, current=here("truncation_rate"), y_tickformat=".1%",
-    )
-    chart(fig, curve[["cap", "truncation_rate", "redo_rate"]], name="output cap truncation rate")
+    chart(fig, curve[["cap", "requests_per_minute", "average_requests_per_minute"]], name="output cap throughput")
+    st.caption("Peaks matter more than the average: the limit applies per minute, so compare it with your busiest "
+               "minute. A loose cap costs nothing extra in money but lowers this ceiling.")
 
-left, right = st.columns(2)
-with left:
-    fig = fig_output_caps.cap_chart(
-        curve, series={"billed_output_tokens": "billed", "first_attempt_tokens": "first attempt",
-                       "no_cap_mean_tokens": "no cap"},
-        dashes={"no_cap_mean_tokens": "dash", "first_attempt_tokens": "dot"},
-        title="Billed output tokens per request vs the cap", y_title="output tokens (redone answers included)",
-        markers=markers, current=here("billed_output_tokens"),
-    )
-    chart(fig, curve[["cap", "billed_output_tokens", "first_attempt_tokens", "no_cap_mean_tokens"]],
-          name="output cap billed tokens")
-with right:
-    fig = fig_output_caps.cap_chart(
-        curve, series={"latency_p50_s": "p50", "latency_p95_s": "p95"}, title="Latency vs the cap",
-        y_title="seconds", markers=markers, current=here("latency_p95_s", "p95"), y_ticksuffix=" s",
-    )
-    chart(fig, curve[["cap", "latency_p50_s", "latency_p95_s"]], name="output cap latency")
-    st.caption("The p95 jumps where redone answers pass 5% of requests: from then on the slowest 5% wait for "
-               "two attempts.")
+bill_lines(r.today, r.after, "with this cap")
 
-fig = fig_output_caps.cap_chart(
-    curve, series={"requests_per_minute": "requests per minute the limit admits",
-                   "average_requests_per_minute": "your average load"},
-    dashes={"average_requests_per_minute": "dash"},
-    title=f"Requests per minute under a {x.tpm_limit:,} tokens-per-minute limit ({x.limit_counts} reserved)",
-    y_title="requests per minute (log scale)", markers=markers, current=here("requests_per_minute"), log_y=True,
+st.subheader("Your observed lengths (optional)")
+st.caption("Upload the output lengths your provider's usage logs report (completion tokens, reasoning included). A "
+           "file cannot travel in the page link, so the money above and the Overview's bar always use the log-normal "
+           "spread set above; here the file's own curves are shown beside it, and you can use its spread and mean.")
+upload = st.file_uploader(
+    "Observed output lengths (CSV or text)", key="cap.upload",
+    help="Whole numbers of output tokens, one per line or separated by commas; one header line is allowed.",
+    max_upload_size=50,
 )
-chart(fig, curve[["cap", "requests_per_minute", "average_requests_per_minute"]], name="output cap throughput")
-st.caption("Peaks matter more than the average: the limit applies per minute, so compare it with your busiest "
-           "minute. A loose cap costs nothing extra in money but lowers this ceiling.")
+observed = None
+if upload is not None:
+    try:
+        observed = read_lengths(upload.getvalue())
+    except (tokens.NotTextError, oc.LengthsError) as exc:
+        st.error(f"Couldn't read `{upload.name}`: {exc}.", icon=":material/error:")
+if observed is not None and r.model.main is not None:
+    seen = oc.ObservedLengths.of(observed)
+    k = seen.p95_multiple
+    st.caption(f"{seen.n:,} observed lengths: mean {seen.mean:,.0f}, p50 {seen.p50:,.0f}, p95 {seen.p95:,.0f} tokens"
+               + (f", p95 = {k:.2f}x the mean" if k is not None else "") + ".")
+    offers = st.columns(2)
+    if seen.spread_fits and k is not None and round(k, 2) != round(x.p95_multiple, 2):
+        offers[0].button(f"Use its spread: p95 = {k:.2f}x the mean", key="cap.use_spread", on_click=use_spread,
+                         args=(round(k, 2),), icon=":material/input:", type="primary",
+                         help="Sets the spread above (and in the link), so the headline and the Overview use it.")
+    elif k is not None and not seen.spread_fits:
+        offers[0].info(f"Its p95 of {k:.2f}x the mean is outside what a log-normal with that mean can have "
+                       f"({oc.MIN_P95_MULTIPLE:g}x to {oc.MAX_P95_MULTIPLE:.2f}x): the spread above stays as it is.", icon=":material/info:")
+    visible = seen.visible_output(ctx.sidebar.reasoning_tokens)
+    if custom_rows() is None and visible is not None and visible != ctx.sidebar.output_tokens:
+        offer(f"Use its mean as the workload's output: {visible:,} visible tokens", {"output_tokens": visible},
+              key="cap.use_mean", container=offers[1],
+              help="Sets the sidebar's output tokens per request so that a call's mean output (visible + reasoning) "
+              "is the file's mean.")
+    compare = oc.observed_curves(r, x, observed)
+    shown_compare = shown_frame(compare, "observed_bill", "log_normal_bill")
+    left, right = st.columns(2)
+    with left:
+        fig = fig_output_caps.cap_chart(
+            shown_compare, series={"observed_bill": "your observed lengths", "log_normal_bill": "log-normal (headline)"},
+            dashes={"log_normal_bill": "dash"}, title=f"{r.main_name}: monthly bill vs the cap", y_title="bill per month",
+            markers=[], current=figures.Current(x.cap, shown(float(
+                compare.loc[compare["cap"] == float(x.cap), "observed_bill"].iloc[0])), label=f"your cap: {x.cap:,}"),
+            y_tickprefix=currency(),
+        )
+        chart(fig, shown_compare[["cap", "observed_bill", "log_normal_bill"]], name="output cap observed bill")
+    with right:
+        fig = fig_output_caps.cap_chart(
+            compare, series={"observed_truncation": "your observed lengths", "log_normal_truncation": "log-normal"},
+            dashes={"log_normal_truncation": "dash"}, title=f"{r.main_name}: truncation rate vs the cap",
+            y_title="share of answers", markers=[], current=figures.Current(x.cap, float(
+                compare.loc[compare["cap"] == float(x.cap), "observed_truncation"].iloc[0]), label=f"your cap: {x.cap:,}"),
+            y_tickformat=".1%",
+        )
+        chart(fig, compare[["cap", "observed_truncation", "log_normal_truncation"]], name="output cap observed truncation")
+    st.caption(f"For {r.main_name}, with its input and prices and the brevity instruction applied to the file's "
+               "lengths. An analysis beside the headline, not in it.")
 
 explain(oc.EXPLANATION)
-sources("rate_limit_reservation", "reasoning_billing", "output_cap_defaults", "output_input_ratio", "genai_prices",
-        "workload_defaults")
+sources("rate_limit_reservation", "reasoning_billing", "output_cap_defaults", "output_cap_spread", "output_input_ratio",
+        "genai_prices", "workload_defaults")

@@ -1,17 +1,24 @@
-"""Reasoning economics: on which task types does a reasoning budget pay for itself?"""
+"""Reasoning budgets: reason only where the extra correct answers are worth the thinking tokens."""
+import math
 import re
 
 import streamlit as st
 
 from calculators import reasoning
-from pages._ui import fig_reasoning, figures, levers, table_input, widgets
+from calculators.lever import effect
+from pages._ui import fig_reasoning, figures, widgets
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, sources, tokens,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, shown,
+    shown_frame, sources, tokens,
 )
+from pages._ui.lever_form import LeverForm, publish
+from pages._ui.workload_edit import custom_rows, offer, preview
+
+LEVER = reasoning.LEVER
 
 st.title("Reasoning budgets: when chain-of-thought earns its cost")
-st.caption("On which of your task types does a reasoning model or thinking budget pay for itself, and what does "
-           "'always on' cost against 'only where it earns'?")
+st.caption("On which of your task types do thinking tokens pay for themselves, and what does reasoning on every "
+           "request cost against reasoning only where it earns?")
 
 
 def _md(text: str) -> str:
@@ -19,140 +26,181 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~])", r"\\\1", text)
 
 
+def budget_text(value: float | None) -> str:
+    if value is None:
+        return "never"
+    return "any" if math.isinf(value) else tokens(value)
+
+
 ctx = context()
 st.caption(price_caption(ctx.prices))
-illustrative("The task mix, accuracies, answer values and token budgets are illustrative; replace them with your "
-             "own evals. Reasoning tokens are billed as output, on top of the workload's answer tokens.")
+real = any(reasoning.reasons(c) for c in ctx.workload.classes)
+if real:
+    analysed = ctx.workload
+    st.caption("Your workload bills reasoning tokens (sidebar anatomy: reasoning tokens per request, on top of the "
+               "visible answer). Today every request reasons; the lever keeps reasoning only on the task types "
+               "where it earns its cost.")
+else:
+    st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** with no reasoning tokens, so this lever has nothing to "
+            f"cut: its saving on your workload is {money(0.0)}. Below, the analysis runs on a **preview**: the same "
+            "workload with an illustrative reasoning budget per request (Chen et al. saw a reasoning model spend 901 "
+            "tokens on '2+3').", icon=":material/info:")
+    effort = widgets.choice(reasoning.PreviewInputs, "effort", key="reason.effort",
+                            format_func=reasoning.EFFORT_LABEL.get)
+    budget = reasoning.PreviewInputs(effort=effort).budget
+    if custom_rows() is None:
+        analysed = preview(ctx.sidebar, reasoning_tokens=budget)
+        offer(f"Put {budget:,} reasoning tokens per request into the workload", {"reasoning_tokens": budget},
+              key="reason.use_budget", help="Sets the sidebar's reasoning tokens per request, so every page bills them.")
+    else:
+        analysed = reasoning.with_budget(ctx.workload, budget)
+        st.caption("Your workload is a table of call classes: set reasoning tokens per class on the Call classes page.")
 
-Inputs = reasoning.ReasoningInputs
-controls = st.columns([1.2, 1, 1, 1.15, 1])
-with controls[0]:
-    effort = widgets.choice(Inputs, "effort", key="reason.effort", options=list(reasoning.EFFORTS))
-budgets = {}
-for column, e in zip(controls[1:], reasoning.EFFORTS, strict=True):
-    with column:
-        budgets[e] = widgets.number(Inputs, f"budget_{e}", key=f"reason.{e}")
-
+illustrative("The task mix, accuracies and values of a correct answer are illustrative; replace them with your own "
+             "evals. Values are in your currency.")
 st.markdown("**Task types** (edit cells, add or delete rows; the table travels in the page link).")
-tasks, problems = table_input.edit_rows(reasoning.TaskType, reasoning.DEFAULT_TASKS, key="reason.tasks",
-                                        label=lambda row: row.get("name"))
-for message in problems:
-    st.warning(f"{message} (row ignored)", icon=":material/warning:")
+form = LeverForm(LEVER, ctx)
+tasks = form("tasks", label=lambda row: row.get("name"))
 if not tasks:
     st.error("No valid task type in the table: add at least one row with a share, two accuracies and a value.",
              icon=":material/error:")
     st.stop()
+x = form.inputs()
+r = reasoning.evaluate(analysed, x, ctx.catalogue, ctx.bill if real else None)
+saving = r.saving if real else effect(LEVER, ctx.workload, x, ctx.catalogue, before=ctx.bill).saving
+publish(LEVER, saving)
 
-x = widgets.validated(
-    Inputs, requests_per_month=ctx.sidebar.requests_per_month, input_tokens=ctx.sidebar.input_tokens,
-    output_tokens=ctx.sidebar.output_tokens, prices=ctx.prices, tasks=tuple(tasks), effort=effort,
-    **{f"budget_{e}": v for e, v in budgets.items()},
-)
-result = reasoning.evaluate(x)
-levers.publish(levers.reasoning_saving(x, result))
-never, selective, always = (result.policies[p] for p in reasoning.POLICIES)
-
-if result.shares_scaled:
-    st.warning(f"The shares of traffic add up to {percent(result.share_total)}; they are scaled to 100%.",
+if r.shares_scaled:
+    st.warning(f"The shares of traffic add up to {percent(r.share_total)}; they are scaled to 100%.",
                icon=":material/warning:")
-if result.reasoning_tokens == 0:
-    st.info(f"At effort '{x.effort}' no reasoning tokens are billed, so reasoning costs nothing extra here.",
-            icon=":material/info:")
-for t in result.tasks:
-    flagged = [label for label, flag in (("without", t.no_correct_without), ("with", t.no_correct_with)) if flag]
+for t in x.tasks:
+    flagged = [label for label, a in (("without", t.accuracy_without), ("with", t.accuracy_with)) if a == 0]
     if flagged:
-        st.warning(f"**{_md(t.name)}**: accuracy {' and '.join(flagged)} reasoning is 0%, so its cost "
-                   "per correct answer is infinite (you pay for answers and get none right).",
-                   icon=":material/warning:")
+        st.warning(f"**{_md(t.name)}**: accuracy {' and '.join(flagged)} reasoning is 0%, so its cost per correct "
+                   "answer is infinite (you pay for answers and get none right).", icon=":material/warning:")
 
+never, selective, always = (r.policies[p] for p in reasoning.POLICIES)
+be = r.break_even_tokens
+be_help = ("Mean reasoning tokens per request at which reasoning on every request just pays for itself: "
+           "10⁶ × Σ share × uplift × value ÷ price per million reasoning tokens. Above it, always-on loses money "
+           "against never; 'never' means no budget earns.")
+if real:
+    headline([
+        Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving / r.today.total if r.today.total else 0)} "
+               "of today's bill", delta_color="off",
+               help="Today's bill minus the bill with reasoning only on the task types where it earns its cost."),
+        Metric("Bill where it earns", money(r.after.total), delta=f"today {money(r.today.total)}",
+               delta_color="off", help="Today is the sidebar's bill: every request reasons."),
+        Metric("Reasoning in today's bill", money(r.reasoning_spend),
+               help="What reasoning tokens add to today's bill at each class's tier: the most this lever can save."),
+        Metric("Break-even budget, tokens", budget_text(be), help=be_help),
+    ])
+else:
+    headline([
+        Metric("Monthly saving", money(saving), delta="no reasoning to cut", delta_color="off",
+               help="The lever on your workload as it is: nothing to cut."),
+        Metric("Preview: bill", money(r.today.total),
+               delta=f"{tokens(r.mean_reasoning_tokens)} reasoning tokens; today {money(ctx.bill.total)}",
+               delta_color="off",
+               help="Your workload with the preview's reasoning budget on every request."),
+        Metric("Preview: saving", money(r.saving),
+               help="On the preview, the bill with reasoning on every request minus the bill with reasoning only "
+               "where it earns."),
+        Metric("Break-even budget, tokens", budget_text(be), help=be_help),
+    ])
 
-def _delta(value: float | None) -> str:
-    """Signed money for a metric delta; ASCII '-' so Streamlit points the arrow down."""
-    text = money(value)
-    return "+" + text if value is not None and value > 0 else text.replace("−", "-", 1)
-
-
-earning = [t.name for t in result.tasks if t.earns]
-headline([
-    Metric("Always on, per month", money(always.bill), delta=f"{_delta(always.bill_vs_never)} vs never",
-           delta_color="inverse",
-           help=f"{money(always.per_request)} per request: every request pays {tokens(result.reasoning_tokens)} "
-                "reasoning tokens at the output price."),
-    Metric("Where it earns, per month", money(selective.bill),
-           delta=f"{_delta(selective.bill_vs_never)} vs never", delta_color="inverse",
-           help=f"{money(selective.per_request)} per request: reasoning on for {percent(selective.reasoned_share)} "
-                "of traffic, the task types whose extra correct answers are worth more than the extra tokens."),
-    Metric("Selective vs always on, net", _delta(result.selective_gain_vs_always),
-           help="Per month: net value (value of correct answers minus the bill) of 'only where it earns' minus "
-                "that of 'always on'."),
-    Metric("Break-even budget, tokens",
-           tokens(result.break_even_tokens) if result.break_even_tokens is not None
-           and result.break_even_tokens != float("inf") else ("any" if result.break_even_tokens else "never"),
-           help="Reasoning tokens per request at which always-on reasoning's extra correct answers just pay for "
-                "its extra tokens. Above it, always-on loses money; 'never' means no budget earns."),
-])
+frame = r.tasks
+earning = frame.loc[frame["keeps reasoning"], "task type"].unique().tolist()
 names = ", ".join(_md(n) for n in earning)
+
+
+def titled(text: str) -> str:
+    """A title or sentence, marked as the preview's when the analysis runs on one."""
+    return f"Preview: {text}" if not real else text[0].upper() + text[1:]
+
+
 st.caption(
-    f"Reasoning earns its cost on {len(earning)} of {len(result.tasks)} task types "
-    f"({percent(selective.reasoned_share)} of traffic){': ' + names if names else ''}. "
-    f"Per request: never {money(never.per_request)} (the sidebar's baseline) · only where it earns "
-    f"{money(selective.per_request)} · always on {money(always.per_request)}. Reasoning adds "
-    f"{tokens(result.reasoning_tokens)} tokens × {currency()}{result.output_price:g}/MTok = "
-    f"{money(result.extra_cost_per_request)} to each request it is on for."
+    titled(f"reasoning earns its cost on {len(earning)} of {len(x.tasks)} task types") +
+    f"{': ' + names if names else ''} ({percent(selective.reasoned_share)} of the requests that reason). Net value "
+    f"(correct answers' value − bill) a month: never {money(never.net)} · only where it earns {money(selective.net)} · "
+    f"always on {money(always.net)}. Reasoning costs {money(r.price_per_mtok)} per million tokens of "
+    "budget: the output price at each class's tier, on every step and retry a request makes."
 )
 
-curve = reasoning.policy_curve(x)
-be = result.break_even_tokens
+curve = reasoning.policy_curve(r, x)
+shown_curve = shown_frame(curve, "never_bill", "selective_bill", "always_bill", "never_gain", "selective_gain",
+                          "always_gain")
+at_current = curve.loc[(curve["reasoning_tokens"] - r.mean_reasoning_tokens).abs().idxmin(), "always_gain"]
 fig = figures.line_chart(
-    curve, x="reasoning_tokens",
+    shown_curve, x="reasoning_tokens",
     series={"always_gain": reasoning.POLICY_LABEL["always"], "selective_gain": reasoning.POLICY_LABEL["selective"],
             "never_gain": reasoning.POLICY_LABEL["never"]},
     dashes={"never_gain": "dot"},
-    title="Net monthly gain over 'never' vs reasoning tokens per request",
+    title=titled("net monthly gain over 'never' vs reasoning tokens per request"),
     x_title="reasoning tokens per request (accuracies held as entered)",
     y_title="value gained − extra bill, per month",
-    markers=[figures.Marker(be, f"always-on break-even {tokens(be)} tokens")
-             if be is not None and be != float("inf") else None],
-    current=figures.Current(result.reasoning_tokens, always.gain_vs_never, f"'{x.effort}' effort, always on"),
+    markers=[figures.Marker(be, f"always-on break-even {tokens(be)} tokens") if be is not None and math.isfinite(be)
+             else None],
+    current=figures.Current(r.mean_reasoning_tokens, shown(float(at_current)),
+                            "your budget, always on" if real else "preview budget, always on"),
     y_tickprefix=currency(), zero_line=True,
 )
-chart(fig, curve, name="reasoning net gain vs reasoning tokens")
-st.caption("Each task type stops earning at its own budget (10⁶ × uplift × value / output price); the selective "
-           "line bends there as it switches that type off.")
+chart(fig, shown_curve, name="reasoning net gain vs reasoning tokens")
+st.caption("Each task type stops earning at its own budget (10⁶ × uplift × value ÷ price per million reasoning "
+           "tokens); the selective line bends there as it switches that type off.")
 
-bills = reasoning.policy_frame(result)
+bills = shown_frame(reasoning.policy_frame(r), "answer_cost", "reasoning_cost", "bill", "value", "net")
 fig2 = figures.stacked_bars(
     bills, x="policy", stacks={"answer_cost": "input and answer tokens", "reasoning_cost": "reasoning tokens"},
-    title="Monthly bill by policy", x_title="", y_title="bill per month", y_tickprefix=currency(),
+    title=titled("monthly bill by policy"), x_title="", y_title="bill per month", y_tickprefix=currency(),
 )
 chart(fig2, bills, name="reasoning monthly bill by policy")
 
-table = reasoning.task_frame(result)
+per_type = frame.drop_duplicates("task type")
 fig3 = fig_reasoning.cost_per_correct_bars(
-    table["task type"], table["per correct, off"], table["per correct, on"],
-    title=f"Cost per correct answer by task type, reasoning off vs on at '{x.effort}'", currency=currency(),
+    per_type["task type"], [shown(v) for v in per_type["per correct, off"]],
+    [shown(v) for v in per_type["per correct, on"]],
+    title=titled("cost per correct answer by task type, reasoning off vs on"), currency=currency(),
 )
-chart(fig3, table, name="reasoning cost per correct answer")
+chart(fig3, shown_frame(per_type[["task type", "per correct, off", "per correct, on"]], "per correct, off",
+                        "per correct, on"), name="reasoning cost per correct answer")
+st.caption("Cost per correct answer: the bill per request (off: without reasoning; on: with it) ÷ the type's accuracy.")
 
-st.subheader("Per task type")
+st.subheader("Per call class and task type")
+money_columns = ("value", "reasoning per request", "per correct, off", "per correct, on", "monthly gain",
+                 "monthly reasoning saved")
 st.dataframe(
-    table, hide_index=True, width="stretch",
+    shown_frame(frame, *money_columns), hide_index=True, width="stretch",
     column_config={
         "share": st.column_config.NumberColumn("share", format="percent"),
         "uplift": st.column_config.NumberColumn("uplift", format="percent",
                                                 help="Accuracy with minus without, in points."),
+        "value": st.column_config.NumberColumn(format=f"{currency()}%.2f", help="Value of a correct answer."),
+        "reasoning per request": st.column_config.NumberColumn(
+            format=f"{currency()}%.4f", help="What reasoning costs per request of this class, at its tier."),
         "break-even uplift": st.column_config.NumberColumn(
-            "break-even uplift", format="percent",
-            help="Extra cost per request / value of a correct answer. Empty: the answer has no value."),
-        "per correct, off": st.column_config.NumberColumn(format=f"{currency()}%.4f",
-                                                          help="Cost per correct answer, reasoning off."),
-        "per correct, on": st.column_config.NumberColumn(format=f"{currency()}%.4f",
-                                                         help="Cost per correct answer, reasoning on."),
-        f"gain/request ({currency().strip()})": st.column_config.NumberColumn(format="%.4f",
-                                                              help="Uplift × value − extra cost per request."),
-        f"monthly gain ({currency().strip()})": st.column_config.NumberColumn(format="localized"),
+            format="percent", help="Reasoning cost per request ÷ value of a correct answer. Empty: the answer has "
+            "no value."),
+        "break-even reachable": st.column_config.CheckboxColumn(
+            "break-even reachable", help="The break-even uplift fits in the points of accuracy left (1 − accuracy "
+            "without)."),
+        "uplift for the same cost per correct": st.column_config.NumberColumn(
+            format="percent", help="Ignoring value: the uplift at which reasoning leaves the cost per correct answer "
+            "unchanged (accuracy without × reasoning cost ÷ cost without)."),
+        "break-even tokens": st.column_config.NumberColumn(
+            format="%.0f", help="Reasoning tokens per request at which this type stops earning on this class (empty: "
+            "reasoning adds nothing to it)."),
+        "per correct, off": st.column_config.NumberColumn(format=f"{currency()}%.4f"),
+        "per correct, on": st.column_config.NumberColumn(format=f"{currency()}%.4f"),
+        "keeps reasoning": st.column_config.CheckboxColumn("keeps reasoning"),
+        "monthly gain": st.column_config.NumberColumn(format=f"{currency()}%,.0f",
+                                                      help="Uplift × value − reasoning cost, for the requests that "
+                                                      "keep reasoning."),
+        "monthly reasoning saved": st.column_config.NumberColumn(format=f"{currency()}%,.0f"),
     },
 )
+if real:
+    bill_lines(r.today, r.after, "reasoning only where it earns")
 
 explain(reasoning.EXPLANATION)
 sources("reasoning_billing", "sprague_cot", "chen_overthinking", "reasoning_defaults", "genai_prices",

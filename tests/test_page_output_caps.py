@@ -1,96 +1,132 @@
-"""Output caps page: widgets move the headline the right way; bad input gives a message, never a crash."""
+"""Output caps page: today is the sidebar's bill, widgets move the headline the right way, uploads are an extra
+analysis with offers, bad input gives a message and never a crash."""
+import re
+
+import pytest
+
 from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
 
 PAGE = "pages/output_caps.py"
+LENGTHS = ("lengths.csv", b"output_tokens\n100\n200\n300\n400\n", "text/csv")
 
 
-def cost(at):
-    return money_value(metric_value(at, "Cost per month"))
+def saving(at) -> float:
+    return at.session_state["_lever_savings"]["output_caps"]
 
 
-def number(text):
-    return float(text.replace(",", "").split(" ")[0])
+def summary(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("At max_tokens"))
 
 
-def test_default_run_marks_the_optimum():
+def figure(at, pattern: str) -> float:
+    return float(re.search(pattern, summary(at)).group(1).replace(",", ""))
+
+
+def test_default_run():
     at = run_page(PAGE)
     assert not at.exception
     assert not errors_text(at)
-    # p50 = the workload's 400 output tokens, p95 = 1,200: the 98th percentile is 400 e^(0.6679 x 2.0537) = 1,577.
-    assert metric_value(at, "Cheapest cap within limit") == "1,577 tokens"
-    assert metric_value(at, "Redo break-even") == "15.4%"
-    assert metric_value(at, "p50 latency") == "8.6 s"  # 600 ms + 400 tokens x 20 ms
+    # The 98th percentile of a log-normal of mean 400 and p95 960: 1,261 tokens (tests/test_output_caps.py).
+    assert metric_value(at, "Cheapest cap within limit") == "1,261 tokens"
+    assert metric_value(at, "Redo break-even") == "14.3%"
+    assert "today $8,000" in next(m.delta for m in at.metric if m.label == "Bill with this cap")
+    # The default cap of 4,096 cuts 0.0017% of answers: it saves $0.15 a month, the published figure.
+    assert money_value(metric_value(at, "Monthly saving")) == pytest.approx(saving(at), abs=0.005)
+    assert saving(at) == pytest.approx(0.154, abs=1e-3)
+    # p50 latency: 600 ms + (320.05 - 1) x 20 ms = 7.0 s; p95 with no cap: 600 + 959 x 20 ms = 19.8 s.
+    assert "p50 7.0 s" in summary(at) and "(no cap: 19.8 s)" in summary(at)
+    assert "400 tokens per request" in " ".join(c.value for c in at.caption)
 
 
 def test_redoing_every_truncated_answer_makes_a_tight_cap_cost_more():
     at = run_page(PAGE)
     at.number_input(key="cap.max_tokens").set_value(1_000).run()
-    cheap = cost(at)
+    assert saving(at) > 0
     at.number_input(key="cap.redo").set_value(100.0).run()
-    assert cost(at) > cheap
-    delta = next(m.delta for m in at.metric if m.label == "Cost per month")
-    assert delta.startswith("+")  # dearer than no cap
+    assert saving(at) < 0
+    assert money_value(metric_value(at, "Monthly saving")) < 0
     assert metric_value(at, "Cheapest cap within limit") == "no cap"
 
 
 def test_tighter_cap_truncates_more_and_admits_more_requests():
     at = run_page(PAGE)
-    trunc = number(metric_value(at, "Truncation rate").rstrip("%"))
-    rpm = number(metric_value(at, "Max requests/min"))
+    trunc = figure(at, r"([\d.]+)% of answers cut off")
+    rpm = figure(at, r"admits ([\d,]+) requests a minute")
     at.number_input(key="cap.max_tokens").set_value(800).run()
-    assert number(metric_value(at, "Truncation rate").rstrip("%")) > trunc
-    assert number(metric_value(at, "Max requests/min")) > rpm
+    assert figure(at, r"([\d.]+)% of answers cut off") > trunc
+    assert figure(at, r"admits ([\d,]+) requests a minute") > rpm
 
 
-def test_slower_first_token_raises_latency():
+def test_slower_first_token_raises_latency_by_the_difference():
     at = run_page(PAGE)
-    before = number(metric_value(at, "p50 latency"))
+    before = figure(at, r"p50 ([\d.]+) s")
     at.number_input(key="cap.ttft").set_value(3_000.0).run()
-    assert number(metric_value(at, "p50 latency")) == before + 2.4
+    assert figure(at, r"p50 ([\d.]+) s") == pytest.approx(before + 2.4)
 
 
-def test_p95_below_p50_is_refused_in_words():
-    at = run_page(PAGE, {"cap.p50": "800", "cap.p95": "500"})
+def test_brevity_instruction_lowers_the_bill():
+    at = run_page(PAGE)
+    at.number_input(key="cap.brevity").set_value(-20.0).run()
+    assert saving(at) == pytest.approx(800.03, abs=0.01)  # see tests/test_output_caps.py
+    assert any("The brevity instruction alone saves $800" in c.value for c in at.caption)
+
+
+def test_impossible_spread_is_refused_in_words():
+    at = run_page(PAGE, {"cap.p95x": "5"})
     assert not at.exception
-    assert "must be larger than the p50" in errors_text(at)
+    assert "impossible for a log-normal with that mean" in errors_text(at)
+
+
+def test_reasoning_tokens_share_the_cap():
+    at = run_page(PAGE, {"w.reasoning": "2000"})
+    assert not at.exception
+    assert "2,400 tokens per request" in " ".join(c.value for c in at.caption)
+    # The default cap follows the workload: twice the p95 (2.4 x 2,400 = 5,760) rounded up to a power of two.
+    assert at.number_input(key="cap.max_tokens").value == 16_384
 
 
 def test_hostile_params_give_notices():
-    query = {"cap.p95": "abc", "cap.max_tokens": "1e308", "cap.mode": "<script>", "cap.redo": "NaN"}
+    query = {"cap.p95x": "abc", "cap.max_tokens": "1e308", "cap.limit": "<script>", "cap.redo": "NaN"}
     at = run_page(PAGE, query)
     assert not at.exception
     notices = warnings_text(at)
     for key in query:
         assert f"`{key}=" in notices, key
     assert "<script>" not in notices
-    assert metric_value(at, "Cheapest cap within limit") == "1,577 tokens"  # defaults used instead
+    assert metric_value(at, "Cheapest cap within limit") == "1,261 tokens"  # defaults used instead
 
 
-def test_uploaded_lengths_are_used():
-    at = run_page(PAGE, {"cap.mode": "an uploaded list"})
-    assert any("Upload a file" in i.value for i in at.info)
-    at.file_uploader(key="cap.upload").set_value(("lengths.csv", b"output_tokens\n100\n200\n300\n400\n",
-                                                  "text/csv")).run()
+def test_uploaded_lengths_are_an_extra_analysis_with_offers():
+    at = run_page(PAGE)
+    before = saving(at)
+    at.file_uploader(key="cap.upload").set_value(LENGTHS).run()
     assert not at.exception
-    assert any("Using 4 uploaded lengths" in c.value for c in at.caption)
-    assert metric_value(at, "Billed output") == "250"  # cap 4,096 cuts nothing: the mean
+    assert any("4 observed lengths: mean 250, p50 200, p95 400 tokens, p95 = 1.60x the mean" in c.value
+               for c in at.caption)
+    assert saving(at) == before  # the money still uses the log-normal from the link
+    at.button(key="cap.use_spread").click().run()
+    assert at.number_input(key="cap.p95x").value == pytest.approx(1.6)
+    assert saving(at) != before
+    at.button(key="cap.use_mean").click().run()
+    assert not at.exception
+    assert at.sidebar.number_input(key="out_tokens").value == 250
+    assert "250 tokens per request" in " ".join(c.value for c in at.caption)
 
 
 def test_binary_and_malformed_uploads_say_why():
-    at = run_page(PAGE, {"cap.mode": "an uploaded list"})
+    at = run_page(PAGE)
     at.file_uploader(key="cap.upload").set_value(("chart.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"))
     at.run()
     assert not at.exception
     assert "Couldn't read `chart.png`" in errors_text(at) and "binary" in errors_text(at)
-    assert at.metric  # falls back to the fit
+    assert at.metric  # the headline still stands
     at.file_uploader(key="cap.upload").set_value(("lengths.csv", b"12\nabc\n40\n", "text/csv")).run()
     assert not at.exception
     assert "line 2: 'abc' is not a whole number" in errors_text(at)
 
 
-def test_brevity_instruction_lowers_the_bill():
-    at = run_page(PAGE)
-    before = cost(at)
-    at.number_input(key="cap.brevity").set_value(-20.0).run()
-    assert cost(at) < before
-    assert any("The brevity instruction alone saves" in c.value for c in at.caption)
+def test_only_agent_tasks_say_why_nothing_is_capped():
+    at = run_page(PAGE, {"w.agents": "100"})
+    assert not at.exception
+    assert "out of this lever's scope" in warnings_text(at)
+    assert saving(at) == 0

@@ -1,4 +1,5 @@
-"""AppTest: the reasoning page runs, responds to its inputs, and survives hostile links and table edits."""
+"""AppTest: the reasoning page's today is the sidebar's bill; a workload without reasoning gets a labelled preview
+and an offer; values typed in another currency are converted; hostile links and table edits never crash it."""
 from __future__ import annotations
 
 import pytest
@@ -6,42 +7,66 @@ import pytest
 from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
 
 PAGE = "pages/reasoning.py"
-ALWAYS = "Always on, per month"
-SELECTIVE = "Where it earns"
+REASONING = {"w.reasoning": "4000"}  # the default workload with 4,000 reasoning tokens a request: $48,000
 
 
-def test_default_run():
+def saving(at) -> float:
+    return at.session_state["_lever_savings"]["reasoning"]
+
+
+def test_default_workload_has_no_reasoning_and_gets_a_preview():
     at = run_page(PAGE)
     assert not at.exception
     assert not errors_text(at)
-    always, selective = money_value(metric_value(at, ALWAYS)), money_value(metric_value(at, SELECTIVE))
-    assert always > selective > 0  # on the default mix reasoning earns on some task types only
-    assert "on 2 of 5 task types" in " ".join(c.value for c in at.caption)
-    assert money_value(metric_value(at, "Break-even budget")) > 0
+    assert any("Your sidebar bill is **$8,000** with no reasoning tokens" in i.value for i in at.info)
+    assert saving(at) == 0 and metric_value(at, "Monthly saving") == "$0"
+    # The preview: 4,000 tokens ('medium'): $48,000 always on, $16,000 only where it earns (tests/test_reasoning.py).
+    assert money_value(metric_value(at, "Preview: bill")) == 48_000
+    assert "4,000 reasoning tokens; today $8,000" in next(m.delta for m in at.metric if m.label == "Preview: bill")
+    assert money_value(metric_value(at, "Preview: saving")) == 32_000
+    assert metric_value(at, "Break-even budget") == "1,390"
+    assert any(c.value.startswith("Preview: reasoning earns its cost on 2 of 5 task types") for c in at.caption)
     assert len(at.get("plotly_chart")) == 3
 
 
-def test_higher_effort_raises_the_always_on_bill():
+def test_the_preview_budget_can_be_put_into_the_workload():
     at = run_page(PAGE)
-    before = money_value(metric_value(at, ALWAYS))
     at.radio(key="reason.effort").set_value("high").run()
+    assert money_value(metric_value(at, "Preview: bill")) == 168_000  # 8,000 + 16,000 x $10/M x 1M
+    at.button(key="reason.use_budget").click().run()
     assert not at.exception
-    assert money_value(metric_value(at, ALWAYS)) > before
-    # and a bigger 'high' budget raises it again
-    after_high = money_value(metric_value(at, ALWAYS))
-    at.number_input(key="reason.high").set_value(40_000).run()
-    assert money_value(metric_value(at, ALWAYS)) > after_high
+    assert at.sidebar.number_input(key="w.reasoning").value == 16_000
+    assert not any("no reasoning tokens" in i.value for i in at.info)
+    assert money_value(metric_value(at, "Bill where it earns")) > 0
+    assert "today $168,000" in next(m.delta for m in at.metric if m.label == "Bill where it earns")
+    # At 16,000 tokens reasoning costs $0.16 a request: more than any type's uplift x value ($0.07 at most), so the
+    # lever drops all of it.
+    assert saving(at) == pytest.approx(160_000)
 
 
-def test_effort_none_costs_nothing_extra():
-    at = run_page(PAGE, query={"reason.effort": "none"})
+def test_workload_with_reasoning_saves_the_hand_computed_amount():
+    at = run_page(PAGE, REASONING)
     assert not at.exception
-    assert money_value(metric_value(at, ALWAYS)) == pytest.approx(money_value(metric_value(at, SELECTIVE)))
-    assert "no reasoning tokens are billed" in " ".join(i.value for i in at.info)
+    assert money_value(metric_value(at, "Monthly saving")) == 32_000 == pytest.approx(saving(at))
+    assert money_value(metric_value(at, "Reasoning in today's bill")) == 40_000
+    assert "today $48,000" in next(m.delta for m in at.metric if m.label == "Bill where it earns")
+
+
+def test_break_even_budget_is_the_same_in_yen():
+    """The reviewer's currency case: in JPY at 150 per USD the break-even became 9 tokens instead of 1,390, because
+    values typed in yen were read as dollars. Values are converted at the widget, so tokens do not move."""
+    usd = run_page(PAGE, REASONING)
+    yen = run_page(PAGE, REASONING | {"currency": "JPY", "fx": "150"})
+    assert not yen.exception and not errors_text(yen)
+    assert metric_value(yen, "Break-even budget") == metric_value(usd, "Break-even budget") == "1,390"
+    assert saving(yen) == pytest.approx(saving(usd))
+    assert metric_value(yen, "Monthly saving") == "¥4,800,000"  # $32,000 x 150
+    table = next(d.value for d in yen.dataframe if "Task type" in d.value.columns)
+    assert table["Value of a correct answer (JPY)"].tolist() == pytest.approx([75, 75, 15, 30, 15])
 
 
 def test_zero_accuracy_edit_is_flagged_not_a_crash():
-    at = run_page(PAGE)
+    at = run_page(PAGE, REASONING)
     at.session_state["reason.tasks"] = {
         "edited_rows": {0: {"Task type": "<b>Math</b> *x* $1", "Accuracy without (%)": 0.0,
                             "Accuracy with (%)": 0.0}},
@@ -51,6 +76,16 @@ def test_zero_accuracy_edit_is_flagged_not_a_crash():
     assert not at.exception
     assert "cost per correct answer is infinite" in warnings_text(at)
     assert r"\<b\>Math\</b\> \*x\* \$1" in warnings_text(at)  # a typed name is shown inert, not as markup
+
+
+def test_a_higher_value_keeps_more_reasoning():
+    at = run_page(PAGE, REASONING)
+    at.session_state["reason.tasks"] = {"edited_rows": {2: {"Value of a correct answer (USD)": 10.0}},
+                                        "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    # Classification (40% of traffic) now earns +1 point x $10 = $0.10 > $0.04: it keeps its reasoning.
+    assert saving(at) == pytest.approx(32_000 - 0.4 * 40_000)
 
 
 def test_invalid_and_empty_table():
@@ -69,16 +104,9 @@ def test_invalid_and_empty_table():
 
 
 def test_hostile_query_params_warn_and_fall_back():
-    at = run_page(PAGE, query={"reason.effort": "<script>alert(1)</script>", "reason.medium": "abc",
-                               "reason.high": "1e308"})
+    at = run_page(PAGE, {"reason.effort": "<script>alert(1)</script>", "reason.tasks": "[{\"name\": 5}]"})
     assert not at.exception
     text = warnings_text(at)
-    assert text.count("Ignored the link's value") == 3
+    assert "`reason.effort=" in text and "`reason.tasks`" in text
     assert "<script>" not in text
-    assert metric_value(at, "Break-even budget")  # the page still ran on the defaults
-
-
-def test_hostile_query_param_breaking_a_cross_field_rule():
-    at = run_page(PAGE, query={"reason.low": "50000"})  # above 'medium': stops the page with a message in words
-    assert not at.exception
-    assert "must not fall as effort rises" in errors_text(at)
+    assert metric_value(at, "Break-even budget") == "1,390"  # the page still ran on the defaults

@@ -1,4 +1,4 @@
-"""Reasoning economics: hand-computed cases, closed forms, a case where reasoning loses, properties."""
+"""Reasoning budgets on the one bill: hand-computed cases, closed forms, a case where reasoning loses, properties."""
 from __future__ import annotations
 
 import math
@@ -10,189 +10,220 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from calculators import reasoning as rz
-from calculators.prices import ModelPrices, TieredRate
+from calculators.bill import price
+from calculators.lever import effect
+from calculators.workload import AgentLoop, CallClass, Failures, Workload
+from tests.levers_common import CAT, DEFAULT, SONNET, SONNET_45, SimpleWorkload, one, workloads
 
-# A Sonnet-like price sheet: $2/MTok input, $10/MTok output.
-PRICES = ModelPrices(provider_id="t", provider_name="Test", model_id="m", model_name="M",
-                     input=TieredRate(base=2.0), output=TieredRate(base=10.0), source="test", source_date="2026")
-FREE = PRICES.model_copy(update={"input": TieredRate(base=0.0), "output": TieredRate(base=0.0)})
-# Above 200k input tokens the whole request is billed at the higher rate (a long-context cliff).
-TIERED = PRICES.model_copy(update={"output": TieredRate(base=10.0, tiers=((200_000, 15.0),)),
-                                   "input": TieredRate(base=2.0, tiers=((200_000, 4.0),))})
-
-
-def inputs(**kw) -> rz.ReasoningInputs:
-    base = dict(requests_per_month=1_000_000, input_tokens=2_000, output_tokens=400, prices=PRICES)
-    return rz.ReasoningInputs(**(base | kw))
+X = rz.ReasoningInputs()
+PREVIEW = rz.with_budget(DEFAULT, 4_000)  # the default workload with 4,000 reasoning tokens a request: $48,000
 
 
 def task(name="t", share=1.0, a0=0.5, a1=0.6, value=1.0) -> rz.TaskType:
     return rz.TaskType(name=name, share=share, accuracy_without=a0, accuracy_with=a1, value_correct=value)
 
 
+def mix(*tasks: rz.TaskType) -> rz.ReasoningInputs:
+    return rz.ReasoningInputs(tasks=tasks)
+
+
 def test_default_mix_by_hand():
-    r = rz.evaluate(inputs())  # effort medium: 4,000 reasoning tokens
-    # c0 = 2,000 x $2/M + 400 x $10/M = $0.004 + $0.004 = $0.008; reasoning adds 4,000 x $10/M = $0.04
-    assert r.cost_without == pytest.approx(0.008)
-    assert r.extra_cost_per_request == pytest.approx(0.04)
-    assert r.cost_with == pytest.approx(0.048)
-    math_task = r.tasks[0]  # 70% -> 84% at $0.50 a correct answer, 10% of traffic
-    assert math_task.earns
-    assert math_task.gain_per_request == pytest.approx(0.14 * 0.5 - 0.04)  # $0.03
-    assert math_task.monthly_gain == pytest.approx(0.03 * 0.10 * 1_000_000)  # $3,000
-    assert math_task.break_even_uplift == pytest.approx(0.04 / 0.5)  # 8 points
-    assert math_task.cost_per_correct_without == pytest.approx(0.008 / 0.70)
-    assert math_task.cost_per_correct_with == pytest.approx(0.048 / 0.84)
-    # cost per correct answer is unchanged at uplift a0 x extra / c0 = 0.7 x 0.04 / 0.008 = 3.5 (350 points)
-    assert math_task.break_even_uplift_per_correct == pytest.approx(3.5)
-    assert [t.earns for t in r.tasks] == [True, True, False, False, False]
-    # never: 1M x $0.008; always: 1M x $0.048; selective: reasoning on for 20% -> $8,000 + 0.2 x $40,000
-    assert r.policies["never"].bill == pytest.approx(8_000)
-    assert r.policies["always"].bill == pytest.approx(48_000)
-    assert r.policies["selective"].bill == pytest.approx(16_000)
+    r = rz.evaluate(PREVIEW, X, CAT)
+    # Per request: input 2,000 x $2/M + answer 400 x $10/M = $0.008; 4,000 reasoning tokens x $10/M = $0.04.
+    assert r.policies["never"].total == pytest.approx(8_000)
+    assert r.today.total == pytest.approx(48_000) and r.reasoning_spend == pytest.approx(40_000)
+    assert r.classes[0].cost_per_request == pytest.approx(0.04)
+    # Math: +14 points x $0.50 = $0.07 > $0.04; logic: +12 x $0.50 = $0.06; the rest earn at most $0.002.
+    keeps = r.tasks.set_index("task type")["keeps reasoning"]
+    assert keeps.tolist() == [True, True, False, False, False]
+    math_task = r.tasks.iloc[0]
+    assert math_task["monthly gain"] == pytest.approx((0.07 - 0.04) * 0.10 * 1_000_000)  # $3,000
+    assert math_task["break-even uplift"] == pytest.approx(0.04 / 0.5)  # 8 points
+    assert math_task["per correct, off"] == pytest.approx(0.008 / 0.70)
+    assert math_task["per correct, on"] == pytest.approx(0.048 / 0.84)
+    assert math_task["break-even tokens"] == pytest.approx(0.07 / 0.04 * 4_000)  # 7,000 tokens
+    # Ignoring value, cost per correct answer is unchanged at an uplift of a0 x K / c0 = 0.7 x 0.04 / 0.008 = 350 points.
+    assert math_task["uplift for the same cost per correct"] == pytest.approx(3.5)
+    # Classification needs 0.04 / $0.10 = 40 points on a task already at 90%: only 10 are left.
+    assert r.tasks.iloc[2]["break-even uplift"] == pytest.approx(0.4) and not r.tasks.iloc[2]["break-even reachable"]
+    assert math_task["break-even reachable"]
+    # Reasoning stays on 20% of requests: $8,000 + 0.2 x $40,000 = $16,000; the lever saves $32,000.
+    assert r.after.total == pytest.approx(16_000) and r.saving == pytest.approx(32_000)
     assert r.policies["selective"].reasoned_share == pytest.approx(0.2)
-    # R* = 1e6 x sum(s x uplift x V) / $10 = 1e6 x (0.007 + 0.006 + 0.0004 + 0.0005 + 0) / 10 = 1,390 tokens
+    # R* = 1e6 x sum(s x uplift x V) / $10 = 1e6 x (0.007 + 0.006 + 0.0004 + 0.0005 + 0) / 10 = 1,390 tokens.
     assert r.break_even_tokens == pytest.approx(1_390)
+    # Net over never: selective +$3,000 (math) + $2,000 (logic); always: $13,900 more value for $40,000 more bill.
+    assert r.policies["selective"].net - r.policies["never"].net == pytest.approx(5_000)
+    assert r.policies["always"].net - r.policies["never"].net == pytest.approx(13_900 - 40_000)
 
 
-def test_reasoning_that_does_not_earn_its_cost():
-    # +1 point on answers worth $1 buys $0.01; 4,000 reasoning tokens cost $0.04: reasoning loses $0.03 a request.
-    r = rz.evaluate(inputs(tasks=(task(a0=0.80, a1=0.81, value=1.0),)))
-    t = r.tasks[0]
-    assert not t.earns
-    assert t.gain_per_request == pytest.approx(0.01 - 0.04)
-    assert t.break_even_uplift == pytest.approx(0.04)  # needs +4 points
-    assert r.policies["selective"].bill == pytest.approx(r.policies["never"].bill)  # selective keeps it off
-    assert r.policies["always"].net - r.policies["never"].net == pytest.approx(-0.03 * 1_000_000)
-    # Always-on stops paying at R* = 1e6 x 0.01 / 10 = 1,000 tokens; 4,000 is well past it.
-    assert r.break_even_tokens == pytest.approx(1_000)
-    assert r.selective_gain_vs_always == pytest.approx(30_000)
+def test_lever_splits_the_class_in_two():
+    after = rz.apply(PREVIEW, X, CAT)
+    kept, dropped = after.classes
+    assert (kept.name, kept.requests_per_month, kept.reasoning_tokens) == ("Requests", pytest.approx(200_000), 4_000)
+    assert (dropped.name, dropped.requests_per_month, dropped.reasoning_tokens) == (
+        "Requests · no reasoning", pytest.approx(800_000), 0)
 
 
-def test_default_mix_always_on_loses_money_against_never():
-    r = rz.evaluate(inputs())
-    assert r.policies["always"].gain_vs_never < 0  # $40,000 more bill for $13,900 more value
-    assert r.policies["always"].gain_vs_never == pytest.approx(13_900 - 40_000)
-    assert r.policies["selective"].gain_vs_never == pytest.approx(3_000 + 2_000)
+def test_the_reviewers_double_count_is_gone():
+    """The old page added 4,000 reasoning tokens on top of an output that already included them, and the Overview
+    took $5,333 off a bill whose whole output spend was $4,000. Now the default workload bills no reasoning: the
+    lever does nothing and says why; with reasoning in the workload it saves at most the reasoning spend."""
+    assert effect(rz.LEVER, DEFAULT, X, CAT).saving == 0
+    assert "no reasoning tokens" in rz.idle(DEFAULT, X, CAT)
+    r = rz.evaluate(PREVIEW, X, CAT)
+    assert r.saving <= r.today.category("reasoning") == pytest.approx(40_000)
 
 
-def test_zero_accuracy_is_flagged_and_infinite_never_a_crash():
-    r = rz.evaluate(inputs(tasks=(task(a0=0.0, a1=0.0),)))
-    t = r.tasks[0]
-    assert t.no_correct_without and t.no_correct_with
-    assert math.isinf(t.cost_per_correct_without) and math.isinf(t.cost_per_correct_with)
-    assert math.isinf(r.policies["never"].cost_per_correct)
+def test_reasoning_that_does_not_earn_its_cost_is_dropped_everywhere():
+    # +1 point on answers worth $1 buys $0.01; 4,000 reasoning tokens cost $0.04: every request drops reasoning.
+    x = mix(task(a0=0.80, a1=0.81, value=1.0))
+    r = rz.evaluate(PREVIEW, x, CAT)
+    assert r.saving == pytest.approx(40_000) == pytest.approx(r.reasoning_spend)
+    assert [c.reasoning_tokens for c in rz.apply(PREVIEW, x, CAT).classes] == [0]
+    assert r.break_even_tokens == pytest.approx(1_000)  # 1e6 x 0.01 / $10
+
+
+def test_reasoning_that_earns_everywhere_stays():
+    x = mix(task(a0=0.5, a1=0.9, value=1.0))  # 40 points x $1 = $0.40 > $0.04
+    assert rz.apply(PREVIEW, x, CAT) == PREVIEW
+    assert rz.idle(PREVIEW, x, CAT) == "reasoning earns its cost on every task type"
+
+
+def test_reasoning_cost_counts_retries_steps_and_the_tier_by_hand():
+    s = SimpleWorkload(requests_per_month=400_000, input_tokens=3_000, output_tokens=500, prefix_share=0.6,
+                       reasoning_tokens=2_000, agent_share=0.2, agent_steps=8, failure_rate=0.1)
+    costs = rz.reasoning_cost_per_request(s.workload(), CAT)
+    # A single call fails 10% of the time and is retried (3 attempts at most): 1 + 0.1 + 0.01 = 1.11 calls, each
+    # billing 95% of its reasoning (a failed attempt bills half): 2,000 x $10/M x 1.11 x 0.95 = $0.02109.
+    assert costs[0] == pytest.approx(2_000 * 10 / 1e6 * 1.11 * 0.95)
+    loop = AgentLoop(steps=8, tool_result_tokens=100)
+    agent = one(requests_per_month=1_000, model_key=SONNET, other_input_tokens=100, output_tokens=50,
+                reasoning_tokens=2_000, loop=loop)
+    assert rz.reasoning_cost_per_request(agent, CAT) == [pytest.approx(8 * 2_000 * 10 / 1e6)]  # every step reasons
+    batch = one(requests_per_month=1_000, model_key=SONNET, other_input_tokens=100, reasoning_tokens=2_000,
+                tier="batch")
+    assert rz.reasoning_cost_per_request(batch, CAT) == [pytest.approx(2_000 * 5 / 1e6)]  # batch halves output
+    assert rz.evaluate(batch, X, CAT).break_even_tokens == pytest.approx(2 * 1_390)
+    # Above 200k input tokens Sonnet 4.5 bills output (and so reasoning) at $22.50/MTok.
+    long = one(requests_per_month=1_000, model_key=SONNET_45, other_input_tokens=250_000, reasoning_tokens=4_000)
+    assert rz.reasoning_cost_per_request(long, CAT) == [pytest.approx(4_000 * 22.5 / 1e6)]
+
+
+def test_each_class_decides_at_its_own_cost():
+    # A single call pays $0.02 of reasoning a request, an 8-step agent task $0.16: math ($0.07) earns on the first only.
+    w = Workload(classes=(
+        CallClass(name="calls", requests_per_month=1_000, model_key=SONNET, other_input_tokens=100,
+                  reasoning_tokens=2_000),
+        CallClass(name="agents", requests_per_month=1_000, model_key=SONNET, other_input_tokens=100,
+                  reasoning_tokens=2_000, loop=AgentLoop(steps=8)),
+    ))
+    x = mix(task("math", share=0.5, a0=0.7, a1=0.84, value=0.5), task("chat", share=0.5, a0=0.9, a1=0.9, value=0.1))
+    after = rz.apply(w, x, CAT)
+    assert [(c.name, c.requests_per_month, c.reasoning_tokens) for c in after.classes] == [
+        ("calls", 500, 2_000), ("calls · no reasoning", 500, 0), ("agents", 1_000, 0)]
+    r = rz.evaluate(w, x, CAT)
+    assert r.saving == pytest.approx(500 * 0.02 + 1_000 * 0.16)
+
+
+def test_zero_accuracy_is_infinite_cost_per_correct_never_a_crash():
+    r = rz.evaluate(PREVIEW, mix(task(a0=0.0, a1=0.0)), CAT)
+    row = r.tasks.iloc[0]
+    assert math.isinf(row["per correct, off"]) and math.isinf(row["per correct, on"])
     assert r.break_even_tokens is None  # no uplift: no budget earns
-    # With reasoning fixing it: without is infinite, with is finite.
-    t2 = rz.evaluate(inputs(tasks=(task(a0=0.0, a1=0.5),))).tasks[0]
-    assert math.isinf(t2.cost_per_correct_without) and t2.cost_per_correct_with == pytest.approx(0.048 / 0.5)
-    assert t2.break_even_uplift_per_correct == 0.0
+    row = rz.evaluate(PREVIEW, mix(task(a0=0.0, a1=0.5)), CAT).tasks.iloc[0]
+    assert math.isinf(row["per correct, off"]) and row["per correct, on"] == pytest.approx(0.048 / 0.5)
 
 
 def test_worthless_answers_have_no_break_even_uplift():
-    t = rz.evaluate(inputs(tasks=(task(value=0.0),))).tasks[0]
-    assert t.break_even_uplift is None and not t.earns
-    # ...unless reasoning is free (effort 'none' at 0 tokens): then any uplift is break-even
-    t0 = rz.evaluate(inputs(tasks=(task(value=0.0),), effort="none")).tasks[0]
-    assert t0.break_even_uplift == 0.0
-
-
-def test_unreachable_break_even_is_flagged():
-    # Needs 0.04 / 0.1 = 40 points on a task already at 90%: only 10 points are left.
-    t = rz.evaluate(inputs(tasks=(task(a0=0.9, a1=0.95, value=0.1),))).tasks[0]
-    assert t.break_even_uplift == pytest.approx(0.4)
-    assert not t.break_even_reachable
-
-
-def test_reasoning_tokens_priced_at_the_long_context_tier():
-    # 300k input crosses the 200k cliff: output (and reasoning) at $15/MTok. 4,000 x $15/M = $0.06
-    r = rz.evaluate(inputs(input_tokens=300_000, prices=TIERED))
-    assert r.output_price == 15.0
-    assert r.extra_cost_per_request == pytest.approx(0.06)
-    assert r.cost_without == pytest.approx(300_000 * 4 / 1e6 + 400 * 15 / 1e6)
-
-
-def test_free_reasoning_always_earns():
-    r = rz.evaluate(inputs(prices=FREE))
-    assert r.break_even_tokens == math.inf
-    assert r.policies["selective"].reasoned_share == pytest.approx(0.85)  # every type with a positive uplift
+    row = rz.evaluate(PREVIEW, mix(task(value=0.0)), CAT).tasks.iloc[0]
+    assert math.isnan(row["break-even uplift"]) and not row["keeps reasoning"]
 
 
 def test_shares_are_scaled_to_one():
-    r = rz.evaluate(inputs(tasks=(task("a", share=0.2), task("b", share=0.2, a0=0.5, a1=0.5))))
-    assert r.share_total == pytest.approx(0.4)
-    assert [t.share for t in r.tasks] == pytest.approx([0.5, 0.5])
+    r = rz.evaluate(PREVIEW, mix(task("a", share=0.2), task("b", share=0.2, a0=0.5, a1=0.5)), CAT)
+    assert r.share_total == pytest.approx(0.4) and r.shares_scaled
+    assert r.tasks["share"].tolist() == pytest.approx([0.5, 0.5])
 
 
 def test_cross_field_rules_speak_plainly():
-    with pytest.raises(ValidationError, match="must not fall as effort rises"):
-        inputs(budget_low=5_000, budget_medium=4_000)
     with pytest.raises(ValidationError, match="add up to 0%"):
-        inputs(tasks=(task(share=0.0),))
+        mix(task(share=0.0))
     with pytest.raises(ValidationError, match="same name"):
-        inputs(tasks=(task("x"), task("X")))
+        mix(task("x"), task("X"))
 
 
-# --- properties -------------------------------------------------------------------------------------
+def test_policy_bills_split_into_answer_and_reasoning():
+    frame = rz.policy_frame(rz.evaluate(PREVIEW, X, CAT)).set_index("policy")
+    assert frame["answer_cost"].tolist() == pytest.approx([8_000] * 3)
+    assert frame["reasoning_cost"].tolist() == pytest.approx([0, 8_000, 40_000])
+    assert (frame["answer_cost"] + frame["reasoning_cost"]).tolist() == pytest.approx(frame["bill"].tolist())
+
+
+def test_preview_budgets_are_the_sourced_ones():
+    assert rz.PreviewInputs().budget == 4_000 and rz.EFFORT_BUDGETS == {"low": 1_000, "medium": 4_000, "high": 16_000}
+
+
+# --- the curve is the bill ------------------------------------------------------------------------------------
+
+LINK_LIKE = SimpleWorkload(requests_per_month=400_000, input_tokens=3_000, output_tokens=500, prefix_share=0.6,
+                           reasoning_tokens=2_000, agent_share=0.2, agent_steps=8, failure_rate=0.1).workload()
+
+
+@pytest.mark.parametrize("w", [PREVIEW, LINK_LIKE], ids=["preview", "mixed"])
+def test_curve_equals_price_at_the_current_and_other_budgets(w):
+    r = rz.evaluate(w, X, CAT)
+    current = r.mean_reasoning_tokens
+    curve = rz.policy_curve(r, X, points=5, max_tokens=4 * current).set_index("reasoning_tokens")
+    for budget in curve.index:
+        scaled = w.map(lambda c, f=budget / current: c.model_copy(update={"reasoning_tokens": c.reasoning_tokens * f}))
+        at = rz.evaluate(scaled, X, CAT) if budget > 0 else None
+        always = price(scaled, CAT).total
+        selective = price(rz.apply(scaled, X, CAT), CAT).total
+        assert curve.loc[budget, "always_bill"] == pytest.approx(always, rel=1e-12)
+        assert curve.loc[budget, "selective_bill"] == pytest.approx(selective, rel=1e-12)
+        if at is not None:
+            never = at.policies["never"]
+            assert curve.loc[budget, "always_gain"] == pytest.approx(at.policies["always"].net - never.net, rel=1e-9,
+                                                                     abs=1e-6)
+            assert curve.loc[budget, "selective_gain"] == pytest.approx(at.policies["selective"].net - never.net,
+                                                                        rel=1e-9, abs=1e-6)
+
+
+def test_always_on_gain_is_zero_at_the_break_even_budget():
+    r = rz.evaluate(LINK_LIKE, X, CAT)
+    be = r.break_even_tokens
+    curve = rz.policy_curve(r, X, points=3, max_tokens=2 * be)  # grid 0, R*, 2R*
+    assert curve.loc[curve["reasoning_tokens"] == be, "always_gain"].iloc[0] == pytest.approx(0, abs=1e-6)
+
+
+# --- properties -------------------------------------------------------------------------------------------------
 
 fraction = st.floats(0, 1, allow_nan=False)
-task_strategy = st.builds(
-    lambda s, a0, a1, v: (s, a0, a1, v), st.floats(0.01, 1), fraction, fraction, st.floats(0, 1_000),
-)
+task_strategy = st.tuples(st.floats(0.01, 1), fraction, fraction, st.floats(0, 1_000))
 
 
-def _mix(raw) -> tuple[rz.TaskType, ...]:
-    return tuple(task(f"t{i}", s, a0, a1, v) for i, (s, a0, a1, v) in enumerate(raw))
+def _mix(raw) -> rz.ReasoningInputs:
+    return mix(*(task(f"t{i}", s, a0, a1, v) for i, (s, a0, a1, v) in enumerate(raw)))
 
 
-@settings(max_examples=60, deadline=None)
-@given(raw=st.lists(task_strategy, min_size=1, max_size=6), budget=st.integers(0, 200_000),
-       requests=st.integers(0, 10_000_000), in_tokens=st.integers(0, 400_000), out_tokens=st.integers(0, 5_000))
-def test_selective_is_never_worse_than_always_or_never(raw, budget, requests, in_tokens, out_tokens):
-    x = inputs(tasks=_mix(raw), budget_high=budget, budget_medium=0, budget_low=0, effort="high",
-               requests_per_month=requests, input_tokens=in_tokens, output_tokens=out_tokens, prices=TIERED)
-    r = rz.evaluate(x)
+@settings(max_examples=40)
+@given(w=workloads(), raw=st.lists(task_strategy, min_size=1, max_size=5))
+def test_saving_never_exceeds_the_reasoning_spend(w, raw):
+    x = _mix(raw)
+    e = effect(rz.LEVER, w, x, CAT)
+    tol = 1e-9 * max(1.0, e.before.total)
+    assert -tol <= e.saving <= e.before.category("reasoning") + tol
+    assert e.saving == pytest.approx(price(w, CAT).total - price(rz.apply(w, x, CAT), CAT).total)
+
+
+@settings(max_examples=30)
+@given(w=workloads(), raw=st.lists(task_strategy, min_size=1, max_size=5))
+def test_selective_is_never_worse_than_always_or_never(w, raw):
+    r = rz.evaluate(w, _mix(raw), CAT)
     nets = {p: r.policies[p].net for p in rz.POLICIES}
     tol = 1e-9 * max(1.0, *map(abs, nets.values()))
-    assert nets["selective"] >= nets["always"] - tol
-    assert nets["selective"] >= nets["never"] - tol
-    assert r.policies["never"].bill <= r.policies["selective"].bill + tol <= r.policies["always"].bill + 2 * tol
-
-
-@settings(max_examples=40, deadline=None)
-@given(raw=st.lists(task_strategy, min_size=1, max_size=5), budget=st.integers(0, 100_000))
-def test_curve_matches_scalar(raw, budget):
-    x = inputs(tasks=_mix(raw), budget_low=0, budget_medium=budget, budget_high=200_000)
-    r = rz.evaluate(x)
-    curve = rz.policy_curve(x)
-    row = curve[curve["reasoning_tokens"] == budget].iloc[0]
-    for p in rz.POLICIES:
-        assert row[f"{p}_bill"] == pytest.approx(r.policies[p].bill, rel=1e-12, abs=1e-9)
-        assert row[f"{p}_gain"] == pytest.approx(r.policies[p].gain_vs_never, rel=1e-9, abs=1e-6)
-    # the always-on bill rises with the budget
-    assert np.all(np.diff(curve["always_bill"].to_numpy()) >= -1e-9)
-
-
-@settings(max_examples=40, deadline=None)
-@given(raw=st.lists(task_strategy, min_size=1, max_size=5))
-def test_always_on_gain_is_zero_at_the_break_even_budget(raw):
-    x = inputs(tasks=_mix(raw))
-    be = rz.break_even_tokens(x)
-    if be is None:
-        # no positive value from reasoning: even free reasoning does not beat 'never'
-        assert rz.policy_curve(x, max_tokens=1.0)["always_gain"].iloc[0] <= 1e-6
-        return
-    curve = rz.policy_curve(x, points=3, max_tokens=be * 2)  # grid 0, R*, 2R* (plus the current budget)
-    at_be = curve.loc[curve["reasoning_tokens"] == be, "always_gain"]
-    assert len(at_be) == 1
-    assert at_be.iloc[0] == pytest.approx(0.0, abs=1e-6 * max(1.0, curve["always_gain"].abs().max()))
-
-
-@settings(max_examples=40, deadline=None)
-@given(a1=st.one_of(st.just(0.0), st.floats(1e-6, 1)), value=st.floats(0, 1_000), share=st.floats(0.01, 1))
-def test_zero_accuracy_without_is_always_flagged(a1, value, share):
-    r = rz.evaluate(inputs(tasks=(task(share=share, a0=0.0, a1=a1, value=value),)))
-    t = r.tasks[0]
-    assert t.no_correct_without and math.isinf(t.cost_per_correct_without)
-    assert t.no_correct_with == (a1 == 0)
-    assert math.isinf(t.cost_per_correct_with) == (a1 == 0)
+    assert nets["selective"] >= max(nets["always"], nets["never"]) - tol
+    bills = [r.policies[p].total for p in rz.POLICIES]
+    assert bills[0] <= bills[1] + tol <= bills[2] + 2 * tol
+    assert np.isfinite(rz.policy_curve(r, _mix(raw), points=11)[["always_bill", "selective_bill"]].to_numpy()).all()
