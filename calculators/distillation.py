@@ -1,278 +1,395 @@
-"""Distillation payback: label data with the frontier (teacher) model, train a small student, serve the student.
+"""Distillation payback: label data with a frontier (teacher) model, train a small student, serve the student.
 
-One-off cost = teacher labelling + training + evaluation. Running saving = what the teacher would have cost
-minus what the student costs, where a share of requests the student cannot handle (1 - quality retained)
-falls back to the teacher (by default after the student answered, so both are paid). Payback months =
-one-off cost / monthly saving, in closed form.
+Every call class becomes a **student class** (its requests x the student's share) and a **fallback class** on the
+class's own model (its requests x (1 - quality retained)): the requests the student cannot handle go back to the
+model that answers them today, after the student answered (both are paid) or routed there up front (only the
+fallback is paid). The student's upkeep is a monthly Overhead. A self-hosted student is priced at one typed rate per
+million tokens, added to the workload as its own model.
+
+The **one-off cost** is labelling (the labelling requests priced on the teacher by the pricing function, at the
+teacher's batch prices where it publishes them and batch labelling is on; a typed discount only where the
+catalogue has no batch price), plus training (per training token, or GPU hours x rate) and evaluation.
+**Payback** = one-off cost / the monthly saving the Overview's bar shows. Every money input is typed in the user's
+currency and held in USD, so the payback is the same in every currency.
+
+Money comes only from `bill.price`. The bill is linear in volume, so the saving at any volume is
+volume / today's volume x (the saving before upkeep) - upkeep: the payback-vs-volume curve and the volumes that
+pay back are exact.
 """
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from calculators.prices import ModelPrices, TieredRate, request_cost
+from calculators.bill import Bill, model_prices, price
+from calculators.lever import MODEL_CHOICE, Lever
+from calculators.prices import Catalogue, ModelPrices, TieredRate
+from calculators.workload import DEFAULT_MODEL, CallClass, Overhead, Workload
 
 TrainingMode = Literal["Per training token", "Per GPU hour"]
 StudentSource = Literal["Catalogue model", "Self-hosted"]
 FallbackMode = Literal["Student first, then teacher", "Routed to the teacher up front"]
 DEFAULT_STUDENT = "openai/ft:gpt-4o-mini"  # a fine-tuned small model, priced in the catalogue
 FALLBACK_BATCH_DISCOUNT = 0.5  # OpenAI, Anthropic, Google batch APIs (source key batch_discount)
+SELF_HOSTED_KEY = "self-hosted/distilled-student"
 MAX_MONTHS = 120
 
 
 def self_hosted_prices(price_per_mtok: float) -> ModelPrices:
     """A student you serve yourself, priced at one USD-per-million-tokens rate for input and output alike."""
     rate = TieredRate(base=price_per_mtok)
+    provider, model = SELF_HOSTED_KEY.split("/")
     return ModelPrices(
-        provider_id="self-hosted", provider_name="Self-hosted", model_id="student", model_name="distilled student",
-        input=rate, output=rate, source="your own serving cost", source_date="entered on this page",
+        provider_id=provider, provider_name="Self-hosted", model_id=model, model_name="distilled student",
+        input=rate, output=rate, source="your own serving cost", source_date="entered on the Distillation page",
     )
 
 
 class DistillationInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    requests_per_month: int = Field(ge=0, le=10_000_000_000, title="Requests per month")
-    input_tokens: int = Field(ge=0, le=2_000_000, title="Input tokens per request")
-    output_tokens: int = Field(ge=0, le=2_000_000, title="Output tokens per request")
-    teacher: ModelPrices
-    student: ModelPrices
     student_source: StudentSource = Field(
-        "Catalogue model", title="Student", json_schema_extra={"widget": "radio"},
+        "Catalogue model", title="Student", json_schema_extra={"key": "distil.source", "widget": "radio"},
         description="A small model priced in the catalogue (e.g. a fine-tuned hosted model), or your own serving "
         "cost per million tokens.",
     )
+    student: str = Field(
+        DEFAULT_STUDENT, min_length=3, max_length=200, title="Student model",
+        json_schema_extra={"key": "distil.student", "options": "models"},
+        description="A small model from the catalogue; the default is a fine-tuned small hosted model priced in "
+        "genai-prices.",
+    )
     self_hosted_price: float = Field(
-        0.10, ge=0, le=1_000, title="Self-hosted price, $ per MTok", json_schema_extra={"step": 0.01},
+        0.10, ge=0, le=1_000, title="Self-hosted price, $ per MTok",
+        json_schema_extra={"key": "distil.hosted", "money": True, "step": 0.01, "format": "%.4f"},
         description="What serving the student costs you per million tokens, input and output alike (illustrative).",
     )
+    teacher: str = Field(
+        DEFAULT_MODEL, min_length=3, max_length=200, title="Labelling teacher",
+        json_schema_extra={"key": "distil.teacher", "options": "models"},
+        description="The frontier model that labels the training data. Default: the workload's model. The requests "
+        "the student cannot handle fall back to each class's own model.",
+    )
     examples: int = Field(
-        20_000, ge=1, le=100_000_000, title="Examples to label", json_schema_extra={"step": 1000},
+        20_000, ge=1, le=100_000_000, title="Examples to label", json_schema_extra={"key": "distil.examples",
+                                                                                     "step": 1000},
         description="Requests sent to the teacher to build the training set (illustrative; Hsieh et al. matched a "
         "540B model with a 770M student using 80% of a benchmark's training data).",
     )
     label_input_tokens: int = Field(
-        2_000, ge=0, le=2_000_000, title="Teacher input per example", json_schema_extra={"unit": "tokens"},
+        2_000, ge=0, le=2_000_000, title="Teacher input per example",
+        json_schema_extra={"key": "distil.label_in", "unit": "tokens"},
         description="Prompt tokens per labelled example (default: the workload's input).",
     )
     label_output_tokens: int = Field(
-        400, ge=0, le=200_000, title="Teacher output per example", json_schema_extra={"unit": "tokens"},
+        400, ge=0, le=200_000, title="Teacher output per example",
+        json_schema_extra={"key": "distil.label_out", "unit": "tokens"},
         description="Teacher tokens per example (default: the workload's output). Distilling step-by-step also "
         "asks for a rationale: add its length here.",
     )
     use_batch: bool = Field(
-        True, title="Label through the batch API",
-        description="Labelling can wait: batch APIs bill 50% less at OpenAI, Anthropic and Google.",
+        True, title="Label through the batch API", json_schema_extra={"key": "distil.batch"},
+        description="Labelling can wait: it is priced at the teacher's batch prices from the catalogue.",
     )
     batch_discount: float = Field(
-        0.5, ge=0, lt=1, title="Batch discount", json_schema_extra={"percent": True},
-        description="Price reduction for batch labelling (from the teacher's catalogue batch price where published, "
-        "otherwise the providers' 50%).",
+        FALLBACK_BATCH_DISCOUNT, ge=0, lt=1, title="Batch discount (teacher without a batch price)",
+        json_schema_extra={"key": "distil.discount", "percent": True},
+        description="Used only when the catalogue has no batch price for the teacher: the providers' usual 50%.",
     )
     training_mode: TrainingMode = Field(
-        "Per training token", title="Training is priced", json_schema_extra={"widget": "radio"},
+        "Per training token", title="Training is priced", json_schema_extra={"key": "distil.mode", "widget": "radio"},
         description="Hosted fine-tuning bills per training token (tokens x epochs); your own GPUs bill per hour.",
     )
     training_price: float = Field(
-        3.0, ge=0, le=1_000, title="Training price, $ per MTok", json_schema_extra={"step": 0.5},
+        3.0, ge=0, le=1_000, title="Training price, $ per MTok",
+        json_schema_extra={"key": "distil.train_price", "money": True, "step": 0.5},
         description="Price per million training tokens (illustrative: hosted fine-tuning of small models is "
         "priced at a few dollars per MTok; check your provider).",
     )
     epochs: int = Field(
-        3, ge=1, le=50, title="Epochs",
+        3, ge=1, le=50, title="Epochs", json_schema_extra={"key": "distil.epochs"},
         description="Passes over the training set; billed training tokens = examples x tokens x epochs "
         "(illustrative default).",
     )
     gpu_hours: float = Field(
-        24.0, ge=0, le=1_000_000, title="GPU hours", json_schema_extra={"step": 1.0},
+        24.0, ge=0, le=1_000_000, title="GPU hours", json_schema_extra={"key": "distil.gpu_hours", "step": 1.0},
         description="GPU hours for the training runs, failed runs included (illustrative default).",
     )
     gpu_rate: float = Field(
-        3.0, ge=0, le=1_000, title="GPU price, $ per hour", json_schema_extra={"step": 0.25},
+        3.0, ge=0, le=1_000, title="GPU price, $ per hour",
+        json_schema_extra={"key": "distil.gpu_rate", "money": True, "step": 0.25},
         description="Rental price of one GPU hour (illustrative default).",
     )
     evaluation_cost: float = Field(
-        5_000.0, ge=0, le=100_000_000, title="Evaluation cost ($)", json_schema_extra={"step": 100.0},
+        5_000.0, ge=0, le=100_000_000, title="Evaluation cost ($)",
+        json_schema_extra={"key": "distil.eval", "money": True, "step": 100.0},
         description="One-off: eval runs, human review and setup work before switching traffic (illustrative default).",
     )
     quality_retained: float = Field(
-        0.95, ge=0, le=1, title="Quality retained", json_schema_extra={"percent": True},
-        description="Share of requests the student answers well enough; the rest fall back to the teacher "
-        "(illustrative default).",
+        0.95, ge=0, le=1, title="Quality retained", json_schema_extra={"key": "distil.quality", "percent": True},
+        description="Share of requests the student answers well enough; the rest fall back to the class's own "
+        "model (illustrative default).",
     )
     fallback_mode: FallbackMode = Field(
         "Student first, then teacher", title="Requests the student can't handle",
-        json_schema_extra={"widget": "radio"},
-        description="Student first: it answers, a check fails, the teacher answers again (both are paid). Up front: "
-        "a router sends them straight to the teacher (only the teacher is paid).",
+        json_schema_extra={"key": "distil.fallback", "widget": "radio"},
+        description="Student first: it answers, a check fails, today's model answers again (both are paid). Up "
+        "front: a router sends them straight to today's model (only it is paid).",
     )
     upkeep_per_month: float = Field(
-        200.0, ge=0, le=10_000_000, title="Student upkeep, $ per month", json_schema_extra={"step": 50.0},
+        200.0, ge=0, le=10_000_000, title="Student upkeep, $ per month",
+        json_schema_extra={"key": "distil.upkeep", "money": True, "step": 50.0},
         description="Fixed monthly cost of running a student: hosting fees, drift monitoring, periodic re-evals "
         "(illustrative default).",
     )
     horizon_months: int = Field(
-        12, ge=1, le=MAX_MONTHS, title="Horizon (months)",
+        12, ge=1, le=MAX_MONTHS, title="Horizon (months)", json_schema_extra={"key": "distil.horizon"},
         description="How long you expect the student to stay in service before retraining (illustrative default).",
     )
 
+    @property
+    def student_key(self) -> str:
+        return SELF_HOSTED_KEY if self.student_source == "Self-hosted" else self.student
 
-class DistillationResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    labelling_cost: float
-    training_tokens: float  # billed training tokens (per-token mode), examples x tokens x epochs
-    training_cost: float
-    evaluation_cost: float
-    one_off_cost: float
-    teacher_per_request: float
-    student_per_request: float
-    fallback_share: float  # 1 - quality retained
-    student_share: float  # share of requests the student is paid for (1, or q when routed up front)
-    distilled_per_request: float  # student (all requests, or the retained share if routed) + fallback x teacher
-    margin_per_request: float  # teacher - distilled: what each request saves before upkeep
-    teacher_monthly: float
-    distilled_monthly: float  # running cost incl. upkeep
-    monthly_saving: float
-    change_vs_teacher: float  # distilled_monthly - teacher_monthly (negative: cheaper)
-    saving_per_request: float | None  # monthly saving / requests (upkeep spread over them); None at 0 requests
-    payback_months: float | None  # None: the monthly saving is not positive, so it never pays back
-    min_volume: float | None  # requests/month below which it never pays back; None: never at any volume
-    volume_for_horizon: float | None  # requests/month to pay back within the horizon
-    teacher_at_horizon: float  # cumulative teacher-only spend at the horizon
-    distilled_at_horizon: float  # one-off + cumulative distilled running cost at the horizon
-    net_at_horizon: float  # teacher_at_horizon - distilled_at_horizon
+    @property
+    def student_share(self) -> float:
+        """Share of requests the student is paid for: all of them when it answers first, else those it keeps."""
+        return 1.0 if self.fallback_mode == "Student first, then teacher" else self.quality_retained
+
+    @property
+    def fallback_share(self) -> float:
+        return 1.0 - self.quality_retained
 
 
-def _labelling_cost(x: DistillationInputs) -> float:
-    per_example = float(request_cost(x.teacher, x.label_input_tokens, x.label_output_tokens))
-    discount = x.batch_discount if x.use_batch else 0.0
-    return x.examples * per_example * (1.0 - discount)
+def _main(w: Workload) -> CallClass | None:
+    return max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None
 
 
-def _training(x: DistillationInputs) -> tuple[float, float]:
+def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
+    """The teacher is the workload's model; the labelling request is the main class's request."""
+    main = _main(w)
+    if main is None:
+        return {}
+    return {"teacher": main.model_key, "label_input_tokens": min(int(round(main.input_tokens)), 2_000_000),
+            "label_output_tokens": min(int(round(main.output_tokens + main.reasoning_tokens)), 200_000)}
+
+
+def _models(x: DistillationInputs) -> tuple[ModelPrices, ...]:
+    return (self_hosted_prices(x.self_hosted_price),) if x.student_source == "Self-hosted" else ()
+
+
+def replaced(c: CallClass, x: DistillationInputs) -> bool:
+    """A class is distilled unless it already runs on the student."""
+    return c.model_key != x.student_key
+
+
+def apply(w: Workload, x: DistillationInputs, cat: Catalogue) -> Workload:
+    def change(c: CallClass) -> CallClass | list[CallClass]:
+        if not replaced(c, x):
+            return c
+        r = c.requests_per_month
+        out = []
+        if x.fallback_share > 0:
+            out.append(c.model_copy(update={"name": f"{c.name} · fallback",
+                                            "requests_per_month": r * x.fallback_share}))
+        if x.student_share > 0:
+            out.append(c.model_copy(update={"name": f"{c.name} · student", "model_key": x.student_key,
+                                            "requests_per_month": r * x.student_share}))
+        return out
+
+    out = w.map(change)
+    upkeep = (Overhead(name="Student upkeep", usd_per_month=x.upkeep_per_month, lever="distillation"),) \
+        if x.upkeep_per_month > 0 else ()
+    return out.replace(out.classes, overheads=upkeep, models=_models(x))
+
+
+# --- the one-off cost ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneOff:
+    labelling: float
+    labelling_basis: str  # "batch price", "typed discount" or "standard price"
+    training_tokens: float  # examples x tokens x epochs (per-token mode)
+    training: float
+    evaluation: float
+
+    @property
+    def total(self) -> float:
+        return self.labelling + self.training + self.evaluation
+
+
+def labelling_workload(w: Workload, x: DistillationInputs, cat: Catalogue) -> tuple[Workload, str]:
+    """The labelling requests as a workload on the teacher, and on which prices they are billed."""
+    teacher = model_prices(w, cat, x.teacher)
+    batch_priced = teacher is not None and teacher.batch is not None
+    basis = ("batch price" if batch_priced else "typed discount") if x.use_batch else "standard price"
+    label = CallClass(name="Labelling", requests_per_month=float(x.examples), model_key=x.teacher,
+                      tier="batch" if x.use_batch and batch_priced else "standard",
+                      other_input_tokens=float(x.label_input_tokens), output_tokens=float(x.label_output_tokens))
+    return Workload.model_construct(classes=(label,), overheads=(), custom_models=w.custom_models), basis
+
+
+def one_off_cost(w: Workload, x: DistillationInputs, cat: Catalogue) -> OneOff:
+    labelling_w, basis = labelling_workload(w, x, cat)
+    labelling = price(labelling_w, cat).total * (1.0 - x.batch_discount if basis == "typed discount" else 1.0)
     tokens = float(x.examples) * (x.label_input_tokens + x.label_output_tokens) * x.epochs
-    if x.training_mode == "Per training token":
-        return tokens, tokens * x.training_price / 1e6
-    return tokens, x.gpu_hours * x.gpu_rate
+    training = tokens * x.training_price / 1e6 if x.training_mode == "Per training token" else x.gpu_hours * x.gpu_rate
+    return OneOff(labelling=labelling, labelling_basis=basis,
+                  training_tokens=tokens if x.training_mode == "Per training token" else 0.0, training=training,
+                  evaluation=x.evaluation_cost)
 
 
-def _student_share(x: DistillationInputs) -> float:
-    return 1.0 if x.fallback_mode == "Student first, then teacher" else x.quality_retained
+def one_off(w: Workload, x: DistillationInputs, cat: Catalogue) -> float:
+    return one_off_cost(w, x, cat).total
 
 
-def _per_request(x: DistillationInputs) -> tuple[float, float, float]:
-    """(teacher, student, distilled) USD per request. A fallback request pays the teacher; when the student
-    answered first (the default assumption) it pays the student too."""
-    teacher = float(request_cost(x.teacher, x.input_tokens, x.output_tokens))
-    student = float(request_cost(x.student, x.input_tokens, x.output_tokens))
-    fallback = 1.0 - x.quality_retained
-    return teacher, student, _student_share(x) * student + fallback * teacher
+def describe(x: DistillationInputs) -> str:
+    student = "a self-hosted student" if x.student_source == "Self-hosted" else f"student {x.student}"
+    return (f"{student}, {x.quality_retained:.0%} quality retained ({x.fallback_mode.lower()}), its upkeep in the "
+            "bar; the one-off cost (labelling, training, evaluation) is outside the monthly bar")
 
 
-def one_off_cost(x: DistillationInputs) -> float:
-    return _labelling_cost(x) + _training(x)[1] + x.evaluation_cost
+def idle(w: Workload, x: DistillationInputs, cat: Catalogue) -> str | None:
+    if not any(replaced(c, x) for c in w.classes):
+        return "every call class already runs on the student"
+    return None
 
 
-def _payback(one_off: float, margin: float, upkeep: float, volume: np.ndarray | float) -> np.ndarray:
-    """Months to pay back at each monthly volume: one-off / (volume x margin - upkeep); NaN where it never does."""
-    saving = np.asarray(volume, dtype=float) * margin - upkeep
-    with np.errstate(divide="ignore", invalid="ignore"):
-        months = np.where(saving > 0, one_off / np.where(saving > 0, saving, 1.0), np.nan)
-    return months
+LEVER = Lever(
+    name="distillation", label="Distillation", page="pages/distillation.py",
+    question="When does labelling data with a frontier model and training a small one pay back, at our volume?",
+    inputs=DistillationInputs, apply=apply, describe=describe, defaults=defaults, idle=idle,
+    one_off=one_off, group=MODEL_CHOICE,
+)
 
 
-def _cumulative(x: DistillationInputs, months: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative spend after `months`: teacher only, and one-off + distilled running cost."""
-    m = np.asarray(months, dtype=float)
-    teacher, _, distilled = _per_request(x)
-    n = x.requests_per_month
-    return n * teacher * m, one_off_cost(x) + (n * distilled + x.upkeep_per_month) * m
+# --- payback --------------------------------------------------------------------------------------------------
 
 
-def evaluate(x: DistillationInputs) -> DistillationResult:
-    labelling = _labelling_cost(x)
-    tokens, training = _training(x)
-    one_off = labelling + training + x.evaluation_cost
-    teacher, student, distilled = _per_request(x)
-    margin = teacher - distilled
-    n = x.requests_per_month
-    saving = n * margin - x.upkeep_per_month
-    months = float(_payback(one_off, margin, x.upkeep_per_month, n))
-    if margin > 0:
-        min_volume: float | None = x.upkeep_per_month / margin
-        horizon_volume: float | None = (one_off / x.horizon_months + x.upkeep_per_month) / margin
-    else:
-        min_volume = horizon_volume = None
-    teacher_cum, distilled_cum = _cumulative(x, x.horizon_months)
-    return DistillationResult(
-        labelling_cost=labelling, training_tokens=tokens, training_cost=training, evaluation_cost=x.evaluation_cost,
-        one_off_cost=one_off, teacher_per_request=teacher, student_per_request=student,
-        fallback_share=1.0 - x.quality_retained, student_share=_student_share(x), distilled_per_request=distilled,
-        margin_per_request=margin,
-        teacher_monthly=n * teacher, distilled_monthly=n * distilled + x.upkeep_per_month, monthly_saving=saving,
-        change_vs_teacher=-saving, saving_per_request=saving / n if n else None,
-        payback_months=None if math.isnan(months) else months, min_volume=min_volume,
-        volume_for_horizon=horizon_volume, teacher_at_horizon=float(teacher_cum),
-        distilled_at_horizon=float(distilled_cum), net_at_horizon=float(teacher_cum - distilled_cum),
-    )
+@dataclass(frozen=True)
+class DistillationResult:
+    today: Bill
+    after: Bill
+    one_off: OneOff
+    requests: float  # today's requests a month
+    upkeep: float
+    horizon_months: int
+
+    @property
+    def saving(self) -> float:
+        """Monthly saving: today's bill minus the bill after distillation (upkeep included)."""
+        return self.today.total - self.after.total
+
+    @property
+    def saving_before_upkeep(self) -> float:
+        return self.saving + self.upkeep
+
+    @property
+    def per_request_today(self) -> float | None:
+        return self.today.total / self.requests if self.requests > 0 else None
+
+    @property
+    def serving_per_request(self) -> float | None:
+        """The bill after distillation per request, upkeep aside: the student and the fallbacks."""
+        return (self.after.total - self.upkeep) / self.requests if self.requests > 0 else None
+
+    @property
+    def margin_per_request(self) -> float | None:
+        """What each request saves before upkeep: the part of the saving that scales with volume."""
+        return self.saving_before_upkeep / self.requests if self.requests > 0 else None
+
+    @property
+    def payback_months(self) -> float | None:
+        """One-off cost / monthly saving; None when the monthly saving is not positive (it never pays back)."""
+        return self.one_off.total / self.saving if self.saving > 0 else None
+
+    @property
+    def min_volume(self) -> float | None:
+        """Requests a month below which the saving does not cover the upkeep; None: no volume pays back."""
+        m = self.margin_per_request
+        return self.upkeep / m if m is not None and m > 0 else None
+
+    @property
+    def volume_for_horizon(self) -> float | None:
+        """Requests a month that pay back the one-off cost within the horizon."""
+        m = self.margin_per_request
+        return (self.one_off.total / self.horizon_months + self.upkeep) / m if m is not None and m > 0 else None
+
+    def cumulative(self, months: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative spend after `months`: today's bill only, and one-off + the bill after distillation."""
+        m = np.asarray(months, dtype=float)
+        return m * self.today.total, self.one_off.total + m * self.after.total
+
+    @property
+    def net_at_horizon(self) -> float:
+        teacher, distilled = self.cumulative(self.horizon_months)
+        return float(teacher - distilled)
+
+    def payback_at(self, volume: np.ndarray | float) -> np.ndarray:
+        """Months to pay back at each monthly volume (the workload scaled): NaN where it never does."""
+        m = self.margin_per_request or 0.0
+        saving = np.asarray(volume, dtype=float) * m - self.upkeep
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(saving > 0, self.one_off.total / np.where(saving > 0, saving, 1.0), np.nan)
 
 
-def cumulative_curve(x: DistillationInputs, points: int = 241) -> pd.DataFrame:
-    """Cumulative spend month by month, teacher only vs distil-then-serve; the crossover is the payback."""
-    payback = evaluate(x).payback_months
-    top = float(x.horizon_months)
+def evaluate(w: Workload, x: DistillationInputs, cat: Catalogue, today: Bill | None = None) -> DistillationResult:
+    today = today if today is not None else price(w, cat)
+    after = price(apply(w, x, cat), cat)
+    return DistillationResult(today=today, after=after, one_off=one_off_cost(w, x, cat),
+                              requests=w.requests_per_month, upkeep=x.upkeep_per_month,
+                              horizon_months=x.horizon_months)
+
+
+def cumulative_curve(r: DistillationResult, points: int = 241) -> pd.DataFrame:
+    """Cumulative spend month by month, today's bill only vs distil-then-serve; they cross at the payback."""
+    payback = r.payback_months
+    top = float(r.horizon_months)
     if payback is not None:
         top = max(top, min(1.5 * payback, MAX_MONTHS))
     extra = [payback] if payback is not None and payback <= top else []
-    months = np.unique(np.concatenate([np.linspace(0.0, top, points), extra, [float(x.horizon_months)]]))
-    teacher, distilled = _cumulative(x, months)
+    months = np.unique(np.concatenate([np.linspace(0.0, top, points), extra, [float(r.horizon_months)]]))
+    teacher, distilled = r.cumulative(months)
     return pd.DataFrame({"month": months, "teacher_only": teacher, "distilled": distilled,
                          "cumulative_saving": teacher - distilled})
 
 
-def payback_curve(x: DistillationInputs, points: int = 241) -> pd.DataFrame:
-    """Payback months across monthly volumes (log-spaced around the current one); NaN where it never pays back."""
-    r = evaluate(x)
-    current = max(float(x.requests_per_month), 1.0)
+def payback_curve(r: DistillationResult, points: int = 241) -> pd.DataFrame:
+    """Payback months across monthly volumes (log-spaced around today's); NaN where it never pays back."""
+    current = max(r.requests, 1.0)
     lo, hi = current / 1_000, current * 100
     for v in (r.min_volume, r.volume_for_horizon):
         if v is not None and v > 0:
             lo, hi = min(lo, v / 3), max(hi, v * 3)
     volume = np.unique(np.concatenate([np.geomspace(max(lo, 1.0), max(hi, 10.0), points), [current]]))
-    margin = r.margin_per_request
-    return pd.DataFrame({
-        "requests_per_month": volume,
-        "payback_months": _payback(r.one_off_cost, margin, x.upkeep_per_month, volume),
-        "monthly_saving": volume * margin - x.upkeep_per_month,
-    })
-
-
-def one_off_frame(r: DistillationResult) -> pd.DataFrame:
-    return pd.DataFrame({"item": ["Teacher labelling", "Training", "Evaluation"],
-                         "cost": [r.labelling_cost, r.training_cost, r.evaluation_cost]})
+    m = r.margin_per_request or 0.0
+    return pd.DataFrame({"requests_per_month": volume, "payback_months": r.payback_at(volume),
+                         "monthly_saving": volume * m - r.upkeep})
 
 
 EXPLANATION = r"""
-**One-off cost** = teacher labelling + training + evaluation.
-- **Labelling** = examples × (teacher price of one example's input and output tokens) × (1 − batch discount, if
-  you label through the batch API).
+**The workload after distillation.** Every call class is split: the student answers its share of the requests (all
+of them when it answers first, the retained share *q* when a router sends the rest up front), and the 1 − *q* it
+cannot handle fall back to the model that answers them today (the class's own model, read from the class). Both are
+priced by the one pricing function with the class's tokens, tier and caching; the student's upkeep is a monthly
+cost. **Monthly saving** = today's bill − that bill: the number the Overview's bar shows.
+
+**One-off cost** = teacher labelling + training + evaluation, outside the monthly bill.
+- **Labelling**: the labelling requests (examples × the teacher's input and output tokens) priced on the teacher by
+  the pricing function (long-context tiers honoured), at the teacher's **batch prices** where the catalogue has
+  them and batch labelling is on; the typed discount applies only where the catalogue has no batch price.
 - **Training**, hosted: examples × (input + output tokens per example) × epochs × price per million training
   tokens. On your own GPUs: GPU hours × price per hour.
 
-**Running cost per request.** The teacher costs *T* per request (input and output tokens at its list prices),
-the student *S*. With quality retained *q*, a share 1 − *q* of requests is not good enough and goes to the teacher:
-- *student first, then teacher* (the default, conservative): the student answers every request, a check catches
-  the 1 − *q* that fail and re-sends them, so they pay for both: distilled cost = *S* + (1 − *q*) *T*;
-- *routed up front*: a router sends them straight to the teacher: distilled cost = *q* *S* + (1 − *q*) *T*.
-
-**Saving per request** *m* = *T* − distilled cost. **Monthly saving** = requests × *m* − upkeep.
 **Payback** = one-off cost / monthly saving, in months. It never pays back when the monthly saving is 0 or
-negative: when the student plus fallbacks cost as much as the teacher (*m* ≤ 0), or the volume is below
-upkeep / *m*. **Volume to pay back within H months** = (one-off / H + upkeep) / *m*.
+negative: when the student plus fallbacks cost as much as today's model, or the volume is below upkeep / *m*, with
+*m* the saving per request before upkeep. The bill is linear in volume, so at *v* requests a month the saving is
+*v* × *m* − upkeep, and the **volume to pay back within H months** is (one-off / H + upkeep) / *m*.
 
-Labelling is priced at the teacher's list price of the labelling request (long-context tiers honoured). The
-teacher is the workload's model unless you pick another; the baseline is the teacher serving all traffic.
+**Currency.** Every money input (prices per MTok, per GPU hour, evaluation, upkeep) is typed in your currency and
+held in USD, like every price in the catalogue, so the payback is the same in every currency.
 """

@@ -1,39 +1,46 @@
 """Model routing and cascades: does a router pay for itself, given its real accuracy?
 
-Requests are of two types: *simple* (share s, a cheap model can serve them) and *complex*.
+Requests are of two types: *simple* (share s: a cheap model serves them as well as the strong one) and *complex*.
+Today every request of each call class runs on the class's own model (the **strong** model, read from the class).
 
-- **Router**: a classifier sends each request to the cheap or the strong model before answering. It
-  sends a simple request to the cheap model with probability t (the rest are wrongly escalated) and a
-  complex one with probability f (wrongly sent cheap). Optionally, a check catches a share of the
-  cheap model's bad answers and re-runs them on the strong model (a fallback).
-- **Cascade**: every request goes to the cheap model first; a confidence score escalates the answer to
-  the strong model. It flags a share beta of the cheap model's bad answers, and, wrongly, a share
-  gamma of its good ones. The escalation rate follows: e = beta x (bad share) + gamma x (good share).
+- **Router**: a classifier sends each request to the cheap or the strong model before answering. It sends a simple
+  request to the cheap model with probability t (the rest are wrongly escalated) and a complex one with probability
+  f (wrongly sent cheap). Optionally, a check catches a share of the cheap model's bad answers and re-runs them on
+  the strong model (a fallback).
+- **Cascade**: every request goes to the cheap model first; a confidence score escalates the answer to the strong
+  model. It flags a share beta of the cheap model's bad answers and, wrongly, a share gamma of its good ones.
 
-A bad answer that reaches the user is retried with probability rho: a new request, of the same type,
-through the same system (the all-strong baseline gets the same treatment). Attempts per request are
-then geometric: 1 / (1 - rho x F), where F is the chance an attempt ends in a bad answer.
+A bad answer that reaches the user is retried with probability rho: a new request of the same type through the same
+system. **Today's requests include those retries**: a class with R requests today has U = R x (1 - rho (1 - q_s))
+user requests (q_s: the strong model's success). The lever keeps the user requests; through the router each type
+takes 1 / (1 - rho F) attempts per user request, F its chance of a bad answer.
 
-Everything is affine in each routing rate per request type, so cost per request is a sum of two
-ratios of affine functions and every break-even is the root of a quadratic: solved in closed form.
+Money comes only from `bill.price`: `apply` turns each class into a strong-model class (requests routed or escalated
+there, fallbacks included) and a cheap-model class, and the router (or scorer) into an Overhead priced per attempt.
+The bill is linear in requests, so one priced request of each class on each model gives the saving at every
+routing rate exactly; each rate is affine in the swept quantity, so every break-even is the root of a quadratic,
+solved in closed form.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from calculators.prices import Catalogue, ModelPrices, request_cost
+from calculators.bill import Bill, model_prices, price
+from calculators.lever import MODEL_CHOICE, Lever
+from calculators.prices import Catalogue
+from calculators.workload import CallClass, Overhead, Workload
 
 Mode = Literal["router", "cascade"]
 MODE_LABEL: dict[str, str] = {"router": "Router (pick a model up front)", "cascade": "Cascade (cheap first, escalate)"}
 
-# Cheaper models to offer by default, per provider of the strong model, best first (must exist in the
-# catalogue and be cheaper than the strong model at the workload's token counts).
+# Cheaper models to offer by default, per provider of the strong model, best first (used only where they exist in
+# the catalogue and cost less per request than the strong model on the workload's main class).
 CHEAP_DEFAULTS: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic/claude-haiku-5-5", "anthropic/claude-haiku-4-5", "anthropic/claude-3-5-haiku-latest"),
     "openai": ("openai/gpt-5-mini", "openai/gpt-5-nano", "openai/gpt-4.1-mini", "openai/gpt-4o-mini"),
@@ -43,90 +50,86 @@ CHEAP_DEFAULTS: dict[str, tuple[str, ...]] = {
 }
 FALLBACK_CHEAP: tuple[str, ...] = ("anthropic/claude-haiku-5-5", "openai/gpt-5-mini", "google/gemini-2.5-flash-lite")
 
-
-def default_cheap_model(strong: ModelPrices, available: Mapping[str, ModelPrices] | Catalogue, input_tokens: int,
-                        output_tokens: int) -> str:
-    """A cheaper model of the strong model's provider if one is listed, else a cheap model of another
-    provider; the strong model itself when nothing listed is cheaper."""
-    strong_cost = request_cost(strong, input_tokens, output_tokens)
-    for key in CHEAP_DEFAULTS.get(strong.provider_id, ()) + FALLBACK_CHEAP:
-        try:
-            m = available.get(key)  # a dict returns None for an unknown key, the catalogue raises KeyError
-        except KeyError:
-            m = None
-        if m is not None and request_cost(m, input_tokens, output_tokens) < strong_cost:
-            return key
-    return strong.key
-
-
-# "Escalating 60% where 30% was planned": the default cascade (it escalates 30%) with a cheap model at half
-# the strong model's price, a score that flags 57% of good answers and misses 30% of bad ones.
+# "Escalating 60% where 30% was planned": the default cascade (it escalates 30%) with a cheap model at half the
+# default strong model's price, a score that flags 57% of good answers and misses 30% of bad ones.
 TRAP_CHEAP_MODEL = "anthropic/claude-haiku-4-5"
 TRAP_SETTINGS: dict[str, object] = {"mode": "cascade", "catch_rate": 0.70, "false_escalation": 0.57}
 
 
-def _percent(default: float, title: str, description: str) -> object:
-    return Field(default, ge=0, le=1, title=title, description=description, json_schema_extra={"percent": True})
+def _percent(default: float, title: str, description: str, key: str) -> object:
+    return Field(default, ge=0, le=1, title=title, description=description,
+                 json_schema_extra={"key": key, "percent": True})
 
 
 class RoutingInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    requests_per_month: int = Field(ge=0, le=10_000_000_000, title="Requests per month")
-    cheap_call_cost: float = Field(
-        ge=0, le=1_000, title="Cheap model cost per call ($)",
-        description="List price of one call at the workload's tokens, from the catalogue (genai-prices).")
-    strong_call_cost: float = Field(
-        ge=0, le=1_000, title="Strong model cost per call ($)",
-        description="List price of one call at the workload's tokens, from the catalogue (genai-prices).")
-    mode: Mode = Field("router", title="Design", json_schema_extra={"widget": "radio"},
+    cheap_model: str = Field(
+        FALLBACK_CHEAP[0], min_length=3, max_length=200, title="Cheap model",
+        json_schema_extra={"key": "rt.cheap", "options": "models"},
+        description="Where simple requests go (router), or where every request goes first (cascade). Default: a "
+        "cheaper model of the workload model's provider, from the catalogue.")
+    mode: Mode = Field("router", title="Design", json_schema_extra={"key": "rt.mode", "widget": "radio",
+                                                                     "labels": MODE_LABEL},
                        description="A router picks a model up front (RouteLLM); a cascade tries the cheap model "
                        "first and escalates unsure answers (FrugalGPT).")
     simple_share: float = _percent(
         0.70, "Truly simple requests",
-        "Share of requests the cheap model can serve as well as the strong one (illustrative default).")
+        "Share of requests the cheap model can serve as well as the strong one (illustrative default).",
+        "rt.simple_share")
     simple_to_cheap: float = _percent(
         0.95, "Simple requests sent to the cheap model",
-        "Router's true routing rate; the rest of the simple requests are wrongly escalated (illustrative).")
+        "Router's true routing rate; the rest of the simple requests are wrongly escalated (illustrative).",
+        "rt.simple_to_cheap")
     complex_to_cheap: float = _percent(
         0.10, "Complex requests wrongly sent to the cheap model",
-        "Router's false routing rate (illustrative default).")
+        "Router's false routing rate (illustrative default).", "rt.complex_to_cheap")
     fallback_catch: float = _percent(
         0.0, "Bad cheap answers caught and re-run on the strong model",
         "Router only: a check (validator, user feedback) spots this share of the cheap model's bad answers and "
-        "falls back to the strong model. 0 = no fallback (illustrative default).")
+        "falls back to the strong model. 0 = no fallback (illustrative default).", "rt.fallback_catch")
     catch_rate: float = _percent(
         0.90, "Bad cheap answers the score escalates",
-        "Cascade only: share of the cheap model's bad answers the confidence score flags (illustrative).")
+        "Cascade only: share of the cheap model's bad answers the confidence score flags (illustrative).",
+        "rt.catch_rate")
     false_escalation: float = _percent(
         0.14, "Good cheap answers escalated anyway",
-        "Cascade only: share of the cheap model's good answers the score flags, needlessly (illustrative).")
+        "Cascade only: share of the cheap model's good answers the score flags, needlessly (illustrative).",
+        "rt.false_escalation")
     cheap_success_simple: float = _percent(
-        0.95, "Cheap model's success on simple requests", "Share of good answers (illustrative default).")
+        0.95, "Cheap model's success on simple requests", "Share of good answers (illustrative default).",
+        "rt.q_simple")
     cheap_success_complex: float = _percent(
         0.40, "Cheap model's success on complex requests",
-        "On the complex requests it wrongly receives (illustrative default).")
+        "On the complex requests it wrongly receives (illustrative default).", "rt.q_complex")
     strong_success: float = _percent(
-        0.95, "Strong model's success", "On every request, simple or complex (illustrative default).")
+        0.95, "Strong model's success",
+        "Today's model (each class's own), on every request, simple or complex (illustrative default).", "rt.q_strong")
     user_retry: float = Field(
-        0.5, ge=0, le=0.95, title="Bad answers the user retries", json_schema_extra={"percent": True},
-        description="Each retry is a new request through the same system; applies to the all-strong baseline "
-        "too (illustrative default, at most 95%).")
+        0.5, ge=0, le=0.95, title="Bad answers the user retries", json_schema_extra={"key": "rt.user_retry",
+                                                                                     "percent": True},
+        description="Each retry is a new request through the same system; today's requests already include the "
+        "retries of the strong model's bad answers (illustrative default, at most 95%).")
     router_cost_per_1k: float = Field(
-        0.10, ge=0, le=1_000, title="Router or scorer cost per 1,000 requests ($)", json_schema_extra={"step": 0.01},
-        description="What routing or scoring one request costs: a small classifier, or an LLM call "
-        "(illustrative default).")
+        0.10, ge=0, le=1_000, title="Router or scorer cost per 1,000 requests ($)",
+        json_schema_extra={"key": "rt.router_cost", "money": True, "step": 0.01, "format": "%.3f"},
+        description="What routing or scoring one request costs: a small classifier, or an LLM call (illustrative "
+        "default). Every attempt, retries included, goes through it.")
     router_latency_ms: float = Field(
-        50, ge=0, le=60_000, title="Router or scorer latency", json_schema_extra={"unit": "ms", "step": 10.0},
+        50, ge=0, le=60_000, title="Router or scorer latency",
+        json_schema_extra={"key": "rt.router_ms", "unit": "ms", "step": 10.0},
         description="Added to every request (illustrative default).")
     cheap_latency_ms: float = Field(
-        800, ge=0, le=600_000, title="Cheap model latency", json_schema_extra={"unit": "ms", "step": 50.0},
+        800, ge=0, le=600_000, title="Cheap model latency",
+        json_schema_extra={"key": "rt.cheap_ms", "unit": "ms", "step": 50.0},
         description="Typical time for a full answer (illustrative default).")
     strong_latency_ms: float = Field(
-        2_500, ge=0, le=600_000, title="Strong model latency", json_schema_extra={"unit": "ms", "step": 50.0},
+        2_500, ge=0, le=600_000, title="Strong model latency",
+        json_schema_extra={"key": "rt.strong_ms", "unit": "ms", "step": 50.0},
         description="Typical time for a full answer (illustrative default).")
 
     @property
     def router_cost(self) -> float:
+        """USD per attempt through the router or scorer."""
         return self.router_cost_per_1k / 1000.0
 
     @property
@@ -155,68 +158,36 @@ class RoutingInputs(BaseModel):
         (a, b), (wa, wb) = self.errors, self.error_weights
         return 1 - (wa * a + wb * b)
 
-
-class RoutingResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    cheap_cost: float  # USD per call at list prices
-    strong_cost: float
-    per_request: float  # USD per user request, retries included
-    baseline_per_request: float  # all strong, retries included
-    monthly: float
-    baseline_monthly: float
-    savings_monthly: float  # negative: routing raises the bill
-    savings_share: float | None  # of the baseline
-    per_request_change: float  # USD per user request, routed minus all strong
-    quality: float  # share of user requests whose first answer is good
-    baseline_quality: float
-    quality_change: float  # routed minus all strong
-    eventual_success: float  # after the user's retries
-    escalation_rate: float  # share of attempts the router sends (or the score escalates) to the strong model
-    accuracy: float  # share of routing (escalation) decisions that are right
-    attempts_per_request: float  # 1 + retries
-    baseline_attempts_per_request: float
-    retry_volume: float  # extra requests from retries, per user request (attempts - 1)
-    p50_latency_ms: float
-    baseline_p50_latency_ms: float
-    latency_change_ms: float  # p50, routed minus all strong
-    mean_latency_ms: float
-    break_even_escalation: float | None  # escalation rate where savings hit zero (varying false escalations)
-    break_even_accuracy: float | None  # accuracy where savings hit zero (scaling both errors together)
-    cost_parts: dict[str, float]  # USD per user request: router, cheap, strong, retries
-    baseline_parts: dict[str, float]
+    @property
+    def user_share(self) -> float:
+        """User requests per request billed today: D = 1 - rho (1 - q_s) (today's requests include retries)."""
+        return 1.0 - self.user_retry * (1.0 - self.strong_success)
 
 
-# --- the vectorised core ------------------------------------------------------------------------
+# --- the traffic: calls per attempt, per request type (no money) ------------------------------------------------
 
 
 def _rates(x: RoutingInputs, errors: tuple[np.ndarray | float, np.ndarray | float]) -> dict[str, np.ndarray]:
-    """Per request type (axis 0: simple, complex), per attempt: cost K, bad-answer chance F, escalation
-    probability, and the latency paths; `errors` are the classifier's two error rates (scalars or arrays)."""
+    """Per request type (axis 0: simple, complex), per attempt: cheap and strong calls, bad-answer chance F,
+    escalation probability, and the latency paths; `errors` are the classifier's two error rates (scalars or
+    arrays): every quantity is affine in each of them."""
     e_a, e_b = (np.atleast_1d(np.asarray(e, dtype=float)) for e in errors)
     q = np.array([[x.cheap_success_simple], [x.cheap_success_complex]])  # (2, 1)
-    q_s, r = x.strong_success, x.router_cost
-    c_ch, c_s = x.cheap_call_cost, x.strong_call_cost
+    q_s = x.strong_success
     if x.mode == "router":
         cheap = np.stack([1 - e_a, e_b])  # probability the router picks the cheap model, per type
         caught = cheap * x.fallback_catch * (1 - q)  # bad cheap answers re-run on the strong model
-        cost = r + cheap * c_ch + (1 - cheap) * c_s + caught * c_s
         bad = cheap * (1 - q) * (1 - x.fallback_catch * q_s) + (1 - cheap) * (1 - q_s)
         escalated = 1 - cheap
-        paths = {  # probability of each latency path, per type
-            "cheap": cheap - caught,
-            "cheap + strong": caught,
-            "strong": 1 - cheap,
-        }
-        cheap_part, strong_part = cheap * c_ch, ((1 - cheap) + caught) * c_s
+        paths = {"cheap": cheap - caught, "cheap + strong": caught, "strong": 1 - cheap}
+        cheap_calls, strong_calls = cheap, (1 - cheap) + caught
     else:
         catch, false = 1 - e_b, e_a
         escalated = catch * (1 - q) + false * q  # (2, n)
-        cost = r + c_ch + escalated * c_s
         bad = (1 - catch) * (1 - q) + escalated * (1 - q_s)
         paths = {"cheap": 1 - escalated, "cheap + strong": escalated, "strong": np.zeros_like(escalated)}
-        cheap_part, strong_part = np.full_like(escalated, c_ch), escalated * c_s
-    return {"cost": cost, "bad": bad, "escalated": escalated, "paths": paths, "cheap_part": cheap_part,
-            "strong_part": strong_part}
+        cheap_calls, strong_calls = np.ones_like(escalated), escalated
+    return {"cheap": cheap_calls, "strong": strong_calls, "bad": bad, "escalated": escalated, "paths": paths}
 
 
 def _type_weights(x: RoutingInputs) -> np.ndarray:
@@ -224,35 +195,148 @@ def _type_weights(x: RoutingInputs) -> np.ndarray:
     return np.array([[x.simple_share], [1 - x.simple_share]])
 
 
-def _totals(x: RoutingInputs, rates: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per user request: attempts are geometric in the retries, 1 / (1 - rho F), per type."""
+@dataclass(frozen=True)
+class Volumes:
+    """Per request billed today (arrays over a sweep): what the routed system sends for the same user requests."""
+
+    cheap: np.ndarray  # cheap-model requests
+    strong: np.ndarray  # strong-model requests (routed or escalated, and fallbacks)
+    attempts: np.ndarray  # attempts through the router or scorer (user requests and their retries)
+    quality: np.ndarray  # share of user requests whose first answer is good
+    eventual: np.ndarray  # share of user requests that end with a good answer after retries
+    escalation: np.ndarray  # share of attempts sent or escalated to the strong model
+    weights: np.ndarray  # (2, n) attempts per user request of each type, weighted by the type's share
+
+
+def volumes(x: RoutingInputs, errors: tuple[np.ndarray | float, np.ndarray | float] | None = None) -> Volumes:
+    """Attempts are geometric in the user's retries: 1 / (1 - rho F) per user request of each type; a request
+    billed today stands for D = 1 - rho (1 - q_s) user requests."""
+    rates = _rates(x, x.errors if errors is None else errors)
     w = _type_weights(x)
     attempts = 1.0 / (1.0 - x.user_retry * rates["bad"])
-    per_request = (w * rates["cost"] * attempts).sum(axis=0)
-    return {
-        "per_request": per_request,
-        "quality": (w * (1 - rates["bad"])).sum(axis=0),
-        "eventual": (w * (1 - rates["bad"]) * attempts).sum(axis=0),
-        "attempts": (w * attempts).sum(axis=0),
-        "escalation": (w * rates["escalated"]).sum(axis=0),
-        "weights": w * attempts,
-    }
+    d = x.user_share
+    return Volumes(
+        cheap=d * (w * rates["cheap"] * attempts).sum(axis=0),
+        strong=d * (w * rates["strong"] * attempts).sum(axis=0),
+        attempts=d * (w * attempts).sum(axis=0),
+        quality=(w * (1 - rates["bad"])).sum(axis=0),
+        eventual=(w * (1 - rates["bad"]) * attempts).sum(axis=0),
+        escalation=(w * rates["escalated"]).sum(axis=0),
+        weights=w * attempts,
+    )
 
 
-def _baseline(x: RoutingInputs) -> dict[str, float]:
-    c_s = x.strong_call_cost
-    attempts = 1.0 / (1.0 - x.user_retry * (1 - x.strong_success))
-    return {"per_request": c_s * attempts, "attempts": attempts, "quality": x.strong_success,
-            "eventual": x.strong_success * attempts}
+# --- the lever ---------------------------------------------------------------------------------------------------
 
 
-def call_costs(strong: ModelPrices, cheap: ModelPrices, input_tokens: int, output_tokens: int) -> tuple[float, float]:
-    """(cheap, strong) USD per call at list prices for the workload's tokens (long-context tiers honoured)."""
-    return (float(request_cost(cheap, input_tokens, output_tokens)),
-            float(request_cost(strong, input_tokens, output_tokens)))
+def routed(c: CallClass, x: RoutingInputs) -> bool:
+    """A class is routed unless it already runs on the cheap model."""
+    return c.model_key != x.cheap_model
 
 
-# --- sweeps: one parameter, every routing rate affine in it ---------------------------------------
+def apply(w: Workload, x: RoutingInputs, cat: Catalogue) -> Workload:
+    v = volumes(x)
+    cheap, strong, attempts = float(v.cheap[0]), float(v.strong[0]), float(v.attempts[0])
+
+    def change(c: CallClass) -> CallClass | list[CallClass]:
+        if not routed(c, x):
+            return c
+        r = c.requests_per_month
+        return [c.model_copy(update={"requests_per_month": r * strong}),
+                c.model_copy(update={"name": f"{c.name} · cheap model", "model_key": x.cheap_model,
+                                     "requests_per_month": r * cheap})]
+
+    out = w.map(change)
+    volume = sum(c.requests_per_month for c in w.classes if routed(c, x))
+    fee = x.router_cost * attempts * volume
+    name = "Router" if x.mode == "router" else "Confidence scorer"
+    return out.replace(out.classes, overheads=(Overhead(name=name, usd_per_month=fee, lever="routing"),)
+                       if fee > 0 else ())
+
+
+def describe(x: RoutingInputs) -> str:
+    if x.mode == "router":
+        how = (f"router sends {x.simple_to_cheap:.0%} of simple and {x.complex_to_cheap:.0%} of complex requests to "
+               f"{x.cheap_model}")
+    else:
+        how = (f"cascade through {x.cheap_model}, escalating {x.catch_rate:.0%} of bad and {x.false_escalation:.0%} "
+               "of good answers")
+    return f"{how}; {x.simple_share:.0%} simple; user requests unchanged, {x.user_retry:.0%} of bad answers retried"
+
+
+def idle(w: Workload, x: RoutingInputs, cat: Catalogue) -> str | None:
+    if not any(routed(c, x) for c in w.classes):
+        return f"every call class already runs on the cheap model ({x.cheap_model})"
+    return None
+
+
+def default_cheap_model(w: Workload, cat: Catalogue) -> str:
+    """A cheaper model of the main class's provider if one is listed, else a cheap model of another provider;
+    'cheaper' is one request of the main class priced by the pricing function. The main class's own model when
+    nothing listed is cheaper."""
+    if not w.classes:
+        return FALLBACK_CHEAP[0]
+    main = max(w.classes, key=lambda c: c.requests_per_month)
+    strong = model_prices(w, cat, main.model_key)
+    provider = strong.provider_id if strong is not None else main.model_key.split("/")[0]
+    keys = [k for k in dict.fromkeys(CHEAP_DEFAULTS.get(provider, ()) + FALLBACK_CHEAP)
+            if k != main.model_key and model_prices(w, cat, k) is not None]
+    probes = [main.model_copy(update={"name": str(i), "requests_per_month": 1.0, "model_key": key})
+              for i, key in enumerate([main.model_key, *keys])]
+    bill = price(w.replace(probes), cat)
+    today = bill.classes[0].total
+    for key, b in zip(keys, bill.classes[1:], strict=True):
+        if b.priced and b.total < today:
+            return key
+    return main.model_key
+
+
+def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
+    return {"cheap_model": default_cheap_model(w, cat)}
+
+
+LEVER = Lever(
+    name="routing", label="Routing and cascades", page="pages/routing.py",
+    question="Will a router (or a cheap-first cascade) pay for itself, given how accurate it really is?",
+    inputs=RoutingInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, group=MODEL_CHOICE,
+)
+
+
+# --- money: one priced request of each class on each model --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """The routed classes' money per request, from `bill.price` (tiers, batch, caching, call failures honoured)."""
+
+    requests: float  # requests billed today on the routed classes (user requests and their retries)
+    cheap_cost: float  # USD per request on the cheap model, weighted by today's requests of each class
+    strong_cost: float  # USD per request on each class's own model, weighted the same way
+    router_cost: float  # USD per attempt through the router or scorer
+
+    @classmethod
+    def of(cls, w: Workload, x: RoutingInputs, cat: Catalogue) -> Coefficients:
+        classes = [c for c in w.classes if routed(c, x)]
+        probes = [c.model_copy(update={"name": f"{i}/{m}", "requests_per_month": 1.0, "model_key": key})
+                  for i, c in enumerate(classes) for m, key in enumerate((c.model_key, x.cheap_model))]
+        per_request = np.array([b.total for b in price(w.replace(probes), cat).classes]).reshape(len(classes), 2) \
+            if classes else np.zeros((0, 2))
+        volume = np.array([c.requests_per_month for c in classes], dtype=float)
+        weights = volume / volume.sum() if volume.sum() > 0 else np.full(len(classes), 1 / max(len(classes), 1))
+        strong, cheap = (weights @ per_request) if classes else (0.0, 0.0)
+        return cls(requests=float(volume.sum()), cheap_cost=float(cheap), strong_cost=float(strong),
+                   router_cost=x.router_cost)
+
+    def bill_per_request(self, v: Volumes) -> np.ndarray:
+        """USD per request billed today, through the router: router or scorer, cheap and strong calls."""
+        return self.router_cost * v.attempts + self.cheap_cost * v.cheap + self.strong_cost * v.strong
+
+    def saving(self, v: Volumes) -> np.ndarray:
+        """Monthly saving on the routed classes (exact: the bill is linear in each class's requests)."""
+        return self.requests * (self.strong_cost - self.bill_per_request(v))
+
+
+# --- sweeps: one parameter, every routing rate affine in it ------------------------------------------------------
 
 
 def _escalation_sweep(x: RoutingInputs, theta: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
@@ -260,8 +344,7 @@ def _escalation_sweep(x: RoutingInputs, theta: np.ndarray) -> tuple[tuple[np.nda
     keeping the other error; returns the errors and the escalation rate, both affine in theta."""
     e_a = theta
     e_b = np.full_like(theta, x.errors[1])
-    rates = _rates(x, (e_a, e_b))
-    return (e_a, e_b), (_type_weights(x) * rates["escalated"]).sum(axis=0)
+    return (e_a, e_b), volumes(x, (e_a, e_b)).escalation
 
 
 def _direction(x: RoutingInputs) -> tuple[float, float]:
@@ -277,22 +360,23 @@ def _accuracy_sweep(x: RoutingInputs, lam: np.ndarray) -> tuple[tuple[np.ndarray
     return (lam * d_a, lam * d_b), 1 - lam * (w_a * d_a + w_b * d_b)
 
 
-def _affine_roots(x: RoutingInputs, sweep) -> list[float]:
-    """Roots in [0, 1] of savings(theta) = B - sum_type w K(theta) / D(theta), K and D affine in theta.
+def _affine_roots(x: RoutingInputs, k: Coefficients, sweep) -> list[float]:
+    """Roots in [0, 1] of saving(theta) = B - sum_type w K(theta) / D(theta), K and D affine in theta.
 
-    Multiplying out the two denominators gives a quadratic in theta, solved in closed form. The
-    affine coefficients are read exactly from the core at theta = 0 and 1.
+    Per user request, type t costs K_t = r + cheap_t c_cheap + strong_t c_strong per attempt and takes 1 / D_t
+    attempts, D_t = 1 - rho F_t; today costs B = c_strong / (1 - rho (1 - q_s)). Multiplying out the two
+    denominators gives a quadratic in theta, solved in closed form; the affine coefficients are read exactly from
+    the core at theta = 0 and 1.
     """
-    ends = np.array([0.0, 1.0])
-    errors, _ = sweep(x, ends)
+    errors, _ = sweep(x, np.array([0.0, 1.0]))
     rates = _rates(x, errors)
-    k = rates["cost"]  # (2 types, 2 ends)
+    cost = k.router_cost + rates["cheap"] * k.cheap_cost + rates["strong"] * k.strong_cost  # (2 types, 2 ends)
     d = 1.0 - x.user_retry * rates["bad"]
     w = _type_weights(x)[:, 0]
-    a, b = k[:, 0], k[:, 1] - k[:, 0]
+    a, b = cost[:, 0], cost[:, 1] - cost[:, 0]
     c, dd = d[:, 0], d[:, 1] - d[:, 0]
-    base = _baseline(x)["per_request"]
-    # base * D0 * D1 - w0 K0 D1 - w1 K1 D0 = 0, with (a + b t), (c + dd t)
+    base = k.strong_cost / x.user_share
+    # base D0 D1 - w0 K0 D1 - w1 K1 D0 = 0, with K = a + b t and D = c + dd t
     q2 = base * dd[0] * dd[1] - w[0] * b[0] * dd[1] - w[1] * b[1] * dd[0]
     q1 = (base * (c[0] * dd[1] + dd[0] * c[1])
           - w[0] * (a[0] * dd[1] + b[0] * c[1]) - w[1] * (a[1] * dd[0] + b[1] * c[0]))
@@ -308,73 +392,61 @@ def _affine_roots(x: RoutingInputs, sweep) -> list[float]:
         if disc < 0:
             return []
         sq = math.sqrt(disc)
-        # numerically stable pair of roots
-        t = -0.5 * (q1 + math.copysign(sq, q1))
+        t = -0.5 * (q1 + math.copysign(sq, q1))  # the numerically stable pair of roots
         roots = [t / q2] + ([q0 / t] if t != 0 else [])
     eps = 1e-12
     return sorted({min(max(r, 0.0), 1.0) for r in roots if -eps <= r <= 1 + eps})
 
 
-def _first_root(x: RoutingInputs, sweep) -> float | None:
+def _first_root(x: RoutingInputs, k: Coefficients, sweep) -> float | None:
     """The break-even on the sweep's own x-axis (escalation rate or accuracy): its first root in theta."""
-    roots = _affine_roots(x, sweep)
+    roots = _affine_roots(x, k, sweep)
     if not roots:
         return None
     _, axis = sweep(x, np.array([roots[0]]))
     return float(axis[0])
 
 
-def evaluate(x: RoutingInputs) -> RoutingResult:
-    rates = _rates(x, x.errors)
-    totals = _totals(x, rates)
-    base = _baseline(x)
-    c_ch, c_s = x.cheap_call_cost, x.strong_call_cost
-    n = x.requests_per_month
-    per_request = float(totals["per_request"][0])
-    attempts = float(totals["attempts"][0])
-    first_attempt = {
-        "router or scorer": x.router_cost,
-        "cheap model": float((_type_weights(x) * rates["cheap_part"])[:, 0].sum()),
-        "strong model": float((_type_weights(x) * rates["strong_part"])[:, 0].sum()),
-    }
-    first_total = sum(first_attempt.values())
-    parts = first_attempt | {"retries": per_request - first_total}
-    base_parts = {"router or scorer": 0.0, "cheap model": 0.0, "strong model": c_s,
-                  "retries": base["per_request"] - c_s}
-    p50, mean = _latency(x, rates, totals["weights"])
-    savings = (base["per_request"] - per_request) * n
-    return RoutingResult(
-        cheap_cost=c_ch,
-        strong_cost=c_s,
-        per_request=per_request,
-        baseline_per_request=base["per_request"],
-        monthly=per_request * n,
-        baseline_monthly=base["per_request"] * n,
-        savings_monthly=savings,
-        savings_share=savings / (base["per_request"] * n) if base["per_request"] * n > 0 else None,
-        per_request_change=per_request - base["per_request"],
-        quality=float(totals["quality"][0]),
-        baseline_quality=base["quality"],
-        quality_change=float(totals["quality"][0]) - base["quality"],
-        eventual_success=float(totals["eventual"][0]),
-        escalation_rate=float(totals["escalation"][0]),
-        accuracy=x.accuracy,
-        attempts_per_request=attempts,
-        baseline_attempts_per_request=base["attempts"],
-        retry_volume=attempts - 1,
-        p50_latency_ms=p50,
-        baseline_p50_latency_ms=x.strong_latency_ms,
-        latency_change_ms=p50 - x.strong_latency_ms,
-        mean_latency_ms=mean,
-        break_even_escalation=_first_root(x, _escalation_sweep),
-        break_even_accuracy=_first_root(x, _accuracy_sweep),
-        cost_parts=parts,
-        baseline_parts=base_parts,
-    )
+# --- the page's analysis ------------------------------------------------------------------------------------------
 
 
-def _latency(x: RoutingInputs, rates: dict, weights: np.ndarray) -> tuple[float, float]:
+@dataclass(frozen=True)
+class RoutingResult:
+    today: Bill
+    after: Bill
+    coefficients: Coefficients
+    volumes: Volumes  # at the user's setting
+    escalation_rate: float
+    accuracy: float
+    quality: float  # share of user requests whose first answer is good
+    eventual_success: float  # after the user's retries
+    baseline_quality: float  # today: the strong model's success
+    baseline_eventual: float
+    p50_latency_ms: float
+    mean_latency_ms: float
+    break_even_escalation: float | None  # escalation rate where the saving hits zero (varying false escalations)
+    break_even_accuracy: float | None  # accuracy where the saving hits zero (scaling both errors together)
+    requests_per_user_request: float  # attempts per user request with the router (1 + retries)
+    baseline_requests_per_user_request: float
+
+    @property
+    def saving(self) -> float:
+        return self.today.total - self.after.total
+
+    @property
+    def saving_share(self) -> float:
+        return self.saving / self.today.total if self.today.total else 0.0
+
+    @property
+    def price_ratio(self) -> float | None:
+        """The cheap model's cost per request over the strong model's, on the routed classes."""
+        k = self.coefficients
+        return k.cheap_cost / k.strong_cost if k.strong_cost > 0 else None
+
+
+def _latency(x: RoutingInputs, errors: tuple[float, float], weights: np.ndarray) -> tuple[float, float]:
     """Median and mean latency over attempts: each path takes its typical time (router + model calls)."""
+    rates = _rates(x, errors)
     times = {
         "cheap": x.router_latency_ms + x.cheap_latency_ms,
         "cheap + strong": x.router_latency_ms + x.cheap_latency_ms + x.strong_latency_ms,
@@ -389,67 +461,101 @@ def _latency(x: RoutingInputs, rates: dict, weights: np.ndarray) -> tuple[float,
     return median, float((latency * mass).sum())
 
 
-def _curve(x: RoutingInputs, sweep, grid: np.ndarray, grid_name: str, axis_name: str) -> pd.DataFrame:
-    """Monthly savings and quality along a sweep: the same core as `evaluate`, vectorised."""
+def evaluate(w: Workload, x: RoutingInputs, cat: Catalogue, today: Bill | None = None) -> RoutingResult:
+    today = today if today is not None else price(w, cat)
+    after = price(apply(w, x, cat), cat)
+    k = Coefficients.of(w, x, cat)
+    v = volumes(x)
+    p50, mean = _latency(x, x.errors, v.weights)
+    d = x.user_share
+    return RoutingResult(
+        today=today, after=after, coefficients=k, volumes=v, escalation_rate=float(v.escalation[0]),
+        accuracy=x.accuracy, quality=float(v.quality[0]), eventual_success=float(v.eventual[0]),
+        baseline_quality=x.strong_success, baseline_eventual=x.strong_success / d,
+        p50_latency_ms=p50, mean_latency_ms=mean,
+        break_even_escalation=_first_root(x, k, _escalation_sweep),
+        break_even_accuracy=_first_root(x, k, _accuracy_sweep),
+        requests_per_user_request=float(v.attempts[0]) / d, baseline_requests_per_user_request=1.0 / d,
+    )
+
+
+def _curve(x: RoutingInputs, k: Coefficients, sweep, grid: np.ndarray, grid_name: str,
+           axis_name: str) -> pd.DataFrame:
+    """Monthly saving and quality along a sweep: the same core as `evaluate`, vectorised."""
     errors, axis = sweep(x, grid)
-    totals = _totals(x, _rates(x, errors))
-    return pd.DataFrame({
-        grid_name: grid,
-        axis_name: axis,
-        "savings": (_baseline(x)["per_request"] - totals["per_request"]) * x.requests_per_month,
-        "quality": totals["quality"],
-    }).sort_values(axis_name).reset_index(drop=True)
+    v = volumes(x, errors)
+    return pd.DataFrame({grid_name: grid, axis_name: axis, "saving": k.saving(v), "quality": v.quality}) \
+        .sort_values(axis_name).reset_index(drop=True)
 
 
-def savings_vs_escalation(x: RoutingInputs, points: int = 101) -> pd.DataFrame:
-    """Monthly savings as the false-escalation rate runs from 0 to 1 (x-axis: the escalation rate it gives)."""
-    theta = np.unique(np.append(np.linspace(0.0, 1.0, points), x.errors[0]))  # the user's own router included
-    return _curve(x, _escalation_sweep, theta, "false_escalation", "escalation_rate")
+def saving_vs_escalation(x: RoutingInputs, k: Coefficients, points: int = 101) -> pd.DataFrame:
+    """Monthly saving as the false-escalation rate runs from 0 to 1 (x-axis: the escalation rate it gives)."""
+    theta = np.unique(np.append(np.linspace(0.0, 1.0, points), x.errors[0]))  # the user's own setting included
+    return _curve(x, k, _escalation_sweep, theta, "false_escalation", "escalation_rate")
 
 
-def savings_vs_accuracy(x: RoutingInputs, points: int = 101) -> pd.DataFrame:
-    """Monthly savings as both classifier errors grow together from zero (x-axis: accuracy)."""
-    lam = np.unique(np.append(np.linspace(0.0, 1.0, points), max(x.errors)))  # the user's own router included
-    return _curve(x, _accuracy_sweep, lam, "error_scale", "accuracy")
+def saving_vs_accuracy(x: RoutingInputs, k: Coefficients, points: int = 101) -> pd.DataFrame:
+    """Monthly saving as both classifier errors grow together from zero (x-axis: accuracy)."""
+    lam = np.unique(np.append(np.linspace(0.0, 1.0, points), max(x.errors)))  # the user's own setting included
+    return _curve(x, k, _accuracy_sweep, lam, "error_scale", "accuracy")
 
 
-def cost_breakdown(x: RoutingInputs, result: RoutingResult) -> pd.DataFrame:
-    """USD per month by where the money goes (router, cheap calls, strong calls, retries): all strong vs routed."""
-    n = x.requests_per_month
+def cost_breakdown(x: RoutingInputs, r: RoutingResult) -> pd.DataFrame:
+    """USD a month on the routed classes by where the money goes: router or scorer, cheap and strong calls for the
+    users' first attempts, and the retries of bad answers; today and with the router (or cascade)."""
+    k, v, d = r.coefficients, r.volumes, x.user_share
+    rates = _rates(x, x.errors)
+    w = _type_weights(x)
+    first = {
+        "router or scorer": d * k.router_cost,
+        "cheap model": d * float((w * rates["cheap"])[:, 0].sum()) * k.cheap_cost,
+        "strong model": d * float((w * rates["strong"])[:, 0].sum()) * k.strong_cost,
+    }
+    total = float(k.bill_per_request(v)[0])
+    routed_parts = first | {"retries": total - sum(first.values())}
+    today_parts = {"router or scorer": 0.0, "cheap model": 0.0, "strong model": d * k.strong_cost,
+                   "retries": k.strong_cost - d * k.strong_cost}
+    label = "With the router" if x.mode == "router" else "With the cascade"
     return pd.DataFrame([
-        {"setup": "All strong"} | {k: v * n for k, v in result.baseline_parts.items()},
-        {"setup": "Routed" if x.mode == "router" else "Cascade"} | {k: v * n for k, v in result.cost_parts.items()},
+        {"setup": "Today"} | {name: value * k.requests for name, value in today_parts.items()},
+        {"setup": label} | {name: value * k.requests for name, value in routed_parts.items()},
     ])
 
 
 EXPLANATION = r"""
-Requests are **simple** (share *s*: the cheap model serves them as well as the strong one) or **complex**.
-Each model call costs its list price for the workload's tokens: *c*ᶜʰ (cheap) and *c*ˢ (strong).
+Requests are **simple** (share *s*: the cheap model serves them as well as the strong one) or **complex**. The strong
+model is each call class's own model (today's). Each model's cost per request *c*ᶜʰ and *c*ˢ comes from the pricing
+function: one request of each class priced on each model (long-context tiers, batch prices, caching and call
+failures as the class bills them), weighted by the classes' requests.
 
-**Router.** A classifier (cost *r*, latency added to every request) sends a simple request to the cheap model with
-probability *t* and a complex one with probability *f*. Per attempt, for a request of each type routed cheap with
-probability π (π = *t* or *f*):
-- cost *K* = *r* + π·*c*ᶜʰ + (1 − π)·*c*ˢ + π·φ·(1 − *q*)·*c*ˢ, where *q* is the cheap model's success on that type
-  and φ the share of its bad answers a check catches and re-runs on the strong model (the fallback);
-- chance of a bad answer *F* = π·(1 − *q*)·(1 − φ·*q*ˢ) + (1 − π)·(1 − *q*ˢ), with *q*ˢ the strong model's success.
+**Today's requests include retries.** A bad answer is retried by the user with probability ρ, as a new request of
+the same type. Today the strong model answers everything, so a class billed for *R* requests serves
+*U* = *R* × (1 − ρ(1 − *q*ˢ)) user requests. The lever keeps *U*.
 
-**Cascade.** Every request goes to the cheap model first (plus the scorer's cost *r*); the confidence score escalates
-a share β of the cheap model's bad answers and, wrongly, a share γ of its good ones, so per type the escalation
-probability is *e* = β·(1 − *q*) + γ·*q*, cost *K* = *r* + *c*ᶜʰ + *e*·*c*ˢ and
-*F* = (1 − β)·(1 − *q*) + *e*·(1 − *q*ˢ).
+**Router.** A classifier (cost *r* per request it sees, latency added to every request) sends a simple request to
+the cheap model with probability *t* and a complex one with probability *f*. Per attempt, for a request of each type
+routed cheap with probability π (π = *t* or *f*):
+- cheap calls π, strong calls (1 − π) + π·φ·(1 − *q*), where *q* is the cheap model's success on that type and φ the
+  share of its bad answers a check catches and re-runs on the strong model (the fallback);
+- chance of a bad answer *F* = π·(1 − *q*)·(1 − φ·*q*ˢ) + (1 − π)·(1 − *q*ˢ).
 
-**Bad answers and retries.** The user retries a bad answer with probability ρ; a retry is a new request of the same
-type through the same system, so attempts are geometric: 1 / (1 − ρ·*F*) per request. **Cost per request** =
-Σ over types of weight × *K* / (1 − ρ·*F*). The **all-strong baseline** is *c*ˢ / (1 − ρ·(1 − *q*ˢ)) with the same ρ.
-**Quality** is the share of requests whose first answer is good, Σ weight × (1 − *F*). Attempts fail independently.
+**Cascade.** Every request goes to the cheap model first (plus the scorer's cost *r*); the score escalates a share β
+of the cheap model's bad answers and, wrongly, a share γ of its good ones: per type the escalation probability is
+*e* = β·(1 − *q*) + γ·*q*, strong calls *e*, and *F* = (1 − β)·(1 − *q*) + *e*·(1 − *q*ˢ).
+
+**Attempts** are geometric in the retries: 1 / (1 − ρ·*F*) per user request. The workload after routing is each class
+as a strong-model class and a cheap-model class with those volumes, and the router (or scorer) as a monthly cost
+of *r* per attempt; **saving** = today's bill − that workload's bill, both from the pricing function.
+**Quality** is the share of user requests whose first answer is good, Σ weight × (1 − *F*); attempts fail
+independently.
 
 **Latency (illustrative).** Each path takes its typical time: router + cheap, router + cheap + strong (fallback or
 escalation), router + strong. The p50 is the median over attempts of these path times; it ignores each model's own
 spread, so read it as "which path does the typical request take".
 
 **Break-evens.** *Escalation rate*: the false-escalation rate (1 − *t* for a router, γ for a cascade) runs from 0 to 1
-with the other error fixed. *Accuracy*: both errors grow together in the proportion you set. In both sweeps *K* and *F*
-are affine in the swept rate, so savings = 0 multiplies out to a quadratic, solved in closed form.
-A cascade pays the cheap model on every request, so without retries it breaks even at *e* = 1 − (*c*ᶜʰ + *r*) / *c*ˢ:
-with a model half the price, escalating more than about half the traffic costs more than no cascade at all.
+with the other error fixed. *Accuracy*: both errors grow together in the proportion you set. In both sweeps the calls
+and *F* are affine in the swept rate, so saving = 0 multiplies out to a quadratic, solved in closed form. A cascade
+pays the cheap model on every request, so without retries it breaks even at *e* = 1 − (*c*ᶜʰ + *r*) / *c*ˢ: with a
+model half the price, escalating more than about half the traffic costs more than no cascade at all.
 """

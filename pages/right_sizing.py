@@ -1,164 +1,164 @@
-"""Model right-sizing: the cheapest model that meets a quality bar, per task class, vs one model for all."""
+"""Model right-sizing: the cheapest model that meets a quality bar, per task class, on the workload's bill."""
 import streamlit as st
 
 from calculators import right_sizing as rs
-from pages._ui import fig_model_choice as figs, levers
+from pages._ui import fig_model_choice as figs
 from pages._ui import figures, scenario, table_input, widgets
 from pages._ui.layout import (
-    Metric, catalogue, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, multiple, percent,
+    price_caption, shown, shown_frame, sources, tokens,
 )
+from pages._ui.lever_form import LeverForm, publish
+
+LEVER = rs.LEVER
+MODELS_KEY = "rs.models"
 
 st.title("Model right-sizing: the “good enough” trap")
-st.caption("How much of your traffic pays frontier prices for work a cheaper model does as well?")
+st.caption(LEVER.question)
 
 ctx = context()
-c = currency()
-cat = catalogue()
-keys = cat.keys()
+keys = ctx.catalogue.keys()
 illustrative("The task classes and pass rates are illustrative defaults, not measurements: replace them with your "
-             "own eval numbers (you can paste a block of cells from a spreadsheet into the tables). "
-             "Requests per month come from the sidebar.")
+             "own eval numbers (you can paste a block of cells from a spreadsheet into the tables). Requests, tokens "
+             "and today's model come from the sidebar's workload.")
 
-Inputs = rs.RightSizingInputs
-default_models = rs.default_candidates(ctx.sidebar.model_key, keys)
-linked = st.query_params.get_all("rs.models") or scenario.store().get("rs.models") or []
+form = LeverForm(LEVER, ctx)
+default_models = list(form.defaults["candidates"])
+linked = st.query_params.get_all(MODELS_KEY) or scenario.store().get(MODELS_KEY) or []
 linked = [linked] if isinstance(linked, str) else linked
 unknown = [v for v in linked if v not in keys]
-if linked and "rs.models" not in st.session_state and not st.query_params.get_all("rs.models"):
-    st.session_state["rs.models"] = [v for v in linked if v in keys][: rs.MAX_CANDIDATES]  # link opened elsewhere
+if linked and MODELS_KEY not in st.session_state and not st.query_params.get_all(MODELS_KEY):
+    st.session_state[MODELS_KEY] = [v for v in linked if v in keys][: rs.MAX_CANDIDATES]  # a link opened elsewhere
+widgets._follow_default(MODELS_KEY, default_models)  # a new sidebar model brings its own default candidates
 top = st.columns([2, 1, 1])
 with top[0]:
     if unknown:
-        st.warning(f"Ignored the link's value `rs.models={widgets._display(unknown[0])}`: not a model in the "
+        st.warning(f"Ignored the link's value `{MODELS_KEY}={widgets._display(unknown[0])}`: not a model in the "
                    "catalogue.", icon=":material/warning:")
     candidates = st.multiselect(
-        "Candidate models", options=keys, default=default_models, key="rs.models", bind="query-params",
-        max_selections=rs.MAX_CANDIDATES, help=Inputs.model_fields["candidates"].description, wrap=True,
+        "Candidate models", options=keys, default=default_models, key=MODELS_KEY, bind="query-params",
+        max_selections=rs.MAX_CANDIDATES, help=rs.RightSizingInputs.model_fields["candidates"].description, wrap=True,
     )
-    scenario.record("rs.models", candidates, default_models)
-if not candidates:
-    st.error("Pick at least one candidate model.", icon=":material/error:")
-    st.stop()
+    scenario.record(MODELS_KEY, candidates, default_models)
+    form.set("candidates", tuple(candidates))
 with top[1]:
-    one_default = ctx.sidebar.model_key if ctx.sidebar.model_key in candidates else candidates[0]
-    one_model = widgets.choice(Inputs, "one_model", key="rs.one", options=candidates, default=one_default)
-    failure = widgets.choice(Inputs, "failure_mode", key="rs.fail", format_func=rs.FAILURE_LABEL.get)
+    form("failure_mode")
 with top[2]:
-    bar = widgets.number(Inputs, "quality_bar", key="rs.bar")
+    form("quality_bar")
 
-st.markdown("**Task classes** (edit cells, add or delete rows)")
-classes, problems = table_input.edit_rows(rs.TaskClass, rs.DEFAULT_CLASSES, key="rs.classes",
-                                          label=lambda row: row.get("name"), in_link=True)
-st.markdown("**Pass rate per class and model** (your evals; blank = not evaluated)")
+st.markdown("**Task classes** (edit cells, add or delete rows). Sizes are relative: the workload's tokens are scaled "
+            "by each class's size over the table's traffic-weighted average.")
+classes = form("classes", label=lambda row: row.get("name"))
+st.markdown("**Pass rate per task class and model** (your evals; blank = not evaluated)")
+default_rates = {(row.task_class, m): v for row in form.defaults["pass_rates"] for m, v in row.rates.items()}
+names = list(dict.fromkeys(c.name for c in classes))
 rates, rate_problems = table_input.edit_matrix(
-    list(dict.fromkeys(c.name for c in classes)), candidates,
-    lambda r, c: rs.default_pass_rate(default_models.index(c), r) if c in default_models else None,
-    key="rs.rates", corner="Task class", help="Share of attempts your eval grades as a pass (illustrative defaults).",
+    names, candidates, lambda r, c: default_rates.get((r, c)), key="rs.rates", corner="Task class",
+    help="Share of answers your eval grades as a pass (illustrative defaults).",
     validate=lambda r, v: table_input.validation_errors(rs.PassRateRow, {"task_class": r, "rates": v}),
     link_model=rs.PassRateRow,
 )
 st.caption("Both tables travel in the page link with every other setting, as long as they fit (about 4,000 "
            "characters each).")
-for message in problems + rate_problems:
+for message in rate_problems:
     st.error(message, icon=":material/error:")
-if problems or rate_problems:
+if rate_problems:
     st.stop()
-if not classes:
-    st.error("Add at least one task class.", icon=":material/error:")
+form.set("pass_rates", tuple(rs.PassRateRow(task_class=n, rates={m: rates[(n, m)] for m in candidates})
+                             for n in names))
+x = form.inputs()
+
+found = rs.problems(ctx.workload, x)
+for message in found:
+    st.error(widgets._escape(message), icon=":material/error:")
+r = rs.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
+if not r.plan.split:
     st.stop()
+publish(LEVER, r.saving)
 
-x = widgets.validated(
-    Inputs, requests_per_month=ctx.sidebar.requests_per_month, classes=tuple(classes),
-    candidates=tuple(candidates), pass_rates=tuple(tuple(rates[(c.name, m)] for m in candidates) for c in classes),
-    one_model=one_model, quality_bar=bar, failure_mode=failure,
-)
-prices = {m: cat.get(m) for m in candidates}
-result = rs.evaluate(x, prices)
-levers.publish(levers.right_sizing_saving(x, result))
-
-
-def signed(value: float) -> str:
-    """A money delta with an ASCII sign, so the metric arrow points the right way."""
-    return ("-" if value < 0 else "+") + money(abs(value))
-
-
+quality_change = r.quality_after - r.quality_today
 headline([
-    Metric("One model, monthly", money(result.one_model_monthly),
-           help=f"Every class on {x.one_model}, failed attempts included: "
-                f"{money(result.one_model_per_request)} per successful task."),
-    Metric("Per class, monthly", money(result.per_class_monthly),
-           delta=f"{signed(-result.savings_monthly)} ({percent(-result.savings_share)})"
-           if result.savings_share is not None else None,
-           delta_color="inverse",
-           help="Each class on the cheapest candidate, per successful task, that meets the quality bar."),
-    Metric("Per successful task", money(result.per_class_per_request),
-           delta=signed(-result.savings_per_request), delta_color="inverse",
-           help="Cost of one request that ends in a pass, traffic-weighted, vs the one model."),
-    Metric("Savings multiple", f"{result.savings_multiple:.1f}×" if result.savings_multiple else "—",
-           help="One-model bill divided by the per-class bill."),
+    Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
+           help="Today's bill minus the bill with each task class on its chosen model, the same completed tasks: two "
+           "workloads priced by the same function."),
+    Metric("Bill after right-sizing", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
+           help="Today is the sidebar's bill: every class on its own model, redos of failed answers included."),
+    Metric("First-attempt quality", percent(r.quality_after),
+           delta=("+" if quality_change >= 0 else "-") + f"{abs(quality_change) * 100:.1f} pts vs today",
+           help=f"Share of answers right the first time, weighted by today's requests (today "
+           f"{percent(r.quality_today)}). Every task still ends in a pass: failures are redone or escalated."),
     Metric("Break-even bar",
-           "every bar" if result.saves_at_every_bar else percent(result.break_even_bar, 0)
-           if result.break_even_bar is not None else "no bar saves",
-           help="The highest quality bar that still saves money: above it only models that cost as much as the "
-                "one model (or none) qualify."),
+           "every bar" if r.saves_at_every_bar else percent(r.break_even_bar, 0)
+           if r.break_even_bar is not None else "no bar saves",
+           help="The highest quality bar that still saves money: above it only models that cost as much as today's "
+           "(or none) qualify."),
 ])
-st.caption(f"The per-class policy moves {percent(result.share_moved, 0)} of traffic off {x.one_model}. "
-           f"First-attempt pass rate, traffic-weighted: {percent(result.per_class_quality)} per class vs "
-           f"{percent(result.one_model_quality)} on the one model. Failed attempts are "
-           f"{rs.FAILURE_LABEL[x.failure_mode].lower()}.")
-if result.unmet_classes:
-    st.warning("No candidate meets the quality bar on: "
-               + ", ".join(f"**{widgets._escape(n)}**" for n in result.unmet_classes)
-               + ". These classes stay on the one model.", icon=":material/warning:")
+per_task = (f" Per completed task: {money(r.per_task_today)} today, {money(r.per_task_after)} after "
+            f"({multiple(r.per_task_today / r.per_task_after)} less)."
+            if r.per_task_today and r.per_task_after else "")
+st.caption(f"Moves {percent(r.share_moved, 0)} of today's requests off today's model; completed tasks stay "
+           f"{tokens(r.tasks)} a month.{per_task} Failed answers are {rs.FAILURE_LABEL[x.failure_mode].lower()}.")
+if abs(r.plan.gap) > 0.005:
+    st.caption(f"Splitting the traffic into these task classes at today's models alone changes the bill by "
+               f"{money(-r.plan.gap)} a month: a task class's scaled prompt crosses a long-context price tier. The "
+               "saving includes it.")
+if r.unmet:
+    st.warning("No candidate meets the quality bar on: " + ", ".join(f"**{widgets._escape(n)}**" for n in r.unmet)
+               + ". These task classes stay on today's model.", icon=":material/warning:")
 
-table = rs.class_table(result)
+c = currency()
+MONEY_COLUMNS = ("per task today", "per task after", "per month today", "per month after")
+table = shown_frame(rs.class_table(r), *MONEY_COLUMNS)
+if len(r.plan.names) == 1:
+    table = table.drop(columns=["workload class"])
 st.dataframe(
     table, hide_index=True, width="stretch",
     column_config={
         "share": st.column_config.NumberColumn(format="percent", width="small"),
         "pass rate": st.column_config.NumberColumn(format="percent", width="small"),
-        "break-even": st.column_config.NumberColumn(
+        "break-even pass rate": st.column_config.NumberColumn(
             format="percent", width="small",
-            help="The pass rate at which the chosen model costs, per successful task, what the one model costs. "
-                 "Blank: it can never match."),
-        "per task, one model": st.column_config.NumberColumn(f"{c}/task, one model", format="%.5f",
-                                                           help="Per successful task."),
-        "per task, chosen": st.column_config.NumberColumn(f"{c}/task, chosen", format="%.5f",
-                                                        help="Per successful task."),
-        "per month, one model": st.column_config.NumberColumn(f"{c}/month, one model", format="%.2f"),
-        "per month, chosen": st.column_config.NumberColumn(f"{c}/month, chosen", format="%.2f"),
+            help="The pass rate at which the chosen model costs, per successful task, what today's model costs. "
+                 "Blank: the task class stays on today's model, or the chosen model can never match."),
+        "per task today": st.column_config.NumberColumn(f"{c}/task today", format="%.5f", help="Per successful task."),
+        "per task after": st.column_config.NumberColumn(f"{c}/task after", format="%.5f", help="Per successful task."),
+        "requests today": st.column_config.NumberColumn(format="localized"),
+        "requests after": st.column_config.NumberColumn(format="localized",
+                                                        help="On the chosen model, plus escalations to today's."),
+        "per month today": st.column_config.NumberColumn(f"{c}/month today", format="%,.2f"),
+        "per month after": st.column_config.NumberColumn(f"{c}/month after", format="%,.2f"),
     },
 )
 
-fig = figures.grouped_bars(
-    table["task class"], {"One model for everything": table["per month, one model"],
-                          "Cheapest per class": table["per month, chosen"]},
-    title="Spend by task class", y_title="cost per month", y_tickprefix=c,
-)
-chart(fig, table[["task class", "per month, one model", "per month, chosen"]], name="right-sizing spend by class")
+spend = shown_frame(rs.spend_by_task_class(r), "today", "after")
+fig = figures.grouped_bars(spend["task class"], {"Today": spend["today"], "After right-sizing": spend["after"]},
+                           title="Spend by task class", y_title="cost per month", y_tickprefix=c)
+chart(fig, spend, name="right-sizing spend by task class")
 
-curve = rs.savings_vs_bar(x, prices)
-points = rs.frontier(x, prices, curve)
+curve = rs.savings_vs_bar(r)
+points = shown_frame(rs.frontier(r, curve), "monthly_bill")
 fig = figs.frontier(
-    points, one_model=x.one_model,
-    bar=figures.Marker(x.quality_bar, f"quality bar {percent(x.quality_bar, 0)}", colour="#5C6B73"),
-    current=figures.Current(result.per_class_quality, result.per_class_monthly, "your bar"), money_prefix=c,
+    points, bar=figures.Marker(x.quality_bar, f"quality bar {percent(x.quality_bar, 0)}", colour="#5C6B73"),
+    current=figures.Current(r.quality_after, shown(r.after.total), "your bar"), money_prefix=c,
 )
 chart(fig, points, name="right-sizing cost vs quality frontier")
-st.caption("Each blue point is the per-class policy at one quality bar; each diamond puts all traffic on one model. "
-           "The vertical line is your quality bar, on the same pass-rate scale.")
+st.caption("Each blue point is the per-class policy at one quality bar; each diamond puts every task class on one "
+           "model; the star is today. The vertical line is your quality bar, on the same pass-rate scale.")
 
-fig = figs.savings_vs_bar(
+curve = shown_frame(curve, "saving", "bill_after")
+fig = figs.saving_vs_bar(
     curve,
-    marker=figures.Marker(result.break_even_bar, f"savings end above {percent(result.break_even_bar, 0)}")
-    if result.break_even_bar is not None and not result.saves_at_every_bar else None,
-    current=figures.Current(x.quality_bar, result.savings_monthly), money_prefix=c,
+    marker=figures.Marker(r.break_even_bar, f"savings end above {percent(r.break_even_bar, 0)}")
+    if r.break_even_bar is not None and not r.saves_at_every_bar else None,
+    current=figures.Current(x.quality_bar, shown(r.saving)), money_prefix=c,
 )
-chart(fig, curve, name="right-sizing savings vs quality bar")
+chart(fig, curve, name="right-sizing saving vs quality bar")
+st.caption("A step curve: the choice changes only at a pass rate in the table, so the saving is computed exactly at "
+           "each of them and holds for every bar up to it.")
 
+bill_lines(r.today, r.after, "after right-sizing")
 with st.expander("Prices used"):
-    for m in candidates:
-        st.caption(price_caption(prices[m]))
+    for key in candidates:
+        st.caption(price_caption(ctx.catalogue.get(key)))
 explain(rs.EXPLANATION)
-sources("right_sizing_defaults", "genai_prices", "workload_defaults")
+sources("right_sizing_defaults", "genai_prices", "long_context_cliff", "workload_defaults")

@@ -1,181 +1,175 @@
-"""Routing and cascades: will a router (or a cascade) pay for itself, given its real accuracy?"""
+"""Routing and cascades: does a router (or a cheap-first cascade) pay for itself, given its real accuracy?"""
 import streamlit as st
 
 from calculators import routing as rt
-from pages._ui import figures, levers, widgets
+from pages._ui import figures, widgets
 from pages._ui.layout import (
-    Metric, catalogue, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
+    shown, shown_frame, sources,
 )
+from pages._ui.lever_form import LeverForm, key_of, publish
 
-st.title("Routing and cascades: when the router costs more than it saves")
-st.caption("Will a router (or a cheap-first cascade) pay for itself, given how accurate it really is?")
+LEVER = rt.LEVER
+Inputs = rt.RoutingInputs
+
+st.title("Routing and cascades: does the router pay for itself?")
+st.caption(LEVER.question)
 
 ctx = context()
-cat = catalogue()
-keys = cat.keys()
-illustrative("Every rate, cost and latency below is illustrative: measure your router's confusion matrix and your "
-             "models' success rates on your own traffic. Model prices come from the catalogue; latencies are "
-             "typical values, not measurements.")
-
-Inputs = rt.RoutingInputs
+keys = ctx.catalogue.keys()
+illustrative("Every rate, cost per 1,000 requests and latency below is illustrative: measure your router's confusion "
+             "matrix and your models' success rates on your own traffic. Model prices come from the catalogue; "
+             "latencies are typical values, not measurements.")
 
 
 def load_trap() -> None:
     """Set the widgets to the 'escalating 60% where 30% was planned' cascade, in each widget's display units."""
     for name, value in rt.TRAP_SETTINGS.items():
-        shown = value if isinstance(value, str) else round(value * widgets.NumberSpec.of(Inputs, name).scale, 9)
-        st.session_state[f"rt.{name}"] = shown
+        shown_value = value if isinstance(value, str) else round(value * widgets.NumberSpec.of(Inputs, name).scale, 9)
+        st.session_state[key_of(Inputs, name)] = shown_value
     if rt.TRAP_CHEAP_MODEL in keys:
-        st.session_state["rt.cheap"] = rt.TRAP_CHEAP_MODEL
+        st.session_state[key_of(Inputs, "cheap_model")] = rt.TRAP_CHEAP_MODEL
 
 
-models = st.columns([2, 2, 3])
+form = LeverForm(LEVER, ctx)
+models = st.columns([2, 3])
 with models[0]:
-    strong_key = widgets.choice(None, None, key="rt.strong", options=keys, default=ctx.sidebar.model_key,
-                                label="Strong model", help="The model every request goes to today (the sidebar's).")
-strong = cat.get(strong_key)
+    cheap_key = form("cheap_model")
 with models[1]:
-    cheap_key = widgets.choice(
-        None, None, key="rt.cheap", options=keys, label="Cheap model",
-        default=rt.default_cheap_model(strong, cat, ctx.sidebar.input_tokens, ctx.sidebar.output_tokens),
-        help="Where simple requests go. Default: a cheaper model of the same provider.")
-cheap = cat.get(cheap_key)
-with models[2]:
-    mode = widgets.choice(Inputs, "mode", key="rt.mode", format_func=rt.MODE_LABEL.get, widget="radio")
+    mode = form("mode")
     st.button("Show a cascade that raises the bill", on_click=load_trap, icon=":material/trending_up:",
-              help="Escalates 60% of requests where 30% was planned, with a cheap model at half the strong price "
-                   "and a score that misses bad answers, which users then retry.")
-st.caption(price_caption(strong))
-st.caption(price_caption(cheap))
+              help="Loads a cascade through Claude Haiku 4.5 (half of Claude Sonnet 5.5's price per request) whose "
+                   "score escalates 60% of requests where 30% was planned and misses bad answers, which users then "
+                   "retry. On the default workload it raises the bill; the headline says what it does on yours.")
+st.caption(f"Strong model (today's, from the sidebar): {price_caption(ctx.prices)}")
+st.caption(f"Cheap model: {price_caption(ctx.catalogue.get(cheap_key))}")
 
 left, middle, right = st.columns(3)
 with left:
     st.markdown("**Traffic**")
-    simple = widgets.number(Inputs, "simple_share", key="rt.simple_share")
-    retry = widgets.number(Inputs, "user_retry", key="rt.user_retry")
-    router_cost = widgets.number(Inputs, "router_cost_per_1k", key="rt.router_cost")
+    form("simple_share")
+    form("user_retry")
+    form("router_cost_per_1k")
 with middle:
-    defaults = Inputs.model_fields
     if mode == "router":
         st.markdown("**Router confusion matrix**")
-        to_cheap = widgets.number(Inputs, "simple_to_cheap", key="rt.simple_to_cheap")
-        wrong_cheap = widgets.number(Inputs, "complex_to_cheap", key="rt.complex_to_cheap")
-        fallback = widgets.number(Inputs, "fallback_catch", key="rt.fallback_catch")
-        catch, false_esc = defaults["catch_rate"].default, defaults["false_escalation"].default
+        form("simple_to_cheap")
+        form("complex_to_cheap")
+        form("fallback_catch")
     else:
         st.markdown("**Confidence score**")
-        catch = widgets.number(Inputs, "catch_rate", key="rt.catch_rate")
-        false_esc = widgets.number(Inputs, "false_escalation", key="rt.false_escalation")
-        to_cheap, wrong_cheap = defaults["simple_to_cheap"].default, defaults["complex_to_cheap"].default
-        fallback = defaults["fallback_catch"].default
+        form("catch_rate")
+        form("false_escalation")
 with right:
     st.markdown("**Answer quality**")
-    q_simple = widgets.number(Inputs, "cheap_success_simple", key="rt.q_simple")
-    q_complex = widgets.number(Inputs, "cheap_success_complex", key="rt.q_complex")
-    q_strong = widgets.number(Inputs, "strong_success", key="rt.q_strong")
+    form("cheap_success_simple")
+    form("cheap_success_complex")
+    form("strong_success")
 with st.expander("Latency (illustrative)"):
     lat = st.columns(3)
-    with lat[0]:
-        router_ms = widgets.number(Inputs, "router_latency_ms", key="rt.router_ms")
-    with lat[1]:
-        cheap_ms = widgets.number(Inputs, "cheap_latency_ms", key="rt.cheap_ms")
-    with lat[2]:
-        strong_ms = widgets.number(Inputs, "strong_latency_ms", key="rt.strong_ms")
-
-cheap_call, strong_call = rt.call_costs(strong, cheap, ctx.sidebar.input_tokens, ctx.sidebar.output_tokens)
-x = widgets.validated(
-    Inputs, requests_per_month=ctx.sidebar.requests_per_month, cheap_call_cost=cheap_call,
-    strong_call_cost=strong_call, mode=mode, simple_share=simple, simple_to_cheap=to_cheap,
-    complex_to_cheap=wrong_cheap, fallback_catch=fallback, catch_rate=catch, false_escalation=false_esc,
-    cheap_success_simple=q_simple, cheap_success_complex=q_complex, strong_success=q_strong, user_retry=retry,
-    router_cost_per_1k=router_cost, router_latency_ms=router_ms, cheap_latency_ms=cheap_ms,
-    strong_latency_ms=strong_ms,
-)
-result = rt.evaluate(x)
-levers.publish(levers.routing_saving(x, result, cheap))
-
-
-def signed(value: float, text: str) -> str:
-    """A delta with an ASCII sign, so the metric arrow points the right way."""
-    return ("-" if value < 0 else "+") + text
-
+    form("router_latency_ms", container=lat[0])
+    form("cheap_latency_ms", container=lat[1])
+    form("strong_latency_ms", container=lat[2])
+x = form.inputs()
+r = rt.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
+publish(LEVER, r.saving)
 
 design = "router" if x.mode == "router" else "cascade"
+always = "saves at every rate" if r.saving > 0 else "loses at every rate"  # no root: one sign throughout
 headline([
-    Metric(f"Per month, with the {design}", money(result.monthly),
-           delta=f"{signed(-result.savings_monthly, money(abs(result.savings_monthly)))} vs all strong",
-           delta_color="inverse", help=f"Router or scorer, model calls and the retries of bad answers. All strong: "
-                                       f"{money(result.baseline_monthly)} a month."),
-    Metric("Per request", money(result.per_request),
-           delta=signed(result.per_request_change, money(abs(result.per_request_change))),
-           delta_color="inverse", help="Per user request, retries included, vs every request on the strong model."),
-    Metric("Quality: first answer good", percent(result.quality),
-           delta=signed(result.quality_change, f"{abs(result.quality_change) * 100:.1f} pts"),
-           help="Share of requests whose first answer to the user is good; all strong: the strong model's success."),
-    Metric("p50 latency", f"{result.p50_latency_ms:,.0f} ms",
-           delta=signed(result.latency_change_ms, f"{abs(result.latency_change_ms):,.0f} ms"),
-           delta_color="inverse", help=f"Median over requests of the path's typical time (mean "
-                                       f"{result.mean_latency_ms:,.0f} ms). Illustrative latencies."),
-])
-always = "saves at every" if result.savings_monthly > 0 else "loses at every"  # no root: one sign throughout
-headline([
-    Metric("Escalation rate", percent(result.escalation_rate),
+    Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
+           help=f"Today's bill minus the bill with the {design}: the same user requests, priced by the same function "
+           "(router or scorer, model calls, and the retries of bad answers)."),
+    Metric(f"Bill with the {design}", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
+           help="Today is the sidebar's bill: every request on its own model, the user's retries of bad answers "
+           "included."),
+    Metric("Escalation rate", percent(r.escalation_rate),
            help="Share of requests the router sends to the strong model, or the score escalates."),
     Metric("Break-even escalation rate",
-           percent(result.break_even_escalation) if result.break_even_escalation is not None else "none",
-           delta=None if result.break_even_escalation is not None else f"{always} rate", delta_color="off",
-           help="Raising false escalations, savings hit zero at this escalation rate."),
-    Metric("Router accuracy" if x.mode == "router" else "Score accuracy", percent(result.accuracy),
-           help="Share of decisions that are right: simple to cheap and complex to strong, or bad answers "
-                "escalated and good ones kept."),
-    Metric("Break-even accuracy",
-           percent(result.break_even_accuracy) if result.break_even_accuracy is not None else "none",
-           delta=None if result.break_even_accuracy is not None else f"{always} accuracy", delta_color="off",
-           help="Scaling both errors together, savings hit zero at this accuracy."),
+           percent(r.break_even_escalation) if r.break_even_escalation is not None else "none",
+           delta=None if r.break_even_escalation is not None else always, delta_color="off",
+           help="Raising false escalations, the saving hits zero at this escalation rate."),
 ])
-st.caption(f"Requests sent, retries included: {result.attempts_per_request:.3f} per user request "
-           f"(all strong: {result.baseline_attempts_per_request:.3f}). Eventual success after retries: "
-           f"{percent(result.eventual_success)}. One call costs {money(result.cheap_cost)} on the cheap model and "
-           f"{money(result.strong_cost)} on the strong one at the workload's tokens.".replace("$", r"\$"))
-if result.savings_monthly < 0:
+ratio = r.price_ratio
+if r.break_even_escalation is None and r.saving > 0:
+    verdict = (f"At these settings the {design} saves at every escalation rate: a request on the cheap model costs "
+               f"{percent(ratio, 1)} of one on today's model. It stops paying when the cheap model is closer in "
+               "price, the router costs more per request, or bad answers send users back: the button above shows a "
+               "cascade that raises the bill.")
+elif r.break_even_escalation is not None:
+    verdict = (f"At these settings the saving crosses zero at an escalation rate of "
+               f"{percent(r.break_even_escalation)}; this {design} escalates {percent(r.escalation_rate)}.")
+else:
+    verdict = f"At these settings the {design} costs more than it saves at every escalation rate."
+st.caption(verdict)
+no_root = f"none ({always.replace('rate', 'accuracy')})"
+st.caption(
+    f"{'Router' if x.mode == 'router' else 'Score'} accuracy {percent(r.accuracy)}; break-even accuracy "
+    + (percent(r.break_even_accuracy) if r.break_even_accuracy is not None else no_root)
+    + f". One request costs {money(r.coefficients.cheap_cost)} on the cheap model and "
+    f"{money(r.coefficients.strong_cost)} on today's model, at the workload's tokens."
+)
+if r.saving < 0:
     st.warning(
-        f"**This {design} raises the bill** by {money(-result.savings_monthly)} a month "
-        f"({percent(-result.savings_share) if result.savings_share is not None else '—'}): it escalates "
-        f"{percent(result.escalation_rate, 0)} of requests, and bad answers add "
-        f"{percent(result.retry_volume)} more requests as retries.".replace("$", r"\$"),
+        f"**This {design} raises the bill** by {money(-r.saving)} a month ({percent(-r.saving_share)}): it escalates "
+        f"{percent(r.escalation_rate, 0)} of requests, and bad answers add "
+        f"{percent(r.requests_per_user_request - 1)} more requests as retries "
+        f"(today {percent(r.baseline_requests_per_user_request - 1)}).",
         icon=":material/trending_up:",
     )
 
+st.markdown("**Quality and latency**")
+st.dataframe(
+    [
+        {"": "First answer good", "today": percent(r.baseline_quality), f"with the {design}": percent(r.quality)},
+        {"": "Good after the user's retries", "today": percent(r.baseline_eventual),
+         f"with the {design}": percent(r.eventual_success)},
+        {"": "Requests per user request", "today": f"{r.baseline_requests_per_user_request:.3f}",
+         f"with the {design}": f"{r.requests_per_user_request:.3f}"},
+        {"": "p50 latency (illustrative)", "today": f"{x.strong_latency_ms:,.0f} ms",
+         f"with the {design}": f"{r.p50_latency_ms:,.0f} ms"},
+        {"": "Mean latency (illustrative)", "today": f"{x.strong_latency_ms:,.0f} ms",
+         f"with the {design}": f"{r.mean_latency_ms:,.0f} ms"},
+    ],
+    hide_index=True,
+)
+st.caption("Latency: each path takes its typical time (router + cheap, router + cheap + strong, router + strong); the "
+           "p50 says which path the typical attempt takes.")
+
 c = currency()
-curve = rt.savings_vs_escalation(x)
+curve = shown_frame(rt.saving_vs_escalation(x, r.coefficients), "saving")
 fig = figures.line_chart(
-    curve, x="escalation_rate", series={"savings": f"savings vs all strong ({design})"},
-    title="Monthly savings vs escalation rate", x_title="escalation rate (raising false escalations)",
-    y_title="savings per month", x_tickformat=".0%", y_tickprefix=c, zero_line=True,
-    markers=[figures.Marker(result.break_even_escalation, f"break-even {percent(result.break_even_escalation)}")
-             if result.break_even_escalation is not None else None],
-    current=figures.Current(result.escalation_rate, result.savings_monthly),
+    curve, x="escalation_rate", series={"saving": f"saving vs today ({design})"},
+    title="Monthly saving vs escalation rate", x_title="escalation rate (raising false escalations)",
+    y_title="saving per month", x_tickformat=".0%", y_tickprefix=c, zero_line=True,
+    markers=[figures.Marker(r.break_even_escalation, f"break-even {percent(r.break_even_escalation)}")
+             if r.break_even_escalation is not None else None],
+    current=figures.Current(r.escalation_rate, shown(r.saving)),
 )
-chart(fig, curve, name="routing savings vs escalation rate")
+chart(fig, curve, name="routing saving vs escalation rate")
 
-curve = rt.savings_vs_accuracy(x)
+curve = shown_frame(rt.saving_vs_accuracy(x, r.coefficients), "saving")
 fig = figures.line_chart(
-    curve, x="accuracy", series={"savings": f"savings vs all strong ({design})"},
-    title=f"Monthly savings vs {'router' if x.mode == 'router' else 'score'} accuracy",
-    x_title="accuracy (both errors scaled together)", y_title="savings per month", x_tickformat=".0%",
+    curve, x="accuracy", series={"saving": f"saving vs today ({design})"},
+    title=f"Monthly saving vs {'router' if x.mode == 'router' else 'score'} accuracy",
+    x_title="accuracy (both errors scaled together)", y_title="saving per month", x_tickformat=".0%",
     y_tickprefix=c, zero_line=True,
-    markers=[figures.Marker(result.break_even_accuracy, f"break-even {percent(result.break_even_accuracy)}")
-             if result.break_even_accuracy is not None else None],
-    current=figures.Current(result.accuracy, result.savings_monthly),
+    markers=[figures.Marker(r.break_even_accuracy, f"break-even {percent(r.break_even_accuracy)}")
+             if r.break_even_accuracy is not None else None],
+    current=figures.Current(r.accuracy, shown(r.saving)),
 )
-chart(fig, curve, name="routing savings vs accuracy")
+chart(fig, curve, name="routing saving vs accuracy")
 
-parts = rt.cost_breakdown(x, result)
-fig = figures.stacked_bars(parts, x="setup", stacks={col: col for col in parts.columns[1:]},
+parts = rt.cost_breakdown(x, r)
+money_columns = [col for col in parts.columns if col != "setup"]
+parts = shown_frame(parts, *money_columns)
+fig = figures.stacked_bars(parts, x="setup", stacks={col: col for col in money_columns},
                            title="Where the money goes, per month", x_title="", y_title="cost per month",
                            y_tickprefix=c)
 chart(fig, parts, name="routing cost breakdown")
+st.caption("Today every request runs on today's model; its bad answers come back as retries. With routing, the "
+           "router or scorer sees every attempt, retries included.")
 
+bill_lines(r.today, r.after, f"with the {design}")
 explain(rt.EXPLANATION)
-sources("routellm", "frugalgpt", "routing_defaults", "genai_prices", "workload_defaults")
+sources("routellm", "frugalgpt", "routing_defaults", "routing_cheap_model", "genai_prices", "workload_defaults")

@@ -1,4 +1,5 @@
-"""AppTest: the distillation page runs, responds to its inputs, and survives hostile links."""
+"""AppTest: the distillation page's today is the sidebar's bill; inputs move payback the right way; the payback is the
+same in every currency; hostile links."""
 from __future__ import annotations
 
 from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
@@ -6,36 +7,39 @@ from tests.apptest import errors_text, metric_value, money_value, run_page, warn
 PAGE = "pages/distillation.py"
 
 
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
 def test_default_run_and_volume_moves_payback():
     at = run_page(PAGE)
-    assert not at.exception
-    assert not errors_text(at)
-    payback = metric_value(at, "Payback")
-    assert float(payback) > 0
-    assert "pays back within 12 months above" in " ".join(c.value for c in at.caption)
-    assert money_value(metric_value(at, "One-off cost")) > 0
-    assert money_value(metric_value(at, "Monthly saving")) > 0
+    assert not at.exception and not errors_text(at)
+    # See tests/test_distillation.py: $8,000 today, $1,680 after, $5,512 one-off.
+    assert money_value(metric_value(at, "Monthly saving")) == 6_320
+    assert metric_value(at, "Bill after") == "$1,680"
+    assert money_value(metric_value(at, "One-off cost")) == 5_512
+    assert metric_value(at, "Payback") == "0.9"  # 5,512 / 6,320 months
+    assert at.session_state["_lever_savings"]["distillation"] == 6_320
+    assert "pays back within 12 months above 101,125" in captions(at)
+    assert "batch prices" in captions(at)
     assert len(at.get("plotly_chart")) == 2
-    # more volume: the same one-off cost is paid back sooner
-    at.number_input(key="requests").set_value(5_000_000).run()
+    at.number_input(key="requests").set_value(200_000).run()  # less volume: the same one-off takes longer
     assert not at.exception
-    assert float(metric_value(at, "Payback")) < float(payback)
+    assert float(metric_value(at, "Payback")) > 0.9
 
 
 def test_lower_quality_retained_shrinks_the_saving():
     at = run_page(PAGE)
-    before = money_value(metric_value(at, "Monthly saving"))
     at.number_input(key="distil.quality").set_value(70.0).run()  # shown in percent
     assert not at.exception
-    assert money_value(metric_value(at, "Monthly saving")) < before
+    assert money_value(metric_value(at, "Monthly saving")) < 6_320
 
 
 def test_routing_fallbacks_up_front_saves_more():
     at = run_page(PAGE)
-    before = money_value(metric_value(at, "Monthly saving"))
     at.radio(key="distil.fallback").set_value("Routed to the teacher up front").run()
     assert not at.exception
-    assert money_value(metric_value(at, "Monthly saving")) > before
+    assert money_value(metric_value(at, "Monthly saving")) == 6_374  # $8,000 - ($1,026 + $400 + $200)
 
 
 def test_never_pays_back_at_low_volume():
@@ -55,7 +59,31 @@ def test_dear_self_hosted_student_never_pays_back():
 def test_gpu_hour_training():
     at = run_page(PAGE, query={"distil.mode": "Per GPU hour", "distil.gpu_hours": "100", "distil.gpu_rate": "4"})
     assert not at.exception
-    assert "training $400" in " ".join(c.value for c in at.caption)
+    assert "training $400" in captions(at)
+
+
+def test_typed_batch_discount_only_where_the_catalogue_has_none():
+    at = run_page(PAGE)
+    assert not [n for n in at.number_input if n.key == "distil.discount"]
+    at = run_page(PAGE, query={"distil.teacher": "anthropic/claude-3-5-sonnet"})
+    assert not at.exception
+    assert at.number_input(key="distil.discount").value == 50.0
+    assert "no batch price for anthropic/claude-3-5-sonnet" in captions(at)
+
+
+def test_payback_is_the_same_in_yen():
+    """The reviewer's case: a one-off of $116 (labelling $80 + 12 GPU hours at $3) shows as ¥17,400 at 150 yen per
+    dollar, and the payback is the USD payback exactly, because every money input is held in USD."""
+    case = {"distil.mode": "Per GPU hour", "distil.gpu_hours": "12", "distil.eval": "0", "requests": "50000"}
+    usd = run_page(PAGE, case)
+    jpy = run_page(PAGE, case | {"currency": "JPY", "fx": "150"})
+    assert not usd.exception and not jpy.exception and not errors_text(jpy)
+    assert metric_value(usd, "One-off cost") == "$116"
+    assert metric_value(jpy, "One-off cost") == "¥17,400"
+    assert jpy.number_input(key="distil.gpu_rate@JPY150").value == 450.0  # $3 an hour, typed in yen
+    # 50,000 requests save 50,000 x $0.00652 - $200 = $126 a month: 116 / 126 = 0.92 months.
+    assert metric_value(usd, "Payback") == metric_value(jpy, "Payback") == "0.9"
+    assert jpy.session_state["_lever_savings"]["distillation"] == usd.session_state["_lever_savings"]["distillation"]
 
 
 def test_hostile_query_params_warn_and_fall_back():
@@ -65,4 +93,4 @@ def test_hostile_query_params_warn_and_fall_back():
     text = warnings_text(at)
     assert text.count("Ignored the link's value") == 5
     assert "<script>" not in text and "<b>" not in text
-    assert float(metric_value(at, "Payback")) > 0  # defaults still apply
+    assert metric_value(at, "Payback") == "0.9"  # defaults still apply

@@ -1,4 +1,5 @@
-"""AppTest: the routing page runs, moves the right way, shows a router that raises the bill, survives hostile links."""
+"""AppTest: the routing page's today is the sidebar's bill; inputs move the saving the right way; the cascade that
+raises the bill; hostile links."""
 from __future__ import annotations
 
 from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
@@ -6,39 +7,57 @@ from tests.apptest import errors_text, metric_value, money_value, run_page, warn
 PAGE = "pages/routing.py"
 
 
-def monthly(at) -> float:
-    return money_value(metric_value(at, "Per month, with the"))
+def saving(at) -> float:
+    return money_value(metric_value(at, "Monthly saving"))
 
 
 def percent_value(text: str) -> float:
     return float(text.rstrip("%"))
 
 
+def quality(at) -> dict[str, str]:
+    table = next(d.value for d in at.dataframe if "today" in d.value.columns)
+    return dict(zip(table[""], table.iloc[:, 2], strict=True))
+
+
 def test_default_run():
     at = run_page(PAGE)
     assert not at.exception and not errors_text(at)
-    # Sonnet 5.5 routed to Haiku 5.5 ($0.0004 a call against $0.008): a large saving at every escalation rate.
-    assert monthly(at) == 2_956
+    # Sonnet 5.5 routed to Haiku 5.5 ($0.0004 a request against $0.008): $2,881.91 (see tests/test_routing.py).
+    assert saving(at) == 5_118
+    assert metric_value(at, "Bill with the router") == "$2,882"
+    assert next(m.delta for m in at.metric if m.label == "Bill with the router") == "today $8,000"
     assert metric_value(at, "Escalation rate") == "30.5%"
     assert metric_value(at, "Break-even escalation rate") == "none"
     assert at.selectbox(key="rt.cheap").value == "anthropic/claude-haiku-5-5"
+    assert round(at.session_state["_lever_savings"]["routing"]) == 5_118
     assert len(at.get("plotly_chart")) == 3
+    # The title promises nothing the defaults do not show; a caption says what they show.
+    assert "costs more than it saves" not in at.title[0].value
+    assert any("saves at every escalation rate" in c.value for c in at.caption)
+    assert quality(at)["First answer good"] == "93.3%"
 
 
-def test_more_false_escalations_cost_more():
+def test_more_false_escalations_save_less():
     at = run_page(PAGE)
-    before = monthly(at)
     at.number_input(key="rt.simple_to_cheap").set_value(60.0).run()
     assert not at.exception
-    assert monthly(at) > before
+    assert saving(at) < 5_118
     assert percent_value(metric_value(at, "Escalation rate")) > 30.5
 
 
 def test_misrouted_complex_requests_lower_quality():
     at = run_page(PAGE)
-    before = percent_value(metric_value(at, "Quality"))
+    before = percent_value(quality(at)["First answer good"])
     at.number_input(key="rt.complex_to_cheap").set_value(50.0).run()
-    assert percent_value(metric_value(at, "Quality")) < before
+    assert percent_value(quality(at)["First answer good"]) < before
+
+
+def test_a_dearer_router_saves_less():
+    at = run_page(PAGE)
+    at.number_input(key="rt.router_cost@USD1").set_value(2.0).run()
+    assert not at.exception
+    assert saving(at) < 5_118
 
 
 def test_the_trap_button_raises_the_bill():
@@ -47,8 +66,8 @@ def test_the_trap_button_raises_the_bill():
     assert not at.exception
     assert at.radio(key="rt.mode").value == "cascade"
     assert metric_value(at, "Escalation rate") == "59.8%"
-    delta = next(m.delta for m in at.metric if m.label.startswith("Per month, with the cascade"))
-    assert delta.startswith("+")  # more than sending everything to the strong model
+    assert saving(at) < 0  # more than today's $8,000
+    assert money_value(metric_value(at, "Bill with the cascade")) > 8_000
     assert "raises the bill" in warnings_text(at)
     assert percent_value(metric_value(at, "Break-even escalation rate")) < 59.8
 
@@ -57,9 +76,17 @@ def test_trap_from_a_link():
     at = run_page(PAGE, {"rt.mode": "cascade", "rt.cheap": "anthropic/claude-haiku-4-5", "rt.catch_rate": "70",
                          "rt.false_escalation": "57"})
     assert not at.exception
-    assert monthly(at) > 8_205  # all strong, retries included
+    assert saving(at) < 0
     planned = run_page(PAGE, {"rt.mode": "cascade", "rt.cheap": "anthropic/claude-haiku-4-5"})
-    assert metric_value(planned, "Escalation rate") == "30.3%" and monthly(planned) < 8_205
+    assert metric_value(planned, "Escalation rate") == "30.3%" and saving(planned) > 0
+
+
+def test_another_currency_prices_the_same_router():
+    usd = run_page(PAGE, {"rt.router_cost": "2"})
+    jpy = run_page(PAGE, {"rt.router_cost": "2", "currency": "JPY", "fx": "150"})
+    assert not jpy.exception
+    assert jpy.number_input(key="rt.router_cost@JPY150").value == 300.0  # $2 per 1,000 requests, shown in yen
+    assert jpy.session_state["_lever_savings"]["routing"] == usd.session_state["_lever_savings"]["routing"]
 
 
 def test_hostile_links_give_notices():
@@ -70,4 +97,4 @@ def test_hostile_links_give_notices():
     for key in ("rt.simple_share", "rt.mode", "rt.cheap", "rt.router_cost", "rt.user_retry"):
         assert key in text, key
     assert "<script>" not in text
-    assert monthly(at) == 2_956
+    assert saving(at) == 5_118

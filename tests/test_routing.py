@@ -1,56 +1,82 @@
-"""Routing and cascades: hand-computed costs, closed-form break-evens, a router that raises the bill, properties."""
+"""Routing and cascades on the one bill: hand-computed bills, closed-form break-evens equal to pricing, a cascade
+that raises the bill, properties."""
 import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from calculators import routing as rt
-from calculators.prices import build_catalogue
+from calculators.bill import price
+from calculators.lever import effect
+from calculators.prices import ModelPrices, TieredRate
 from calculators.routing import RoutingInputs
+from calculators.workload import CallClass, Workload
+from tests.levers_common import CAT, DEFAULT, GPT5, HAIKU, workloads
+
+
+def model(key: str, inp: float) -> ModelPrices:
+    return ModelPrices(provider_id="t", provider_name="Test", model_id=key, model_name=key, input=TieredRate(base=inp),
+                       output=TieredRate(base=inp * 5), source="test", source_date="2026")
+
+
+def workload(cheap_price: float = 1.0, requests: float = 1_000_000) -> Workload:
+    """1M requests of 1,000 input tokens on a $10/MTok strong model ($0.01 a request, $10,000 a month) and a cheap
+    one at `cheap_price` per MTok ($0.001 a request at $1)."""
+    return Workload(classes=(CallClass(name="x", requests_per_month=requests, model_key="t/strong",
+                                       other_input_tokens=1_000),),
+                    custom_models=(model("strong", 10.0), model("cheap", cheap_price)))
 
 
 def inputs(**kw) -> RoutingInputs:
-    base = dict(requests_per_month=1_000_000, cheap_call_cost=0.001, strong_call_cost=0.01, router_cost_per_1k=0.0,
-                user_retry=0.0)
-    return RoutingInputs(**(base | kw))
+    return RoutingInputs(**({"cheap_model": "t/cheap", "router_cost_per_1k": 0.0, "user_retry": 0.0} | kw))
+
+
+def after(w: Workload, x: RoutingInputs) -> float:
+    return price(rt.apply(w, x, CAT), CAT).total
 
 
 def test_perfect_router_without_retries_by_hand():
     x = inputs(simple_share=0.5, simple_to_cheap=1.0, complex_to_cheap=0.0)
-    r = rt.evaluate(x)
-    # Half the traffic at $0.001, half at $0.01: $0.0055 per request against $0.01.
-    assert r.per_request == pytest.approx(0.0055)
-    assert r.baseline_per_request == pytest.approx(0.01)
-    assert r.savings_monthly == pytest.approx(4_500)
-    assert r.escalation_rate == pytest.approx(0.5)
-    assert r.accuracy == pytest.approx(1.0)
-    assert r.quality == pytest.approx(0.5 * 0.95 + 0.5 * 0.95)
+    r = rt.evaluate(workload(), x, CAT)
+    # Half the requests at $0.001, half at $0.01: $5,500 against $10,000.
+    assert r.today.total == pytest.approx(10_000)
+    assert r.after.total == pytest.approx(5_500) and r.saving == pytest.approx(4_500)
+    assert r.escalation_rate == pytest.approx(0.5) and r.accuracy == pytest.approx(1.0)
 
 
-def test_user_retries_by_hand():
+def test_todays_requests_include_retries_by_hand():
     x = inputs(simple_share=0.5, simple_to_cheap=1.0, complex_to_cheap=0.0, cheap_success_simple=0.9,
                strong_success=0.95, user_retry=0.5)
-    r = rt.evaluate(x)
-    # Simple: bad 10%, attempts 1 / (1 - 0.5 x 0.1) = 1.05263; complex: bad 5%, attempts 1 / (1 - 0.025) = 1.02564.
-    simple, complex_ = 0.001 / (1 - 0.05), 0.01 / (1 - 0.025)
-    assert r.per_request == pytest.approx(0.5 * simple + 0.5 * complex_)
-    assert r.baseline_per_request == pytest.approx(0.01 / 0.975)
-    assert r.attempts_per_request == pytest.approx(0.5 / 0.95 + 0.5 / 0.975)
+    r = rt.evaluate(workload(), x, CAT)
+    # Today's 1M requests include retries: 1M x (1 - 0.5 x 0.05) = 975,000 user requests, half of each type.
+    # Simple ones go cheap and fail 10%: 487,500 / (1 - 0.05) = 513,158 requests x $0.001 = $513.16.
+    # Complex ones go strong and fail 5%: 487,500 / (1 - 0.025) = 500,000 requests x $0.01 = $5,000.
+    assert r.after.total == pytest.approx(487_500 / 0.95 * 0.001 + 5_000)
+    classes = {c.name: c for c in r.after.classes}
+    assert classes["x"].requests == pytest.approx(500_000)
+    assert classes["x · cheap model"].requests == pytest.approx(487_500 / 0.95)
     assert r.quality == pytest.approx(0.5 * 0.9 + 0.5 * 0.95)
-    assert r.eventual_success == pytest.approx(0.5 * 0.9 / 0.95 + 0.5 * 0.95 / 0.975)
-    parts = r.cost_parts
-    assert sum(parts.values()) == pytest.approx(r.per_request)
-    assert parts["retries"] == pytest.approx(r.per_request - 0.0055)
+    assert r.requests_per_user_request == pytest.approx(0.5 / 0.95 + 0.5 / 0.975)
+    assert r.baseline_requests_per_user_request == pytest.approx(1 / 0.975)
 
 
-def test_router_fee_and_fallback_by_hand():
+def test_everything_to_the_strong_model_changes_nothing():
+    # Same user requests, same model, same retries: the bill is today's (the principle: completed work constant).
+    for retry in (0.0, 0.5, 0.95):
+        x = inputs(simple_to_cheap=0.0, complex_to_cheap=0.0, user_retry=retry, strong_success=0.7)
+        assert after(DEFAULT, x) == pytest.approx(8_000)
+
+
+def test_router_fee_is_an_overhead_and_fallback_by_hand():
     x = inputs(simple_share=1.0, simple_to_cheap=1.0, cheap_success_simple=0.8, fallback_catch=0.5,
                router_cost_per_1k=0.5, strong_success=0.9)
-    r = rt.evaluate(x)
+    r = rt.evaluate(workload(), x, CAT)
     # Every request: router $0.0005 + cheap $0.001; 20% bad, half of them caught and re-run on strong ($0.01).
-    assert r.per_request == pytest.approx(0.0005 + 0.001 + 0.2 * 0.5 * 0.01)
+    assert r.after.total == pytest.approx(1_000_000 * (0.0005 + 0.001 + 0.2 * 0.5 * 0.01))  # $2,500
+    assert r.after.overhead_total == pytest.approx(500)
+    assert [o.name for o in r.after.overheads] == ["Router"]
     # Bad answers reaching the user: 20% x (1 - 0.5 x 0.9) = 11%.
     assert r.quality == pytest.approx(1 - 0.2 * (1 - 0.5 * 0.9))
 
@@ -58,118 +84,145 @@ def test_router_fee_and_fallback_by_hand():
 def test_cascade_by_hand():
     x = inputs(mode="cascade", simple_share=0.5, cheap_success_simple=0.9, cheap_success_complex=0.4,
                strong_success=0.95, catch_rate=1.0, false_escalation=0.0)
-    r = rt.evaluate(x)
+    r = rt.evaluate(workload(), x, CAT)
     # A perfect score escalates exactly the bad cheap answers: 10% of simple, 60% of complex.
     assert r.escalation_rate == pytest.approx(0.35)
-    assert r.per_request == pytest.approx(0.5 * (0.001 + 0.1 * 0.01) + 0.5 * (0.001 + 0.6 * 0.01))  # 0.0045
-    # Only escalated answers can still be bad (the strong model fails 5% of them).
+    assert r.after.total == pytest.approx(1e6 * (0.5 * (0.001 + 0.1 * 0.01) + 0.5 * (0.001 + 0.6 * 0.01)))  # $4,500
     assert r.quality == pytest.approx(1 - (0.5 * 0.1 + 0.5 * 0.6) * 0.05)
     assert r.accuracy == pytest.approx(1.0)
 
 
 def test_cascade_break_even_escalation_closed_form():
-    # No retries: cost = c_cheap + e x c_strong, so savings vanish at e* = 1 - c_cheap / c_strong = 50%.
-    x = inputs(mode="cascade", cheap_call_cost=0.005, simple_share=0.5, cheap_success_simple=0.9,
-               cheap_success_complex=0.4, catch_rate=1.0, false_escalation=0.2)
-    assert rt.evaluate(x).break_even_escalation == pytest.approx(0.5, abs=1e-12)
+    # No retries: a request costs c_cheap + e x c_strong, so the saving vanishes at e* = 1 - 0.005 / 0.01 = 50%.
+    x = inputs(mode="cascade", simple_share=0.5, cheap_success_simple=0.9, cheap_success_complex=0.4, catch_rate=1.0,
+               false_escalation=0.2)
+    assert rt.evaluate(workload(cheap_price=5.0), x, CAT).break_even_escalation == pytest.approx(0.5, abs=1e-12)
 
 
 def test_router_break_even_escalation_closed_form():
-    # No retries: savings = (1 - e)(c_strong - c_cheap) - r, zero at e* = 1 - r / (c_strong - c_cheap) = 75%.
-    x = inputs(cheap_call_cost=0.002, router_cost_per_1k=2.0, simple_share=0.7, complex_to_cheap=0.1)
-    assert rt.evaluate(x).break_even_escalation == pytest.approx(0.75, abs=1e-12)
+    # No retries: saving = (1 - e)(c_strong - c_cheap) - r per request, zero at e* = 1 - 0.002 / 0.008 = 75%.
+    x = inputs(router_cost_per_1k=2.0, simple_share=0.7, complex_to_cheap=0.1)
+    assert rt.evaluate(workload(cheap_price=2.0), x, CAT).break_even_escalation == pytest.approx(0.75, abs=1e-12)
 
 
-def test_break_even_accuracy_is_a_root():
-    x = inputs(cheap_call_cost=0.004, strong_call_cost=0.008, router_cost_per_1k=0.5, simple_share=0.7,
-               simple_to_cheap=0.9, complex_to_cheap=0.2, cheap_success_complex=0.1, user_retry=0.9)
-    r = rt.evaluate(x)
+def test_break_even_accuracy_is_where_the_priced_saving_vanishes():
+    w = workload(cheap_price=4.0)  # $0.004 against $0.01
+    x = inputs(router_cost_per_1k=0.5, simple_share=0.7, simple_to_cheap=0.9, complex_to_cheap=0.2,
+               cheap_success_complex=0.1, user_retry=0.9)
+    r = rt.evaluate(w, x, CAT)
     assert r.break_even_accuracy is not None
     # Rebuild the router at that accuracy: errors (10%, 20%) scaled together as lam x (0.5, 1).
     lam = (1 - r.break_even_accuracy) / (0.7 * 0.5 + 0.3 * 1.0)
-    at = rt.evaluate(x.model_copy(update={"simple_to_cheap": 1 - lam * 0.5, "complex_to_cheap": lam}))
-    assert at.savings_monthly == pytest.approx(0, abs=1e-6)
-    curve = rt.savings_vs_accuracy(x)
-    above = curve[curve["accuracy"] > r.break_even_accuracy + 1e-6]["savings"]
-    below = curve[curve["accuracy"] < r.break_even_accuracy - 1e-6]["savings"]
+    at = x.model_copy(update={"simple_to_cheap": 1 - lam * 0.5, "complex_to_cheap": lam})
+    assert price(w, CAT).total - after(w, at) == pytest.approx(0, abs=1e-6)
+    curve = rt.saving_vs_accuracy(x, r.coefficients)
+    above = curve[curve["accuracy"] > r.break_even_accuracy + 1e-6]["saving"]
+    below = curve[curve["accuracy"] < r.break_even_accuracy - 1e-6]["saving"]
     assert (above > 0).all() and (below < 0).all()
 
 
 def test_cascade_that_raises_the_bill():
-    cat = build_catalogue()
-    cheap, strong = cat.get(rt.TRAP_CHEAP_MODEL), cat.get("anthropic/claude-sonnet-5-5")
-    c_cheap, c_strong = rt.call_costs(strong, cheap, 2_000, 400)
-    assert (c_cheap, c_strong) == pytest.approx((0.004, 0.008))  # Haiku 4.5 at half of Sonnet 5.5's price
-    planned = RoutingInputs(requests_per_month=1_000_000, cheap_call_cost=c_cheap, strong_call_cost=c_strong,
-                            mode="cascade")
-    plan = rt.evaluate(planned)
-    assert plan.escalation_rate == pytest.approx(0.30, abs=0.01) and plan.savings_monthly > 0
-    actual = rt.evaluate(planned.model_copy(update=rt.TRAP_SETTINGS))
+    """Escalating 60% where 30% was planned: with Haiku 4.5 at half of Sonnet 5.5's price the cascade costs more
+    than today's $8,000."""
+    k = rt.Coefficients.of(DEFAULT, inputs(cheap_model=rt.TRAP_CHEAP_MODEL), CAT)
+    assert (k.cheap_cost, k.strong_cost) == pytest.approx((0.004, 0.008))
+    planned = RoutingInputs(cheap_model=rt.TRAP_CHEAP_MODEL, mode="cascade")
+    plan = rt.evaluate(DEFAULT, planned, CAT)
+    assert plan.escalation_rate == pytest.approx(0.30, abs=0.01) and plan.saving > 0
+    actual = rt.evaluate(DEFAULT, planned.model_copy(update=rt.TRAP_SETTINGS), CAT)
     assert actual.escalation_rate == pytest.approx(0.60, abs=0.01)
-    assert actual.savings_monthly < 0  # the cascade now costs more than sending everything to the strong model
-    assert actual.quality < plan.quality  # and answers are worse, so users retry more
-    assert actual.attempts_per_request > plan.attempts_per_request
+    assert actual.after.total > 8_000 and actual.saving < 0  # the bill rises
+    assert actual.quality < plan.quality and actual.requests_per_user_request > plan.requests_per_user_request
     assert plan.escalation_rate < plan.break_even_escalation
     assert actual.break_even_escalation < actual.escalation_rate
 
 
-def test_router_that_raises_the_bill():
-    # Escalating 60% where 30% was planned, a model at half price, and poor answers on what it keeps.
-    planned = inputs(cheap_call_cost=0.005, simple_share=0.7, simple_to_cheap=1.0, complex_to_cheap=0.0,
-                     router_cost_per_1k=2.0, cheap_success_complex=0.1, user_retry=0.9)
-    assert rt.evaluate(planned).escalation_rate == pytest.approx(0.30)
-    assert rt.evaluate(planned).savings_monthly > 0
-    actual = rt.evaluate(planned.model_copy(update={"simple_to_cheap": 0.5, "complex_to_cheap": 0.3}))
-    assert actual.escalation_rate == pytest.approx(0.7 * 0.5 + 0.3 * 0.7)  # 56%
-    assert actual.savings_monthly < 0
+def test_default_router_saves_at_every_rate():
+    x = RoutingInputs(**rt.defaults(DEFAULT, CAT))
+    r = rt.evaluate(DEFAULT, x, CAT)
+    # Haiku 5.5 is a twentieth of Sonnet 5.5: 975,000 user requests (half of the 5% bad answers retried today).
+    assert r.coefficients.cheap_cost == pytest.approx(0.0004) and r.coefficients.strong_cost == pytest.approx(0.008)
+    assert r.today.total == pytest.approx(8_000)
+    assert r.break_even_escalation is None and r.break_even_accuracy is None and r.saving > 0
+    assert (rt.saving_vs_escalation(x, r.coefficients)["saving"] > 0).all()
+    # 975,000 user requests. Simple (70%): 95% to Haiku, F = 0.95 x 0.05 + 0.05 x 0.05 = 5%, an attempt costs
+    # $0.0001 + 0.95 x $0.0004 + 0.05 x $0.008 = $0.00088, 1 / (1 - 0.5 x 0.05) attempts. Complex (30%): 10% to Haiku,
+    # F = 0.1 x 0.6 + 0.9 x 0.05 = 10.5%, $0.0001 + 0.1 x $0.0004 + 0.9 x $0.008 = $0.00734, 1 / (1 - 0.0525) attempts.
+    after = 975_000 * (0.7 * 0.00088 / 0.975 + 0.3 * 0.00734 / 0.9475)
+    assert r.after.total == pytest.approx(after)  # $2,881.91
+    assert r.after.overhead_total == pytest.approx(975_000 * (0.7 / 0.975 + 0.3 / 0.9475) * 0.0001)
+
+
+def test_curves_equal_pricing_at_the_users_setting():
+    x = RoutingInputs(**rt.defaults(DEFAULT, CAT), user_retry=0.3, router_cost_per_1k=2.0)
+    for mode in ("router", "cascade"):
+        y = x.model_copy(update={"mode": mode})
+        r = rt.evaluate(DEFAULT, y, CAT)
+        for curve, column, value in ((rt.saving_vs_escalation(y, r.coefficients), "escalation_rate", r.escalation_rate),
+                                     (rt.saving_vs_accuracy(y, r.coefficients), "accuracy", r.accuracy)):
+            hit = curve[np.isclose(curve[column], value, rtol=0, atol=1e-12)]
+            assert len(hit) and hit["saving"].to_numpy() == pytest.approx(r.saving, rel=1e-9)
+
+
+def test_where_the_money_goes_adds_up_to_both_bills():
+    x = RoutingInputs(**rt.defaults(DEFAULT, CAT), router_cost_per_1k=1.0)
+    r = rt.evaluate(DEFAULT, x, CAT)
+    parts = rt.cost_breakdown(x, r).set_index("setup")
+    assert parts.loc["Today"].sum() == pytest.approx(8_000)
+    assert parts.loc["Today", "retries"] == pytest.approx(8_000 * 0.025)  # half of the 5% bad answers come back
+    assert parts.loc["With the router"].sum() == pytest.approx(r.after.total)
+    assert parts.loc["With the router", "router or scorer"] == pytest.approx(975.0)  # 975,000 first attempts x $0.001
+
+
+def test_class_already_on_the_cheap_model_is_left_alone():
+    w = DEFAULT.map(lambda c: c.model_copy(update={"model_key": HAIKU}))
+    x = inputs(cheap_model=HAIKU)
+    assert rt.apply(w, x, CAT).classes == w.classes and rt.apply(w, x, CAT).overheads == ()
+    assert "already runs on the cheap model" in rt.idle(w, x, CAT)
 
 
 def test_latency_paths():
     x = inputs(simple_share=0.8, simple_to_cheap=1.0, complex_to_cheap=0.0, router_latency_ms=50,
                cheap_latency_ms=800, strong_latency_ms=2_500)
-    r = rt.evaluate(x)
+    r = rt.evaluate(workload(), x, CAT)
     assert r.p50_latency_ms == 850  # 80% of requests take router + cheap
     assert r.mean_latency_ms == pytest.approx(0.8 * 850 + 0.2 * 2_550)
-    assert r.baseline_p50_latency_ms == 2_500
-    slow = rt.evaluate(x.model_copy(update={"mode": "cascade", "catch_rate": 1.0, "false_escalation": 0.7}))
+    slow = rt.evaluate(workload(), x.model_copy(update={"mode": "cascade", "catch_rate": 1.0,
+                                                         "false_escalation": 0.7}), CAT)
     assert slow.p50_latency_ms == 50 + 800 + 2_500  # most answers are escalated: cheap, then strong
 
 
 def test_default_cheap_model():
-    cat = build_catalogue()
-    index = {m.key: m for m in cat.models}
-    assert rt.default_cheap_model(index["anthropic/claude-sonnet-5-5"], index, 2_000, 400) == \
-        "anthropic/claude-haiku-5-5"
-    assert rt.default_cheap_model(index["openai/gpt-5"], index, 2_000, 400) == "openai/gpt-5-mini"
-    assert rt.default_cheap_model(index["openai/gpt-5"], cat, 2_000, 400) == "openai/gpt-5-mini"  # the catalogue
-    # Nothing Anthropic lists is cheaper than Haiku 5.5 ($0.0004 a call): the first cheaper fallback,
-    # Gemini 2.5 Flash-Lite at $0.00036, is offered.
-    haiku = index["anthropic/claude-haiku-5-5"]
-    assert rt.default_cheap_model(haiku, index, 2_000, 400) == "google/gemini-2.5-flash-lite"
-    # And the strong model itself when nothing is cheaper.
-    free = haiku.model_copy(update={"input": haiku.input.model_copy(update={"base": 0.0, "tiers": ()}),
-                                    "output": haiku.output.model_copy(update={"base": 0.0, "tiers": ()})})
-    assert rt.default_cheap_model(free, index, 2_000, 400) == haiku.key
+    def on(key):
+        return DEFAULT.map(lambda c: c.model_copy(update={"model_key": key}))
+
+    assert rt.default_cheap_model(DEFAULT, CAT) == HAIKU
+    assert rt.default_cheap_model(on(GPT5), CAT) == "openai/gpt-5-mini"
+    # Nothing Anthropic lists is cheaper than Haiku 5.5 ($0.0004 a request): the first cheaper fallback, Gemini 2.5
+    # Flash-Lite at $0.00036, is offered.
+    assert rt.default_cheap_model(on(HAIKU), CAT) == "google/gemini-2.5-flash-lite"
+    # And the class's own model when nothing is cheaper.
+    free = ModelPrices(provider_id="t", provider_name="T", model_id="free", model_name="free", input=TieredRate(base=0),
+                       output=TieredRate(base=0), source="test", source_date="2026")
+    w = Workload(classes=(DEFAULT.classes[0].model_copy(update={"model_key": "t/free"}),), custom_models=(free,))
+    assert rt.default_cheap_model(w, CAT) == "t/free"
 
 
-def test_zero_volume_and_free_models_never_crash():
-    r = rt.evaluate(inputs(requests_per_month=0, cheap_call_cost=0.0, strong_call_cost=0.0))
-    assert r.savings_monthly == 0 and r.savings_share is None
-    assert r.break_even_escalation is None and r.break_even_accuracy is None
+def test_money_input_is_held_in_usd():
+    # The router's price per 1,000 requests is money: typed in the user's currency, the calculator sees USD.
+    assert RoutingInputs.model_fields["router_cost_per_1k"].json_schema_extra["money"] is True
 
 
-# --- properties -------------------------------------------------------------------------------------
+# --- properties -------------------------------------------------------------------------------------------------
 
 unit = st.floats(0, 1)
 
 
 @st.composite
-def routing_inputs(draw, mode=None):
-    strong = draw(st.floats(1e-5, 1.0))
+def routing_inputs(draw):
     return RoutingInputs(
-        requests_per_month=draw(st.integers(0, 10_000_000)),
-        cheap_call_cost=draw(st.floats(0, 1.0)) * strong, strong_call_cost=strong,
-        mode=mode or draw(st.sampled_from(["router", "cascade"])),
+        cheap_model=draw(st.sampled_from([HAIKU, "openai/gpt-5-mini", "anthropic/claude-haiku-4-5"])),
+        mode=draw(st.sampled_from(["router", "cascade"])),
         simple_share=draw(unit), simple_to_cheap=draw(unit), complex_to_cheap=draw(unit),
         fallback_catch=draw(unit), catch_rate=draw(unit), false_escalation=draw(unit),
         cheap_success_simple=draw(unit), cheap_success_complex=draw(unit), strong_success=draw(unit),
@@ -182,58 +235,54 @@ def with_false_escalation(x: RoutingInputs, rate: float) -> RoutingInputs:
     return x.model_copy(update={field[0]: field[1]})
 
 
-@given(routing_inputs(), unit, unit)
-def test_savings_fall_as_false_escalations_rise(x, a, b):
-    # A simple request is one the cheap model serves as well as the strong one; a direct escalation
-    # costs no more than a cheap call that may fall back.
-    assume(x.cheap_success_simple >= x.strong_success)
-    assume(x.cheap_call_cost <= x.strong_call_cost * (1 - x.fallback_catch * (1 - x.cheap_success_simple)))
-    lo, hi = sorted((a, b))
-    s_lo = rt.evaluate(with_false_escalation(x, lo)).savings_monthly
-    s_hi = rt.evaluate(with_false_escalation(x, hi)).savings_monthly
-    assert s_hi <= s_lo + 1e-9 * max(1.0, abs(s_lo))
+@settings(max_examples=30)
+@given(workloads(), routing_inputs())
+def test_saving_is_the_difference_of_two_priced_workloads(w, x):
+    r = rt.evaluate(w, x, CAT)
+    e = effect(rt.LEVER, w, x, CAT)
+    assert r.saving == pytest.approx(e.saving, rel=1e-9, abs=1e-6)
+    # The closed-form core (one priced request per class and model) gives the same money.
+    assert float(r.coefficients.saving(r.volumes)[0]) == pytest.approx(r.saving, rel=1e-7, abs=1e-6)
 
 
-@given(routing_inputs())
-def test_curves_match_scalar(x):
-    curve = rt.savings_vs_escalation(x, points=6)
-    for theta, escalation, savings in zip(curve["false_escalation"], curve["escalation_rate"], curve["savings"],
-                                          strict=True):
-        r = rt.evaluate(with_false_escalation(x, float(theta)))
-        assert savings == pytest.approx(r.savings_monthly, rel=1e-9, abs=1e-6)
-        assert escalation == pytest.approx(r.escalation_rate, abs=1e-12)
-    r = rt.evaluate(x)
-    # The user's own router lies on both curves.
-    for frame, column, value in ((curve, "escalation_rate", r.escalation_rate),
-                                 (rt.savings_vs_accuracy(x, points=11), "accuracy", r.accuracy)):
-        hit = frame[np.isclose(frame[column], value, rtol=0, atol=1e-12)]
-        assert len(hit)
-        assert hit["savings"].to_numpy() == pytest.approx(r.savings_monthly, rel=1e-9, abs=1e-6)
-
-
-@given(routing_inputs())
-def test_break_even_escalation_is_a_zero(x):
-    r = rt.evaluate(x)
+@settings(max_examples=30)
+@given(workloads(), routing_inputs())
+def test_break_even_escalation_is_a_priced_zero(w, x):
+    r = rt.evaluate(w, x, CAT)
     if r.break_even_escalation is None:
         return
-    # Find the false-escalation rate that gives this escalation rate (affine), and check savings vanish.
-    curve = rt.savings_vs_escalation(x, points=2)
+    curve = rt.saving_vs_escalation(x, r.coefficients, points=2)
     e0, e1 = curve["escalation_rate"].iloc[0], curve["escalation_rate"].iloc[-1]  # false escalations 0 and 1
     assume(abs(e1 - e0) > 1e-9)
     theta = (r.break_even_escalation - e0) / (e1 - e0)
-    at = rt.evaluate(with_false_escalation(x, min(max(theta, 0.0), 1.0)))
-    assert at.per_request - at.baseline_per_request == pytest.approx(0, abs=1e-9 * max(1e-6, r.baseline_per_request))
+    at = with_false_escalation(x, min(max(theta, 0.0), 1.0))
+    assert price(w, CAT).total - after(w, at) == pytest.approx(0, abs=1e-7 * max(1.0, r.today.total))
 
 
+@settings(max_examples=30)
+@given(routing_inputs(), unit, unit)
+def test_saving_falls_as_false_escalations_rise(x, a, b):
+    # A simple request is one the cheap model serves as well as the strong one; a direct escalation costs no more
+    # than a cheap call that may fall back.
+    assume(x.cheap_success_simple >= x.strong_success)
+    k = rt.Coefficients.of(DEFAULT, x, CAT)
+    assume(k.cheap_cost <= k.strong_cost * (1 - x.fallback_catch * (1 - x.cheap_success_simple)))
+    lo, hi = sorted((a, b))
+    s_lo = float(k.saving(rt.volumes(with_false_escalation(x, lo)))[0])
+    s_hi = float(k.saving(rt.volumes(with_false_escalation(x, hi)))[0])
+    assert s_hi <= s_lo + 1e-9 * max(1.0, abs(s_lo))
+
+
+@settings(max_examples=30)
 @given(routing_inputs())
 def test_bounds_and_no_crash(x):
-    r = rt.evaluate(x)
-    assert math.isfinite(r.per_request) and r.per_request >= 0
+    r = rt.evaluate(DEFAULT, x, CAT)
+    assert math.isfinite(r.after.total) and r.after.total >= 0
     assert 0 <= r.quality <= 1 + 1e-12 and 0 <= r.eventual_success <= 1 + 1e-12
     assert r.quality <= r.eventual_success + 1e-12  # retries only add good answers
-    assert r.attempts_per_request >= 1 and 0 <= r.escalation_rate <= 1 + 1e-12
-    assert 0 <= r.accuracy <= 1 + 1e-12
+    assert r.requests_per_user_request >= 1 and 0 <= r.escalation_rate <= 1 + 1e-12
     paths = {x.router_latency_ms + x.cheap_latency_ms, x.router_latency_ms + x.strong_latency_ms,
              x.router_latency_ms + x.cheap_latency_ms + x.strong_latency_ms}
     assert r.p50_latency_ms in paths
-    assert sum(r.cost_parts.values()) == pytest.approx(r.per_request, rel=1e-9, abs=1e-15)
+    parts = rt.cost_breakdown(x, r).set_index("setup")
+    assert parts.iloc[0].sum() == pytest.approx(r.today.total) and parts.iloc[1].sum() == pytest.approx(r.after.total)

@@ -13,6 +13,7 @@ from pages._ui.lever_form import read_inputs
 LEVERS_KEY = "bill.levers"
 MODEL_KEY = "bill.model"
 NO_MODEL_CHANGE = "none"
+NO_LEVERS = "nothing"  # the link's value for "no lever from the list" (stored() already reads it as none)
 # Token levers apply to any workload; levers that change the model or the workflow describe a particular system.
 ON_BY_DEFAULT = ("system_prompt", "output_caps", "caching")
 
@@ -31,17 +32,24 @@ def _alternatives(levers: list[Lever]) -> list[Lever]:
     return [lv for lv in levers if lv.group == MODEL_CHOICE]
 
 
+def _linked_none() -> bool:
+    raw = scenario.store().get(LEVERS_KEY)
+    return NO_LEVERS in ([raw] if isinstance(raw, str) else raw or [])
+
+
 def pick() -> list[Lever]:
     """The lever widgets (a multiselect, and one choice among the model alternatives); returns the chosen levers."""
     offer = offered()
     independent = {lv.name: lv for lv in _independent(offer)}
     default = [n for n in ON_BY_DEFAULT if n in independent]
     names = st.multiselect(
-        "Levers to pull", list(independent), default=default, format_func=lambda n: independent[n].label,
-        key=LEVERS_KEY, bind="query-params",
+        "Levers to pull", list(independent), default=[] if _linked_none() else default,
+        format_func=lambda n: independent[n].label, key=LEVERS_KEY, bind="query-params",
         help="Each lever uses the settings on its own page (in this link). Remove a lever to see the bill without it.",
     )
-    widgets.remember(LEVERS_KEY, [independent[n].label for n in names], [independent[n].label for n in default])
+    # An empty selection has no URL value of its own: the link says "nothing", so it does not fall back to the default.
+    widgets.remember(LEVERS_KEY, [independent[n].label for n in names] or [NO_LEVERS],
+                     [independent[n].label for n in default])
     chosen = [independent[n] for n in names]
     alternatives = {lv.name: lv for lv in _alternatives(offer)}
     if alternatives:
