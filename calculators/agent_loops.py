@@ -1,485 +1,444 @@
-"""Agent loops lever: every step of a tool-using agent re-sends the whole conversation so far.
+"""Agent loops lever: how an agent task keeps its history, priced on the one bill.
 
-A task of n steps sends, at step i, the system prompt and tool definitions S, the user message U,
-and for every earlier step its assistant output A and tool result R. Input grows linearly per step,
-so over a task it grows quadratically: n(S+U) + (A+R)·n(n−1)/2 tokens. Options modelled here:
-prefix caching of the history, a context-window limit, and compaction (sliding window, or a
-summary every k steps).
+An agent task is a request of `steps` model calls. Step i re-sends the shared prefix S (system prompt, tool
+definitions), the user message U and every earlier step's output A and tool result R: S + U + (i - 1)(A + R)
+input tokens, so a task's input grows with the square of its steps (the spine's `AgentLoop`). The lever is the
+**history policy** of every agent class: whether the history is read from cache (each step reads what the step
+before sent and writes only its new tail), and how it is compacted (not at all, a sliding window of the last K
+steps, or a summary of M tokens every k steps, each summary an extra call).
 
-Pure and typed: no Streamlit. Money always goes through `prices.request_cost` (or, for the
-closed form, the same per-request tier rates), so long-context cliffs apply per request.
+Money comes only from `bill.price`. Today's policy is the workload's own (the sidebar caches the history where the
+provider caches automatically, and compacts nothing); the saving is price(today) - price(every agent class with the
+chosen policy). The page's curves come from one priced task of the longest length shown: a task of N steps bills
+exactly the first N steps of a longer one plus the summary calls made before step N, scaled by the expected number
+of runs of an N-step task (restarts after a failure), so the curve equals price() at every N.
 """
 from __future__ import annotations
 
-from fractions import Fraction
-from math import ceil, floor
-from typing import Literal
+import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from calculators.prices import ModelPrices, request_cost
+from calculators.bill import Bill, model_prices, price
+from calculators.lever import Lever
+from calculators.prices import Catalogue
+from calculators.workload import (
+    KINDS, MAX_STEPS, TOKEN_CATEGORIES, AgentLoop, CallClass, Compaction, FailureOutcome, Workload,
+)
 
-Compaction = Literal["none", "sliding", "summarise"]
-COMPACTION_LABELS: dict[str, str] = {  # also the values the page's URL carries
+COMPACTION_LABELS: dict[str, str] = {  # also what the page's link may carry
     "none": "No compaction",
     "sliding": "Sliding window",
     "summarise": "Periodic summary",
 }
-DEFAULT_CONTEXT_WINDOW = 200_000  # used only when the catalogue has no context window for the model
-SYSTEM_SHARE = 0.75  # illustrative split of the workload's input into system+tools vs user message
-MAX_STEPS = 500
+COMPACTIONS: tuple[Compaction, ...] = ("none", "sliding", "summarise")
+# Anthropic Engineering (sources.toml: anthropic_agents): agents use ~4x the tokens of chat, multi-agent ~15x.
+REPORTED_AGENT_MULTIPLE = 4.0
+REPORTED_MULTI_AGENT_MULTIPLE = 15.0
+MIN_CURVE_STEPS = 40
+INPUT_CATEGORIES = TOKEN_CATEGORIES[:4]  # uncached input, cache writes (5 min, 1 h), cache reads
 
 
-class AgentInputs(BaseModel):
-    """One agent task's shape and the history policy."""
+class AgentPolicyInputs(BaseModel):
+    """The history policy every agent task gets."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    system_tokens: int = Field(
-        1_500, ge=0, le=2_000_000, title="System prompt + tool definitions (S)",
-        description="Sent at the top of every step. Default: 75% of the workload's input tokens (illustrative split).",
-        json_schema_extra={"unit": "tokens", "step": 100},
-    )
-    user_tokens: int = Field(
-        500, ge=0, le=2_000_000, title="User message (U)",
-        description="The task as the user typed it, sent on every step. Default: 25% of the workload's input "
-        "tokens (illustrative split).",
-        json_schema_extra={"unit": "tokens", "step": 100},
-    )
-    assistant_tokens: int = Field(
-        400, ge=1, le=200_000, title="Assistant output per step (A)",
-        description="Tokens the model writes per step (tool call, reasoning included). Default: the workload's "
-        "output tokens (illustrative).",
-        json_schema_extra={"unit": "tokens", "step": 100},
-    )
-    tool_result_tokens: int = Field(
-        1_000, ge=0, le=2_000_000, title="Tool result per step (R)",
-        description="Tokens each tool call returns into the history (search hits, file contents). Illustrative.",
-        json_schema_extra={"unit": "tokens", "step": 100},
-    )
-    steps: int = Field(
-        20, ge=1, le=MAX_STEPS, title="Steps per task (n)",
-        description="Model calls per task. Illustrative default.",
-    )
-    caching: bool = Field(
-        False, title="Cache the history (prefix caching)",
-        description="Each step reads the previous step's prompt from cache and writes the new tail (5-minute write "
-        "price from the catalogue; no premium where the model has none).",
-    )
-    context_window: int = Field(
-        DEFAULT_CONTEXT_WINDOW, ge=1_000, le=100_000_000, title="Context window",
-        description="Input plus output tokens one request may hold. Default: the model's window in genai-prices.",
-        json_schema_extra={"unit": "tokens", "step": 1000},
+    history_caching: bool = Field(
+        True, title="Cache the history", json_schema_extra={"key": "agents.cache"},
+        description="Each step reads what the step before sent from cache and writes only its new tail (the "
+        "provider's cache-write price; no premium where the provider caches automatically). On by default: it is "
+        "the recommendation wherever steps follow each other within the cache lifetime.",
     )
     compaction: Compaction = Field(
         "none", title="Compaction",
-        description="How the history is kept short: not at all, a sliding window, or periodic summaries.",
+        json_schema_extra={"key": "agents.compaction", "labels": COMPACTION_LABELS, "widget": "radio"},
+        description="How the history is kept short: not at all, a sliding window of the last steps, or a summary "
+        "every few steps.",
     )
     keep_steps: int = Field(
-        5, ge=1, le=MAX_STEPS, title="Steps kept in the window (K)",
-        description="Sliding window: only the last K steps' output and tool results are re-sent. Illustrative.",
+        5, ge=1, le=MAX_STEPS, title="Steps kept in the window (K)", json_schema_extra={"key": "agents.keep"},
+        description="Sliding window: only the last K steps' output and tool results are re-sent (illustrative).",
     )
     summarise_every: int = Field(
-        5, ge=1, le=MAX_STEPS, title="Summarise every k steps",
-        description="After every k steps one extra call condenses the history into a summary. Illustrative.",
+        5, ge=1, le=MAX_STEPS, title="Summarise every k steps", json_schema_extra={"key": "agents.every"},
+        description="After every k steps one extra call condenses the history into a summary (illustrative).",
     )
     summary_tokens: int = Field(
         1_000, ge=1, le=200_000, title="Summary size (M)",
-        description="Tokens of the summary that replaces the history (and the summary call's output). Illustrative.",
-        json_schema_extra={"unit": "tokens", "step": 100},
-    )
-    tasks_per_month: int = Field(
-        1_000_000, ge=1, le=10_000_000_000, title="Tasks per month",
-        description="The workload's requests per month: each request is one agent task.",
+        json_schema_extra={"key": "agents.summary", "unit": "tokens", "step": 100},
+        description="Tokens of the summary that replaces the history; the summary call writes them (illustrative).",
     )
 
-    @model_validator(mode="after")
-    def _has_a_prompt(self) -> AgentInputs:
-        if self.system_tokens + self.user_tokens < 1:
-            raise ValueError("the system prompt and the user message cannot both be empty: a step needs some input.")
-        return self
 
-    @property
-    def prompt(self) -> int:
-        """S + U: what every step sends before any history."""
-        return self.system_tokens + self.user_tokens
-
-    @property
-    def per_step(self) -> int:
-        """A + R: what each finished step adds to the history."""
-        return self.assistant_tokens + self.tool_result_tokens
+# --- the lever ----------------------------------------------------------------------------------------------
 
 
-def default_split(input_tokens: int) -> tuple[int, int]:
-    """Split the workload's input tokens into (S, U) at the illustrative 75/25 share."""
-    system = round(input_tokens * SYSTEM_SHARE)
-    return system, input_tokens - system
+def with_policy(c: CallClass, x: AgentPolicyInputs) -> CallClass:
+    """The class with the chosen history policy (a class without a loop is returned unchanged)."""
+    if c.loop is None:
+        return c
+    loop = c.loop.model_copy(update={
+        "history_caching": x.history_caching, "compaction": x.compaction, "keep_steps": x.keep_steps,
+        "summarise_every": x.summarise_every, "summary_tokens": float(x.summary_tokens),
+    })
+    return c.model_copy(update={"loop": loop})
 
 
-class Overflow(BaseModel):
-    """The first request that does not fit the context window."""
-
-    model_config = ConfigDict(frozen=True)
-    step: int  # the step at which the task breaks (for a summary call: the step it would precede)
-    in_summary_call: bool  # True: the summarisation call before `step` is the request that overflows
-    tokens: int  # input + output tokens that request needs
+def apply(w: Workload, x: AgentPolicyInputs, cat: Catalogue) -> Workload:
+    return w.map(lambda c: with_policy(c, x))
 
 
-class AgentResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    cost_per_task: float
-    naive_cost_per_task: float  # n × one call with S+U input and A output
-    extra_per_task: float  # cost_per_task − naive_cost_per_task
-    quadratic_cost_per_task: float  # no caching, no compaction (closed form)
-    multiplier: float | None  # cost_per_task / naive; None when the naive estimate is $0
-    cost_per_month: float
-    naive_cost_per_month: float
-    input_tokens_per_task: int
-    output_tokens_per_task: int
-    naive_input_tokens_per_task: int  # n(S+U)
-    naive_output_tokens_per_task: int  # nA
-    summary_calls: int
-    cached_cost_per_task: float
-    uncached_cost_per_task: float  # plain input and cache writes
-    output_cost_per_task: float
-    summary_cost_per_task: float  # summarisation calls, all kinds
-    overflow: Overflow | None  # None: no request ever overflows under this policy
-    overflows_within_task: bool
-    cache_payback_steps: int | None  # no compaction: fewest steps at which caching costs no more; None: never
+def policy_of(loop: AgentLoop) -> AgentPolicyInputs:
+    """A loop's own history policy, as the lever's inputs."""
+    return AgentPolicyInputs(history_caching=loop.history_caching, compaction=loop.compaction,
+                             keep_steps=loop.keep_steps, summarise_every=loop.summarise_every,
+                             summary_tokens=max(1, round(loop.summary_tokens)))
 
 
-# --- the vectorised core -----------------------------------------------------------------------------
-
-
-def _priced(prices: ModelPrices, uncached, read, write, output) -> dict[str, np.ndarray]:
-    """Cost of each request, total via request_cost, split by kind at the request's own tier."""
-    total_input = uncached + read + write
-    total = np.asarray(request_cost(prices, uncached, output, cache_read=read, cache_write=write), dtype=float)
-    cached = read * prices.rate("cache_read", total_input) / 1e6
-    out = output * prices.rate("output", total_input) / 1e6
-    return {"cached": cached, "uncached": total - cached - out, "output": out, "total": total}
-
-
-def _tokens(x: AgentInputs, last_step: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Token counts of every step 1..last_step and every summarisation call made before last_step.
-
-    Returns (steps, summaries), each a dict of equal-length integer arrays: input, read, write,
-    uncached, output (and `step` / `after_step`).
-    """
-    c, d, a = x.prompt, x.per_step, x.assistant_tokens
-    i = np.arange(1, last_step + 1, dtype=np.int64)
-    done = i - 1  # steps finished before step i
+def same_policy(loop: AgentLoop, x: AgentPolicyInputs) -> bool:
+    """Whether a loop already keeps its history as `x` says (settings of an unused compaction do not count)."""
+    if loop.history_caching != x.history_caching or loop.compaction != x.compaction:
+        return False
     if x.compaction == "sliding":
-        kept = np.minimum(done, x.keep_steps)
-        inp = c + kept * d
-        # the window slid since the previous request: everything after S+U was rewritten
-        shared = np.where(i == 1, 0, np.where(done > x.keep_steps, c, c + (done - 1) * d))
-    elif x.compaction == "summarise":
-        k, m = x.summarise_every, x.summary_tokens
-        summaries_before = done // k
-        since = done - summaries_before * k
-        has_summary = summaries_before >= 1
-        inp = c + np.where(has_summary, m, 0) + since * d
-        prev = c + np.where(has_summary, m, 0) + (since - 1) * d  # the previous step's prompt (same phase)
-        shared = np.where(i == 1, 0, np.where(since == 0, c, prev))
-    else:
-        inp = c + done * d
-        shared = np.where(i == 1, 0, c + (done - 1) * d)
-    steps = {"step": i, "input": inp, "output": np.full_like(i, a)}
-
+        return loop.keep_steps == x.keep_steps
     if x.compaction == "summarise":
-        k, m = x.summarise_every, x.summary_tokens
-        j = np.arange(1, (last_step - 1) // k + 1, dtype=np.int64)  # a summary only if another step follows
-        s_inp = c + np.where(j >= 2, m, 0) + k * d
-        s_shared = s_inp - d  # the step just before sent everything but its own A+R
-        summaries = {"after_step": j * k, "input": s_inp, "output": np.full_like(j, m)}
-    else:
-        s_shared = np.zeros(0, dtype=np.int64)
-        summaries = {"after_step": np.zeros(0, dtype=np.int64), "input": np.zeros(0, dtype=np.int64),
-                     "output": np.zeros(0, dtype=np.int64)}
-
-    for part, sh in ((steps, shared), (summaries, s_shared)):
-        if x.caching:
-            part["read"] = sh
-            part["write"] = part["input"] - sh
-            part["uncached"] = np.zeros_like(sh)
-        else:
-            part["read"] = np.zeros_like(part["input"])
-            part["write"] = np.zeros_like(part["input"])
-            part["uncached"] = part["input"]
-    return steps, summaries
+        return loop.summarise_every == x.summarise_every and loop.summary_tokens == x.summary_tokens
+    return True
 
 
-def _compute(x: AgentInputs, prices: ModelPrices, last_step: int) -> tuple[dict[str, np.ndarray],
-                                                                          dict[str, np.ndarray]]:
-    """Per-step columns (see `step_table`) and the summary calls' tokens with their total cost, as arrays."""
-    steps, summaries = _tokens(x, last_step)
-    cost = _priced(prices, steps["uncached"], steps["read"], steps["write"], steps["output"])
-    s_cost = _priced(prices, summaries["uncached"], summaries["read"], summaries["write"], summaries["output"])
-    summaries["cost"] = s_cost["total"]
-    summary = np.zeros(last_step)
-    np.add.at(summary, summaries["after_step"] - 1, s_cost["total"])
-    table = {
-        "step": steps["step"],
-        "input_tokens": steps["input"],
-        "cache_read_tokens": steps["read"],
-        "cache_write_tokens": steps["write"],
-        "uncached_input_tokens": steps["uncached"],
-        "output_tokens": steps["output"],
-        "context_tokens": steps["input"] + steps["output"],
-        "cached_input_cost": cost["cached"],
-        "uncached_input_cost": cost["uncached"],
-        "output_cost": cost["output"],
-        "summary_call_cost": summary,
-        "total_cost": cost["total"] + summary,
-    }
-    return table, summaries
-
-
-def step_table(x: AgentInputs, prices: ModelPrices, last_step: int | None = None) -> pd.DataFrame:
-    """One row per step: tokens by kind and cost by kind (a summary call is added to the step it follows)."""
-    return pd.DataFrame(_compute(x, prices, x.steps if last_step is None else last_step)[0])
-
-
-# --- closed forms ------------------------------------------------------------------------------------
-
-
-def _first_index_above(limit: float, start: int, slope: int) -> int:
-    """Smallest integer i >= 1 with start + (i-1)·slope > limit (slope >= 1)."""
-    if start > limit:
-        return 1
-    return floor((limit - start) / slope) + 2
-
-
-def quadratic_cost(prices: ModelPrices, prompt: int, per_step: int, output: int, steps: np.ndarray) -> np.ndarray:
-    """Closed-form cost of N-step tasks with no caching and no compaction, for an array of N.
-
-    Step i sends prompt + (i-1)·per_step input tokens. Between two long-context thresholds every
-    step is billed at one rate, so each stretch is an arithmetic series summed in closed form.
-    """
-    n = np.asarray(steps, dtype=np.int64)
-    thresholds = sorted({t for rate in (prices.input, prices.output) for t, _ in rate.tiers})
-    starts = sorted({1, *(_first_index_above(t, prompt, per_step) for t in thresholds)})
-    ends = starts[1:] + [10**12]
-    total = np.zeros(n.shape, dtype=float)
-    for a, b_next in zip(starts, ends, strict=True):
-        b = np.minimum(n, b_next - 1)  # last step of this stretch within an N-step task
-        count = np.maximum(b - a + 1, 0)
-        # sum_{i=a}^{b} (i-1) = [(b-1)b - (a-2)(a-1)] / 2
-        history = np.where(count > 0, ((b - 1) * b - (a - 2) * (a - 1)) // 2, 0)
-        tokens_in = count * prompt + per_step * history
-        at = prompt + (a - 1) * per_step  # any step of the stretch has the same rate
-        total += (tokens_in * prices.rate("input", at) + count * output * prices.rate("output", at)) / 1e6
-    return total
-
-
-def quadratic_input_tokens(prompt: int, per_step: int, steps: int) -> int:
-    """n(S+U) + (A+R)·n(n−1)/2."""
-    return steps * prompt + per_step * steps * (steps - 1) // 2
-
-
-def overflow(x: AgentInputs) -> Overflow | None:
-    """The first request whose input plus output exceeds the context window, for a task of any length."""
-    w, c, d, a = x.context_window, x.prompt, x.per_step, x.assistant_tokens
-    grow = _first_index_above(w - a, c, d)  # first step over the window while the history just grows
-    need = c + (grow - 1) * d + a
-    if x.compaction == "none":
-        return Overflow(step=grow, in_summary_call=False, tokens=need)
+def policy_label(x: AgentPolicyInputs) -> str:
+    """The policy in words: compaction with its settings, and whether the history is cached."""
     if x.compaction == "sliding":
-        if grow - 1 <= x.keep_steps:
-            return Overflow(step=grow, in_summary_call=False, tokens=need)
-        return None  # the window never holds more than S+U + K(A+R)
-    k, m = x.summarise_every, x.summary_tokens
-    if grow <= k:
-        return Overflow(step=grow, in_summary_call=False, tokens=need)
-    if c + k * d + m > w:  # the first summary call: the whole phase in, M out
-        return Overflow(step=k + 1, in_summary_call=True, tokens=c + k * d + m)
-    # every later phase starts from S+U+M and is identical
-    after = _first_index_above(w - a, c + m, d)  # 1-based step within the phase
-    if after <= k:
-        return Overflow(step=k + after, in_summary_call=False, tokens=c + m + (after - 1) * d + a)
-    if c + m + k * d + m > w:  # later summary calls also carry the previous summary
-        return Overflow(step=2 * k + 1, in_summary_call=True, tokens=c + 2 * m + k * d)
+        shape = f"sliding window of the last {x.keep_steps} step{'s' if x.keep_steps != 1 else ''}"
+    elif x.compaction == "summarise":
+        every = f"{x.summarise_every} steps" if x.summarise_every != 1 else "step"
+        shape = f"a {x.summary_tokens:,}-token summary every {every}"
+    else:
+        shape = "whole history"
+    return f"{shape}, {'history cached' if x.history_caching else 'history not cached'}"
+
+
+def describe(x: AgentPolicyInputs) -> str:
+    return f"every agent task keeps its history as: {policy_label(x)}"
+
+
+def idle(w: Workload, x: AgentPolicyInputs, cat: Catalogue) -> str | None:
+    loops = [c.loop for c in w.classes if c.loop is not None]
+    if not loops:
+        return "the workload has no agent tasks (set a share of agent tasks in the sidebar's anatomy)"
+    if all(same_policy(loop, x) for loop in loops):
+        return "every agent task already keeps its history this way"
     return None
 
 
-def cache_payback_steps(x: AgentInputs, prices: ModelPrices) -> int | None:
-    """Fewest steps at which caching the full history costs no more than not caching (base rates).
+LEVER = Lever(
+    name="agent_loops", label="Agent history policy", page="pages/agent_loops.py",
+    question="Why does our agent cost many times the single-call estimate, and which history policy cuts it?",
+    inputs=AgentPolicyInputs, apply=apply, describe=describe, idle=idle,
+)
 
-    Per task, caching saves (p − r) on every token read back and costs (w − p) extra on every
-    token written: f(n) = (p−r)·[(n−1)c + d(n−1)(n−2)/2] − (w−p)·[c + (n−1)d] >= 0,
-    with c = S+U, d = A+R. Solved exactly in integers. None: caching never pays back.
+
+# --- one task of the main agent class ---------------------------------------------------------------------------
+
+
+def main_agent(w: Workload) -> int | None:
+    """Index of the agent class with the most requests (the one the page analyses); None without agent tasks."""
+    agents = [i for i, c in enumerate(w.classes) if c.loop is not None]
+    return max(agents, key=lambda i: w.classes[i].requests_per_month) if agents else None
+
+
+def _one_task(w: Workload, c: CallClass) -> Workload:
+    """The workload of one request of class `c` a month (the workload's own models kept)."""
+    return Workload.model_construct(classes=(c.model_copy(update={"requests_per_month": 1.0}),), overheads=(),
+                                    custom_models=w.custom_models)
+
+
+def _with_steps(c: CallClass, steps: int) -> CallClass:
+    assert c.loop is not None
+    return c.model_copy(update={"loop": c.loop.model_copy(update={"steps": steps})})
+
+
+def _row_money(bill: Bill) -> np.ndarray:
+    return sum(bill.row_money[cat] for cat in TOKEN_CATEGORIES)
+
+
+def cost_per_task_curve(w: Workload, c: CallClass, cat: Catalogue, last_step: int) -> np.ndarray:
+    """Cost of one task of N steps, N = 1..last_step, with the class's policy and failures.
+
+    One priced task of `last_step` steps gives every shorter one exactly: the calls of step i do not depend on how
+    many steps follow, a task of N steps bills the summary calls made before step N, and every call of a task is
+    billed once per expected run, so each is scaled by runs(N) / runs(last_step) (1 without restarts).
     """
-    p = Fraction(prices.input.base)
-    r = Fraction(float(prices.rate("cache_read")))
-    w = Fraction(float(prices.rate("cache_write")))
-    c, d = x.prompt, x.per_step
+    long = price(_one_task(w, _with_steps(c, last_step)), cat)
+    rows, money = long.rows, _row_money(long)
+    summary = rows.kind == KINDS.index("summary")
+    steps = np.bincount(rows.step[~summary] - 1, weights=money[~summary], minlength=last_step)[:last_step]
+    after = np.bincount(rows.step[summary] - 1, weights=money[summary], minlength=last_step)[:last_step]
+    summaries_before = np.concatenate([[0.0], np.cumsum(after)])[:last_step]  # made after steps 1..N-1
+    runs = np.array([FailureOutcome.of(c.failures, n).passes for n in range(1, last_step + 1)])
+    return (np.cumsum(steps) + summaries_before) * runs / runs[-1]
 
-    def f(n: int) -> Fraction:
-        return (p - r) * ((n - 1) * c + Fraction(d * (n - 1) * (n - 2), 2)) - (w - p) * (c + (n - 1) * d)
 
-    if f(1) >= 0:
+def naive_call_cost(w: Workload, c: CallClass, cat: Catalogue) -> float:
+    """One call of the class without its loop: the prompt S + U, the answer, the same caching and retries."""
+    return price(_one_task(w, c.model_copy(update={"loop": None})), cat).total
+
+
+# --- the context window, solved exactly ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContextOverflow:
+    """The first call of a task (of any length) whose input plus output exceeds the model's context window."""
+
+    step: int  # the step at which the task breaks (a summary call: the step it would precede)
+    in_summary_call: bool
+    tokens: float  # input + output (reasoning included) of that call
+    window: int
+
+
+def _first_above(limit: float, start: float, slope: float) -> int | None:
+    """Smallest i >= 1 with start + (i - 1) slope > limit; None when it never happens (no growth)."""
+    if start > limit:
         return 1
-    if p <= r:
-        return None  # no read discount: a write premium (f(1) < 0) is never paid back
-    # f is convex in n with a positive leading term when d > 0; linear otherwise. Take the larger
-    # real root, then settle on the exact integer.
-    qa = (p - r) * d / 2
-    qb = (p - r) * (c - Fraction(3 * d, 2)) - (w - p) * d
-    qc = (p - r) * (d - c) - (w - p) * (c - d)
-    if qa == 0:
-        guess = ceil(-qc / qb) if qb > 0 else None
-    else:
-        disc = qb * qb - 4 * qa * qc
-        root = (-float(qb) + float(disc) ** 0.5) / (2 * float(qa)) if disc >= 0 else 1.0
-        guess = max(1, ceil(root))
-    if guess is None:
+    if slope <= 0:
         return None
-    n = max(1, guess - 2)
-    while f(n) < 0:
-        n += 1
-    while n > 1 and f(n - 1) >= 0:
-        n -= 1
-    return n
+    i = int(math.floor((limit - start) / slope)) + 2
+    while i > 1 and start + (i - 2) * slope > limit:  # settle the float division on the exact inequality
+        i -= 1
+    while not start + (i - 1) * slope > limit:
+        i += 1
+    return i
 
 
-# --- results ---------------------------------------------------------------------------------------
+def first_overflow(c: CallClass, window: int | None) -> ContextOverflow | None:
+    """Closed form for the first call over `window`, whatever the task's length (None: never, or no window).
+
+    Step i sends c0 + (history) where c0 = S + U and each finished step adds d = A + R; it also writes A and its
+    reasoning Z, so it needs c0 + (i - 1) d + A + Z tokens until compaction bounds the history. A sliding window of
+    K steps never sends more than c0 + K d. With a summary of M tokens every k steps, every phase after the first
+    starts from c0 + M; a summary call sends the phase's whole history (and the previous summary) and writes M.
+    """
+    if window is None:
+        return None
+    lp = c.loop or AgentLoop(steps=1)
+    c0 = c.prefix_tokens + c.other_input_tokens
+    d = c.output_tokens + lp.tool_result_tokens
+    out = c.output_tokens + c.reasoning_tokens
+    grow = _first_above(window - out, c0, d)  # while the history just grows
+    if c.loop is None:
+        return ContextOverflow(1, False, c0 + out, window) if grow == 1 else None
+
+    def step_over(i: int) -> ContextOverflow:
+        return ContextOverflow(i, False, c0 + (i - 1) * d + out, window)
+
+    if lp.compaction == "none":
+        return step_over(grow) if grow is not None else None
+    if lp.compaction == "sliding":
+        return step_over(grow) if grow is not None and grow - 1 <= lp.keep_steps else None
+    k, m = lp.summarise_every, lp.summary_tokens
+    if grow is not None and grow <= k:
+        return step_over(grow)
+    if c0 + k * d + m > window:  # the first summary call: the whole first phase in, M out
+        return ContextOverflow(k + 1, True, c0 + k * d + m, window)
+    after = _first_above(window - out, c0 + m, d)  # step within a later phase (they are all alike)
+    if after is not None and after <= k:
+        return ContextOverflow(k + after, False, c0 + m + (after - 1) * d + out, window)
+    if c0 + 2 * m + k * d > window:  # later summary calls also carry the previous summary
+        return ContextOverflow(2 * k + 1, True, c0 + 2 * m + k * d, window)
+    return None
 
 
-def evaluate(x: AgentInputs, prices: ModelPrices) -> AgentResult:
-    table, summaries = _compute(x, prices, x.steps)
-    per_task = float(table["total_cost"].sum())
-    naive = x.steps * request_cost(prices, x.prompt, x.assistant_tokens)
-    over = overflow(x)
-    return AgentResult(
-        cost_per_task=per_task,
-        naive_cost_per_task=naive,
-        extra_per_task=per_task - naive,
-        quadratic_cost_per_task=float(quadratic_cost(prices, x.prompt, x.per_step, x.assistant_tokens,
-                                                     np.array([x.steps]))[0]),
-        multiplier=per_task / naive if naive > 0 else None,
-        cost_per_month=per_task * x.tasks_per_month,
-        naive_cost_per_month=naive * x.tasks_per_month,
-        input_tokens_per_task=int(table["input_tokens"].sum() + summaries["input"].sum()),
-        output_tokens_per_task=int(table["output_tokens"].sum() + summaries["output"].sum()),
-        naive_input_tokens_per_task=x.steps * x.prompt,
-        naive_output_tokens_per_task=x.steps * x.assistant_tokens,
-        summary_calls=len(summaries["input"]),
-        cached_cost_per_task=float(table["cached_input_cost"].sum()),
-        uncached_cost_per_task=float(table["uncached_input_cost"].sum()),
-        output_cost_per_task=float(table["output_cost"].sum()),
-        summary_cost_per_task=float(summaries["cost"].sum()),
-        overflow=over,
-        overflows_within_task=over is not None and over.step <= x.steps,
-        cache_payback_steps=cache_payback_steps(x, prices),
+# --- the analysis the page shows --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One agent class analysed: one task today and with the chosen policy."""
+
+    index: int
+    name: str
+    steps: int
+    requests: float
+    today_policy: AgentPolicyInputs
+    cost_per_task_today: float
+    cost_per_task: float  # with the chosen policy
+    naive_per_task: float  # steps x one call
+    window: int | None
+    overflow_today: ContextOverflow | None
+    overflow: ContextOverflow | None  # with the chosen policy
+    input_tokens: float  # per task with the chosen policy, cached or not (summary calls included)
+    output_tokens: float  # visible output and reasoning, per task
+    naive_input_tokens: float  # steps x (S + U)
+    step_costs: pd.DataFrame  # per step of one task with the chosen policy, by kind of money; today's total
+    curve: pd.DataFrame  # cost per task vs steps: today, the chosen policy, naive
+    policies: pd.DataFrame  # every compaction x history caching, priced
+    prefix_hit_rate: float  # share of tasks whose first step reads the shared prefix from the cross-task cache
+    provider: str
+    caches_automatically: bool
+    has_cache_price: bool
+
+    @property
+    def multiplier(self) -> float | None:
+        return self.cost_per_task / self.naive_per_task if self.naive_per_task > 0 else None
+
+    @property
+    def multiplier_today(self) -> float | None:
+        return self.cost_per_task_today / self.naive_per_task if self.naive_per_task > 0 else None
+
+    @property
+    def pays_from_steps(self) -> int | None:
+        """Fewest steps per task from which this policy costs no more than today's, on the curve's range (None:
+        never there, or the two are the same policy). Exact: the curve is the priced task at every whole N."""
+        today, policy = self.curve["today"].to_numpy(), self.curve["policy"].to_numpy()
+        if np.allclose(today, policy, rtol=1e-12, atol=0):
+            return None
+        cheaper = policy <= today * (1 + 1e-12)
+        later = np.flatnonzero(~cheaper)
+        first = int(later[-1]) + 1 if later.size else 0  # the policy stays no dearer from here on
+        return first + 1 if first < len(policy) else None
+
+    @property
+    def overflows_within_task(self) -> bool:
+        return self.overflow is not None and self.overflow.step <= self.steps
+
+
+@dataclass(frozen=True)
+class AgentResult:
+    today: Bill
+    after: Bill
+    idle: str | None
+    task: TaskView | None  # None: the workload has no agent tasks
+
+    @property
+    def saving(self) -> float:
+        return self.today.total - self.after.total
+
+    @property
+    def saving_share(self) -> float:
+        return self.saving / self.today.total if self.today.total else 0.0
+
+
+def curve_steps(steps: int) -> int:
+    """How far the cost-vs-steps curve runs: twice the task, at least 40 steps, at most the longest task."""
+    return min(max(2 * steps, MIN_CURVE_STEPS), MAX_STEPS)
+
+
+def step_costs(bill: Bill, index: int = 0) -> pd.DataFrame:
+    """Money of each step of a priced class, by kind: cached input, uncached input (cache writes included),
+    output (reasoning included), retries, and the summary call made after the step."""
+    frame = {name: column.to_numpy() for name, column in bill.step_frame(index).items()}
+    kind = frame["call"]
+    step = frame["step"].astype(int)
+    n = int(step.max()) if len(step) else 0
+
+    def by_step(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return np.bincount(step[mask] - 1, weights=values[mask], minlength=n)[:n]
+
+    calls = kind == "call"
+    parts = {
+        "cached_input": by_step(calls, frame["cache_read"]),
+        "uncached_input": by_step(calls, frame["input"] + frame["cache_write_5m"] + frame["cache_write_1h"]),
+        "output": by_step(calls, frame["output"] + frame["reasoning"]),
+        "retries": by_step(kind == "retry", frame["total"]),
+        "summary_call": by_step(kind == "summary", frame["total"]),
+    }
+    return pd.DataFrame({"step": np.arange(1, n + 1), **parts, "total": sum(parts.values())})
+
+
+def _task_view(w: Workload, x: AgentPolicyInputs, cat: Catalogue, index: int) -> TaskView:
+    c = w.classes[index]
+    assert c.loop is not None
+    chosen = with_policy(c, x)
+    prices = model_prices(w, cat, c.model_key)
+    window = prices.context_window if prices is not None else None
+    one_today = price(_one_task(w, c), cat)
+    one_after = price(_one_task(w, chosen), cat)
+    n = c.loop.steps
+    call = naive_call_cost(w, c, cat)
+    naive = n * call
+    last = curve_steps(n)
+    ns = np.arange(1, last + 1)
+    curve = pd.DataFrame({
+        "steps": ns,
+        "today": cost_per_task_curve(w, c, cat, last),
+        "policy": cost_per_task_curve(w, chosen, cat, last),
+        "naive": ns * call,
+    })
+    steps = step_costs(one_after)
+    steps["today_total"] = step_costs(one_today)["total"].to_numpy()[: len(steps)]
+    today_policy = policy_of(c.loop)
+    rows = []
+    for compaction in COMPACTIONS:
+        for caching in (False, True):
+            y = x.model_copy(update={"compaction": compaction, "history_caching": caching})
+            per_task = price(_one_task(w, with_policy(c, y)), cat).total
+            month = price(apply(w, y, cat), cat).total
+            over = first_overflow(with_policy(c, y), window)
+            rows.append({
+                "compaction": COMPACTION_LABELS[compaction], "history caching": "on" if caching else "off",
+                "cost per task": per_task, "bill per month": month, "x naive": per_task / naive if naive > 0 else None,
+                "overflows at step": over.step if over is not None else None,
+                "today": same_policy(c.loop, y), "chosen": compaction == x.compaction and caching == x.history_caching,
+            })
+    return TaskView(
+        index=index, name=c.name, steps=n, requests=c.requests_per_month, today_policy=today_policy,
+        cost_per_task_today=one_today.total, cost_per_task=one_after.total, naive_per_task=naive, window=window,
+        overflow_today=first_overflow(c, window), overflow=first_overflow(chosen, window),
+        input_tokens=sum(one_after.tokens(k) for k in INPUT_CATEGORIES),
+        output_tokens=one_after.tokens("output") + one_after.tokens("reasoning"),
+        naive_input_tokens=n * c.input_tokens, step_costs=steps,
+        curve=curve, policies=pd.DataFrame(rows),
+        prefix_hit_rate=c.cache_hit_rate if c.cache != "off" else 0.0,
+        provider=prices.provider_name if prices is not None else c.model_key,
+        caches_automatically=prices is not None and prices.caches_automatically,
+        has_cache_price=prices is not None and prices.cache_read is not None,
     )
 
 
-def curve_steps(x: AgentInputs) -> int:
-    """How many steps the cost curve spans: twice the task, at least 40, within MAX_STEPS·2."""
-    return min(max(2 * x.steps, 40), 2 * MAX_STEPS)
-
-
-def cost_curve(x: AgentInputs, prices: ModelPrices, last_step: int | None = None) -> pd.DataFrame:
-    """Cost per task against the number of steps N = 1..last_step.
-
-    `policy` uses the same step model as `evaluate` (a task of N steps is the first N steps of a
-    longer one, plus the summary calls made before step N); `quadratic` is the closed form with no
-    caching or compaction; `naive` is N single calls.
-    """
-    n_max = curve_steps(x) if last_step is None else last_step
-    table, summaries = _compute(x, prices, n_max)
-    n = np.arange(1, n_max + 1, dtype=np.int64)
-    step_cum = np.cumsum(table["total_cost"] - table["summary_call_cost"])
-    if x.compaction == "summarise":
-        calls = (n - 1) // x.summarise_every  # summary calls made before step N
-        summary_cum = np.concatenate([[0.0], np.cumsum(summaries["cost"])])[calls]
-    else:
-        summary_cum = np.zeros(n_max)
-    return pd.DataFrame({
-        "steps": n,
-        "policy": step_cum + summary_cum,
-        "quadratic": quadratic_cost(prices, x.prompt, x.per_step, x.assistant_tokens, n),
-        "naive": n * request_cost(prices, x.prompt, x.assistant_tokens),
-    })
-
-
-def tier_step(x: AgentInputs, prices: ModelPrices) -> int | None:
-    """First step (no compaction) whose input crosses the model's lowest long-context threshold."""
-    thresholds = [t for rate in (prices.input, prices.output) for t, _ in rate.tiers]
-    if not thresholds:
-        return None
-    return _first_index_above(min(thresholds), x.prompt, x.per_step)
-
-
-def policy_label(x: AgentInputs) -> str:
-    """The compaction policy with its own settings, in words."""
-    if x.compaction == "sliding":
-        return f"Sliding window: last {x.keep_steps} step{'s' if x.keep_steps != 1 else ''}"
-    if x.compaction == "summarise":
-        every = f"{x.summarise_every} steps" if x.summarise_every != 1 else "step"
-        return f"Summary of {x.summary_tokens:,} tokens every {every}"
-    return "None: whole history"
-
-
-def compare_policies(x: AgentInputs, prices: ModelPrices) -> pd.DataFrame:
-    """Cost per task and per month for every compaction policy, with and without caching."""
-    naive = x.steps * request_cost(prices, x.prompt, x.assistant_tokens)
-    rows = []
-    for compaction in ("none", "sliding", "summarise"):
-        for caching in (False, True):
-            y = x.model_copy(update={"compaction": compaction, "caching": caching})
-            per_task = float(_compute(y, prices, y.steps)[0]["total_cost"].sum())  # as in evaluate()
-            over = overflow(y)
-            rows.append({
-                "compaction": policy_label(y),
-                "history caching": "on" if caching else "off",
-                "cost per task": per_task,
-                "cost per month": per_task * y.tasks_per_month,
-                "× naive": per_task / naive if naive > 0 else None,
-                "overflows at step": over.step if over else None,
-                "current": compaction == x.compaction and caching == x.caching,
-            })
-    return pd.DataFrame(rows)
+def analyse(w: Workload, x: AgentPolicyInputs, cat: Catalogue, today: Bill | None = None) -> AgentResult:
+    """The lever on the workload (its bill before and after) and one task of its main agent class."""
+    today = today if today is not None else price(w, cat)
+    after = price(apply(w, x, cat), cat)
+    index = main_agent(w)
+    return AgentResult(today=today, after=after, idle=idle(w, x, cat),
+                       task=_task_view(w, x, cat, index) if index is not None else None)
 
 
 EXPLANATION = r"""
-**The loop.** An agent task is *n* model calls ("steps"). Every step re-sends the whole conversation:
-the system prompt and tool definitions **S**, the user message **U**, and for every earlier step the
-model's output **A** and the tool result **R** that came back. Step *i* therefore sends
-S + U + (i − 1)(A + R) input tokens and writes A output tokens.
+**The loop.** An agent task is *n* model calls ("steps"). Every step re-sends the conversation so far: the shared
+prefix **S** (system prompt and tool definitions), the user message **U**, and for every earlier step the model's
+output **A** and the tool result **R** that came back. Step *i* sends S + U + (*i* − 1)(A + R) input tokens and
+writes A output tokens (plus its reasoning, which is not re-sent). Over a task the input is
+*n*(S + U) + (A + R)·*n*(*n* − 1)/2 tokens: the second term grows with *n*². The **naive estimate** is *n* × one call
+of the same class (S + U in, A out, the same caching and retries); the **multiplier** is the task's cost divided by
+it. Example: *n* = 3, S + U = 1,000, A = 100, R = 400 → 3 × 1,000 + 500 × 3 = 4,500 input tokens, not 3,000.
 
-**Quadratic input.** Summed over the task, input is n(S+U) + (A+R)·n(n−1)/2 tokens. The naive
-estimate (n × one call with S+U in and A out) misses the second term, which grows with n². The
-multiplier is the task's cost divided by that naive estimate.
-Example: n = 3, S+U = 1,000, A = 100, R = 400 → 3 × 1,000 + 500 × 3 = 4,500 input tokens, not 3,000.
+**History caching.** Step *i* reads from cache everything step *i* − 1 sent and writes only the new tail (A + R;
+S + U on step 1) at the cache-write price. Where the provider caches automatically (OpenAI), reads are discounted and
+writes carry no premium, so the sidebar counts the history as cached **today**; pricing it uncached there overstates
+an agent several-fold. Where caching is opt-in (Anthropic), the write premium is paid back once the history is read
+a few times. Steps are assumed to follow each other within the cache lifetime.
 
-**History caching.** With prefix caching, step *i* reads from cache everything step *i − 1* sent
-(at the cache-read price) and writes only the new tail, the previous step's A + R (the whole S + U
-on step 1), at the 5-minute cache-write price. Models without a write price in the catalogue are
-charged plain input for writes (no premium); models without a read price get no discount. Steps are
-assumed to follow each other within the cache lifetime, and the prefix to be above the provider's
-minimum cacheable length. Caching pays back once the reads' discount exceeds the writes' premium:
-(p − r) × tokens read ≥ (w − p) × tokens written, with p, r, w the input, cache-read and
-cache-write prices.
+**The shared prefix across tasks.** S is the same for every task. On step 1 of each task it is billed by the class's
+cross-task cache (the sidebar's cache hit rate: that share of tasks reads it, the rest write it, or pay plain input
+when nothing is cached); on later steps it comes from the task's own history cache when the history is cached.
 
-**Context window.** A request fits when its input plus its output fits the model's window. The
-first step that does not fit is solved exactly: the smallest *i* with S + U + (i − 1)(A + R) + A
-above the window. That request is rejected by the API; the task must be compacted before it.
+**Compaction.** A *sliding window* re-sends only the last K steps' A + R; once it slides, the history after S + U
+changes on every step, so with caching it is re-written each step. A *periodic summary* adds one call after every
+k steps (when another step follows): it sends the current context and writes an M-token summary, which replaces the
+history (and the previous summary); that call is billed like a step.
 
-**Compaction.**
-- *Sliding window*: only the last K steps' A + R are re-sent. Once the window slides, the history
-  after S + U changes on every step, so with caching it is re-written each step (only S + U stays
-  cached): caching a sliding window can cost more than not caching it.
-- *Summarise every k steps*: after steps k, 2k, … (when another step follows) one extra call sends
-  the current context and returns a summary of M tokens, which replaces the history (and the
-  previous summary). That call is billed like a step (input = the context, output = M). The next
-  step re-writes the cache after S + U.
+**Money.** Every call goes through the one pricing function: long-context tiers are chosen by each call's whole
+input, batch prices and failures (retries, restarts) apply as the sidebar sets them. The monthly saving is today's
+bill minus the bill with every agent class on the chosen policy. The cost-per-task curve prices one task of the
+longest length shown and reads every shorter task off it exactly (see the module docstring); it equals the priced
+task at your number of steps.
 
-**Money.** Every request is priced on its own with the catalogue's rates, so a long-context cliff
-(e.g. above 200k input tokens) applies to the whole of each request that crosses it. Tasks per
-month are the workload's requests per month: each request is one agent task. The quadratic curve
-on the chart is the closed form for no caching and no compaction; the policy curve and the figures
-above it come from the step-by-step model.
+**Context window.** A call fits when its input plus its output fits the model's window (genai-prices). The first
+call that does not fit is solved exactly from the formulas above, for a task of any length: that request would be
+rejected by the API, so the task needs compaction before it.
 """

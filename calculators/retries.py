@@ -1,179 +1,228 @@
-"""Retry budgets for agents: what a per-step failure rate does to the bill, and what a retry budget buys.
+"""Retry budgets lever: a retry policy judged at equal completed work, priced on the one bill.
 
-An agent task runs `steps` LLM calls in sequence. Step i (counting from 0) re-sends the whole history:
-the system prompt and user message S, plus the output A and tool result R of every earlier step, so
-its context is S + i(A + R) tokens and its output A tokens (agent-loops lever).
+Calls fail and are retried as the workload's anatomy says (the spine's `Failures`): each attempt fails with
+probability p, independently; a failed attempt bills its input and a share of its output; a failed step is retried
+up to the attempt cap; a task whose step runs out of attempts fails (and may be restarted from scratch). A retry
+budget (Google SRE book, "Handling Overload") lets retries through only while they stay below a share b of all
+requests: above the failure rate x* where the retries a cap of k attempts wants reach b, it refuses the excess.
 
-Each attempt fails with probability p, independently. A failed attempt bills its full input and a
-share of its output (the model read the prompt and started answering). A failed step is retried up
-to `max_attempts` attempts in all; a retry re-sends either the full history (same context as the
-first attempt) or only the step (S plus the latest tool result). A step that runs out of attempts
-fails the task; the steps after it do not run. A task can optionally be restarted from scratch.
+The lever sets the attempt cap and the budget on every class that fails. A policy that completes fewer tasks is not
+cheaper, it does less work: so the lever keeps **completed tasks per month equal**, scaling each class's requests by
+success before / success after (`FailureOutcome`). Its bar is the change in the bill at equal completed work: a
+budget usually costs money (it buys protection from retry storms with failed tasks that must be started again);
+abandoned work is never booked as a saving.
 
-An optional retry budget (Google SRE book, "Handling Overload") lets a retry through only while
-retries stay below a share b of all requests. Across many tasks this acts as a throttle: each wanted
-retry is admitted with probability q, chosen so that retries are exactly b of all requests once the
-budget binds, and q = 1 below that.
-
-Expected values are closed form; the distribution (p50/p95/p99 cost per task) comes from a vectorised
-Monte Carlo over the same model with a seeded generator.
+Money comes only from `bill.price`. The page's curves and its Monte Carlo read one task's per-attempt costs off a
+priced bill (input and output of a first attempt and of a retry at each step, and each summary call): every call's
+input is billed the same whatever the failure rate, and its output in proportion to the share billed, so the
+expected cost at any failure rate and policy follows exactly and equals price() at the workload's own.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import brentq
 
-from calculators.prices import ModelPrices, request_cost
+from calculators.bill import Bill, price
+from calculators.lever import Lever
+from calculators.prices import Catalogue
+from calculators.workload import (
+    KINDS, MAX_FAILURE_RATE, TOKEN_CATEGORIES, CallClass, FailureOutcome, Failures, Workload, retries_per_first,
+    retry_threshold,
+)
 
-Replay = Literal["full history", "step only"]
-MAX_FAILURE_RATE = 0.95
-MAX_CONTEXT_TOKENS = 2_000_000
 DEFAULT_TRIALS = 100_000
 MIN_TRIALS = 5_000
-# Monte Carlo work budget (tasks started + unusual steps drawn) that fits the 100 ms rerun budget;
-# 100,000 trials fit it unless tasks hit dozens of failures each.
+# Monte Carlo work budget (runs started + unusual steps drawn) that fits a page rerun; 100,000 trials fit it unless
+# tasks see dozens of failures each.
 WORK_BUDGET = 300_000
 DEFAULT_SEED = 20_240_601
+SRE_BUDGET = 0.10  # sources.toml: sre_retries
+# Reference failures used to read a class's per-attempt costs off a priced bill: any p in (0, 1) with retries gives
+# the same per-call tokens (only call counts and the billed share of the output depend on p).
+_REFERENCE = dict(failure_rate=0.5, max_attempts=2, restarts=0, retry_budget=None)
 
 
-class RetryInputs(BaseModel):
+class RetryPolicyInputs(BaseModel):
+    """The retry policy every failing class gets."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
-    steps: int = Field(
-        10, ge=1, le=50, title="Steps per task",
-        description="LLM calls one agent task makes in sequence (illustrative default).",
-    )
-    failure_rate: float = Field(
-        0.10, ge=0, le=MAX_FAILURE_RATE, title="Per-step failure probability",
-        json_schema_extra={"percent": True, "step": 1.0},
-        description="Chance that one attempt at a step fails (bad output, tool error, timeout); illustrative default.",
-    )
     max_attempts: int = Field(
-        3, ge=1, le=10, title="Attempts per step (cap)",
-        description="First try plus retries; 1 means no retries. Google SRE book: at most 3 attempts per request.",
-    )
-    prompt_tokens: int = Field(
-        2_000, ge=0, le=1_000_000, title="System + user prompt (S)", json_schema_extra={"unit": "tokens", "step": 100},
-        description="Tokens every step re-sends: system prompt, tool definitions, user message. "
-        "Default: the workload's input tokens (illustrative).",
-    )
-    output_tokens: int = Field(
-        400, ge=1, le=100_000, title="Output per step (A)", json_schema_extra={"unit": "tokens", "step": 50},
-        description="Tokens the model writes at each step, reasoning included. "
-        "Default: the workload's output tokens (illustrative).",
-    )
-    tool_tokens: int = Field(
-        1_000, ge=0, le=1_000_000, title="Tool result per step (R)", json_schema_extra={"unit": "tokens", "step": 100},
-        description="Tokens each tool call adds to the history (illustrative default).",
-    )
-    failed_output_share: float = Field(
-        0.5, ge=0, le=1, title="Output billed on a failed attempt", json_schema_extra={"percent": True, "step": 5.0},
-        description="Share of a step's output tokens billed when the attempt fails; its input is always billed "
-        "(illustrative default).",
-    )
-    replay: Replay = Field(
-        "full history", title="A retry re-sends", json_schema_extra={"widget": "radio"},
-        description="The full history (same context as the first try) or only the step: S plus the latest "
-        "tool result.",
-    )
-    restarts: int = Field(
-        0, ge=0, le=5, title="Task restarts",
-        description="Times a failed task is started again from scratch (0: a failed task stays failed).",
+        3, ge=1, le=10, title="Attempts per call (cap)", json_schema_extra={"key": "retry.k"},
+        description="First try plus retries; 1 means no retries. Default: the workload's own cap. Google SRE book: "
+        "at most 3 attempts per request.",
     )
     budget_on: bool = Field(
-        False, title="Retry budget",
+        True, title="Retry budget", json_schema_extra={"key": "retry.budget_on"},
         description="Let a retry through only while retries stay below a share of all requests (Google SRE book).",
     )
     budget: float = Field(
-        0.10, ge=0, le=0.5, title="Retry budget (share of requests)", json_schema_extra={"percent": True, "step": 1.0},
+        SRE_BUDGET, ge=0, le=0.5, title="Retry budget (share of requests)",
+        json_schema_extra={"key": "retry.budget", "percent": True, "step": 1.0},
         description="Retries may be at most this share of all requests. Google SRE book: 10%.",
     )
-    tasks_per_month: int = Field(
-        1_000_000, ge=1, le=10_000_000_000, title="Tasks per month",
-        description="Agent tasks started per month: one per workload request (sidebar).",
-    )
-
-    @model_validator(mode="after")
-    def _context_fits(self) -> RetryInputs:
-        last = self.prompt_tokens + (self.steps - 1) * (self.output_tokens + self.tool_tokens)
-        if last > MAX_CONTEXT_TOKENS:
-            raise ValueError(
-                f"the last step would re-send {last:,} tokens of history, more than any model's context window "
-                f"({MAX_CONTEXT_TOKENS:,}); use fewer steps or smaller outputs and tool results"
-            )
-        return self
 
     @property
     def budget_share(self) -> float | None:
         return self.budget if self.budget_on else None
 
 
-class StepCosts(BaseModel):
-    """Money per attempt at each step (arrays of length `steps`), in the catalogue's currency."""
+class NoTaskCompletes(ValueError):
+    """A policy under which no task of a class completes cannot do the work the class does today."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-    context: np.ndarray  # input tokens of a first attempt
-    retry_context: np.ndarray  # input tokens of a retry
-    first_ok: np.ndarray
-    first_fail: np.ndarray
-    retry_ok: np.ndarray
-    retry_fail: np.ndarray
+
+# --- the lever ------------------------------------------------------------------------------------------------
+
+
+def fails(c: CallClass) -> bool:
+    return c.failures is not None and c.failures.failure_rate > 0
+
+
+def main_failing(w: Workload) -> int | None:
+    """Index of the failing class with the most requests (the one the page analyses); None if nothing fails."""
+    failing = [i for i, c in enumerate(w.classes) if fails(c)]
+    return max(failing, key=lambda i: w.classes[i].requests_per_month) if failing else None
+
+
+def defaults(w: Workload, cat: Catalogue) -> dict[str, int]:
+    """The attempt cap follows the workload's own (its main failing class's)."""
+    index = main_failing(w)
+    if index is None:
+        return {}
+    f = w.classes[index].failures
+    assert f is not None
+    return {"max_attempts": f.max_attempts}
+
+
+def with_policy(f: Failures, x: RetryPolicyInputs) -> Failures:
+    return f.model_copy(update={"max_attempts": x.max_attempts, "retry_budget": x.budget_share})
+
+
+def equal_work_factor(c: CallClass, failures: Failures) -> float:
+    """Tasks the class must start with `failures` per task it starts today, for the same completed tasks.
+
+    Raises NoTaskCompletes when no task would complete although some do today: no number of tasks started then
+    does the same work. (Within the spine's bounds a step succeeds with probability at least 1 - p >= 5%, so this
+    is a guard; the factor can still be very large.)"""
+    before = FailureOutcome.of(c.failures, c.steps).success
+    after = FailureOutcome.of(failures, c.steps).success
+    if after <= 0:
+        if before <= 0:
+            return 1.0
+        raise NoTaskCompletes(f"under this retry policy no task of '{c.name}' completes, so no number of tasks "
+                              "started does the work it completes today")
+    return before / after
+
+
+def apply(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> Workload:
+    def change(c: CallClass) -> CallClass:
+        if not fails(c):
+            return c
+        assert c.failures is not None
+        new = with_policy(c.failures, x)
+        return c.model_copy(update={"failures": new,
+                                    "requests_per_month": c.requests_per_month * equal_work_factor(c, new)})
+
+    return w.map(change)
+
+
+def describe(x: RetryPolicyInputs) -> str:
+    budget = f"a retry budget of {x.budget:.0%} of requests" if x.budget_on else "no retry budget"
+    return f"up to {x.max_attempts} attempts per call, {budget}; judged at equal completed tasks"
+
+
+def idle(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> str | None:
+    failing = [c for c in w.classes if fails(c)]
+    if not failing:
+        return "the workload has no failures (set a failure rate in the sidebar's anatomy)"
+
+    def outcome(c: CallClass, f: Failures) -> tuple[float, float]:
+        o = FailureOutcome.of(f, c.steps)
+        return o.retries_per_step, o.success
+
+    if all(outcome(c, c.failures) == outcome(c, with_policy(c.failures, x)) for c in failing):  # type: ignore[arg-type]
+        threshold = retry_threshold(x.max_attempts, x.budget_share)
+        if x.budget_on and threshold < 1 and all(c.failures.failure_rate <= threshold for c in failing):  # type: ignore[union-attr]
+            return f"at the workload's failure rate the budget never refuses a retry (it starts above {threshold:.1%})"
+        return "the policy is the workload's own"
+    return None
+
+
+LEVER = Lever(
+    name="retries", label="Retry budget", page="pages/retry_budgets.py",
+    question="What do failures and retries do to the bill, and what does a retry budget cost at equal completed work?",
+    inputs=RetryPolicyInputs, apply=apply, describe=describe, defaults=defaults, idle=idle,
+)
+
+
+# --- one task's per-attempt costs, read off the priced bill --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskCosts:
+    """What each attempt of one task costs (USD), step by step, and the summary call after each step (0: none)."""
+
+    first_in: np.ndarray  # input side of a first attempt (prefix, history, cache reads and writes)
+    first_out: np.ndarray  # its output and reasoning, billed in full
+    retry_in: np.ndarray
+    retry_out: np.ndarray
+    summary: np.ndarray
+    has_summary: np.ndarray  # bool: a summary call follows the step
+    failed_output_share: float
+
+    @property
+    def steps(self) -> int:
+        return len(self.first_in)
 
     @property
     def clean(self) -> float:
         """A task where nothing fails."""
-        return float(self.first_ok.sum())
+        return float((self.first_in + self.first_out).sum() + self.summary.sum())
+
+    def to_json(self) -> str:
+        return json.dumps({k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()})
+
+    @classmethod
+    def from_json(cls, text: str) -> TaskCosts:
+        data = json.loads(text)
+        return cls(**{k: (np.asarray(v, dtype=bool if k == "has_summary" else float) if isinstance(v, list) else v)
+                      for k, v in data.items()})
 
 
-def step_costs(x: RetryInputs, prices: ModelPrices) -> StepCosts:
-    i = np.arange(x.steps, dtype=float)
-    context = x.prompt_tokens + i * (x.output_tokens + x.tool_tokens)
-    retry_context = context if x.replay == "full history" else x.prompt_tokens + np.minimum(i, 1) * x.tool_tokens
-    a, fa = float(x.output_tokens), x.failed_output_share * x.output_tokens
-    return StepCosts(
-        context=context,
-        retry_context=retry_context,
-        first_ok=np.asarray(request_cost(prices, context, np.full_like(context, a)), dtype=float),
-        first_fail=np.asarray(request_cost(prices, context, np.full_like(context, fa)), dtype=float),
-        retry_ok=np.asarray(request_cost(prices, retry_context, np.full_like(context, a)), dtype=float),
-        retry_fail=np.asarray(request_cost(prices, retry_context, np.full_like(context, fa)), dtype=float),
-    )
+def task_costs(w: Workload, c: CallClass, cat: Catalogue) -> TaskCosts:
+    """Per-attempt costs of one task of class `c`, from one priced task with reference failures (retries present
+    at every step). Per call, input money does not depend on the failure rate and output money is the full
+    output's times the billed share, so dividing by the reference share gives the full output's cost."""
+    f = c.failures or Failures()
+    reference = Failures(failed_output_share=f.failed_output_share, replay=f.replay, **_REFERENCE)
+    one = c.model_copy(update={"requests_per_month": 1.0, "failures": reference})
+    bill = price(Workload.model_construct(classes=(one,), overheads=(), custom_models=w.custom_models), cat)
+    rows = bill.rows
+    calls = np.where(rows.calls > 0, rows.calls, 1.0)
+    per_call = {cat_: bill.row_money[cat_] / calls for cat_ in TOKEN_CATEGORIES}
+    money_in = per_call["input"] + per_call["cache_write_5m"] + per_call["cache_write_1h"] + per_call["cache_read"]
+    billed = (1 - reference.failure_rate) + reference.failure_rate * f.failed_output_share
+    money_out = (per_call["output"] + per_call["reasoning"]) / billed
+    n = c.steps
+
+    def at(kind: str, values: np.ndarray) -> np.ndarray:
+        mask = rows.kind == KINDS.index(kind)
+        return np.bincount(rows.step[mask] - 1, weights=values[mask], minlength=n)[:n]
+
+    summary_mask = rows.kind == KINDS.index("summary")
+    has_summary = np.zeros(n, dtype=bool)
+    has_summary[rows.step[summary_mask] - 1] = True
+    return TaskCosts(first_in=at("call", money_in), first_out=at("call", money_out), retry_in=at("retry", money_in),
+                     retry_out=at("retry", money_out), summary=at("summary", money_in + per_call["output"]),
+                     has_summary=has_summary, failed_output_share=f.failed_output_share)
 
 
-# --- the retry budget as a throttle -------------------------------------------------------------
-
-
-def _retries_per_first(x: float | np.ndarray, k: int) -> float | np.ndarray:
-    """G(x) = x + x^2 + ... + x^(k-1): expected retries per first attempt when each failure is retried
-    with probability x / p (x = p·q: the chance an attempt fails AND its retry is admitted)."""
-    x = np.asarray(x, dtype=float)
-    total = np.zeros_like(x)
-    term = np.ones_like(x)
-    for _ in range(k - 1):
-        term = term * x
-        total = total + term
-    return float(total) if total.ndim == 0 else total
-
-
-def budget_threshold(max_attempts: int, budget: float | None) -> float:
-    """x*: the failure probability above which the budget starts refusing retries.
-
-    Retries as a share of all requests are G/(1+G); the budget caps that at b, i.e. G(x) <= b/(1-b).
-    G is increasing, so x* solves G(x*) = b/(1-b) exactly (brentq); 1.0 means the budget never binds.
-    """
-    if budget is None or max_attempts <= 1:
-        return 1.0
-    if budget <= 0:
-        return 0.0
-    target = budget / (1 - budget)
-    if _retries_per_first(1.0, max_attempts) <= target:
-        return 1.0
-    return float(brentq(lambda v: _retries_per_first(v, max_attempts) - target, 0.0, 1.0, xtol=1e-15, rtol=1e-15))
+# --- policies, and their expected cost at any failure rate -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -182,6 +231,7 @@ class Policy:
     max_attempts: int
     restarts: int
     budget: float | None
+    today: bool = False
     yours: bool = False
 
     @property
@@ -189,188 +239,155 @@ class Policy:
         return (self.max_attempts, self.restarts, self.budget)
 
     @property
-    def budget_binds_at(self) -> float | None:
-        """Failure probability above which this policy's budget refuses retries (None: never)."""
-        if self.budget is None or self.max_attempts <= 1:
-            return None
-        threshold = budget_threshold(self.max_attempts, self.budget)
+    def refuses_above(self) -> float | None:
+        """Failure rate above which this policy's budget refuses retries (None: never)."""
+        threshold = retry_threshold(self.max_attempts, self.budget)
         return threshold if threshold < MAX_FAILURE_RATE else None
 
 
-def user_policy(x: RetryInputs) -> Policy:
-    return Policy("your policy", x.max_attempts, x.restarts, x.budget_share, yours=True)
+def today_policy(f: Failures) -> Policy:
+    return Policy("today", f.max_attempts, f.restarts, f.retry_budget, today=True)
 
 
-def policies(x: RetryInputs) -> list[Policy]:
-    """The policies the charts compare, built around the user's settings; the user's own comes last
-    (or, when it coincides with one of them, that one is marked as theirs)."""
-    k, m, b = x.max_attempts, max(x.restarts, 1), x.budget if x.budget_on else 0.10
-    candidates = [Policy("no retries", 1, 0, None)]
+def chosen_policy(f: Failures, x: RetryPolicyInputs) -> Policy:
+    return Policy("your policy", x.max_attempts, f.restarts, x.budget_share, yours=True)
+
+
+def compared_policies(f: Failures, x: RetryPolicyInputs) -> list[Policy]:
+    """The policies the charts compare: no retries, step retries with and without a budget, restarts only, then
+    today's and yours (a compared policy with the same rules is tagged instead of repeated)."""
+    k = x.max_attempts
+    b = x.budget if x.budget_on else SRE_BUDGET
+    entries = [{"name": "no retries", "rules": (1, 0, None)}]
     if k > 1:
-        candidates += [Policy(f"step retries, up to {k} attempts", k, 0, None),
-                       Policy(f"step retries + {b:.0%} budget", k, 0, b)]
-    candidates.append(Policy(f"task restarts only (up to {m})", 1, m, None))
-    mine = user_policy(x)
-    out = [Policy(f"{c.name} (yours)", *c.rules, yours=True) if c.rules == mine.rules else c for c in candidates]
-    if not any(c.yours for c in out):
-        out.append(mine)
+        entries += [{"name": f"step retries, up to {k} attempts", "rules": (k, 0, None)},
+                    {"name": f"step retries + {b:.0%} budget", "rules": (k, 0, b)}]
+    m = max(f.restarts, 1)
+    entries.append({"name": f"task restarts only (up to {m})", "rules": (1, m, None)})
+    for mine, flag in ((today_policy(f), "today"), (chosen_policy(f, x), "yours")):
+        hit = next((e for e in entries if e["rules"] == mine.rules), None)
+        if hit is None:
+            hit = {"name": mine.name, "rules": mine.rules, "own": True}
+            entries.append(hit)
+        hit[flag] = True
+    out = []
+    for e in entries:
+        today, yours = bool(e.get("today")), bool(e.get("yours"))
+        if e.get("own"):
+            name = "today = your policy" if today and yours else e["name"]
+        else:
+            tags = [t for t, on in (("today", today), ("your policy", yours)) if on]
+            name = f"{e['name']} ({', '.join(tags)})" if tags else e["name"]
+        out.append(Policy(name, *e["rules"], today=today, yours=yours))
     return out
 
 
-# --- closed form, vectorised over p ---------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class _Expected:
-    runs: np.ndarray  # runs (first try plus restarts) per task
-    steps_run: np.ndarray  # steps started per task, over all runs
-    cost: np.ndarray  # per started task, all passes
+class Expected:
+    """Per started task, at each failure rate of an array."""
+
+    cost: np.ndarray
     success: np.ndarray
-    requests: np.ndarray  # API calls per task
-    retries: np.ndarray  # step retries per task
+    calls: np.ndarray  # attempts and summary calls
+    retries: np.ndarray
+    runs: np.ndarray  # first run plus the restarts that happen
+    steps_run: np.ndarray
     step_success: np.ndarray
-    admitted: np.ndarray  # q: share of wanted retries the budget lets through
-
-
-def _expected(p: np.ndarray | float, costs: StepCosts, policy: Policy) -> _Expected:
-    """Expected cost, success and requests per task at failure probabilities p (one formula for all)."""
-    p = np.atleast_1d(np.asarray(p, dtype=float))
-    k, n = policy.max_attempts, len(costs.first_ok)
-    x = np.minimum(p, budget_threshold(k, policy.budget))  # p·q
-    q = np.divide(x, p, out=np.ones_like(p), where=p > 0)
-    g = _retries_per_first(x, k)  # expected retries per step
-    attempts = 1.0 + g
-    s = (1.0 - p) * attempts  # step success: some attempt succeeds before the cap or a refusal
-    # Expected cost of step i when it runs: first attempt, then G retries on average.
-    first = (1.0 - p)[:, None] * costs.first_ok + p[:, None] * costs.first_fail
-    retry = (1.0 - p)[:, None] * costs.retry_ok + p[:, None] * costs.retry_fail
-    step = first + g[:, None] * retry
-    reach = s[:, None] ** np.arange(n)  # step i runs when the i steps before it succeeded
-    pass_cost = (reach * step).sum(axis=1)
-    pass_requests = reach.sum(axis=1) * attempts
-    pass_retries = reach.sum(axis=1) * g
-    pass_success = np.clip(s, 0.0, 1.0) ** n
-    fail = 1.0 - pass_success
-    passes = sum(fail**j for j in range(policy.restarts + 1))  # pass j+1 runs when the j before it failed
-    # 1 - (1 - P)^(m+1), computed without cancellation when P is tiny.
-    with np.errstate(divide="ignore"):
-        success = -np.expm1((policy.restarts + 1) * np.log1p(-pass_success))
-    return _Expected(
-        runs=passes,
-        steps_run=reach.sum(axis=1) * passes,
-        cost=pass_cost * passes,
-        success=success,
-        requests=pass_requests * passes,
-        retries=pass_retries * passes,
-        step_success=s,
-        admitted=q,
-    )
-
-
-class RetryResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    clean_cost: float  # per task when nothing fails (catalogue currency, like every amount here)
-    expected_cost: float  # per started task: failed attempts, retries, restarts, failed tasks included
-    success: float  # probability the task completes
-    cost_per_success: float | None  # expected_cost / success; None when no task succeeds
-    multiplier: float | None  # cost_per_success / clean_cost
-    requests_per_task: float
-    retry_share: float  # retries as a share of all requests
-    admitted: float  # share of wanted retries the budget lets through
-    step_success: float
-    budget_binds_at: float | None  # failure probability above which the budget refuses retries
-    doubles_at: float | None  # failure probability at which cost per successful task is twice the clean cost
-    last_context: float  # input tokens of the last step's first attempt
-    overflow_step: int | None  # first step (1-based) whose context exceeds the model's context window
-    monthly_cost: float  # expected cost per task x tasks per month
-    clean_monthly_cost: float  # the same month with no failures
+    admitted: np.ndarray  # share of wanted retries the budget lets through
 
     @property
-    def overhead(self) -> float | None:
-        """Expected cost per task over the clean cost, minus 1 (0.09: failures add 9% to the bill)."""
-        return self.expected_cost / self.clean_cost - 1 if self.clean_cost > 0 else None
+    def per_success(self) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.success > 0, self.cost / np.where(self.success > 0, self.success, 1.0), np.inf)
 
 
-def _multiplier(p: np.ndarray, costs: StepCosts, policy: Policy, e: _Expected | None = None) -> np.ndarray:
-    """Cost per successful task / clean cost at each p (`e`: the expectations at p, if already computed)."""
-    e = _expected(p, costs, policy) if e is None else e
-    clean = costs.clean
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_success = np.where(e.success > 0, e.cost / np.where(e.success > 0, e.success, 1.0), np.inf)
-        return per_success / clean if clean > 0 else np.full_like(per_success, np.nan)
+def expected(p: float | np.ndarray, costs: TaskCosts, policy: Policy) -> Expected:
+    """Expected cost, success and calls per started task at failure rates p: the spine's FailureOutcome and call
+    rows, vectorised over p (a step runs when the steps before it succeeded; a summary follows a successful step)."""
+    p = np.atleast_1d(np.asarray(p, dtype=float))
+    k, n, f = policy.max_attempts, costs.steps, costs.failed_output_share
+    x = np.minimum(p, retry_threshold(k, policy.budget))
+    g = np.asarray(retries_per_first(x, k), dtype=float).reshape(p.shape)
+    s = np.clip((1.0 - p) * (1.0 + g), 0.0, 1.0)
+    billed = ((1.0 - p) + p * f)[:, None]
+    step = costs.first_in + billed * costs.first_out + g[:, None] * (costs.retry_in + billed * costs.retry_out)
+    reach = s[:, None] ** np.arange(n)  # per run
+    after_step = reach * s[:, None]  # the step succeeded: its summary call runs
+    run = s**n
+    runs = sum((1.0 - run) ** j for j in range(policy.restarts + 1))
+    with np.errstate(divide="ignore"):
+        success = np.where(run < 1, -np.expm1((policy.restarts + 1) * np.log1p(-np.minimum(run, 1.0))), 1.0)
+    per_run_cost = (reach * step).sum(axis=1) + (after_step * costs.summary).sum(axis=1)
+    per_run_calls = reach.sum(axis=1) * (1.0 + g) + (after_step * costs.has_summary).sum(axis=1)
+    return Expected(cost=runs * per_run_cost, success=success, calls=runs * per_run_calls,
+                    retries=runs * reach.sum(axis=1) * g, runs=runs, steps_run=runs * reach.sum(axis=1),
+                    step_success=s, admitted=np.divide(x, p, out=np.ones_like(p), where=p > 0))
 
 
-def doubling_point(costs: StepCosts, policy: Policy, factor: float = 2.0) -> float | None:
-    """Failure probability at which the cost per successful task reaches `factor` x the clean cost.
+def multiplier(p: float | np.ndarray, costs: TaskCosts, policy: Policy) -> np.ndarray:
+    """Cost per completed task over the cost of a task where nothing fails."""
+    e = expected(p, costs, policy)
+    return e.per_success / costs.clean if costs.clean > 0 else np.full_like(e.cost, np.nan)
 
-    The multiplier rises with p (a tested property for prices without long-context tiers; with tiers, a
-    step-only retry can land in a cheaper tier than its first try and flatten the curve slightly), so
-    brentq finds the crossing. None when it stays below `factor` up to the largest allowed p, or the
-    task is free.
-    """
+
+def doubling_point(costs: TaskCosts, policy: Policy, factor: float = 2.0) -> float | None:
+    """Failure rate at which the cost per completed task reaches `factor` x the clean task (brentq on the exact
+    function; it rises with p). None when it stays below up to the largest failure rate, or the task is free."""
     if costs.clean <= 0:
         return None
 
     def gap(p: float) -> float:
-        return float(_multiplier(np.array([p]), costs, policy)[0]) - factor
+        return float(multiplier(p, costs, policy)[0]) - factor
 
     if not gap(MAX_FAILURE_RATE) > 0:
         return None
+    if gap(0.0) >= 0:
+        return 0.0
     return float(brentq(gap, 0.0, MAX_FAILURE_RATE, xtol=1e-13))
 
 
-def evaluate(x: RetryInputs, prices: ModelPrices) -> RetryResult:
-    costs = step_costs(x, prices)
-    policy = user_policy(x)
-    e = _expected(x.failure_rate, costs, policy)
-    cost, success = float(e.cost[0]), float(e.success[0])
-    per_success = cost / success if success > 0 else None
-    window = prices.context_window
-    over = np.nonzero(costs.context > window)[0] if window else np.array([], dtype=int)
-    return RetryResult(
-        clean_cost=costs.clean,
-        expected_cost=cost,
-        success=success,
-        cost_per_success=per_success,
-        multiplier=per_success / costs.clean if per_success is not None and costs.clean > 0 else None,
-        requests_per_task=float(e.requests[0]),
-        retry_share=float(e.retries[0] / e.requests[0]) if e.requests[0] > 0 else 0.0,
-        admitted=float(e.admitted[0]),
-        step_success=float(e.step_success[0]),
-        budget_binds_at=policy.budget_binds_at,
-        doubles_at=doubling_point(costs, policy),
-        last_context=float(costs.context[-1]),
-        overflow_step=int(over[0]) + 1 if over.size else None,
-        monthly_cost=cost * x.tasks_per_month,
-        clean_monthly_cost=costs.clean * x.tasks_per_month,
-    )
-
-
-def policy_curves(x: RetryInputs, prices: ModelPrices, points: int = 191) -> pd.DataFrame:
-    """Cost multiplier and success probability vs p for each compared policy and the user's own.
-
-    Columns: failure_rate, then `<name>|multiplier` and `<name>|success` per policy. Same formula as
-    `evaluate` (both call `_expected`).
-    """
-    top = min(MAX_FAILURE_RATE, max(0.3, 2.0 * x.failure_rate))
-    p = np.unique(np.concatenate([np.linspace(0.0, top, points), [x.failure_rate]]))
-    costs = step_costs(x, prices)
-    frame: dict[str, np.ndarray] = {"failure_rate": p}
-    for policy in policies(x):
-        e = _expected(p, costs, policy)
-        frame[f"{policy.name}|multiplier"] = _multiplier(p, costs, policy, e)
+def policy_curves(costs: TaskCosts, p: float, policies: list[Policy], points: int = 191) -> pd.DataFrame:
+    """Cost per completed task (x the clean task) and task success vs the failure rate, per policy; the workload's
+    own failure rate is one of the points."""
+    top = min(MAX_FAILURE_RATE, max(0.3, 2.0 * p))
+    grid = np.unique(np.concatenate([np.linspace(0.0, top, points), [p]]))
+    frame: dict[str, np.ndarray] = {"failure_rate": grid}
+    for policy in policies:
+        e = expected(grid, costs, policy)
+        frame[f"{policy.name}|multiplier"] = e.per_success / costs.clean if costs.clean > 0 else np.nan * grid
         frame[f"{policy.name}|success"] = e.success
     return pd.DataFrame(frame)
 
 
-# --- Monte Carlo ----------------------------------------------------------------------------
+# --- Monte Carlo: the distribution of cost per task ----------------------------------------------------------------
 
 
-class Simulation(BaseModel):
+class SimulationSummary(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    trials: int
+    mean: float
+    standard_error: float
+    success: float
+    p50: float
+    p95: float
+    p99: float
+    calls: float
+    histogram: pd.DataFrame
+
+    @property
+    def margin95(self) -> float:
+        """Half-width of the 95% confidence interval of the mean."""
+        return 1.96 * self.standard_error
+
+    def over_median(self, value: float) -> float | None:
+        return value / self.p50 if self.p50 > 0 else None
+
+
+@dataclass(frozen=True)
+class Simulation:
     cost: np.ndarray  # per task, one per trial
     success: np.ndarray  # bool per trial
-    requests: np.ndarray  # API calls per trial
+    calls: np.ndarray  # model calls per trial
 
     @property
     def trials(self) -> int:
@@ -389,145 +406,104 @@ class Simulation(BaseModel):
         return float(self.success.mean())
 
     def summary(self, bins: int = 100) -> SimulationSummary:
-        """Quantiles, mean and a histogram (share of tasks per cost bin, split by outcome).
-
-        The histogram runs from the cheapest task to the p99.9 cost; dearer tasks fall in the last bin.
-        """
+        """Quantiles, mean and a histogram (share of tasks per cost bin, split by outcome); the histogram runs from
+        the cheapest task to the p99.9 cost, dearer tasks fall in the last bin."""
         p50, p95, p99, p999 = (float(v) for v in np.quantile(self.cost, (0.5, 0.95, 0.99, 0.999)))
         lo = float(self.cost.min())
         hi = p999 if p999 > lo else lo + max(lo, 1e-9) * 0.01
         width = (hi - lo) / bins
-        # One pass: bin index x 2 + outcome, counted with bincount (tasks above the p99.9 go in the last bin).
         index = np.minimum(((self.cost - lo) / width).astype(np.int64), bins - 1)
         counts = np.bincount(index * 2 + self.success, minlength=2 * bins).reshape(bins, 2) / self.trials
-        histogram = pd.DataFrame({
-            "cost": lo + (np.arange(bins) + 0.5) * width,
-            "succeeded": counts[:, 1],
-            "failed": counts[:, 0],
-        })
-        return SimulationSummary(
-            trials=self.trials, mean=self.mean, standard_error=self.standard_error, success=self.success_rate,
-            p50=p50, p95=p95, p99=p99, requests=float(self.requests.mean()), histogram=histogram,
-        )
-
-
-class SimulationSummary(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-    trials: int
-    mean: float
-    standard_error: float
-    success: float
-    p50: float
-    p95: float
-    p99: float
-    requests: float
-    histogram: pd.DataFrame
-
-    @property
-    def margin95(self) -> float:
-        """Half-width of the 95% confidence interval of the mean."""
-        return 1.96 * self.standard_error
-
-    def over_median(self, value: float) -> float | None:
-        return value / self.p50 if self.p50 > 0 else None
+        histogram = pd.DataFrame({"cost": lo + (np.arange(bins) + 0.5) * width, "succeeded": counts[:, 1],
+                                  "failed": counts[:, 0]})
+        return SimulationSummary(trials=self.trials, mean=self.mean, standard_error=self.standard_error,
+                                 success=self.success_rate, p50=p50, p95=p95, p99=p99,
+                                 calls=float(self.calls.mean()), histogram=histogram)
 
 
 def _outcomes(p: float, k: int, x: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A step's possible outcomes: (probability, attempts, succeeded) for each.
-
-    Success at attempt j: x^(j-1)(1-p); failure at attempt j < k because the budget refused the
-    retry: x^(j-1)p(1-q); failure with every attempt used: x^(k-1)p. They sum to 1. Outcome 0 is
-    success at the first try.
-    """
+    """A step's outcomes: (probability, attempts, succeeded). Success at attempt j: x^(j-1)(1-p); failure at
+    attempt j < k because the budget refused the retry: x^(j-1)p(1-q); failure with every attempt used:
+    x^(k-1)p. They sum to 1; outcome 0 is success at the first try."""
     probs, attempts, ok = [], [], []
     refuse = 1.0 - (x / p if p > 0 else 1.0)
     for j in range(1, k + 1):
         reach = x ** (j - 1)
-        probs.append(reach * (1 - p))
-        attempts.append(j)
-        ok.append(True)
-        probs.append(reach * p * (refuse if j < k else 1.0))
-        attempts.append(j)
-        ok.append(False)
+        probs += [reach * (1 - p), reach * p * (refuse if j < k else 1.0)]
+        attempts += [j, j]
+        ok += [True, False]
     return np.array(probs), np.array(attempts), np.array(ok)
 
 
-def trials_for(x: RetryInputs, prices: ModelPrices, budget: int = WORK_BUDGET) -> int:
-    """Trials that fit the work budget: 100,000 unless each task sees dozens of failures.
-
-    Work per task = runs started + unusual steps (a failure or a retry), both known in closed form.
-    """
-    e = _expected(x.failure_rate, step_costs(x, prices), user_policy(x))
-    per_task = float(e.runs[0] + x.failure_rate * e.steps_run[0])
+def trials_for(costs: TaskCosts, p: float, policy: Policy, budget: int = WORK_BUDGET) -> int:
+    """Trials that fit the work budget (runs started + unusual steps drawn per task, known in closed form)."""
+    e = expected(p, costs, policy)
+    per_task = float(e.runs[0] + p * e.steps_run[0])
     return int(min(DEFAULT_TRIALS, max(MIN_TRIALS, budget // max(per_task, 1.0))))
 
 
-def simulate(x: RetryInputs, prices: ModelPrices, trials: int | None = None, seed: int = DEFAULT_SEED) -> Simulation:
-    """Cost per task for `trials` independent tasks under the user's policy (default: `trials_for`,
-    100,000 unless tasks see dozens of failures each).
+def simulate(costs: TaskCosts, p: float, policy: Policy, trials: int | None = None,
+             seed: int = DEFAULT_SEED) -> Simulation:
+    """Cost per task for independent tasks under `policy` at failure rate p (seeded, vectorised over trials).
 
-    Vectorised over trials and driven by events: most steps succeed at the first try, so instead of
-    drawing every step, each running task draws how many clean steps come before its next unusual
-    one (a geometric number, by inversion), pays those from a prefix sum, then draws what happened
-    at the unusual step (a retry that worked, or a failure that ends the run). Each pass of the loop
-    handles the next event of every running task at once; there is no loop over trials.
+    Event-driven: most steps succeed at the first try, so each running task draws how many clean steps come before
+    its next unusual one (geometric, by inversion), pays them from a prefix sum, then draws what happened at the
+    unusual step (a retry that worked, or a failure that ends the run). There is no loop over trials.
     """
-    trials = trials_for(x, prices) if trials is None else trials
-    costs = step_costs(x, prices)
-    policy = user_policy(x)
-    n, k, p = x.steps, x.max_attempts, x.failure_rate
+    trials = trials_for(costs, p, policy) if trials is None else trials
+    n, k, f = costs.steps, policy.max_attempts, costs.failed_output_share
+    clean_step = costs.first_in + costs.first_out + costs.summary  # a first-try success and the summary after it
+    clean_calls = 1.0 + costs.has_summary
+    prefix = np.concatenate([[0.0], np.cumsum(clean_step)])
+    call_prefix = np.concatenate([[0.0], np.cumsum(clean_calls)])
     rng = np.random.default_rng(seed)
     cost = np.zeros(trials)
-    requests = np.zeros(trials)
+    calls = np.zeros(trials)
     if p <= 0:
-        cost[:] = costs.clean
-        requests[:] = n
-        return Simulation(cost=cost, success=np.ones(trials, dtype=bool), requests=requests)
+        cost[:] = prefix[n]
+        calls[:] = call_prefix[n]
+        return Simulation(cost=cost, success=np.ones(trials, dtype=bool), calls=calls)
 
-    xq = min(p, budget_threshold(k, policy.budget))
+    first_fail = costs.first_in + f * costs.first_out
+    retry_ok = costs.retry_in + costs.retry_out
+    retry_fail = costs.retry_in + f * costs.retry_out
+    xq = min(p, retry_threshold(k, policy.budget))
     probs, attempts, ok = _outcomes(p, k, xq)
-    # Outcomes other than a first-try success, conditional on the step not being one.
-    unusual = np.cumsum(probs[1:]) / p
+    unusual = np.cumsum(probs[1:]) / p  # outcomes other than a first-try success, given the step is not one
     attempts, ok = attempts[1:], ok[1:]
     j = attempts[None, :]
-    table = np.where(  # cost of each (step, unusual outcome)
-        ok[None, :],
-        costs.first_fail[:, None] + (j - 2) * costs.retry_fail[:, None] + costs.retry_ok[:, None],
-        costs.first_fail[:, None] + (j - 1) * costs.retry_fail[:, None],
-    )
-    prefix = np.concatenate([[0.0], np.cumsum(costs.first_ok)])
-    # Cost from the run's start through an unusual step e with outcome o (clean steps before it included),
-    # flattened so one `take` reads it.
-    through = (prefix[:-1, None] + table).ravel()
+    table = np.where(ok[None, :],
+                     first_fail[:, None] + (j - 2) * retry_fail[:, None] + retry_ok[:, None] + costs.summary[:, None],
+                     first_fail[:, None] + (j - 1) * retry_fail[:, None])
+    call_table = np.where(ok[None, :], j + costs.has_summary[:, None], j).astype(float)
+    through = (prefix[:-1, None] + table).ravel()  # from the run's start through an unusual step and its outcome
+    calls_through = (call_prefix[:-1, None] + call_table).ravel()
     outcomes = table.shape[1]
     inv_log_clean = np.float32(1.0 / math.log1p(-p))
     last = len(unusual) - 1
 
     success = np.zeros(trials, dtype=bool)
-    # The tasks still running, with their next step, restarts left, and cost and requests so far in this run
-    # (plus earlier runs). A task leaves these arrays when it succeeds or fails for good.
-    rows = np.arange(trials)
+    rows = np.arange(trials)  # tasks still running: next step, restarts left, spend and calls so far
     cursor = np.zeros(trials, dtype=np.int64)
     restarts_left = np.full(trials, policy.restarts)
     spent = np.zeros(trials)
-    calls = np.zeros(trials)
+    made = np.zeros(trials)
     while rows.size:
         u = np.float32(1.0) - rng.random(rows.size, dtype=np.float32)  # (0, 1]
-        # Clean steps before the next unusual one: floor(ln u / ln(1-p)) is geometric, P(>= j) = (1-p)^j.
-        event = cursor + np.minimum(np.log(u) * inv_log_clean, n).astype(np.int64)
+        event = cursor + np.minimum(np.log(u) * inv_log_clean, n).astype(np.int64)  # geometric clean run
         finished = event >= n
         if finished.any():  # no unusual step before the end: the run succeeds
             out = np.flatnonzero(finished)
             done, start = rows.take(out), cursor.take(out)
             cost[done] = spent.take(out) + prefix[n] - prefix[start]
-            requests[done] = calls.take(out) + (n - start)
+            calls[done] = made.take(out) + call_prefix[n] - call_prefix[start]
             success[done] = True
             stay = np.flatnonzero(~finished)
-            rows, event, cursor, restarts_left, spent, calls = (
-                a.take(stay) for a in (rows, event, cursor, restarts_left, spent, calls))
+            rows, event, cursor, restarts_left, spent, made = (
+                a.take(stay) for a in (rows, event, cursor, restarts_left, spent, made))
         outcome = np.minimum(np.searchsorted(unusual, rng.random(rows.size, dtype=np.float32), side="right"), last)
         spent += through.take(event * outcomes + outcome) - prefix.take(cursor)
-        calls += event - cursor + attempts.take(outcome)
+        made += calls_through.take(event * outcomes + outcome) - call_prefix.take(cursor)
         failed = ~ok.take(outcome)
         cursor = event + 1
         if failed.any():  # the run stops here: restart the task if allowed, else it has failed for good
@@ -535,16 +511,16 @@ def simulate(x: RetryInputs, prices: ModelPrices, trials: int | None = None, see
             if final.any():
                 out = np.flatnonzero(final)
                 done = rows.take(out)
-                cost[done], requests[done] = spent.take(out), calls.take(out)
+                cost[done], calls[done] = spent.take(out), made.take(out)
             cursor[failed] = 0
             restarts_left = restarts_left - (failed & ~final)
             stay = np.flatnonzero(~final)
-            rows, cursor, restarts_left, spent, calls = (
-                a.take(stay) for a in (rows, cursor, restarts_left, spent, calls))
-    return Simulation(cost=cost, success=success, requests=requests)
+            rows, cursor, restarts_left, spent, made = (
+                a.take(stay) for a in (rows, cursor, restarts_left, spent, made))
+    return Simulation(cost=cost, success=success, calls=calls)
 
 
-# --- retry amplification across layers -------------------------------------------------------
+# --- retry amplification across layers (calls, not money) ----------------------------------------------------------
 
 
 class AmplificationInputs(BaseModel):
@@ -558,12 +534,12 @@ class AmplificationInputs(BaseModel):
         description="Services stacked between the user and the model API, each retrying (illustrative default).",
     )
     budget: float = Field(
-        0.10, ge=0, le=0.5, title="Per-layer retry budget", json_schema_extra={"percent": True, "step": 1.0},
+        SRE_BUDGET, ge=0, le=0.5, title="Per-layer retry budget", json_schema_extra={"percent": True, "step": 1.0},
         description="Retries as a share of each layer's requests. Google SRE book: 10%.",
     )
     failure_rate: float = Field(
         0.10, ge=0, le=1, title="Model API failure probability", json_schema_extra={"percent": True},
-        description="Chance one call to the model API fails (the page uses the per-step failure probability).",
+        description="Chance one call to the model API fails (the page uses the workload's failure rate).",
     )
 
 
@@ -576,61 +552,165 @@ class AmplificationResult(BaseModel):
     budget_binds_at: float | None
 
 
-def _amplification(p: np.ndarray | float, attempts: int, layers: int, budget: float | None) -> np.ndarray:
-    """Model-API calls per user request. Layer 1 calls the API; layer l calls layer l-1.
-
-    Each layer makes H(x) calls per incoming call on average (Wald's identity), H = 1 + G, with x the
-    chance a call fails and is retried; a layer's call fails with 1 - (1 - f)·H(x), f its callee's.
-    """
+def amplified_calls(p: float | np.ndarray, attempts: int, layers: int, budget: float | None) -> np.ndarray:
+    """Model-API calls per user request. Layer 1 calls the API; layer l calls layer l-1. Each layer makes
+    H(x) = 1 + G(x) calls per incoming call on average (Wald's identity), x the chance a call fails and is retried;
+    a layer's call fails with 1 - (1 - f) H(x), f its callee's."""
     f = np.atleast_1d(np.asarray(p, dtype=float))
-    cap = budget_threshold(attempts, budget)
+    cap = retry_threshold(attempts, budget)
     total = np.ones_like(f)
     for _ in range(layers):
-        x = np.minimum(f, cap)
-        h = 1.0 + _retries_per_first(x, attempts)
+        h = 1.0 + np.asarray(retries_per_first(np.minimum(f, cap), attempts), dtype=float).reshape(f.shape)
         total = total * h
         f = np.clip(1.0 - (1.0 - f) * h, 0.0, 1.0)
     return total
 
 
 def amplification(x: AmplificationInputs) -> AmplificationResult:
-    threshold = budget_threshold(x.attempts_per_layer, x.budget)
+    threshold = retry_threshold(x.attempts_per_layer, x.budget)
     return AmplificationResult(
         worst_case=float(x.attempts_per_layer**x.layers),
-        worst_case_budget=float(_amplification(1.0, x.attempts_per_layer, x.layers, x.budget)[0]),
-        expected=float(_amplification(x.failure_rate, x.attempts_per_layer, x.layers, None)[0]),
-        expected_budget=float(_amplification(x.failure_rate, x.attempts_per_layer, x.layers, x.budget)[0]),
+        worst_case_budget=float(amplified_calls(1.0, x.attempts_per_layer, x.layers, x.budget)[0]),
+        expected=float(amplified_calls(x.failure_rate, x.attempts_per_layer, x.layers, None)[0]),
+        expected_budget=float(amplified_calls(x.failure_rate, x.attempts_per_layer, x.layers, x.budget)[0]),
         budget_binds_at=threshold if threshold < 1 and x.attempts_per_layer > 1 else None,
     )
 
 
+# --- the analysis the page shows ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """The main failing class: one task today and with the chosen policy."""
+
+    index: int
+    name: str
+    steps: int
+    failure_rate: float
+    failures: Failures
+    costs: TaskCosts
+    today: Policy
+    chosen: Policy
+    policies: list[Policy]
+    expected_today: Expected
+    expected_chosen: Expected
+    doubles_at: float | None  # failure rate at which the chosen policy's cost per completed task is 2x the clean task
+
+    def per_success(self, which: str = "chosen") -> float | None:
+        e = self.expected_chosen if which == "chosen" else self.expected_today
+        return float(e.cost[0] / e.success[0]) if e.success[0] > 0 else None
+
+    def multiplier(self, which: str = "chosen") -> float | None:
+        per = self.per_success(which)
+        return per / self.costs.clean if per is not None and self.costs.clean > 0 else None
+
+    def retry_share(self, which: str = "chosen") -> float:
+        e = self.expected_chosen if which == "chosen" else self.expected_today
+        return float(e.retries[0] / e.calls[0]) if e.calls[0] > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    today: Bill
+    after: Bill  # the same completed tasks under the chosen policy
+    idle: str | None
+    refuses_above: float  # failure rate above which the chosen budget refuses retries (1.0: never)
+    task: TaskView | None  # the failing class analysed; None: nothing fails
+    failing: tuple[str, ...] = ()  # every failing class, in workload order
+
+    @property
+    def saving(self) -> float:
+        """today - after at equal completed work (negative: the policy costs money)."""
+        return self.today.total - self.after.total
+
+    @property
+    def change(self) -> float:
+        return -self.saving
+
+    @property
+    def success_today(self) -> float:
+        return self.today.completed / self.today.requests if self.today.requests else 1.0
+
+    @property
+    def success_after(self) -> float:
+        return self.after.completed / self.after.requests if self.after.requests else 1.0
+
+    @property
+    def started_factor(self) -> float:
+        """Tasks started with the policy per task started today, for the same completed tasks."""
+        return self.after.requests / self.today.requests if self.today.requests else 1.0
+
+
+def _task_view(w: Workload, x: RetryPolicyInputs, cat: Catalogue, index: int) -> TaskView:
+    c = w.classes[index]
+    f = c.failures
+    assert f is not None
+    costs = task_costs(w, c, cat)
+    today, chosen = today_policy(f), chosen_policy(f, x)
+    p = f.failure_rate
+    return TaskView(index=index, name=c.name, steps=c.steps, failure_rate=p, failures=f, costs=costs, today=today,
+                    chosen=chosen, policies=compared_policies(f, x), expected_today=expected(p, costs, today),
+                    expected_chosen=expected(p, costs, chosen), doubles_at=doubling_point(costs, chosen))
+
+
+def focus_class(w: Workload, today: Bill, after: Bill) -> int | None:
+    """The failing class whose bill the policy moves most (ties: the one with most requests); None if none fails.
+    The lever keeps classes in order, so today's and the policy's bills line up class by class."""
+    failing = [i for i, c in enumerate(w.classes) if fails(c)]
+    if not failing:
+        return None
+    return max(failing, key=lambda i: (abs(after.classes[i].total - today.classes[i].total),
+                                       w.classes[i].requests_per_month))
+
+
+def analyse(w: Workload, x: RetryPolicyInputs, cat: Catalogue, today: Bill | None = None,
+            focus: str | None = None) -> RetryResult:
+    """The lever on the workload at equal completed work, and one task of a failing class: `focus` by name, else
+    the one whose bill the policy moves most. Raises NoTaskCompletes when the policy completes nothing that today
+    completes."""
+    today = today if today is not None else price(w, cat)
+    after = price(apply(w, x, cat), cat)
+    names = [c.name for c in w.classes]
+    failing = tuple(c.name for c in w.classes if fails(c))
+    index = names.index(focus) if focus in failing else focus_class(w, today, after)
+    return RetryResult(today=today, after=after, idle=idle(w, x, cat),
+                       refuses_above=retry_threshold(x.max_attempts, x.budget_share),
+                       task=_task_view(w, x, cat, index) if index is not None else None, failing=failing)
+
+
 EXPLANATION = r"""
-**The task.** Step *i* (from 0) re-sends the history: context = *S* + *i*·(*A* + *R*) input tokens and *A* output
-tokens, priced with the sidebar model's rates (long-context tiers included). With nothing failing, a task costs the
-sum of its steps: the **clean cost**.
+**One call.** Each attempt fails with probability *p* (the sidebar's failure rate). A failed attempt bills its whole
+input and a share *f* of its output; a retry re-sends the full history (same price as the first try) or only the step
+(the prefix, the user message and the latest tool result). With at most *k* attempts, the chance an attempt fails
+*and* is retried is *x* = *p*·*q*, where *q* is the share of retries the budget admits (1 without a budget). Expected
+retries per step *G* = *x* + *x*² + … + *x*^(*k*−1); the step succeeds with probability *s* = (1 − *p*)(1 + *G*).
 
-**One step.** Each attempt fails with probability *p*. A failed attempt bills its whole input and a share *f* of its
-output. A retry re-sends the full history (same price as the first try) or only the step (*S* plus the latest tool
-result). With at most *k* attempts, the chance an attempt fails *and* is retried is *x* = *p*·*q*, where *q* is the
-share of retries the budget admits (1 without a budget). Expected retries per step *G* = *x* + *x*² + … + *x*^(*k*−1);
-the step succeeds with probability *s* = (1 − *p*)(1 + *G*); its expected cost is
-[(1 − *p*)·first-try success + *p*·first-try failure] + *G*·[(1 − *p*)·retry success + *p*·retry failure].
+**One task.** A failed step stops the run, so step *i* runs with probability *s*^(*i*−1) and a run succeeds with
+*s*^*n*. With up to *m* restarts, the task succeeds with 1 − (1 − *s*^*n*)^(*m*+1) and every failed run is paid in
+full. **Cost per completed task** = what the bill pays per task started ÷ the share that complete. The **multiplier**
+divides it by the cost of a task where nothing fails.
 
-**The task.** A failed step stops the run, so step *i* runs with probability *s*^*i*; a run succeeds with
-*P* = *s*^*n*. With up to *m* restarts, expected cost = run cost × (1 + (1−*P*) + … + (1−*P*)^*m*) and
-success = 1 − (1 − *P*)^(*m*+1). **Cost per successful task** = expected cost ÷ success: what the bill pays for each
-finished task, failed tasks included. The **multiplier** divides it by the clean cost. Restarts raise success but
-leave the cost per successful task unchanged: every failed run is paid for in full.
+**Retry budget** (Google SRE book): retries may be at most *b* of all requests. Retries are *G*/(1 + *G*) of
+requests, so the budget starts refusing when *G*(*p*) > *b*/(1 − *b*): above that failure rate (*x\**, solved exactly)
+*x* stays at *x\** and the extra failures are refused. It caps the load a failing model receives, and pays for it
+with failed tasks.
 
-**Retry budget** (Google SRE book): retries may be at most *b* of all requests. Retries are *G*/(1 + *G*) of requests,
-so the budget binds when *G*(*p*) > *b*/(1 − *b*); above that failure rate (*x\**, solved exactly) *x* stays at *x\**
-and the extra failures are refused. The budget caps the load a failing model receives; it buys that with success.
+**Equal completed work.** A policy that completes fewer tasks does less work; its lower bill is not a saving. The
+lever keeps completed tasks per month equal: each failing class starts success-today ÷ success-with-the-policy times
+as many tasks, priced by the one pricing function. The monthly change is the bill for the same completed tasks under
+the policy minus today's bill; it is what the Overview counts (as a negative saving when the policy costs money).
+
+**Curves.** One priced task gives each attempt's cost at every step (input does not depend on *p*; the output is
+billed in the failed share), so the cost at any failure rate follows exactly; at the workload's failure rate it equals
+the priced bill.
 
 **Distribution.** 100,000 simulated tasks (seeded, vectorised; fewer only when each task sees dozens of failures)
-give the p50, p95 and p99 cost per task; their mean matches the closed form within Monte Carlo error.
+give the p50, p95 and p99 cost per task on the same per-attempt costs; their mean matches the bill within Monte Carlo
+error.
 
 **Amplification across layers.** When *L* stacked services each try a failing call up to *a* times, the model API
 receives up to *a*^*L* calls per user request (3 attempts × 3 layers = 27). With a budget *b* at every layer the worst
-case is (1/(1 − *b*))^*L*. At a failure probability *p* each layer makes 1 + *G* calls per incoming call (computed layer
-by layer, each layer's failure probability feeding the next).
+case is (1/(1 − *b*))^*L*. At a failure probability *p* each layer makes 1 + *G* calls per incoming call, layer by
+layer.
 """

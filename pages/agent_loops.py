@@ -1,172 +1,206 @@
-"""Agent loops: why a tool-using agent costs many times the single-call estimate."""
+"""Agent loops: why an agent task costs many times the single-call estimate, and which history policy cuts it."""
+import pandas as pd
 import streamlit as st
 
 from calculators import agent_loops as agents
-from pages._ui import figures, levers, widgets
+from calculators.workload import SimpleWorkload
+from pages._ui import figures, widgets
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, illustrative, money, price_caption, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, multiple, percent,
+    price_caption, shown, shown_frame, sources, tokens,
 )
+from pages._ui.lever_form import LeverForm, publish
+from pages._ui.workload_edit import SIDEBAR_KEYS, custom_rows, offer, preview
+
+LEVER = agents.LEVER
+PREVIEW_SHARE = 0.30  # illustrative: sources.toml agent_loops_policy_defaults
 
 st.title("Agent loops: the token economy of multi-turn tool use")
-st.caption("Why does our agent cost 5-30× the single-call estimate? Every step re-sends the whole history.")
-
+st.caption(LEVER.question)
 ctx = context()
-illustrative("The task shape (steps, tool-result size, S/U split) and the compaction settings are illustrative; "
-             "replace them with your agent's own numbers.")
-
-Inputs = agents.AgentInputs
-
-
-system_default, user_default = agents.default_split(ctx.sidebar.input_tokens)
-window_default = ctx.prices.context_window or agents.DEFAULT_CONTEXT_WINDOW
-
-shape, policy = st.columns(2)
-with shape:
-    st.subheader("One task")
-    a, b = st.columns(2)
-    system = widgets.number(Inputs, "system_tokens", key="agents.system",
-                            default=system_default, container=a)
-    user = widgets.number(Inputs, "user_tokens", key="agents.user", default=user_default,
-                          container=b)
-    assistant = widgets.number(Inputs, "assistant_tokens", key="agents.output",
-                               default=min(ctx.sidebar.output_tokens, 200_000), container=a)
-    tool = widgets.number(Inputs, "tool_result_tokens", key="agents.tool", container=b)
-    steps = widgets.number(Inputs, "steps", key="agents.steps", container=a)
-with policy:
-    st.subheader("History policy")
-    caching = widgets.toggle(Inputs, "caching", key="agents.cache")
-    window = widgets.number(Inputs, "context_window", key="agents.window",
-                            default=window_default)
-    compaction = widgets.choice(Inputs, "compaction", key="agents.compaction", format_func=agents.COMPACTION_LABELS.get,
-                                widget="radio")
-    c1, c2 = st.columns(2)
-    keep = every = summary = None
-    if compaction == "sliding":
-        keep = widgets.number(Inputs, "keep_steps", key="agents.keep", container=c1)
-    if compaction == "summarise":
-        every = widgets.number(Inputs, "summarise_every", key="agents.every", container=c1)
-        summary = widgets.number(Inputs, "summary_tokens", key="agents.summary", container=c2)
-
-optional = {k: v for k, v in {"keep_steps": keep, "summarise_every": every, "summary_tokens": summary}.items()
-            if v is not None}
-x = widgets.validated(
-    Inputs, system_tokens=system, user_tokens=user, assistant_tokens=assistant, tool_result_tokens=tool,
-    steps=steps, caching=caching, context_window=window, compaction=compaction,
-    tasks_per_month=ctx.sidebar.requests_per_month, **optional,
-)
-result = agents.evaluate(x, ctx.prices)
-levers.publish(levers.agent_loops_saving(x, result))
-over = result.overflow
-
 st.caption(price_caption(ctx.prices))
-if ctx.prices.context_window is None:
-    st.caption(f"genai-prices has no context window for this model: {agents.DEFAULT_CONTEXT_WINDOW:,} tokens "
-               "assumed (illustrative). Edit it above.")
-if x.caching and ctx.prices.cache_read is None:
-    st.warning("This model has no cache-read price in the catalogue, so history caching changes nothing here.",
-               icon=":material/warning:")
 
-headline([
-    Metric("Cost per task", money(result.cost_per_task),
-           delta=f"{'+' if result.extra_per_task >= 0 else ''}{money(result.extra_per_task)} "
-                 f"vs naive {money(result.naive_cost_per_task)}",
-           delta_color="inverse",
-           help="Sum of every step's request (and summary call) at the model's prices. Naive: n × one call with "
-                "S+U input and A output."),
-    Metric("Monthly cost", money(result.cost_per_month),
-           delta=f"naive {money(result.naive_cost_per_month)}", delta_color="off",
-           help="Cost per task × tasks per month (the workload's requests per month: one request = one agent "
-                "task)."),
-    Metric("Multiplier vs naive", f"{result.multiplier:.1f}×" if result.multiplier is not None else "—",
-           help="Cost per task ÷ (n × one call). Above 1 because each step re-sends the history."),
-    Metric("Context overflows at", f"step {over.step:,}" if over else "never",
-           delta=(("within this task" if result.overflows_within_task else f"after this task's {x.steps} steps")
-                  if over else "bounded by compaction"),
-           delta_color="inverse" if result.overflows_within_task else "off",
-           help="First request whose input plus output exceeds the context window (solved exactly)."),
-])
-st.caption(
-    f"Tasks per month = the workload's {x.tasks_per_month:,} requests per month: each request is one agent task. "
-    f"A task sends {result.input_tokens_per_task:,} input and {result.output_tokens_per_task:,} output tokens "
-    f"(naive: {result.naive_input_tokens_per_task:,} and {result.naive_output_tokens_per_task:,})"
-    + (f", including {result.summary_calls} summary call{'s' if result.summary_calls != 1 else ''}"
-       if result.summary_calls else "")
-    + ". Without caching or compaction it would cost " + money(result.quadratic_cost_per_task) + " per task."
-)
-if result.cache_payback_steps is not None and x.compaction == "none":
-    st.caption(f"History caching (no compaction) costs no more than no caching from {result.cache_payback_steps} "
-               f"step{'s' if result.cache_payback_steps != 1 else ''} per task on: the cache-read discount has "
-               "then paid for the write premium.")
+form = LeverForm(LEVER, ctx)
+left, right = st.columns(2)
+with left:
+    st.subheader("History policy")
+    form("history_caching")
+    compaction = form("compaction")
+with right:
+    if compaction == "sliding":
+        form("keep_steps")
+    elif compaction == "summarise":
+        form("summarise_every")
+        form("summary_tokens")
+    else:
+        st.caption("No compaction: every step re-sends the whole history. Pick a sliding window or a periodic summary "
+                   "to bound it.")
+x = form.inputs()
+illustrative("The compaction settings (a 5-step window, a 1,000-token summary every 5 steps) are illustrative: set them "
+             "to your agent's. History caching is on by default because it is the recommendation. Steps, tool results "
+             "and today's caching come from the sidebar's anatomy.")
+r = agents.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
+publish(LEVER, r.saving)
 
-if over is not None and result.overflows_within_task:
-    what = f"The summary call before step {over.step:,}" if over.in_summary_call else f"Step {over.step:,}"
-    st.warning(
-        f"{what} needs {over.tokens:,} tokens, more than the {x.context_window:,}-token context window: the API "
-        "rejects that request, so the task cannot get past it without (more) compaction. The costs on this page "
-        "count all steps as if the window were large enough.",
-        icon=":material/warning:",
+
+def overflow_text(view: agents.TaskView) -> tuple[str, str]:
+    o = view.overflow
+    if view.window is None:
+        return "—", "no context window in the catalogue"
+    if o is None:
+        return "never", "bounded by compaction" if x.compaction != "none" else "the history does not grow"
+    return f"step {o.step:,}", "within this task" if o.step <= view.steps else f"after this task's {view.steps} steps"
+
+
+def same_overflow(a: agents.ContextOverflow | None, b: agents.ContextOverflow | None) -> bool:
+    return a is not None and b is not None and (a.step, a.in_summary_call) == (b.step, b.in_summary_call)
+
+
+task = r.task
+metrics = [
+    Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill" if r.idle is None
+           else "no effect", delta_color="off",
+           help="Today's bill minus the bill with every agent task on this history policy: two workloads priced by "
+           "the same function." + (f" No effect: {r.idle}." if r.idle else "")),
+    Metric("Bill with this policy", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
+           help="Today is the sidebar's bill."),
+]
+if task is not None:
+    where, note = overflow_text(task)
+    metrics += [
+        Metric("Cost per task", money(task.cost_per_task), delta=f"today {money(task.cost_per_task_today)}",
+               delta_color="off", help=f"One '{task.name}' task of {task.steps} steps, every call priced (failures and "
+               "summary calls included)."),
+        Metric("Multiplier vs naive", multiple(task.multiplier), delta=f"today {multiple(task.multiplier_today)}",
+               delta_color="off", help="Cost per task ÷ (steps × one call of the same class without its history)."),
+        Metric("Context overflows at", where, delta=note,
+               delta_color="inverse" if task.overflows_within_task else "off",
+               help="First call whose input plus output exceeds the model's context window, solved exactly for a task "
+               "of any length under this policy."),
+    ]
+headline(metrics)
+if r.idle:
+    st.caption(f"No effect on your workload: {r.idle}.")
+
+
+def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
+    """The analysis of one agent class: steps, curve, policies."""
+    st.caption(
+        f"**{view.name}**{label}: {view.steps}-step tasks, {view.requests:,.0f} a month. Today: "
+        f"{agents.policy_label(view.today_policy)}; with this policy: {agents.policy_label(x)}. A task sends "
+        f"{tokens(view.input_tokens)} input tokens (naive: {view.steps} × one call = {tokens(view.naive_input_tokens)}) "
+        f"and {tokens(view.output_tokens)} output tokens."
     )
+    if view.caches_automatically:
+        auto = view.policies.query("`compaction` == 'No compaction'").set_index("history caching")["cost per task"]
+        st.info(f"{view.provider} caches repeated prefixes automatically, with no write premium: the sidebar counts agent history as "
+                "cached today. Priced uncached, the same whole-history tasks would cost "
+                f"{multiple(auto['off'] / auto['on'] if auto['on'] > 0 else None)} as much.", icon=":material/info:")
+    elif not view.has_cache_price and x.history_caching:
+        st.warning("This model has no cache price in the catalogue, so caching the history changes nothing here.",
+                   icon=":material/warning:")
+    hit = view.prefix_hit_rate
+    st.caption(
+        f"The shared prefix (system prompt, tools) is the same for every task: on step 1 "
+        + (f"{percent(hit, 0)} of tasks read it from the cross-task cache and the rest write it"
+           if hit > 0 else "it is billed as the class bills it across tasks (not cached today)")
+        + "; on later steps it comes from the task's own history cache when the history is cached."
+    )
+    over = view.overflow
+    if over is not None and view.overflows_within_task:
+        what = f"The summary call before step {over.step:,}" if over.in_summary_call else f"Step {over.step:,}"
+        st.warning(f"{what} needs {tokens(over.tokens)} tokens, more than the model's {over.window:,}-token context "
+                   "window: the API rejects that call, so the task cannot get past it without (more) compaction. The "
+                   "bill counts every step as if it fitted.", icon=":material/warning:")
+    elif view.window is None:
+        st.caption("The catalogue has no context window for this model: overflow is not checked.")
+    before = view.overflow_today
+    if before is not None and before.step <= view.steps and not same_overflow(before, over):
+        where = f"the summary call before step {before.step:,}" if before.in_summary_call else f"step {before.step:,}"
+        st.caption(f"Today's policy breaks the {before.window:,}-token context window at {where} "
+                   f"({tokens(before.tokens)} tokens): the API would reject it."
+                   + (" This policy keeps every call within it." if not view.overflows_within_task else ""))
 
-# --- per-step bars -------------------------------------------------------------------------------------
-table = agents.step_table(x, ctx.prices)
-stacks = {
-    "cached_input_cost": "cached input (cache reads)",
-    "uncached_input_cost": "uncached input (incl. cache writes)",
-    "output_cost": "output",
-}
-if result.summary_calls:
-    stacks["summary_call_cost"] = "summary call after this step"
-step_markers = []
-if over is not None and result.overflows_within_task:
-    step_markers.append(figures.Marker(over.step, f"context overflows at step {over.step}"))
-fig = figures.stacked_bars(
-    table, x="step", stacks=stacks, title="Cost of each step of one task", x_title="step",
-    y_title="cost per step", markers=step_markers, y_tickprefix=currency(),
-)
-chart(fig, table, name="agent cost per step")
+    steps = shown_frame(view.step_costs, "cached_input", "uncached_input", "output", "retries", "summary_call", "total",
+                        "today_total")
+    stacks = {"cached_input": "cached input (cache reads)", "uncached_input": "uncached input (incl. cache writes)",
+              "output": "output (incl. reasoning)"}
+    if view.step_costs["retries"].any():
+        stacks["retries"] = "retries"
+    if view.step_costs["summary_call"].any():
+        stacks["summary_call"] = "summary call after this step"
+    chart(figures.stacked_bars(
+        steps, x="step", stacks=stacks, title="Cost of each step of one task, with this policy", x_title="step",
+        y_title="cost per step", y_tickprefix=currency(), overlay_lines={"today_total": "today's policy (total)"},
+        markers=[figures.Marker(over.step, f"context overflows at step {over.step}")]
+        if over is not None and view.overflows_within_task else [],
+    ), steps, name="agent cost per step")
 
-# --- cost vs steps ---------------------------------------------------------------------------------------
-curve = agents.cost_curve(x, ctx.prices)
-last = int(curve["steps"].iloc[-1])
-markers = []
-if over is not None and over.step <= last:
-    markers.append(figures.Marker(over.step, f"context overflows at step {over.step}"))
-tier = agents.tier_step(x, ctx.prices)
-if tier is not None and tier <= last:
-    markers.append(figures.Marker(tier, f"long-context price from step {tier} (no compaction)", colour="#8E5EA2"))
-fig2 = figures.line_chart(
-    curve, x="steps", series={
-        "policy": "your policy (step model)",
-        "quadratic": "no caching, no compaction (closed form, quadratic)",
-        "naive": "naive: N × one call (linear)",
-    },
-    dashes={"quadratic": "dash", "naive": "dot"},
-    title="Cost per task vs number of steps", x_title="steps per task (N)", y_title="cost per task",
-    markers=markers, y_tickprefix=currency(),
-)
-figures.add_current(fig2, figures.Current(x.steps, result.cost_per_task, f"your task: {x.steps} steps"),
-                    y_format=f"{currency()},.4g")
-chart(fig2, curve, name="agent cost vs steps")
-if over is not None and over.step > last:
-    st.caption(f"The context overflows at step {over.step:,}, beyond this chart.")
+    curve = shown_frame(view.curve, "today", "policy", "naive")
+    last = int(view.curve["steps"].iloc[-1])
+    markers = [figures.Marker(o.step, f"{tag} context overflows at step {o.step}", colour=colour)
+               for o, tag, colour in ((view.overflow, "this policy:", figures.BREAK_EVEN_COLOUR),
+                                      (view.overflow_today, "today:", "#8E5EA2"))
+               if o is not None and o.step <= last]
+    pays = view.pays_from_steps
+    if pays is not None and pays > 1:
+        markers.append(figures.Marker(pays, f"this policy is cheaper from {pays} steps", colour="#17A398"))
+    chart(figures.line_chart(
+        curve, x="steps", series={"today": "today's policy", "policy": "this policy", "naive": "naive: N × one call"},
+        dashes={"naive": "dot"}, title="Cost per task vs number of steps", x_title="steps per task (N)",
+        y_title="cost per task", y_tickprefix=currency(), markers=markers,
+        current=figures.Current(view.steps, shown(view.cost_per_task), f"your tasks: {view.steps} steps"),
+    ), curve, name="agent cost vs steps")
+    st.caption("Each point is one priced task of N steps; at your number of steps it is the bill's cost per task. "
+               f"For scale: Anthropic reports that its agents use about {agents.REPORTED_AGENT_MULTIPLE:g}× the tokens "
+               f"of chat, and multi-agent systems about {agents.REPORTED_MULTI_AGENT_MULTIPLE:g}×.")
 
-# --- every policy -------------------------------------------------------------------------------------------
-st.subheader("Every history policy at these settings")
-compare = agents.compare_policies(x, ctx.prices)
-shown = compare.assign(
-    **{
-        "cost per task": compare["cost per task"].map(money),
-        "cost per month": compare["cost per month"].map(money),
-        "× naive": compare["× naive"].map(lambda v: "—" if v != v or v is None else f"{v:.2f}×"),
-        "overflows at step": compare["overflows at step"].map(lambda v: "never" if v != v or v is None
-                                                              else f"{int(v):,}"),
-        "current": compare["current"].map({True: "✓", False: ""}),
-    }
-).rename(columns={"current": "yours"})
-st.dataframe(shown, hide_index=True, width="stretch")
-st.caption("For scale: Anthropic reports that its agents use about 4× the tokens of chat interactions, and "
-           "multi-agent systems about 15×.")
+    st.subheader("Every history policy")
+    table = view.policies
+    shown_table = pd.DataFrame({
+        "compaction": table["compaction"], "history caching": table["history caching"],
+        "cost per task": table["cost per task"].map(money), "bill per month": table["bill per month"].map(money),
+        "× naive": table["x naive"].map(multiple),
+        "overflows at step": table["overflows at step"].map(lambda v: "never" if v is None or v != v else f"{int(v):,}"),
+        "": [" · ".join(t for t, on in (("today", a), ("chosen", b)) if on)
+             for a, b in zip(table["today"], table["chosen"], strict=True)],
+    })
+    st.dataframe(shown_table, hide_index=True, width="stretch")
+    st.caption(f"Compaction settings as chosen above; each row is the whole workload priced with that policy on "
+               f"every agent class (today {money(today_bill.total)}).")
+    bill_lines(today_bill, after_bill, "with this policy")
+
+
+if task is not None:
+    show(task, r.today, r.after, "")
+else:
+    s = ctx.sidebar
+    history = widgets.stored_toggle(key=SIDEBAR_KEYS["history_caching"], default=ctx.prices.caches_automatically)
+    steps = widgets.stored_number(SimpleWorkload, "agent_steps", key=SIDEBAR_KEYS["agent_steps"])
+    tool = widgets.stored_number(SimpleWorkload, "tool_result_tokens", key=SIDEBAR_KEYS["tool_result_tokens"])
+    ahead = preview(s, agent_share=PREVIEW_SHARE, agent_steps=steps, tool_result_tokens=tool, history_caching=history)
+    p = agents.analyse(ahead, x, ctx.catalogue)
+    st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** and has no agent tasks, so the history policy changes "
+            f"nothing on it. Below is a **preview**: the sidebar's workload with {percent(PREVIEW_SHARE, 0)} of its "
+            f"requests as agent tasks of {steps} steps and {tool:,} tool-result tokens per step, which would bill "
+            f"{money(p.today.total)} a month.", icon=":material/info:")
+    st.caption(f"Preview, not your workload: the {percent(PREVIEW_SHARE, 0)} share of agent tasks is illustrative.")
+    offer(f"Make {percent(PREVIEW_SHARE, 0)} of requests agent tasks", {"agent_share": PREVIEW_SHARE},
+          key="agents.use_preview",
+          help="Sets the sidebar's share of agent tasks; steps and tool results stay as the anatomy has them."
+          + (" Replaces the custom table of call classes with the four numbers." if custom_rows() is not None else ""))
+    st.subheader("Preview: with agent tasks")
+    assert p.task is not None
+    headline([
+        Metric("Preview: saving", money(p.saving), delta=f"{percent(p.saving_share)} of the preview's bill",
+               delta_color="off"),
+        Metric("Preview: cost per task", money(p.task.cost_per_task), delta=f"today {money(p.task.cost_per_task_today)}",
+               delta_color="off"),
+        Metric("Preview: multiplier vs naive", multiple(p.task.multiplier),
+               delta=f"today {multiple(p.task.multiplier_today)}", delta_color="off"),
+    ])
+    show(p.task, p.today, p.after, " (preview)")
 
 explain(agents.EXPLANATION)
-sources("anthropic_agents", "agent_loop_defaults", "workload_defaults", "genai_prices", "anthropic_caching",
+sources("anthropic_agents", "agent_loops_policy_defaults", "workload_defaults", "genai_prices", "anthropic_caching",
         "openai_caching", "long_context_cliff")

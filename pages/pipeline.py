@@ -1,176 +1,213 @@
-"""The AI-everywhere antipattern: what the LLM calls in a pipeline cost, and what if some steps were plain code."""
+"""The AI-everywhere pipeline: what its LLM steps cost in money, latency and reliability, and what if some were code."""
 import pandas as pd
 import streamlit as st
 
-from calculators import pipeline
-from calculators.workload import DEFAULT_MODEL
-from pages._ui import figures, levers, scenario, widgets
+from calculators import pipeline as pl
+from calculators.bill import model_prices
+from calculators.workload import ClassRow, custom_workload
+from pages._ui import figures, scenario
 from pages._ui.layout import (
-    Metric, catalogue, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
+    shown_frame, sources,
 )
+from pages._ui.lever_form import LeverForm, key_of, publish
+from pages._ui.workload_edit import custom_rows, use_classes
+
+LEVER = pl.LEVER
+CONVERT_KEY = key_of(pl.PipelineInputs, "convert")
+TABLE_KEY = key_of(pl.PipelineInputs, "table")
 
 st.title("The AI-everywhere pipeline")
-st.caption("What do the LLM calls in our pipeline cost in money, latency and reliability, "
-           "and what if some steps were plain code?")
-
+st.caption(LEVER.question)
 ctx = context()
-cat = catalogue()
-keys = sorted(cat.keys())
-illustrative(
-    "The default pipeline is illustrative (an invoice-processing pipeline, not measured): replace its steps, "
-    "tokens, latencies and success rates with your own. Four of its LLM steps do work that code does better, "
-    "and are ticked for the what-if."
-)
-st.caption(
-    f"Each of the sidebar workload's {ctx.sidebar.requests_per_month:,} requests per month runs the pipeline once. "
-    "Each LLM step is priced with the model in its row. The table travels in the page link."
-)
-
-Step = pipeline.PipelineStep
-fields = Step.model_fields
+rows = custom_rows()
+form = LeverForm(LEVER, ctx)
 
 
-def _help(name: str) -> str | None:
-    return fields[name].description
+def reset_table() -> None:
+    """Start the facts table again from the workload's steps (a button's callback)."""
+    for key in (f"_initial.{TABLE_KEY}", TABLE_KEY):
+        st.session_state.pop(key, None)
+    scenario.store().pop(TABLE_KEY, None)
 
 
-light = pipeline.DEFAULT_LIGHT_MODEL
-defaults = pipeline.default_steps(DEFAULT_MODEL, light if light in keys else DEFAULT_MODEL)
-column_config = {
-    "name": st.column_config.TextColumn(fields["name"].title, help=_help("name"), max_chars=60, required=True,
-                                        width="medium"),
-    "kind": st.column_config.SelectboxColumn(fields["kind"].title, help=_help("kind"), options=list(pipeline.KINDS),
-                                             required=True),
-    "model_key": st.column_config.SelectboxColumn(fields["model_key"].title, help=_help("model_key"), options=keys,
-                                                  width="medium"),
-    "input_tokens": st.column_config.NumberColumn(fields["input_tokens"].title, help=_help("input_tokens"),
-                                                  min_value=0, max_value=2_000_000, step=1, format="%d"),
-    "output_tokens": st.column_config.NumberColumn(fields["output_tokens"].title, help=_help("output_tokens"),
-                                                   min_value=0, max_value=200_000, step=1, format="%d"),
-    "latency_ms": st.column_config.NumberColumn(fields["latency_ms"].title, help=_help("latency_ms"), min_value=0,
-                                                max_value=3_600_000, format="%g", required=True),
-    "success_rate": st.column_config.NumberColumn(fields["success_rate"].title + " (%)", help=_help("success_rate"),
-                                                  min_value=0, max_value=100, format="%.2f%%", required=True),
-    "convert": st.column_config.CheckboxColumn(fields["convert"].title, help=_help("convert")),
-    "code_latency_ms": st.column_config.NumberColumn(fields["code_latency_ms"].title, help=_help("code_latency_ms"),
-                                                     min_value=0, max_value=3_600_000, format="%g"),
-    "code_success_rate": st.column_config.NumberColumn(fields["code_success_rate"].title + " (%)",
-                                                       help=_help("code_success_rate"), min_value=0, max_value=100,
-                                                       format="%.2f%%"),
-}
-initial = scenario.initial_rows(Step, defaults, key="pipe.table")  # the link's table, when it carries one
-edited = st.data_editor(
-    pd.DataFrame(pipeline.table_records(initial), columns=list(fields)),
-    key="pipe.table", num_rows="dynamic", hide_index=True, width="stretch", column_config=column_config,
-)
-steps, problems = pipeline.parse_steps(edited.to_dict("records"), keys)
-scenario.record_rows("pipe.table", steps, defaults)
-for message in problems:
-    st.warning(message, icon=":material/warning:")
-if problems and steps:
-    st.caption("Rows with a problem are left out of the figures below until they are fixed.")
-if not steps:
-    st.warning("The pipeline has no valid step yet: add at least one row with every column filled in.", icon=":material/warning:")
-    st.stop()
-if len(steps) > pipeline.MAX_STEPS:
-    st.warning(f"Only the first {pipeline.MAX_STEPS} steps are used.", icon=":material/warning:")
-    steps = steps[: pipeline.MAX_STEPS]
+def use_example(example: list[ClassRow]) -> None:
+    """Make the example pipeline the workload, with its four code-like steps picked for the what-if."""
+    use_classes(example)
+    reset_table()
+    st.session_state.pop(CONVERT_KEY, None)
+    scenario.store()[CONVERT_KEY] = list(pl.EXAMPLE_CONVERT)
 
-Inputs = pipeline.PipelineInputs
-left, right = st.columns(2)
-with left:
-    rewrite = widgets.number(Inputs, "rewrite_cost", key="pipe.rewrite")
-with right:
-    target = widgets.number(Inputs, "target_success", key="pipe.target")
-x = widgets.validated(Inputs, steps=tuple(steps), runs_per_month=ctx.sidebar.requests_per_month,
-                      rewrite_cost=rewrite, target_success=target)
-models = {s.model_key: cat.get(s.model_key) for s in x.steps if s.kind == "LLM"}
-result = pipeline.evaluate(x, models)
-levers.publish(levers.pipeline_saving(x, result))
-before, after = result.original, result.what_if
 
-headline([
-    Metric("Monthly bill, what-if", money(after.cost_per_month),
-           delta=f"{'-' if result.saving_per_month > 0 else '+'}{money(abs(result.saving_per_month))} vs original",
-           delta_color="inverse",
-           help=f"Original pipeline: {money(before.cost_per_month)}/month = {money(before.cost_per_run)} per run × "
-                f"{x.runs_per_month:,} runs."),
-    Metric("Cost per run", money(after.cost_per_run), delta=f"was {money(before.cost_per_run)}", delta_color="off"),
-    Metric("End-to-end success", percent(after.success),
-           delta=f"{result.success_change * 100:+.1f} pts",
-           help=f"Product of the steps' success rates. Original pipeline: {percent(before.success)}."),
-    Metric("Latency per run", f"{after.latency_ms / 1000:,.2f} s",
-           delta=f"{result.latency_change_ms / 1000:+,.2f} s", delta_color="inverse",
-           help="Sum of the steps' latencies (they run in sequence)."),
-    Metric("Payback (months)", f"{result.payback_months:,.1f}" if result.payback_months is not None else "never",
-           help="Months until the monthly saving repays the one-off rewrite cost: rewrite cost ÷ monthly saving."),
-])
-
-st.subheader("Original vs what-if")
-st.dataframe(
-    pd.DataFrame({
-        "": ["LLM steps", "Cost per run", "Cost per month", "Latency per run", "End-to-end success",
-             "Cost per successful run"],
-        "Original": [str(before.llm_steps), money(before.cost_per_run), money(before.cost_per_month),
-                     f"{before.latency_ms / 1000:,.2f} s", percent(before.success), money(before.cost_per_success)],
-        f"What-if ({result.converted} step{'s' if result.converted != 1 else ''} as code)": [
-            str(after.llm_steps), money(after.cost_per_run), money(after.cost_per_month),
-            f"{after.latency_ms / 1000:,.2f} s", percent(after.success), money(after.cost_per_success)],
-    }),
-    hide_index=True, width="stretch",
-)
-for prices in models.values():
-    st.caption(price_caption(prices))
-
-steps_frame = result.steps
-fig = figures.grouped_bars(
-    steps_frame["step"], {"original": steps_frame["cost_per_month"], "what-if": steps_frame["what_if_cost_per_month"]},
-    title="Monthly cost by step", y_title="cost per month", y_tickprefix=currency(),
-)
-chart(fig, steps_frame[["step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month",
-                        "latency_ms", "what_if_latency_ms"]], name="pipeline cost by step")
-
-fig2 = figures.line_chart(
-    steps_frame.assign(position=range(1, len(steps_frame) + 1)), x="position",
-    series={"cumulative_success": "original", "what_if_cumulative_success": "what-if"},
-    title="Share of runs still on track after each step", x_title="after step", y_title="runs with every step right",
-    y_tickformat=".0%", x_tickformat="d",
-)
-chart(fig2, steps_frame[["step", "success", "what_if_success", "cumulative_success", "what_if_cumulative_success"]],
-      name="pipeline success through the steps")
-
-curve = pipeline.success_curve(x, result)
-series = {"reference": f"every LLM step at {percent(pipeline.REFERENCE_STEP_SUCCESS, 0)}"}
-if "yours" in curve:
-    series["yours"] = f"at your average LLM step ({percent(result.mean_llm_success)})"
-n_star = result.llm_steps_for_target
-fig3 = figures.line_chart(
-    curve, x="llm_steps", series=series,
-    title="End-to-end success vs number of chained LLM steps", x_title="LLM steps in the pipeline",
-    y_title="end-to-end success", y_tickformat=".0%",
-    markers=[
-        figures.Marker(n_star, f"below {percent(x.target_success, 0)} after {n_star:.1f} steps")
-        if n_star is not None and n_star <= curve["llm_steps"].max() else None,
-        figures.Marker(pipeline.REFERENCE_STEPS, "12 steps at 95% → 54%", colour="#5C6B73"),
-    ],
-    current=figures.Current(before.llm_steps, float(curve["yours"].iloc[before.llm_steps]), "your pipeline")
-    if "yours" in curve and before.llm_steps <= curve["llm_steps"].max() else None,
-)
-chart(fig3, curve, name="pipeline success vs llm steps")
-
-if result.converted:
-    payback = pipeline.payback_curve(x, result)
-    fig4 = figures.line_chart(
-        payback, x="month", series={"net_saving": "cumulative saving − rewrite cost"},
-        title="Does the rewrite pay back?", x_title="months after the rewrite", y_title="net saving",
-        y_tickprefix=currency(), zero_line=True,
-        markers=[figures.Marker(result.payback_months, f"pays back after {result.payback_months:,.1f} months")
-                 if result.payback_months is not None else None],
+if rows is not None:
+    st.caption("Your workload is a table of call classes (Call classes page): every class is an LLM step of the "
+               "pipeline, priced by the one bill. The table below adds what the bill cannot know, step by step.")
+    options = form.options.get("convert", [])
+    picked = st.multiselect(
+        pl.PipelineInputs.model_fields["convert"].title, options, default=list(form.stored("convert")),
+        key=CONVERT_KEY, help=pl.PipelineInputs.model_fields["convert"].description,
     )
-    chart(fig4, payback, name="pipeline rewrite payback")
-else:
-    st.caption("Tick **What-if: as code** on an LLM step to see the what-if and its payback.")
+    scenario.record(CONVERT_KEY, list(picked), [])
+    form.set("convert", tuple(picked))
+    form("table")
+    illustrative("Latencies and success rates are illustrative until you replace them: the example's where a step has "
+                 f"an example step's name, {pl.GENERIC_LATENCY_MS:,.0f} ms and {percent(pl.GENERIC_SUCCESS, 0)} "
+                 "otherwise. So are the rewrite cost and the success target.")
+    st.button("Reset the table to the workload's steps", on_click=reset_table, key="pipe.reset_table",
+              icon=":material/restart_alt:", help="Rows for every call class (the example's facts where a class has "
+              "an example step's name, generic ones otherwise).")
+left, right = st.columns(2)
+form("rewrite_cost", container=left)
+form("target_success", container=right)
+x = form.inputs()
+r = pl.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
+publish(LEVER, r.saving)
 
-explain(pipeline.EXPLANATION)
-sources("pipeline_reliability", "pipeline_defaults", "genai_prices")
+
+def payback_text(result: pl.PipelineResult) -> str:
+    months = result.payback_months
+    return "—" if not result.converted else "never" if months is None else f"{months:,.1f} months"
+
+
+def show(result: pl.PipelineResult, label: str) -> None:
+    """The pipeline step by step, end to end, and the what-if's payback."""
+    before, after = result.before, result.what_if
+    steps = result.steps
+    table = pd.DataFrame({
+        "#": steps["position"], "step": steps["step"], "runs as": steps["runs_as"],
+        "what-if": steps["what_if_runs_as"],
+        "cost per month": steps["cost_per_month"].map(money),
+        "what-if cost": steps["what_if_cost_per_month"].map(money),
+        "latency (ms)": steps["latency_ms"].map(lambda v: f"{v:,.0f}"),
+        "what-if latency (ms)": steps["what_if_latency_ms"].map(lambda v: f"{v:,.0f}"),
+        "success": steps["success"].map(lambda v: percent(v, 2)),
+        "what-if success": steps["what_if_success"].map(lambda v: percent(v, 2)),
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    if result.code_steps:
+        st.caption("Rows that name no call class are steps that already run as code (no tokens): "
+                   + ", ".join(f"**{n}**" for n in result.code_steps) + ".")
+    if result.generic:
+        st.caption("No row in the table for " + ", ".join(f"**{n}**" for n in result.generic)
+                   + f": generic facts assumed ({pl.GENERIC_LATENCY_MS:,.0f} ms, {percent(pl.GENERIC_SUCCESS, 0)}).")
+
+    what_if = f"What-if ({len(result.converted)} step{'s' if len(result.converted) != 1 else ''} as code)"
+    st.dataframe(pd.DataFrame({
+        "": ["LLM steps", "Cost per month", "Cost per run", "Latency per run", "End-to-end success",
+             "Cost per successful run"],
+        "Today": [str(before.llm_steps), money(before.cost_per_month), money(before.cost_per_run),
+                  f"{before.latency_ms / 1000:,.2f} s", percent(before.success), money(before.cost_per_success)],
+        what_if: [str(after.llm_steps), money(after.cost_per_month), money(after.cost_per_run),
+                  f"{after.latency_ms / 1000:,.2f} s", percent(after.success), money(after.cost_per_success)],
+    }), hide_index=True, width="stretch")
+    st.caption(f"{result.runs_per_month:,.0f} runs a month (each run calls each LLM step once). Cost per successful "
+               "run: cost per run ÷ end-to-end success, if failed runs are redone.")
+    for key in dict.fromkeys(c.model_key for c in result.today.classes):
+        prices = model_prices(ctx.workload, ctx.catalogue, key)
+        if prices is not None:
+            st.caption(price_caption(prices))
+
+    money_frame = shown_frame(steps, "cost_per_month", "what_if_cost_per_month")
+    chart(figures.grouped_bars(
+        [f"{p}. {s}" for p, s in zip(steps["position"], steps["step"], strict=True)],
+        {"today": money_frame["cost_per_month"], "what-if": money_frame["what_if_cost_per_month"]},
+        title=f"Monthly cost by step{label}", y_title="cost per month", y_tickprefix=currency(),
+    ), money_frame[["position", "step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month"]],
+        name="pipeline cost by step")
+
+    chart(figures.line_chart(
+        steps, x="position", series={"cumulative_success": "today", "what_if_cumulative_success": "what-if"},
+        title="Share of runs still on track after each step", x_title="after step", y_title="runs with every step right",
+        y_tickformat=".0%", x_tickformat="d",
+    ), steps[["position", "step", "success", "what_if_success", "cumulative_success", "what_if_cumulative_success"]],
+        name="pipeline success through the steps")
+
+    curve = pl.success_curve(result)
+    series = {"reference": f"every LLM step at {percent(pl.REFERENCE_STEP_SUCCESS, 0)}"}
+    mean = result.mean_llm_success
+    if "yours" in curve:
+        series["yours"] = f"at your average LLM step ({percent(mean)})"
+    n_star = result.llm_steps_for_target
+    top = curve["llm_steps"].max()
+    chart(figures.line_chart(
+        curve, x="llm_steps", series=series, title="End-to-end success vs number of chained LLM steps",
+        x_title="LLM steps in the pipeline", y_title="end-to-end success", y_tickformat=".0%",
+        markers=[figures.Marker(n_star, f"below {percent(result.target_success, 0)} after {n_star:.1f} steps")
+                 if n_star is not None and n_star <= top else None,
+                 figures.Marker(pl.REFERENCE_STEPS, "12 steps at 95% → 54%", colour="#5C6B73")],
+        current=figures.Current(before.llm_steps, float(curve["yours"].iloc[before.llm_steps]), "your pipeline")
+        if "yours" in curve and before.llm_steps <= top else None,
+    ), curve, name="pipeline success vs llm steps")
+    if n_star is not None:
+        st.caption(f"At your average LLM step ({percent(mean)}), end-to-end success falls below "
+                   f"{percent(result.target_success, 0)} after ln({result.target_success:g}) ÷ ln({mean:.4f}) = "
+                   f"{n_star:.2f} chained LLM steps (the product of the steps' own rates is in the table above).")
+
+    if result.converted:
+        payback = shown_frame(pl.payback_curve(result), "net_saving")
+        months = result.payback_months
+        chart(figures.line_chart(
+            payback, x="month", series={"net_saving": "cumulative saving − rewrite cost"},
+            title="Does the rewrite pay back?", x_title="months after the rewrite", y_title="net saving",
+            y_tickprefix=currency(), zero_line=True,
+            markers=[figures.Marker(months, f"pays back after {months:,.1f} months") if months is not None else None],
+        ), payback, name="pipeline rewrite payback")
+    bill_lines(result.today, result.after, "with the steps as code")
+
+
+if rows is not None:
+    headline([
+        Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving / r.today.total if r.today.total else 0)} "
+               "of today's bill" if r.idle is None else "no step converted", delta_color="off",
+               help="Today's bill minus the bill without the converted steps' call classes."),
+        Metric("Bill with the steps as code", money(r.after.total), delta=f"today {money(r.today.total)}",
+               delta_color="off", help="Today is the workload's bill (the sidebar's)."),
+        Metric("End-to-end success", percent(r.what_if.success), delta=f"today {percent(r.before.success)}",
+               delta_color="off", help="Product of the steps' success rates."),
+        Metric("Latency per run", f"{r.what_if.latency_ms / 1000:,.2f} s",
+               delta=f"today {r.before.latency_ms / 1000:,.2f} s", delta_color="off",
+               help="Sum of the steps' latencies (they run in sequence)."),
+        Metric("Payback", payback_text(r), help=f"One-off rewrite ({money(x.rewrite_cost)}) ÷ monthly saving."),
+    ])
+    if r.unmatched:
+        st.caption("Not call classes of the workload, so nothing to convert: " + ", ".join(r.unmatched) + ".")
+    show(r, "")
+else:
+    headline([
+        Metric("Monthly saving", money(r.saving), delta="no step converted" if r.idle else
+               f"{percent(r.saving / r.today.total if r.today.total else 0)} of today's bill", delta_color="off",
+               help="Today's bill minus the bill without the converted steps' call classes."),
+        Metric("Bill with the steps as code", money(r.after.total), delta=f"today {money(r.today.total)}",
+               delta_color="off", help="Today is the sidebar's bill."),
+    ])
+    if r.converted:
+        st.warning("The link converts " + ", ".join(f"**{n}**" for n in r.converted) + " of your sidebar workload to "
+                   "code: those calls leave the bill.", icon=":material/warning:")
+    example = pl.example_rows(ctx.sidebar.requests_per_month)
+    ahead = custom_workload(example)
+    p = pl.analyse(ahead, x.model_copy(update={"convert": pl.EXAMPLE_CONVERT, "table": pl.facts_for(ahead)}),
+                   ctx.catalogue)
+    st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** for {ctx.sidebar.requests_per_month:,} requests of one "
+            "kind: it is not a pipeline, so no step can be converted. Below is a **preview**: an illustrative "
+            "invoice-processing pipeline run once per request, whose seven LLM steps would bill "
+            f"{money(p.today.total)} a month; four of them do work code does better.", icon=":material/info:")
+    illustrative("Preview, not your workload: the pipeline's steps, tokens, latencies and success rates, and the code "
+                 "versions of four steps, are illustrative (not measured). Use it as the workload to edit it.")
+    st.button("Use this pipeline as the workload", key="pipe.use_example", on_click=use_example, args=(example,),
+              icon=":material/input:", type="primary",
+              help="Makes its seven LLM steps the workload's call classes (edit them on the Call classes page), with "
+              "the four code-like steps picked for the what-if.")
+    st.subheader("Preview: the invoice pipeline")
+    headline([
+        Metric("Preview: saving", money(p.saving), delta=f"{money(p.today.total)} → {money(p.after.total)}",
+               delta_color="off"),
+        Metric("Preview: end-to-end success", percent(p.what_if.success), delta=f"today {percent(p.before.success)}",
+               delta_color="off"),
+        Metric("Preview: latency per run", f"{p.what_if.latency_ms / 1000:,.2f} s",
+               delta=f"today {p.before.latency_ms / 1000:,.2f} s", delta_color="off"),
+        Metric("Preview: payback", payback_text(p)),
+    ])
+    show(p, " (preview)")
+
+explain(pl.EXPLANATION)
+sources("pipeline_reliability", "pipeline_defaults", "pipeline_lever_defaults", "genai_prices")

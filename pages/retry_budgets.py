@@ -1,175 +1,197 @@
-"""Retry budgets for agents: what a per-step failure rate does to the bill, and what a retry budget buys."""
+"""Retry budgets: what failures and retries do to the bill, and a retry policy judged at equal completed work."""
 import streamlit as st
 
 from calculators import retries
-from calculators.prices import ModelPrices
-from pages._ui import fig_retry_pipeline as figs, levers
+from pages._ui import fig_retry_pipeline as figs
 from pages._ui import figures, widgets
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, money, percent, price_caption, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, multiple, percent,
+    price_caption, shown, shown_frame, sources,
 )
+from pages._ui.lever_form import LeverForm, publish
+from pages._ui.workload_edit import custom_rows, offer, preview
 
-st.title("Retry budgets for agents")
-st.caption("What does a per-step failure rate do to an agent's bill, and what does capping retries buy?")
+LEVER = retries.LEVER
+PREVIEW = {"failure_rate": 0.10, "max_attempts": 3, "failed_output_share": 0.5}  # sources.toml: retries_policy_defaults
 
+st.title("Retry budgets: judged at equal completed work")
+st.caption(LEVER.question)
 ctx = context()
 st.caption(price_caption(ctx.prices))
-st.caption(
-    f"Each of the sidebar workload's {ctx.sidebar.requests_per_month:,} requests per month is one agent task. "
-    "Task-shape defaults are illustrative; attempt cap and budget follow the Google SRE book."
-)
 
-Inputs = retries.RetryInputs
-col1, col2, col3 = st.columns(3)
-with col1:
-    steps = widgets.number(Inputs, "steps", key="retry.steps")
-    failure = widgets.number(Inputs, "failure_rate", key="retry.p")
-    attempts = widgets.number(Inputs, "max_attempts", key="retry.k")
-    restarts = widgets.number(Inputs, "restarts", key="retry.restarts")
-with col2:
-    prompt = widgets.number(Inputs, "prompt_tokens", key="retry.S",
-                            default=min(ctx.sidebar.input_tokens, 1_000_000))
-    output = widgets.number(Inputs, "output_tokens", key="retry.A",
-                            default=min(ctx.sidebar.output_tokens, 100_000))
-    tool = widgets.number(Inputs, "tool_tokens", key="retry.R")
-with col3:
-    billed = widgets.number(Inputs, "failed_output_share", key="retry.billed")
-    replay = widgets.choice(Inputs, "replay", key="retry.replay")
-    budget_on = widgets.toggle(Inputs, "budget_on", key="retry.budget_on")
-    budget = (widgets.number(Inputs, "budget", key="retry.budget") if budget_on
-              else Inputs.model_fields["budget"].default)
-
-x = widgets.validated(
-    Inputs, steps=steps, failure_rate=failure, max_attempts=attempts, restarts=restarts, prompt_tokens=prompt,
-    output_tokens=output, tool_tokens=tool, failed_output_share=billed, replay=replay, budget_on=budget_on,
-    budget=budget, tasks_per_month=ctx.sidebar.requests_per_month,
-)
+form = LeverForm(LEVER, ctx)
+c1, c2, c3 = st.columns(3)
+form("max_attempts", container=c1)
+if form("budget_on", container=c2):
+    form("budget", container=c3)
+x = form.inputs()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _simulate(inputs_json: str, prices_json: str) -> retries.SimulationSummary:
-    inputs = retries.RetryInputs.model_validate_json(inputs_json)
-    return retries.simulate(inputs, ModelPrices.model_validate_json(prices_json)).summary()
+def simulate(costs_json: str, p: float, rules: tuple[int, int, float | None]) -> retries.SimulationSummary:
+    """The Monte Carlo of one policy on one task's per-attempt costs (seeded, so the same inputs give the same
+    figures; cached: it is the page's slowest part)."""
+    return retries.simulate(retries.TaskCosts.from_json(costs_json), p, retries.Policy("policy", *rules)).summary()
 
 
-result = retries.evaluate(x, ctx.prices)
-levers.publish(levers.retries_saving(ctx, x, result))
-if result.clean_cost <= 0:
-    st.warning(f"{ctx.prices.label} is priced at zero in the catalogue, so failures cost nothing here. "
-               "Pick a priced model in the sidebar.", icon=":material/warning:")
+try:
+    r = retries.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
+except retries.NoTaskCompletes as exc:
+    st.error(f"{exc}. Raise the attempt cap or the budget.", icon=":material/error:")
     st.stop()
-if result.overflow_step is not None:
-    st.warning(
-        f"From step {result.overflow_step} the history ({result.last_context:,.0f} tokens at the last step) exceeds "
-        f"{ctx.prices.model_name}'s context window of {ctx.prices.context_window:,} tokens: a real agent would have "
-        "to compact it (see the Agent loops page). Costs here assume it fits.",
-        icon=":material/warning:",
+publish(LEVER, r.saving)
+
+
+def signed(share: float) -> str:
+    """A share of today's bill with its sign; float noise around zero shows as 0."""
+    share = 0.0 if abs(share) < 5e-10 else share
+    return ("+" if share > 0 else "−" if share < 0 else "") + percent(abs(share))
+
+
+def metrics(result: retries.RetryResult, prefix: str = "") -> list[Metric]:
+    today, after = result.today, result.after
+    share = result.change / today.total if today.total else 0.0
+    change = result.change if abs(share) >= 5e-10 else 0.0  # two bills of the same work: float noise is no change
+    return [
+        Metric(f"{prefix}Change at equal work", money(change),
+               delta=f"{signed(share)} of today's bill", delta_color="inverse",
+               delta_arrow="off" if change == 0 else None,
+               help="Per month: the bill for the same completed tasks under this policy minus today's bill. The "
+               f"Overview counts its opposite as the saving ({money(result.saving)})."),
+        Metric(f"{prefix}Bill at equal completed work", money(after.total), delta=f"today {money(today.total)}",
+               delta_color="off", help="Today is the sidebar's bill; the policy's bill starts as many more (or fewer) "
+               "tasks as it takes to complete the same number."),
+        Metric(f"{prefix}Cost per completed task", money(after.per_completed),
+               delta=f"today {money(today.per_completed)}", delta_color="off",
+               help="The bill ÷ tasks completed a month: failed attempts, retries, restarts and failed tasks included."),
+        Metric(f"{prefix}Task success", percent(result.success_after), delta=f"today {percent(result.success_today)}",
+               delta_color="off", help="Share of tasks started that complete."),
+        Metric(f"{prefix}Budget refuses above p =", percent(result.refuses_above) if result.refuses_above < 1
+               else "never", help="The failure rate above which the budget starts refusing retries (solved exactly); "
+               "below it the budget changes nothing."),
+    ]
+
+
+headline(metrics(r))
+if r.idle:
+    st.caption(f"No effect on your workload: {r.idle}.")
+else:
+    st.caption(f"Completed tasks per month: {r.today.completed:,.0f} today and with the policy (equal by construction). "
+               f"To complete them it starts {r.after.requests:,.0f} tasks a month instead of {r.today.requests:,.0f} "
+               f"({multiple(r.started_factor)}): a policy that completes fewer tasks does less work, not the same work "
+               "for less.")
+
+
+def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> None:
+    """One failing class: the policies vs the failure rate, the distribution of cost per task, amplification."""
+    f = view.failures
+    st.caption(
+        f"**{view.name}**{label}: {f'{view.steps}-step tasks' if view.steps > 1 else 'single calls'} at a "
+        f"{percent(view.failure_rate)} failure rate per attempt, "
+        f"{percent(f.failed_output_share, 0)} of the output billed on a failed attempt, a retry re-sends the "
+        f"{f.replay}, {f.restarts} restart{'s' if f.restarts != 1 else ''}. Per task with the policy: "
+        f"{view.expected_chosen.calls[0]:.2f} model calls ({percent(view.retry_share())} of them retries; today "
+        f"{view.expected_today.calls[0]:.2f}), {percent(view.expected_chosen.admitted[0])} of wanted retries admitted."
     )
-sim = _simulate(x.model_dump_json(exclude={"tasks_per_month"}), ctx.prices.model_dump_json())  # volume-free
+    budgeted = next((p for p in view.policies if p.budget is not None and p.refuses_above is not None), None)
+    markers = [
+        figures.Marker(view.doubles_at, f"yours ×2 at p = {percent(view.doubles_at)}")
+        if view.doubles_at is not None else None,
+        figures.Marker(budgeted.refuses_above, f"{percent(budgeted.budget, 0)} budget refuses above "
+                       f"{percent(budgeted.refuses_above)}", colour="#17A398") if budgeted is not None else None,
+    ]
+    curves = retries.policy_curves(view.costs, view.failure_rate, view.policies)
+    names = [p.name for p in view.policies]
+    fig = figs.twin_panels(
+        curves, x="failure_rate", names=names,
+        left={n: f"{n}|multiplier" for n in names}, right={n: f"{n}|success" for n in names},
+        title="Cost per completed task (× a task where nothing fails) and task success, vs the failure rate",
+        x_title="failure rate per attempt p", left_title="× clean task (log scale)", right_title="task success",
+        left_log=True, x_tickformat=".0%", right_tickformat=".0%",
+        solid=[p.name for p in view.policies if p.today or p.yours], left_markers=markers, right_markers=[markers[1]],
+        left_current=figures.Current(view.failure_rate, view.multiplier() or 1.0, "your policy"),
+        right_current=figures.Current(view.failure_rate, float(view.expected_chosen.success[0]), "your policy"),
+    )
+    chart(fig, curves, name="retries cost multiplier and success vs failure rate")
+    st.caption("Solid: today's policy and yours. The no-retry and restart-only cost lines coincide: a restart buys "
+               "success, not a cheaper success, because every failed run is paid in full. At the workload's failure "
+               f"rate each curve is the priced bill: cost per completed task today {money(view.per_success('today'))}, "
+               f"with the policy {money(view.per_success())} (a clean task {money(view.costs.clean)}).")
 
-headline([
-    Metric("Monthly bill", money(result.monthly_cost),
-           delta=f"{result.overhead:+.1%} vs no failures", delta_color="inverse",
-           help=f"{x.tasks_per_month:,} tasks × {money(result.expected_cost)} expected per task (failed attempts, retries, "
-                f"restarts and abandoned tasks included). With no failures: {money(result.clean_monthly_cost)}."),
-    Metric("Cost per task", money(result.expected_cost), delta=f"clean task {money(result.clean_cost)}",
-           delta_color="off", help="Expected spend per task started."),
-    Metric("Per successful task", money(result.cost_per_success),
-           delta=f"×{result.multiplier:.2f} the clean cost" if result.multiplier is not None else None,
-           delta_color="off", help="Cost per task ÷ task success probability: what each finished task really costs."),
-    Metric("Task success", percent(result.success, 2),
-           help="Probability every step succeeds within its attempts (and restarts)."),
-    Metric("Cost ×2 at p =", percent(result.doubles_at) if result.doubles_at is not None else "never",
-           help="Per-step failure probability at which the cost per successful task is twice the clean cost, "
-                "under your policy (solved exactly)."),
-])
+    st.subheader("Distribution of cost per task")
+    sim = simulate(view.costs.to_json(), view.failure_rate, view.chosen.rules)
+    headline([
+        Metric(f"{label.strip(' ()').capitalize() + ': ' if label else ''}median task (p50)", money(sim.p50)),
+        Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median", delta_color="off"),
+        Metric("p99 task", money(sim.p99), delta=f"{multiple(sim.over_median(sim.p99))} the median", delta_color="off"),
+    ])
+    histogram = shown_frame(sim.histogram, "cost")
+    chart(figs.cost_histogram(
+        histogram, x="cost", stacks={"succeeded": "tasks that completed", "failed": "tasks that failed"},
+        title=f"Cost per task across {sim.trials:,} simulated tasks (your policy)", x_title="cost per task",
+        y_title="share of tasks", money_prefix=currency(),
+        markers=[figures.Marker(shown(sim.p50), f"p50 {money(sim.p50)}", colour="#5C6B73"),
+                 figures.Marker(shown(sim.p95), f"p95 {money(sim.p95)}"),
+                 figures.Marker(shown(sim.p99), f"p99 {money(sim.p99)}", colour="#8E5EA2")],
+    ), histogram, name="retries cost per task distribution")
+    st.caption(
+        f"Monte Carlo mean {money(sim.mean)} ± {money(sim.margin95)} (95%) per task started vs the bill's "
+        f"{money(float(view.expected_chosen.cost[0]))}; {percent(sim.success, 2)} of simulated tasks completed (the "
+        f"bill: {percent(float(view.expected_chosen.success[0]), 2)}). Seeded: the same inputs give the same figures."
+        + ("" if sim.trials == retries.DEFAULT_TRIALS else
+           f" {sim.trials:,} trials instead of {retries.DEFAULT_TRIALS:,}: each task sees many failures here, and "
+           "fewer trials keep the page fast.")
+    )
 
-requests_line = (
-    f"{result.requests_per_task:.2f} API calls per task ({percent(result.retry_share)} of them retries)"
-    + (f"; the budget admits {percent(result.admitted)} of wanted retries" if x.budget_on and x.max_attempts > 1
-       else "")
-    + (f"; it starts refusing above p = {percent(result.budget_binds_at)}" if result.budget_binds_at is not None
-       else "")
-    + "."
-)
-st.caption(requests_line)
+    st.subheader("Retry amplification across layers")
+    st.caption("When several services in a stack each retry, the attempts multiply at the bottom: the model API.")
+    amp_model = retries.AmplificationInputs
+    a1, a2, a3 = st.columns(3)
+    per_layer = widgets.number(amp_model, "attempts_per_layer", key="retry.amp_attempts", container=a1)
+    layers = widgets.number(amp_model, "layers", key="retry.amp_layers", container=a2)
+    amp_budget = widgets.number(amp_model, "budget", key="retry.amp_budget", container=a3)
+    amp = retries.amplification(widgets.validated(amp_model, attempts_per_layer=per_layer, layers=layers,
+                                                  budget=amp_budget, failure_rate=view.failure_rate))
+    headline([
+        Metric("Worst case, no budget", f"×{amp.worst_case:,.0f}",
+               help="API calls per user request when every call fails: attempts per layer ^ layers."),
+        Metric("Worst case with budgets", f"×{amp.worst_case_budget:,.2f}",
+               help="Each layer's retries capped at the budget share of its requests: (1 / (1 − budget)) ^ layers."),
+        Metric(f"At p = {percent(view.failure_rate)}", f"×{amp.expected:,.2f}",
+               delta=f"×{amp.expected_budget:,.2f} with budgets", delta_color="off",
+               help="Expected API calls per user request at the workload's failure rate."),
+    ])
+    if amp.budget_binds_at is not None:
+        st.caption(f"With budgets, each layer starts refusing retries once more than {percent(amp.budget_binds_at)} "
+                   "of the calls it makes fail; below that the budgets change nothing.")
+    bill_lines(result.today, result.after, "at equal completed work")
 
-curves = retries.policy_curves(x, ctx.prices)
-policies = retries.policies(x)
-budgeted = next((p for p in policies if p.budget is not None), None)
-binds_at = budgeted.budget_binds_at if budgeted is not None else None
-markers = [
-    figures.Marker(result.doubles_at, f"your cost ×2 at {percent(result.doubles_at)}")
-    if result.doubles_at is not None else None,
-    figures.Marker(binds_at, f"{percent(budgeted.budget, 0)} budget binds at {percent(binds_at)}", colour="#17A398")
-    if binds_at is not None else None,
-]
-solid = [p.name for p in policies if p.yours]
-fig = figs.twin_panels(
-    curves, x="failure_rate", names=[p.name for p in policies],
-    left={p.name: f"{p.name}|multiplier" for p in policies}, right={p.name: f"{p.name}|success" for p in policies},
-    title="Cost per successful task (× the clean task) and task success, vs per-step failure probability",
-    x_title="per-step failure probability p", left_title="× clean cost (log scale)", right_title="task success",
-    left_log=True, x_tickformat=".0%", right_tickformat=".0%", solid=solid,
-    left_markers=markers, right_markers=[markers[1]],
-    left_current=figures.Current(x.failure_rate, result.multiplier or 1.0),
-    right_current=figures.Current(x.failure_rate, result.success),
-)
-chart(fig, curves, name="retries cost multiplier and success vs failure probability")
-st.caption("Solid: your policy. The no-retry and restart-only cost lines coincide: a restart buys success, not a "
-           "cheaper success, because every failed run is paid in full. The clean task is one where nothing fails.")
 
-st.subheader("Distribution of cost per task")
-headline([
-    Metric("Median task (p50)", money(sim.p50)),
-    Metric("p95 task", money(sim.p95), delta=f"×{sim.over_median(sim.p95):.2f} the median" if sim.p50 > 0 else None,
-           delta_color="off"),
-    Metric("p99 task", money(sim.p99), delta=f"×{sim.over_median(sim.p99):.2f} the median" if sim.p50 > 0 else None,
-           delta_color="off"),
-])
-fig3 = figs.cost_histogram(
-    sim.histogram, x="cost", stacks={"succeeded": "tasks that succeeded", "failed": "tasks that failed"},
-    title=f"Cost per task across {sim.trials:,} simulated tasks (your policy)", x_title="cost per task",
-    y_title="share of tasks", money_prefix=currency(),
-    markers=[figures.Marker(sim.p50, f"p50 {money(sim.p50)}", colour="#5C6B73"),
-             figures.Marker(sim.p95, f"p95 {money(sim.p95)}"),
-             figures.Marker(sim.p99, f"p99 {money(sim.p99)}", colour="#8E5EA2")],
-)
-chart(fig3, sim.histogram, name="retries cost per task distribution")
-st.caption(
-    f"Monte Carlo mean {money(sim.mean)} ± {money(sim.margin95)} (95%) vs closed form "
-    f"{money(result.expected_cost)}; {percent(sim.success, 2)} of simulated tasks succeeded (closed form "
-    f"{percent(result.success, 2)}). Seeded, so the same inputs give the same figures."
-    + ("" if sim.trials == retries.DEFAULT_TRIALS else
-       f" {sim.trials:,} trials instead of {retries.DEFAULT_TRIALS:,}: at these settings each task sees many "
-       "failures, and fewer trials keep the page fast.")
-)
-
-st.subheader("Retry amplification across layers")
-st.caption("When several services in a stack each retry, the attempts multiply at the bottom: the model API.")
-Amp = retries.AmplificationInputs
-a1, a2, a3 = st.columns(3)
-with a1:
-    per_layer = widgets.number(Amp, "attempts_per_layer", key="retry.amp_attempts")
-with a2:
-    layers = widgets.number(Amp, "layers", key="retry.amp_layers")
-with a3:
-    amp_budget = widgets.number(Amp, "budget", key="retry.amp_budget")
-amp_inputs = widgets.validated(Amp, attempts_per_layer=per_layer, layers=layers, budget=amp_budget,
-                               failure_rate=x.failure_rate)
-amp = retries.amplification(amp_inputs)
-headline([
-    Metric("Worst case, no budget", f"×{amp.worst_case:,.0f}",
-           help="API calls per user request when every call fails: attempts per layer ^ layers."),
-    Metric("Worst case with budgets", f"×{amp.worst_case_budget:,.2f}",
-           help="Each layer's retries capped at the budget share of its requests: (1 / (1 − budget)) ^ layers."),
-    Metric(f"At p = {percent(x.failure_rate)}", f"×{amp.expected:,.2f}",
-           delta=f"×{amp.expected_budget:,.2f} with budgets",
-           delta_color="off", help="Expected API calls per user request at the per-step failure probability above."),
-])
-if amp.budget_binds_at is not None:
-    st.caption(f"With budgets, each layer starts refusing retries once more than {percent(amp.budget_binds_at)} of "
-               "the calls it makes fail; below that the budgets change nothing.")
+if r.task is not None:
+    if len(r.failing) > 1:
+        picked = widgets.choice(None, None, key="retry.class", options=list(r.failing), default=r.task.name,
+                                label="Class to analyse", widget="radio",
+                                help="Several classes fail: by default the one whose bill this policy moves most.")
+        if picked != r.task.name:
+            r = retries.analyse(ctx.workload, x, ctx.catalogue, ctx.bill, focus=picked)
+    show(r.task, r, "")
+else:
+    ahead = preview(ctx.sidebar, **PREVIEW)
+    p = retries.analyse(ahead, x, ctx.catalogue)
+    st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** and has no failures, so no retry policy changes it. "
+            f"Below is a **preview**: the sidebar's workload with {percent(PREVIEW['failure_rate'], 0)} of attempts "
+            f"failing, up to {PREVIEW['max_attempts']} attempts per call and "
+            f"{percent(PREVIEW['failed_output_share'], 0)} of the output billed on a failed attempt, which would bill "
+            f"{money(p.today.total)} a month.", icon=":material/info:")
+    illustrative("Preview, not your workload: the failure rate, cap and billed share are illustrative (the cap is the "
+                 "Google SRE book's).")
+    offer(f"Add {percent(PREVIEW['failure_rate'], 0)} failures to the workload", PREVIEW, key="retry.use_preview",
+          help="Sets the sidebar's failure rate, attempt cap and billed share."
+          + (" Replaces the custom table of call classes with the four numbers." if custom_rows() is not None else ""))
+    st.subheader("Preview: with failures")
+    headline(metrics(p, "Preview: ")[:4])
+    assert p.task is not None
+    show(p.task, p, " (preview)")
 
 explain(retries.EXPLANATION)
-sources("sre_retries", "retry_defaults", "genai_prices")
+sources("sre_retries", "retries_policy_defaults", "genai_prices")

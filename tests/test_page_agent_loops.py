@@ -1,102 +1,102 @@
-"""Agent-loops page: interactions move the headline the right way; bad input gives a message."""
+"""Agent loops page: today is the sidebar's bill, the preview and its offer, interactions, hostile links."""
 import pytest
 
-from calculators.agent_loops import AgentInputs, default_split, evaluate
-from calculators.prices import build_catalogue
-from calculators.workload import SimpleWorkload as Workload
-from pages._ui.layout import money
-from tests.apptest import metric_value, money_value, run_page, warnings_text
+from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
 
 PAGE = "pages/agent_loops.py"
 
 
-def cost_per_task(at) -> float:
-    return money_value(metric_value(at, "Cost per task"))
+def saving(at) -> float:
+    return money_value(metric_value(at, "Monthly saving"))
 
 
-def multiplier(at) -> float:
-    return float(metric_value(at, "Multiplier vs naive").rstrip("×"))
+def infos(at) -> str:
+    return " ".join(i.value for i in at.info)
 
 
-def test_default_matches_the_calculator():
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_default_has_no_agent_tasks_and_offers_a_preview():
     at = run_page(PAGE)
-    assert not at.exception, [e.value for e in at.exception]
-    w = Workload()
-    prices = build_catalogue().get(w.model_key)
-    system, user = default_split(w.input_tokens)
-    expected = evaluate(AgentInputs(system_tokens=system, user_tokens=user, assistant_tokens=w.output_tokens,
-                                    context_window=prices.context_window, tasks_per_month=w.requests_per_month),
-                        prices)
-    assert metric_value(at, "Cost per task") == money(expected.cost_per_task)
-    assert metric_value(at, "Monthly cost") == money(expected.cost_per_month)
-    assert multiplier(at) == pytest.approx(expected.multiplier, abs=0.05) and multiplier(at) > 1
-    assert "each request is one agent task" in " ".join(c.value for c in at.caption)
+    assert not at.exception and not errors_text(at)
+    assert saving(at) == 0 and at.session_state["_lever_savings"]["agent_loops"] == 0
+    assert "Your sidebar bill is **$8,000** and has no agent tasks" in infos(at)
+    assert "$692,000" not in " ".join(m.value for m in at.metric)  # the old private bill is gone
+    # Preview: 300,000 of the 1M requests as 10-step tasks on Sonnet 5.5. A task sends 10 x 2,000 + 1,400 x 45 =
+    # 83,000 input tokens ($0.166) and 4,000 output ($0.04): $0.206 uncached. Cached history: reads 68,400 x $0.10,
+    # writes 14,600 x $2.50, output $0.04 = $0.08334. Saving 300,000 x $0.12266 = $36,798.
+    assert money_value(metric_value(at, "Preview: saving")) == 36_798
+    assert metric_value(at, "Preview: cost per task") == "$0.0833"
     assert len(at.get("plotly_chart")) == 2
-
-
-def test_more_steps_cost_more_per_task_and_raise_the_multiplier():
-    at = run_page(PAGE)
-    before, mult = cost_per_task(at), multiplier(at)
-    at.number_input(key="agents.steps").set_value(40).run()
-    assert cost_per_task(at) > before
-    assert multiplier(at) > mult
-
-
-def test_history_caching_cuts_the_cost():
-    at = run_page(PAGE)
-    before = cost_per_task(at)
-    at.toggle(key="agents.cache").set_value(True).run()
+    at.button(key="agents.use_preview").click().run()
     assert not at.exception
-    assert cost_per_task(at) < before
+    assert at.sidebar.number_input(key="w.agents").value == pytest.approx(30)
+    assert saving(at) == 36_798 and at.session_state["_lever_savings"]["agent_loops"] == pytest.approx(36_798)
+    assert "no agent tasks" not in infos(at)
 
 
-def test_compaction_bounds_the_context():
-    at = run_page(PAGE, {"agents.compaction": "Periodic summary"})  # the URL carries the option's label
+def test_agent_tasks_in_the_sidebar_by_hand():
+    at = run_page(PAGE, {"w.agents": "100"})
+    assert not at.exception
+    # 1M tasks of 10 steps: $206,000 today (history not cached: Anthropic caches only when asked), $83,340 cached.
+    assert "today $206,000" in next(m for m in at.metric if m.label == "Bill with this policy").delta
+    assert saving(at) == 122_660
+    assert metric_value(at, "Cost per task") == "$0.0833"
+    # Naive: 10 x one call ($0.008) = $0.08. Today 0.206 / 0.08 = 2.58x; cached 0.08334 / 0.08 = 1.04x.
+    assert metric_value(at, "Multiplier vs naive") == "1.04x"
+    assert "today 2.58x" in next(m for m in at.metric if m.label == "Multiplier vs naive").delta
+    assert metric_value(at, "Context overflows at") == "step 714"  # (1,000,000 - 400 - 2,000) / 1,400 + 2
+    assert any("Every history policy" in s.value for s in at.subheader)
+    at.toggle(key="agents.cache").set_value(False).run()
+    assert saving(at) == 0 and "already keeps its history this way" in captions(at)
+
+
+def test_compaction_from_a_link_label_and_its_settings():
+    at = run_page(PAGE, {"w.agents": "100", "agents.compaction": "Periodic summary"})  # the link carries the label
+    assert not at.exception
     assert at.radio(key="agents.compaction").value == "summarise"
-    assert not at.exception
-    assert metric_value(at, "Context overflows at") == "never"
+    assert at.number_input(key="agents.every").value == 5
+    summarised = saving(at)
     at.radio(key="agents.compaction").set_value("sliding").run()
     assert at.number_input(key="agents.keep").value == 5
-    assert metric_value(at, "Context overflows at") == "never"
+    assert saving(at) != summarised and saving(at) > 0
 
 
-def test_small_context_window_warns_at_the_exact_step():
-    # S+U = 2,000, A = 400, R = 1,000: step i needs 2,000 + 1,400(i−1) + 400; 10,000 tokens → step 7 (10,800).
-    at = run_page(PAGE, {"agents.window": "10000"})
-    assert metric_value(at, "Context overflows at") == "step 7"
-    assert "Step 7 needs 10,800 tokens" in warnings_text(at)
-
-
-def test_model_without_context_window_uses_stated_default():
-    at = run_page(PAGE, {"model": "mistral/mistral-large"})
+def test_a_provider_that_caches_automatically_says_so():
+    at = run_page(PAGE, {"w.agents": "100", "model": "openai/gpt-5", "w.steps": "20"})
     assert not at.exception
-    assert "no context window for this model" in " ".join(c.value for c in at.caption)
+    assert "OpenAI caches repeated prefixes automatically" in infos(at)
+    assert saving(at) == 0  # the history is already cached today: the recommendation is the sidebar's default
 
 
-def test_workload_defaults_follow_the_sidebar_until_edited():
-    at = run_page(PAGE)
-    at.sidebar.selectbox(key="model").set_value("openai/gpt-4o").run()  # 128k window in genai-prices
-    assert at.number_input(key="agents.window").value == 128_000
-    # S+U = 2,000, A+R = 1,400, A = 400: first step over 128,000 is floor(125,600 / 1,400) + 2 = 91
-    assert metric_value(at, "Context overflows at") == "step 91"
-    at.number_input(key="agents.window").set_value(50_000).run()
-    at.sidebar.selectbox(key="model").set_value("anthropic/claude-sonnet-5-5").run()
-    assert at.number_input(key="agents.window").value == 50_000  # the user's edit is kept
-    at.sidebar.number_input(key="in_tokens").set_value(4_000).run()
-    assert at.number_input(key="agents.system").value == 3_000
+def test_a_small_context_window_breaks_at_the_exact_step():
+    # GPT-4 holds 8,192 tokens: step i needs 2,000 + 1,400 (i - 1) + 400 tokens; step 5 needs 8,000, step 6 9,400.
+    at = run_page(PAGE, {"w.agents": "100", "model": "openai/gpt-4"})
+    assert not at.exception
+    assert metric_value(at, "Context overflows at") == "step 6"
+    assert "Step 6 needs 9,400 tokens" in warnings_text(at)
+    assert "8,192-token context window" in warnings_text(at)  # the sidebar flags the same call from the bill
+    assert "no cache price" in warnings_text(at)
+    at.radio(key="agents.compaction").set_value("sliding").run()
+    at.number_input(key="agents.keep").set_value(3).run()
+    assert metric_value(at, "Context overflows at") == "never"
+    assert "Today's policy breaks the 8,192-token context window at step 6" in captions(at)
 
 
 @pytest.mark.parametrize("query, key", [
-    ({"agents.steps": "abc"}, "agents.steps"),
-    ({"agents.steps": "1e308"}, "agents.steps"),
+    ({"agents.keep": "abc"}, "agents.keep"),
+    ({"agents.summary": "1e308"}, "agents.summary"),
     ({"agents.compaction": "<script>"}, "agents.compaction"),
     ({"agents.cache": "maybe"}, "agents.cache"),
-    ({"agents.window": "-5"}, "agents.window"),
+    ({"agents.every": "-5"}, "agents.every"),
 ])
 def test_hostile_params_give_notices(query, key):
-    at = run_page(PAGE, query)
+    at = run_page(PAGE, {"w.agents": "20", "agents.compaction": "summarise", "agents.keep": "3"} | query
+                  if key != "agents.keep" else {"w.agents": "20", "agents.compaction": "sliding"} | query)
     assert not at.exception, [e.value for e in at.exception]
     text = warnings_text(at)
     assert f"`{key}=" in text
     assert "<script>" not in text
-    assert cost_per_task(at) > 0
+    assert money_value(metric_value(at, "Cost per task")) > 0

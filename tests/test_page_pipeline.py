@@ -1,71 +1,83 @@
-"""AI-everywhere pipeline page: defaults by hand, table edits, widgets, hostile input."""
-from tests.apptest import metric_value, money_value, run_page, warnings_text
+"""AI-everywhere pipeline page: the preview and its offer, a custom pipeline workload, the page equals the Overview."""
+import pytest
+
+from calculators import pipeline as pl
+from pages._ui import scenario
+from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
 
 PAGE = "pages/pipeline.py"
+PIPELINE = {"w.classes": scenario.rows_text(pl.example_rows(400_000))}  # the example pipeline, 400,000 runs a month
 
 
-def bill(at):
-    return money_value(metric_value(at, "Monthly bill, what-if"))
+def saving(at) -> float:
+    return money_value(metric_value(at, "Monthly saving"))
 
 
-def edit(at, edited_rows=None, deleted_rows=None):
-    """Edit the data editor the way the browser would (row index -> {column: value})."""
-    at.session_state["pipe.table"] = {"edited_rows": edited_rows or {}, "added_rows": [],
-                                      "deleted_rows": deleted_rows or []}
-    return at.run()
-
-
-def test_default_pipeline_by_hand():
+def test_default_is_not_a_pipeline_and_previews_one():
     at = run_page(PAGE)
-    assert not at.exception and not at.error
-    # Per run, Sonnet 5.5 ($2/$10) and Haiku 5.5 ($0.1/$0.5): classify $0.000155, extract $0.008,
-    # dates $0.000055, VAT numbers $0.00015, currency $0.000035, JSON check $0.0033, summary $0.006 = $0.017695.
-    # The what-if drops dates, VAT numbers, currency and JSON ($0.00354): $0.014155 x 1M runs.
-    assert bill(at) == 14_155
-    assert metric_value(at, "Cost per run") == "$0.0142"
-    assert metric_value(at, "End-to-end success") == "88.4%"  # 0.995 x 0.97 x 0.95 x 0.999 x 0.995 x 0.9995 x 1 x 0.97
-    assert metric_value(at, "Payback (months)") == "2.8"  # $10,000 / $3,540
-
-
-def test_unticking_a_conversion_raises_the_bill():
-    at = run_page(PAGE)
-    before = bill(at)
-    edit(at, {6: {"convert": False}})  # keep the JSON check as an LLM call
+    assert not at.exception and not errors_text(at)
+    assert saving(at) == 0 and at.session_state["_lever_savings"]["pipeline"] == 0
+    assert "it is not a pipeline" in " ".join(i.value for i in at.info)
+    # Per run, Sonnet 5.5 ($2/$10) and Haiku 5.5 ($0.1/$0.5): $0.017695; the four code-like steps cost $0.00354
+    # (see tests/test_pipeline.py), x 1M runs: $17,695 -> $14,155, a $3,540 saving; $10,000 / $3,540 = 2.8 months.
+    assert money_value(metric_value(at, "Preview: saving")) == 3_540
+    assert metric_value(at, "Preview: end-to-end success") == "88.4%"
+    assert metric_value(at, "Preview: payback") == "2.8 months"
+    at.button(key="pipe.use_example").click().run()
     assert not at.exception
-    assert bill(at) == before + 3_300  # (900 x $2 + 150 x $10) per M tokens x 1M runs
+    assert saving(at) == 3_540 and at.session_state["_lever_savings"]["pipeline"] == pytest.approx(3_540)
+    assert "today $17,695" in next(m for m in at.metric if m.label == "Bill with the steps as code").delta
+    assert at.multiselect(key="pipe.convert").value == list(pl.EXAMPLE_CONVERT)
+    assert at.sidebar.metric[0].value == "$17,695/month"  # the pipeline is now the workload every page prices
 
 
-def test_bad_row_gets_a_message_and_is_left_out():
-    at = run_page(PAGE)
-    edit(at, {1: {"success_rate": 150}, 2: {"model_key": None}})
-    assert not at.exception
-    text = warnings_text(at)
-    assert "Row 2 (Classify the document type), Success rate: must be at most 100%" in text
-    assert "Row 3 (Extract invoice fields): an LLM step needs a model" in text
-    assert bill(at) < 14_155 - 8_000 + 1  # the $8,000 extraction step is left out
-
-
-def test_empty_table_says_so():
-    at = run_page(PAGE)
-    edit(at, deleted_rows=list(range(8)))
-    assert not at.exception
-    assert "no valid step" in warnings_text(at)
-
-
-def test_dearer_rewrite_pays_back_later():
-    at = run_page(PAGE)
-    at.number_input(key="pipe.rewrite").set_value(50_000.0).run()
-    assert float(metric_value(at, "Payback (months)")) > 2.8
-
-
-def test_volume_comes_from_the_sidebar():
+def test_the_preview_runs_once_per_sidebar_request():
     at = run_page(PAGE, {"requests": "2000000"})
-    assert bill(at) == 28_310
+    assert money_value(metric_value(at, "Preview: saving")) == 7_080
+
+
+def test_converting_a_step_removes_its_line_of_the_bill():
+    at = run_page(PAGE, PIPELINE)
+    assert not at.exception
+    assert saving(at) == 0 and metric_value(at, "Payback") == "—"
+    at.multiselect(key="pipe.convert").set_value(["Validate the JSON against the schema"]).run()
+    # 400,000 x (900 x $2 + 150 x $10) / 1M = $1,320; payback $10,000 / $1,320 = 7.6 months.
+    assert saving(at) == 1_320 and metric_value(at, "Payback") == "7.6 months"
+    assert metric_value(at, "End-to-end success") == "82.9%"  # 79.54% / 0.96 x 1.0 (the check as code)
+
+
+def test_facts_change_latency_and_success_not_money():
+    at = run_page(PAGE, PIPELINE | {"pipe.convert": list(pl.EXAMPLE_CONVERT)})
+    before = saving(at)
+    at.session_state["pipe.table"] = {"edited_rows": {2: {"Latency (ms)": 5_000.0, "Success rate (%)": 50.0}},
+                                      "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert saving(at) == before
+    assert metric_value(at, "Latency per run") == f"{(6_507 - 2_500 + 5_000) / 1000:,.2f} s"
+    at.session_state["pipe.table"] = {"edited_rows": {2: {"Success rate (%)": 150.0}}, "added_rows": [],
+                                      "deleted_rows": []}
+    at.run()
+    assert "must be at most 100%" in warnings_text(at)
+
+
+def test_the_page_equals_the_overview_on_a_custom_pipeline():
+    link = PIPELINE | {"pipe.convert": ["Parse dates to ISO 8601", "Extract invoice fields"], "pipe.rewrite": "25000"}
+    page = run_page(PAGE, link)
+    own = page.session_state["_lever_savings"]["pipeline"]
+    # 400,000 x ((400 x $0.1 + 30 x $0.5) + (2,500 x $2 + 300 x $10)) / 1M = $22 + $3,200.
+    assert own == pytest.approx(3_222)
+    overview = run_page("pages/overview.py", link | {"bill.levers": pl.LEVER.label})
+    assert not overview.exception
+    assert overview.session_state["_overview_bars"] == {"pipeline": pytest.approx(own, abs=0.005)}
+    assert any("One-off costs, outside the monthly bars: $25,000" in c.value for c in overview.caption)
 
 
 def test_hostile_params_give_notices():
-    at = run_page(PAGE, {"pipe.rewrite": "abc", "pipe.target": "1e308", "pipe.table": "<script>alert(1)</script>"})
+    at = run_page(PAGE, PIPELINE | {"pipe.rewrite": "abc", "pipe.target": "1e308", "pipe.table": "<script>",
+                                    "pipe.convert": "<script>"})
     assert not at.exception
     text = warnings_text(at)
-    assert "`pipe.rewrite=" in text and "`pipe.target=" in text
-    assert bill(at) == 14_155
+    assert "`pipe.rewrite=" in text and "`pipe.target=" in text and "`pipe.table`" in text
+    assert "<script>" not in text
+    assert saving(at) == 0  # an unknown step is not converted

@@ -1,193 +1,140 @@
-"""AI-everywhere pipeline: hand-computed totals, the what-if, table validation and properties."""
+"""AI-everywhere pipeline on the one bill: the example by hand, steps as call classes, the facts table, properties."""
 import math
 
-import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from calculators import pipeline
-from calculators.pipeline import PipelineInputs, PipelineStep
+from calculators import pipeline as pl
+from calculators.bill import price
+from calculators.lever import effect, waterfall
+from calculators.pipeline import PipelineInputs, StepFacts
 from calculators.prices import ModelPrices, TieredRate
+from calculators.workload import ClassRow, Workload, custom_workload
+from tests.levers_common import CAT, DEFAULT
 
 # $1/MTok input, $5/MTok output: easy to compute by hand.
 M = ModelPrices(provider_id="test", provider_name="Test", model_id="m", model_name="M", input=TieredRate(base=1.0),
-                output=TieredRate(base=5.0), source="test", source_date="2026-11")
-PRICES = {"test/m": M}
+                output=TieredRate(base=5.0), source="test", source_date="2026-12")
 
 
-def llm(name="call", tin=1_000, tout=200, ms=1_000.0, ok=0.95, **kw):
-    return PipelineStep(name=name, kind="LLM", model_key="test/m", input_tokens=tin, output_tokens=tout,
-                        latency_ms=ms, success_rate=ok, **kw)
+def steps(*rows: tuple[str, float, float], runs: float = 100_000) -> Workload:
+    """LLM steps as call classes on the test model: (name, tokens in, tokens out), each run once per request."""
+    classes = custom_workload([ClassRow(name=n, requests_per_month=runs, model_key=M.key, other_input_tokens=i,
+                                        output_tokens=o) for n, i, o in rows]).classes
+    return Workload(classes=classes, custom_models=(M,))
 
 
-def code(name="parse", ms=2.0, ok=0.999):
-    return PipelineStep(name=name, kind="code", latency_ms=ms, success_rate=ok)
+def facts(name, ms, ok, code_ms=5.0, code_ok=0.999) -> StepFacts:
+    return StepFacts(name=name, latency_ms=ms, success_rate=ok, code_latency_ms=code_ms, code_success_rate=code_ok)
 
 
-def inputs(steps, **kw):
-    return PipelineInputs(steps=tuple(steps), runs_per_month=kw.pop("runs", 100_000), **kw)
+def example(requests=1_000_000):
+    w = custom_workload(pl.example_rows(requests))
+    return w, PipelineInputs(convert=pl.EXAMPLE_CONVERT, table=pl.facts_for(w))
 
 
-def test_totals_by_hand():
-    x = inputs([code(), llm(), llm("check", tin=500, tout=50, ms=400, ok=0.9, convert=True, code_latency_ms=3,
-                                   code_success_rate=1.0)])
-    r = pipeline.evaluate(x, PRICES)
-    # LLM 1: 1,000 x $1/M + 200 x $5/M = $0.002. LLM 2: 500 x $1/M + 50 x $5/M = $0.00075. Code: $0.
-    assert r.original.cost_per_run == pytest.approx(0.00275)
-    assert r.original.cost_per_month == pytest.approx(275.0)  # x 100,000 runs
-    assert r.original.latency_ms == pytest.approx(2 + 1_000 + 400)
-    assert r.original.success == pytest.approx(0.999 * 0.95 * 0.9)
-    assert r.original.llm_steps == 2
-    assert r.original.cost_per_success == pytest.approx(0.00275 / (0.999 * 0.95 * 0.9))
-    # What-if: the check runs as code (3 ms, always right); only LLM 1 is billed.
-    assert r.what_if.cost_per_run == pytest.approx(0.002)
-    assert r.what_if.latency_ms == pytest.approx(2 + 1_000 + 3)
-    assert r.what_if.success == pytest.approx(0.999 * 0.95)
-    assert r.saving_per_month == pytest.approx(75.0)
-    assert r.payback_months == pytest.approx(10_000 / 75.0)
-    assert r.converted == 1
+def test_the_example_pipeline_by_hand():
+    # Per run, Sonnet 5.5 ($2/$10) and Haiku 5.5 ($0.1/$0.5): classify $0.000155, extract $0.008, dates $0.000055,
+    # VAT numbers $0.00015, currency $0.000035, JSON check $0.0033, summary $0.006 = $0.017695. Converting dates, VAT
+    # numbers, currency and the JSON check removes $0.00354: $0.014155 x 1M runs.
+    w, x = example()
+    r = pl.analyse(w, x, CAT)
+    assert r.today.total == pytest.approx(17_695) and r.after.total == pytest.approx(14_155)
+    assert r.saving == pytest.approx(3_540) and r.converted == pl.EXAMPLE_CONVERT
+    assert r.payback_months == pytest.approx(10_000 / 3_540)  # 2.8 months
+    # 0.995 x 0.97 x 0.95 x 0.999 x 0.995 x 0.9995 x 1 x 0.97 = 88.4% after; 79.5% with every step as an LLM call.
+    assert r.what_if.success == pytest.approx(0.995 * 0.97 * 0.95 * 0.999 * 0.995 * 0.9995 * 1.0 * 0.97)
+    assert round(r.what_if.success, 3) == 0.884 and round(r.before.success, 3) == 0.795
+    assert r.before.latency_ms == 9_300 and r.what_if.latency_ms == 400 + 600 + 2_500 + 1 + 2 + 1 + 3 + 3_000
+    assert r.before.llm_steps == 7 and r.what_if.llm_steps == 3 and r.runs_per_month == 1_000_000
+    assert r.before.cost_per_run == pytest.approx(0.017695)
+    assert list(r.steps["runs_as"]) == ["code"] + ["LLM"] * 7  # the PDF extraction already runs as code
+    assert pl.one_off(w, x, CAT) == 10_000 and pl.idle(w, x, CAT) is None
 
 
-def test_twelve_steps_at_95_percent():
-    x = inputs([llm(f"s{i}") for i in range(12)])
-    assert pipeline.evaluate(x, PRICES).original.success == pytest.approx(0.95**12)
-    assert round(0.95**12, 2) == 0.54  # the sourced fact
-    assert pipeline.steps_for_target(0.95, 0.95**12) == pytest.approx(12)
+def test_a_step_as_code_leaves_the_bill_and_latency_and_success_follow_its_code_version():
+    w = steps(("classify", 1_000, 200), ("check", 500, 50))
+    x = PipelineInputs(convert=("check",), table=(facts("parse", 2, 0.999), facts("classify", 1_000, 0.95),
+                                                  facts("check", 400, 0.9, code_ms=3, code_ok=1.0)))
+    r = pl.analyse(w, x, CAT)
+    # classify: 1,000 x $1 + 200 x $5 = $0.002 a run; check: 500 x $1 + 50 x $5 = $0.00075; x 100,000 runs.
+    assert r.today.total == pytest.approx(275) and r.after.total == pytest.approx(200) and r.saving == pytest.approx(75)
+    assert r.before.latency_ms == 2 + 1_000 + 400 and r.what_if.latency_ms == 2 + 1_000 + 3
+    assert r.before.success == pytest.approx(0.999 * 0.95 * 0.9) and r.what_if.success == pytest.approx(0.999 * 0.95)
+    assert r.before.cost_per_success == pytest.approx(0.00275 / (0.999 * 0.95 * 0.9))
+    assert list(r.steps["step"]) == ["parse", "classify", "check"] and r.code_steps == ("parse",)
+    assert [c.name for c in pl.apply(w, x, CAT).classes] == ["classify"]
+
+
+def test_twelve_steps_at_95_percent_and_the_exact_break_even():
+    w = steps(*[(f"s{i}", 100, 10) for i in range(12)])
+    r = pl.analyse(w, PipelineInputs(table=tuple(facts(f"s{i}", 100, 0.95) for i in range(12)), target_success=0.9),
+                   CAT)
+    assert r.before.success == pytest.approx(0.95**12) and round(0.95**12, 2) == 0.54  # the sourced fact
+    assert r.mean_llm_success == pytest.approx(0.95)
     # To keep 90% end to end at 95% per step, chain at most ln 0.9 / ln 0.95 = 2.05 steps.
-    assert pipeline.steps_for_target(0.95, 0.9) == pytest.approx(math.log(0.9) / math.log(0.95))
+    assert r.llm_steps_for_target == pytest.approx(math.log(0.9) / math.log(0.95))
+    assert pl.steps_for_target(0.95, 0.95**12) == pytest.approx(12)
+    assert pl.steps_for_target(1.0, 0.9) is None and pl.steps_for_target(0.0, 0.9) == 0.0
+    curve = pl.success_curve(r)
+    assert curve.loc[12, "reference"] == pytest.approx(0.95**12) and curve.loc[12, "yours"] == pytest.approx(0.95**12)
 
 
-def test_rewrite_that_never_pays_back_within_a_year():
-    """The lever loses money: converting a cheap step at low volume does not repay the rewrite."""
-    x = inputs([llm(), llm("tiny", tin=100, tout=5, convert=True)], runs=1_000, rewrite_cost=10_000)
-    r = pipeline.evaluate(x, PRICES)
-    # Saving: (100 x $1/M + 5 x $5/M) x 1,000 runs = $0.125 a month: 80,000 months to pay back.
-    assert r.saving_per_month == pytest.approx(0.125)
-    assert r.payback_months == pytest.approx(80_000)
-    assert pipeline.payback_curve(x, r, months=12)["net_saving"].iloc[-1] < 0
+def test_classes_without_a_row_get_generic_facts_and_unknown_names_are_reported():
+    w = steps(("a", 100, 10), ("b", 100, 10))
+    r = pl.analyse(w, PipelineInputs(convert=("b", "zzz"), table=(facts("a", 300, 0.9),)), CAT)
+    assert r.generic == ("b",) and r.unmatched == ("zzz",) and r.converted == ("b",)
+    assert r.before.latency_ms == 300 + pl.GENERIC_LATENCY_MS
+    assert r.before.success == pytest.approx(0.9 * pl.GENERIC_SUCCESS)
+    assert r.what_if.success == pytest.approx(0.9 * pl.CODE_SUCCESS)
 
 
-def test_converting_to_worse_code_lowers_success():
-    x = inputs([llm(ok=0.99, convert=True, code_success_rate=0.9)])
-    r = pipeline.evaluate(x, PRICES)
-    assert r.what_if.success == pytest.approx(0.9)
-    assert r.what_if.success < r.original.success
+def test_defaults_follow_the_workload():
+    w, _ = example()
+    assert pl.facts_for(w) == pl.EXAMPLE_FACTS  # the example's own facts, its code step included
+    assert pl.defaults(w, CAT) == {"table": pl.EXAMPLE_FACTS}
+    assert pl.choices(w, CAT)["convert"] == [c.name for c in w.classes]
+    assert pl.facts_for(DEFAULT) == (pl.generic_facts("Requests"),)
+    assert len(pl.example_rows(5)) == 7 and all(r.requests_per_month == 5 for r in pl.example_rows(5))
 
 
-def test_nothing_converted_means_no_saving_and_no_payback():
-    r = pipeline.evaluate(inputs([llm(), code()]), PRICES)
-    assert r.saving_per_month == 0 and r.payback_months is None and r.converted == 0
-    assert r.what_if == r.original
+def test_idle_one_off_and_payback_edges():
+    w, x = example()
+    none = x.model_copy(update={"convert": ()})
+    assert "no LLM step" in pl.idle(w, none, CAT) and pl.one_off(w, none, CAT) == 0
+    r = pl.analyse(w, none, CAT)
+    assert r.saving == 0 and r.payback_months is None
+    assert pl.analyse(w, x.model_copy(update={"rewrite_cost": 0.0}), CAT).payback_months == 0.0
+    assert "no LLM step" in pl.idle(DEFAULT, x, CAT)  # the sidebar's workload has none of the example's steps
+    payback = pl.payback_curve(pl.analyse(w, x, CAT))
+    assert payback["net_saving"].iloc[0] == -10_000 and payback["net_saving"].iloc[-1] > 0
 
 
-def test_convert_on_a_code_step_changes_nothing():
-    step = PipelineStep(name="x", kind="code", latency_ms=1, success_rate=0.99, convert=True, code_latency_ms=500)
-    r = pipeline.evaluate(inputs([step]), PRICES)
-    assert r.what_if.latency_ms == 1 and r.converted == 0
+def test_each_step_needs_its_own_row():
+    with pytest.raises(ValidationError, match="repeated: a"):
+        PipelineInputs(table=(facts("a", 1, 0.9), facts("a", 2, 0.8)))
+    with pytest.raises(ValidationError):
+        PipelineInputs(target_success=1.0)
 
 
-def test_zero_success_does_not_crash():
-    r = pipeline.evaluate(inputs([llm(ok=0.0), llm()]), PRICES)
-    assert r.original.success == 0 and r.original.cost_per_success is None
-    assert r.mean_llm_success == 0 and r.llm_steps_for_target == 0
-    assert len(pipeline.success_curve(inputs([llm(ok=0.0)]), r)) > 0
+def test_the_overview_counts_the_rewrite_once_outside_the_monthly_bars():
+    w, x = example()
+    result = waterfall(w, [(pl.LEVER, x)], CAT)
+    assert result.total_saving == pytest.approx(3_540) and result.one_off == 10_000
 
 
-def test_all_code_pipeline():
-    x = inputs([code(), code("other")])
-    r = pipeline.evaluate(x, PRICES)
-    assert r.original.cost_per_run == 0 and r.mean_llm_success is None and r.llm_steps_for_target is None
-    assert "yours" not in pipeline.success_curve(x, r)
-
-
-def test_llm_step_needs_a_model():
-    with pytest.raises(ValidationError, match="needs a model"):
-        PipelineStep(name="x", kind="LLM", latency_ms=1, success_rate=0.9)
-
-
-def test_default_pipeline_is_valid_and_converts_four_steps():
-    steps = pipeline.default_steps("test/m", "test/m")
-    r = pipeline.evaluate(inputs(steps), PRICES)
-    assert r.converted == 4 and r.original.llm_steps == 7 and r.what_if.llm_steps == 3
-    assert r.what_if.success > r.original.success
-    assert r.what_if.latency_ms < r.original.latency_ms
-
-
-# --- the table -----------------------------------------------------------------------------
-
-
-def records(**changes):
-    rows = pipeline.table_records(pipeline.default_steps("test/m", "test/m"))
-    for index, values in changes.items():
-        rows[int(index.removeprefix("row"))].update(values)
-    return rows
-
-
-def test_table_round_trip():
-    steps, problems = pipeline.parse_steps(records(), ["test/m"])
-    assert problems == []
-    assert tuple(steps) == pipeline.default_steps("test/m", "test/m")
-
-
-def test_table_messages_name_row_and_column():
-    rows = records(row1={"success_rate": 150.0}, row2={"model_key": None}, row3={"input_tokens": -5},
-                   row4={"model_key": "nope/x"}, row5={"name": "  "}, row6={"kind": "magic"})
-    steps, problems = pipeline.parse_steps(rows, ["test/m"])
-    assert "Row 2 (Classify the document type), Success rate: must be at most 100%" in problems
-    assert "Row 3 (Extract invoice fields): an LLM step needs a model" in problems
-    assert "Row 4 (Parse dates to ISO 8601), Tokens in: must be at least 0" in problems
-    assert "Row 5 (Pull invoice and VAT numbers), Model: 'nope/x' is not in the price catalogue" in problems
-    assert "Row 6, Step: is empty" in problems
-    assert "Row 7 (Validate the JSON against the schema), Runs as: must be one of LLM, code" in problems
-    assert len(steps) == 2  # rows 1 and 8 remain
-
-
-def test_blank_and_half_filled_rows():
-    blank = {name: None for name in PipelineStep.model_fields} | {"latency_ms": float("nan"), "convert": False}
-    code_row = {"name": "regex", "kind": "code", "model_key": None, "input_tokens": float("nan"),
-                "output_tokens": None, "latency_ms": 1.0, "success_rate": 99.0, "convert": None,
-                "code_latency_ms": None, "code_success_rate": float("nan")}
-    steps, problems = pipeline.parse_steps([blank, code_row, {"name": "x", "kind": "LLM", "model_key": "test/m"}],
-                                           ["test/m"])
-    assert [s.name for s in steps] == ["regex"]
-    assert steps[0].input_tokens == 0 and steps[0].success_rate == pytest.approx(0.99)
-    assert "Row 3 (x), Latency (ms): is empty" in problems
-    assert "Row 3 (x), Success rate: is empty" in problems
-
-
-def test_text_in_number_columns_is_refused():
-    rows = records(row1={"latency_ms": "fast"})
-    _, problems = pipeline.parse_steps(rows, ["test/m"])
-    assert problems == ["Row 2 (Classify the document type), Latency (ms): must be a number"]
-
-
-# --- properties ------------------------------------------------------------------------------
-
-step_strategy = st.builds(
-    lambda kind, tin, tout, ms, ok, convert, cms, cok: PipelineStep(
-        name="s", kind=kind, model_key="test/m" if kind == "LLM" else None, input_tokens=tin, output_tokens=tout,
-        latency_ms=ms, success_rate=ok, convert=convert, code_latency_ms=cms, code_success_rate=cok),
-    st.sampled_from(["LLM", "code"]), st.integers(0, 100_000), st.integers(0, 10_000), st.floats(0, 60_000),
-    st.floats(0, 1), st.booleans(), st.floats(0, 1_000), st.floats(0, 1),
-)
-
-
-@given(steps=st.lists(step_strategy, min_size=1, max_size=pipeline.MAX_STEPS), runs=st.integers(1, 10**9))
-def test_success_is_the_product_and_cost_the_sum(steps, runs):
-    x = PipelineInputs(steps=tuple(steps), runs_per_month=runs)
-    r = pipeline.evaluate(x, PRICES)
-    assert r.original.success == pytest.approx(math.prod(s.success_rate for s in steps), rel=1e-9, abs=1e-300)
-    assert r.original.latency_ms == pytest.approx(sum(s.latency_ms for s in steps))
-    assert r.original.cost_per_month == pytest.approx(r.steps["cost_per_month"].sum(), rel=1e-9)
-    assert r.what_if.cost_per_run <= r.original.cost_per_run + 1e-15
-    assert 0 <= r.what_if.success <= 1
-    assert r.steps["cumulative_success"].iloc[-1] == pytest.approx(r.original.success, rel=1e-9, abs=1e-300)
-
-
-@given(p=st.floats(0.01, 0.999), target=st.floats(0.01, 0.99))
-def test_steps_for_target_solves_the_curve(p, target):
-    n = pipeline.steps_for_target(p, target)
-    assert pipeline.success_after_steps(p, n) == pytest.approx(target, rel=1e-9)
-    assert np.all(np.diff(pipeline.success_after_steps(p, np.arange(30))) <= 0)
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300_000), st.integers(0, 20_000), st.booleans(),
+                          st.sampled_from(["anthropic/claude-sonnet-4-5", "anthropic/claude-haiku-5-5",
+                                           "openai/gpt-5"])),
+                min_size=1, max_size=8))
+def test_saving_is_the_converted_classes_lines_of_the_bill(rows):
+    w = custom_workload([ClassRow(name=f"s{i}", requests_per_month=1_000, model_key=m, other_input_tokens=a,
+                                  output_tokens=b) for i, (a, b, _, m) in enumerate(rows)])
+    x = PipelineInputs(convert=tuple(f"s{i}" for i, (_, _, convert, _) in enumerate(rows) if convert))
+    e = effect(pl.LEVER, w, x, CAT)
+    today = price(w, CAT)
+    assert e.saving == pytest.approx(sum(c.total for c in today.classes if c.name in x.convert), rel=1e-9, abs=1e-9)
+    assert e.saving == pytest.approx(pl.analyse(w, x, CAT).saving) and e.saving >= 0
