@@ -7,6 +7,12 @@ usage(t) = usage0 * d^(eps t) * g^t. Spend is their product:
     spend(t) = spend0 * d^(-t (1 - eps)) * g^t
 
 Elasticity above 1 means cheaper tokens raise the bill. Spend stays flat at eps* = 1 - ln g / ln d.
+
+Two different questions use this formula. For **one team's bill** the defaults are mild and illustrative: the
+team spends cheaper tokens on proportionally more tokens (eps = 1, so prices alone leave the bill flat) and its
+own usage grows by g for reasons of its own (new users, new features). The **market-wide illustration** uses
+eps = 1.51, the value that reconciles a16z's 10x-a-year price fall with Menlo Ventures' 3.2x-a-year growth of
+enterprise spend: growth that is mostly adoption (new teams and products), not one team's response to price.
 """
 from __future__ import annotations
 
@@ -27,37 +33,59 @@ MENLO_GROWTH = 37e9 / 11.5e9  # 3.2x in one year
 IMPLIED_ELASTICITY = 1 + math.log(MENLO_GROWTH) / math.log(A16Z_DECLINE_PER_YEAR)
 
 
+TEAM_ELASTICITY = 1.0  # illustrative: cheaper tokens are spent on proportionally more tokens
+TEAM_GROWTH = 1.5  # illustrative: the team's own usage growth per year
+
+
 class JevonsInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    from_workload: bool = Field(True, title="Start from the workload's bill",
+                                json_schema_extra={"key": "jevons.from_workload"},
+                                description="Off: type today's monthly spend yourself.")
     monthly_spend: float = Field(
-        8_000.0, ge=0, le=1e12, title="Current monthly spend, $",
-        description="Today's LLM bill per month; defaults to the workload's baseline bill.",
+        8_000.0, ge=0, le=1e12, title="Current monthly spend",
+        json_schema_extra={"key": "jevons.spend", "money": True, "step": 100.0, "format": "%.0f"},
+        description="Today's LLM bill per month; defaults to the workload's bill.",
     )
     price_decline: float = Field(
-        10.0, ge=1.0, le=1_000.0, title="Price decline per year (x)", json_schema_extra={"step": 0.5},
-        description="Unit price divides by this every year. a16z: 10x/year at fixed capability (2021-2024); "
+        10.0, ge=1.0, le=1_000.0, title="Price decline per year (x)",
+        json_schema_extra={"key": "jevons.decline", "step": 0.5},
+        description="Unit price at fixed capability divides by this every year. a16z: 10x/year (2021-2024); "
         "Epoch AI: 9x to 900x/year depending on the capability level.",
     )
     elasticity: float = Field(
-        round(IMPLIED_ELASTICITY, 2), ge=0.0, le=3.0, title="Usage elasticity", json_schema_extra={"step": 0.05},
-        description="How strongly usage responds to price (usage ∝ price^−ε). Default 1.51: what turns a 10x/year "
-        "price fall into Menlo Ventures' 3.2x/year enterprise spend growth.",
+        TEAM_ELASTICITY, ge=0.0, le=3.0, title="Usage response to price (elasticity)",
+        json_schema_extra={"key": "jevons.elasticity", "step": 0.05},
+        description="usage ∝ price^−ε. Illustrative default 1.0 for one team: cheaper tokens are spent on "
+        "proportionally more tokens (longer contexts, more calls), so falling prices alone leave the bill flat. "
+        "1.51 is a market-wide illustration, not a team's.",
     )
     growth: float = Field(
-        1.0, ge=0.1, le=10.0, title="Independent usage growth per year (x)", json_schema_extra={"step": 0.1},
-        description="Usage growth unrelated to price (new users, new features); 1 = none. Illustrative default.",
+        TEAM_GROWTH, ge=0.1, le=10.0, title="Your own usage growth per year (x)",
+        json_schema_extra={"key": "jevons.growth", "step": 0.1},
+        description="Usage growth unrelated to price (new users, new features); 1 = none. Illustrative default "
+        "1.5x: replace it with your product plan.",
     )
-    horizon_years: int = Field(3, ge=1, le=10, title="Horizon (years)", description="How far to project.")
-    show_band: bool = Field(False, title="Show an uncertainty band",
+    horizon_years: int = Field(3, ge=1, le=10, title="Horizon (years)", json_schema_extra={"key": "jevons.years"},
+                               description="How far to project.")
+    show_band: bool = Field(False, title="Show an uncertainty band", json_schema_extra={"key": "jevons.band"},
                             description="Shade the spend between the low and high decline and elasticity below.")
     decline_low: float = Field(5.0, ge=1.0, le=1_000.0, title="Decline, low (x)",
+                               json_schema_extra={"key": "jevons.decline_low"},
                                description="Slow end of the price decline range (illustrative).")
     decline_high: float = Field(20.0, ge=1.0, le=1_000.0, title="Decline, high (x)",
+                                json_schema_extra={"key": "jevons.decline_high"},
                                 description="Fast end of the price decline range (illustrative).")
-    elasticity_low: float = Field(1.2, ge=0.0, le=3.0, title="Elasticity, low",
+    elasticity_low: float = Field(0.8, ge=0.0, le=3.0, title="Elasticity, low",
+                                  json_schema_extra={"key": "jevons.eps_low"},
                                   description="Low end of the elasticity range (illustrative).")
-    elasticity_high: float = Field(1.8, ge=0.0, le=3.0, title="Elasticity, high",
+    elasticity_high: float = Field(1.2, ge=0.0, le=3.0, title="Elasticity, high",
+                                   json_schema_extra={"key": "jevons.eps_high"},
                                    description="High end of the elasticity range (illustrative).")
+
+    def starting_from(self, workload_bill: float) -> JevonsInputs:
+        """The inputs with today's spend resolved: the workload's bill (to the cent) unless one was typed."""
+        return self.model_copy(update={"monthly_spend": workload_bill}) if self.from_workload else self
 
     @model_validator(mode="after")
     def _ranges_ordered(self) -> JevonsInputs:
@@ -174,9 +202,14 @@ unrelated to price: usage(*t*) = usage₀ · *d*^(ε*t*) · *g*^*t*.
 
 **Break-even elasticity** (flat spend): ε\* = 1 − ln *g* / ln *d*.
 
-**The default elasticity, 1.51**, is not a measurement of your product: it is the value that reconciles two
-published numbers, a 10x/year fall in price at fixed capability (a16z) and 3.2x/year growth in enterprise
-spend (Menlo Ventures, 2024 to 2025), assuming no other growth: 3.2 = 10^(ε − 1).
+**Your team's default** (illustrative): ε = 1, cheaper tokens are spent on proportionally more tokens (longer
+contexts, more calls, bigger models), so falling prices alone leave the bill flat, and your own usage grows 1.5x a
+year. Replace both with your plan.
+
+**The market-wide illustration, ε = 1.51**, is not a measurement of any product: it is the value that reconciles
+two published numbers, a 10x/year fall in price at fixed capability (a16z) and 3.2x/year growth in enterprise
+spend (Menlo Ventures, 2024 to 2025), assuming no other growth: 3.2 = 10^(ε − 1). That growth is mostly adoption
+(new teams, new products), so applying it to one team's bill overstates the team's growth.
 
 **The band** takes the lowest and highest spend over the four combinations of the decline and elasticity
 ranges; because spend moves in one direction with each, those corners bound every value in between.

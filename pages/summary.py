@@ -5,7 +5,8 @@ import streamlit as st
 
 from calculators import jevons
 from calculators.sources import cite
-from pages._ui import bill_builder, levers, scenario, summary_html
+from pages._ui import bill_builder, scenario, summary_html
+from pages._ui.lever_form import InputForm
 from pages._ui.layout import context, currency, money_settings, price_caption
 
 st.title("Printable summary")
@@ -13,11 +14,11 @@ st.caption("One page for a planning meeting: the workload, the levers you pulled
            "the sources. Download it and print it to PDF from your browser.")
 ctx = context()
 result, skipped = bill_builder.build(ctx, bill_builder.stored())
-projection = levers.jevons_inputs(ctx)
+projection = InputForm(jevons.JevonsInputs, ctx, draw=False).inputs().starting_from(ctx.bill.total)
 projected = jevons.evaluate(projection)
 frame = jevons.projection(projection, points_per_year=1)
 
-keys = ["genai_prices", "workload_defaults"] + [k for k in ("a16z_llmflation", "menlo_enterprise_spend")]
+keys = ["genai_prices", "workload_defaults", "jevons_team_defaults", "a16z_llmflation", "menlo_enterprise_spend"]
 data = summary_html.SummaryData(
     generated=dt.datetime.now(dt.UTC), money_note=money_settings().describe(), currency=currency(),
     model_label=f"{ctx.prices.provider_name} {ctx.prices.model_name}",

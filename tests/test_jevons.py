@@ -20,18 +20,18 @@ def test_unit_elasticity_without_growth_is_flat():
     assert r.spend_multiple == pytest.approx(1.0)
     assert r.spend_end == pytest.approx(1_000)
     assert r.cumulative_spend == pytest.approx(36 * 1_000)
-    frame = jevons.projection(JevonsInputs(monthly_spend=1_000, elasticity=1.0))
+    frame = jevons.projection(JevonsInputs(monthly_spend=1_000, elasticity=1.0, growth=1.0))
     assert frame["spend"].to_numpy() == pytest.approx(1_000)
 
 
 def test_hand_computed_projection():
     # d = 10, eps = 1.5, g = 1, 2 years: spend x 10^(2 x 0.5) = 10.
-    r = jevons.evaluate(JevonsInputs(monthly_spend=500, price_decline=10, elasticity=1.5, horizon_years=2))
+    r = jevons.evaluate(JevonsInputs(monthly_spend=500, price_decline=10, elasticity=1.5, horizon_years=2, growth=1.0))
     assert r.spend_multiple == pytest.approx(10.0)
     assert r.price_index_end == pytest.approx(0.01)
     assert r.usage_multiple == pytest.approx(1_000.0)  # 10^(1.5 x 2)
     # eps = 0.5: spend falls to 10^(-1) in 2 years.
-    assert jevons.evaluate(JevonsInputs(monthly_spend=500, price_decline=10, elasticity=0.5,
+    assert jevons.evaluate(JevonsInputs(monthly_spend=500, price_decline=10, elasticity=0.5, growth=1.0,
                                         horizon_years=2)).spend_end == pytest.approx(50)
 
 
@@ -75,3 +75,16 @@ def test_scalar_and_curve_agree(decline, eps, growth, years):
     sweep = jevons.spend_vs_elasticity(x)
     mine = sweep[sweep["elasticity"] == eps]["spend_multiple"].iloc[0]
     assert mine == pytest.approx(jevons.evaluate(x).spend_multiple, rel=1e-9)
+
+
+def test_team_defaults_are_mild_and_the_market_illustration_is_separate():
+    x = JevonsInputs(monthly_spend=8_000)
+    # One team: eps = 1 leaves prices out of it; its own growth 1.5x a year for 3 years: x 3.375.
+    assert jevons.evaluate(x).spend_end == pytest.approx(27_000)
+    market = x.model_copy(update={"elasticity": round(jevons.IMPLIED_ELASTICITY, 2), "growth": 1.0})
+    assert jevons.evaluate(market).spend_end == pytest.approx(8_000 * 10 ** (3 * 0.51))  # $271,075
+
+
+def test_today_is_the_workloads_bill_unless_typed():
+    assert JevonsInputs(monthly_spend=1.0).starting_from(8_000.0).monthly_spend == 8_000.0
+    assert JevonsInputs(from_workload=False, monthly_spend=5.0).starting_from(8_000.0).monthly_spend == 5.0

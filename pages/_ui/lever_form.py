@@ -52,16 +52,18 @@ def key_of(model: type[BaseModel], name: str) -> str:
     return key
 
 
-class LeverForm:
-    """Widgets for a lever's inputs (draw=True), or the same values read from the link (draw=False)."""
+class InputForm:
+    """Widgets for an inputs model (draw=True), or the same values read from the link (draw=False).
 
-    def __init__(self, lever: Lever, ctx: Context, *, draw: bool = True):
-        self.lever = lever
+    `defaults` and `options` override field defaults and option lists where they follow the workload."""
+
+    def __init__(self, model: type[BaseModel], ctx: Context, *, draw: bool = True,
+                 defaults: dict[str, Any] | None = None, options: dict[str, list[str]] | None = None):
         self.ctx = ctx
         self.draw = draw
-        self.model = lever.inputs
-        self.defaults = lever.defaults(ctx.workload, ctx.catalogue)
-        self.options = lever.choices(ctx.workload, ctx.catalogue)
+        self.model = model
+        self.defaults = defaults or {}
+        self.options = options or {}
         self.values: dict[str, Any] = {}
 
     def _default(self, name: str) -> Any:
@@ -149,6 +151,15 @@ class LeverForm:
         if self.draw:
             return widgets.validated(self.model, container=container, **values)
         return self.model(**values)
+
+
+class LeverForm(InputForm):
+    """A lever's inputs (see InputForm), with the defaults and options its declaration derives from the workload."""
+
+    def __init__(self, lever: Lever, ctx: Context, *, draw: bool = True):
+        super().__init__(lever.inputs, ctx, draw=draw, defaults=lever.defaults(ctx.workload, ctx.catalogue),
+                         options=lever.choices(ctx.workload, ctx.catalogue))
+        self.lever = lever
 
 
 def read_inputs(lever: Lever, ctx: Context) -> BaseModel | str:
