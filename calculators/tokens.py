@@ -19,7 +19,7 @@ import tiktoken
 from pydantic import BaseModel, ConfigDict
 from tiktoken_ext import openai_public
 
-from calculators.prices import ModelPrices, request_cost
+from calculators.prices import Catalogue
 
 EncodingName = Literal["o200k_base", "cl100k_base"]
 ENCODINGS: tuple[EncodingName, ...] = ("o200k_base", "cl100k_base")
@@ -140,10 +140,17 @@ class TextCost(BaseModel):
     per_month: float  # USD to send it with every request of the month
 
 
-def input_cost(prices: ModelPrices, n_tokens: int, requests_per_month: int) -> TextCost:
-    """What a text costs as prompt input: once, and on every request of the month (uncached)."""
-    once = request_cost(prices, n_tokens, 0)
-    return TextCost(tokens=n_tokens, once=once, per_month=once * requests_per_month)
+def input_cost(catalogue: Catalogue, model_key: str, n_tokens: int, requests_per_month: float) -> TextCost:
+    """What a text costs as prompt input: once, and on every request of the month (uncached), priced by the one
+    pricing function (a one-class workload: long-context tiers apply)."""
+    from calculators.bill import price
+    from calculators.workload import CallClass, Workload
+
+    def bill(requests: float) -> float:
+        text = CallClass(name="text", requests_per_month=requests, model_key=model_key, other_input_tokens=n_tokens)
+        return price(Workload(classes=(text,)), catalogue).total
+
+    return TextCost(tokens=n_tokens, once=bill(1), per_month=bill(requests_per_month))
 
 
 SAMPLE_TEXT = """Quarterly report: revenue grew 12% to $4.2M.

@@ -4,7 +4,7 @@ import streamlit as st
 from calculators import prices
 from calculators.prices import GENAI_PRICES_RELEASED, GENAI_PRICES_VERSION
 from pages._ui import widgets
-from pages._ui.layout import catalogue, currency, money_settings, sources
+from pages._ui.layout import catalogue, currency, money_settings, shown_frame, sources
 
 st.title("Prices")
 cat = catalogue()
@@ -29,8 +29,8 @@ widgets.remember("prices.providers", chosen, [])
 widgets.remember("prices.desc", descending, False)
 widgets.remember("prices.live", hide_deprecated, True)
 
-view = prices.catalogue_table(frame, providers=chosen, sort_by=sort_by, descending=descending,
-                           hide_deprecated=hide_deprecated)
+view = shown_frame(prices.catalogue_table(frame, providers=chosen, sort_by=sort_by, descending=descending,
+                                          hide_deprecated=hide_deprecated), *prices.PRICE_COLUMNS)
 st.dataframe(
     view, hide_index=True, height=560,
     column_config={c: st.column_config.NumberColumn(format=f"{currency()}%.4g") for c in prices.PRICE_COLUMNS}

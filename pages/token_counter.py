@@ -30,7 +30,7 @@ if upload is not None:
 result = stats(text)
 choice = tokens.tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id)
 n = result.tokens[choice.encoding]
-cost = tokens.input_cost(ctx.prices, n, ctx.sidebar.requests_per_month)
+cost = tokens.input_cost(ctx.catalogue, ctx.prices.key, n, ctx.sidebar.requests_per_month)
 
 st.caption(f"Counting {source_label}: {result.characters:,} characters, {result.bytes_utf8:,} bytes (UTF-8).")
 headline([
