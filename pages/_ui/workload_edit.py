@@ -63,7 +63,7 @@ def custom_rows() -> list[ClassRow] | None:
     except ValueError as exc:
         st.sidebar.warning(f"Ignored the link's call classes `{CLASSES_KEY}`: {str(exc)[:120]}. Using the four "
                            "numbers instead.", icon=":material/warning:")
-        scenario.store().pop(CLASSES_KEY, None)
+        leave_custom()
         return None
     return rows
 

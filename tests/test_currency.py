@@ -1,0 +1,64 @@
+"""A currency change moves money only: every money figure on every page, in EUR at rate r, is the USD figure x r;
+every other figure (tokens, months, rates, counts) is identical. The discount moves the catalogue's prices only."""
+import math
+import re
+import sys
+
+import pytest
+
+from tests.apptest import ROOT, run_page
+
+sys.path.insert(0, str(ROOT))
+from app import page_files  # noqa: E402
+
+RATE = 0.5  # a rate far from 1, so an unconverted amount cannot pass
+DISCOUNT = {"discount": "10"}
+NUMBER = r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+MONEY = {"$": re.compile(r"(?<![A-Za-z])\$\s?" + NUMBER), "€": re.compile("€\\s?" + NUMBER)}
+
+
+def texts(at) -> list[str]:
+    """Every metric (value and delta) and caption, main area and sidebar, in order."""
+    out = []
+    for m in [*at.metric, *at.sidebar.metric]:
+        out += [f"{m.label}: {m.value}", str(m.delta or "")]
+    out += [c.value for c in [*at.caption, *at.sidebar.caption]]
+    return out
+
+
+def unit(number: str) -> float:
+    """Half the last displayed digit's place, for a number as shown ('1,234' -> 0.5, '0.00747' -> 0.000005)."""
+    digits = number.replace(",", "")
+    return 0.5 * 10 ** -(len(digits.split(".")[1]) if "." in digits else 0)
+
+
+def split_money(text: str, symbol: str) -> tuple[str, list[str]]:
+    pattern = MONEY[symbol]
+    return pattern.sub("<money>", text), pattern.findall(text)
+
+
+@pytest.mark.parametrize("page", page_files())
+def test_a_currency_change_moves_money_only(page):
+    usd = run_page(page, DISCOUNT)
+    eur = run_page(page, DISCOUNT | {"currency": "EUR", "fx": str(RATE), "fx_date": "2026-11-20"})
+    assert not usd.exception and not eur.exception
+    a, b = texts(usd), texts(eur)
+    assert len(a) == len(b)
+    for before, after in zip(a, b, strict=True):
+        if "per USD" in after or "USD list prices" in before or "in USD" in before or "Sources for defaults" in before:
+            continue  # the caption stating the currency itself; sources quoted as published (in USD)
+        shape_usd, amounts_usd = split_money(before, "$")
+        shape_eur, amounts_eur = split_money(after, "€")
+        assert "$" not in shape_eur, after
+        assert shape_usd == shape_eur, (before, after)  # every non-money figure identical
+        for x, y in zip(amounts_usd, amounts_eur, strict=True):
+            expected = float(x.replace(",", "")) * RATE
+            tolerance = unit(x) * RATE + unit(y) + 1e-9
+            assert math.isclose(float(y.replace(",", "")), expected, abs_tol=tolerance), (before, after)
+
+
+def test_the_discount_moves_catalogue_prices_only():
+    full = run_page("pages/overview.py")
+    net = run_page("pages/overview.py", {"discount": "20"})
+    bill = [m.value for m in full.sidebar.metric][0]
+    assert bill == "$8,000/month" and [m.value for m in net.sidebar.metric][0] == "$6,400/month"
