@@ -25,12 +25,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(timeout: float = 60) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port; yield its base URL once healthy."""
+def streamlit_server(timeout: float = 60, script: str = "app.py") -> Iterator[str]:
+    """Start `streamlit run <script>` on a free loopback port; yield its base URL once healthy."""
     port = free_port()
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"PYTHONUNBUFFERED": "1"},
     )

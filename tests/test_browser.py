@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 # A scenario touching the workload, the money settings and several pages.
 SCENARIO = ("requests=300000&in_tokens=2500&out_tokens=600&discount=10&cache.prefixes=20&jevons.years=5"
-            "&agents.steps=12&retry.p=20&cap.max_tokens=1200&bill.levers=Prompt+caching&bill.levers=Output+caps")
+            "&w.agents=20&w.steps=12&w.fail=20&cap.max_tokens=1200&bill.levers=Prompt+caching&bill.levers=Output+caps")
 METRICS = "[data-testid='stMain'] [data-testid='stMetricValue']"
 
 
@@ -105,7 +105,7 @@ def test_every_page_renders_without_error(visited):
 
 def test_scenario_link_reproduces_every_page_in_a_fresh_browser(browser, server, visited):
     figures, _, link = visited
-    for key in ("requests=300000", "cache.prefixes=20", "jevons.years=5", "agents.steps=12", "retry.p=20"):
+    for key in ("requests=300000", "cache.prefixes=20", "jevons.years=5", "w.steps=12", "w.fail=20"):
         assert key in link, f"the copied link lost {key}"
     context = browser.new_context(viewport={"width": 1400, "height": 2800})  # a fresh browser: no session, no cookies
     page = context.new_page()
@@ -119,10 +119,10 @@ def test_scenario_link_reproduces_every_page_in_a_fresh_browser(browser, server,
 def test_hostile_link_shows_notice_not_error(browser, server):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{server}/caching?requests=-3&cache.prefix=%3Cimg%20src%3Dx%3E&model=nope")
+    page.goto(f"{server}/caching?requests=-3&cache.prefixes=%3Cimg%20src%3Dx%3E&model=nope")
     settled(page)
     joined = " ".join(page.locator("[data-testid='stAlertContentWarning']").all_inner_texts())
-    assert "requests" in joined and "cache.prefix" in joined and "model" in joined
+    assert "requests" in joined and "cache.prefixes" in joined and "model" in joined
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("img[src='x']").count() == 0  # echoed as text, never as markup
     context.close()
