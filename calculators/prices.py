@@ -189,30 +189,6 @@ class ModelPrices(BaseModel):
         return float(self.rate(field)) / self.input.base if self.input.base > 0 else 1.0
 
 
-def request_cost(
-    prices: ModelPrices,
-    uncached_input: float | np.ndarray,
-    output: float | np.ndarray,
-    cache_read: float | np.ndarray = 0,
-    cache_write: float | np.ndarray = 0,
-    cache_write_1h: float | np.ndarray = 0,
-) -> float | np.ndarray:
-    """USD for one request (or an array of requests) given its token counts by kind.
-
-    The long-context tier is chosen by the request's total input tokens (uncached + cache reads +
-    cache writes) and then applies to every token of the request, output included.
-    """
-    total_input = np.asarray(uncached_input) + np.asarray(cache_read) + cache_write + cache_write_1h
-    cost = (
-        np.asarray(uncached_input) * prices.rate("input", total_input)
-        + np.asarray(output) * prices.rate("output", total_input)
-        + np.asarray(cache_read) * prices.rate("cache_read", total_input)
-        + np.asarray(cache_write) * prices.rate("cache_write", total_input)
-        + np.asarray(cache_write_1h) * prices.rate("cache_write_1h", total_input)
-    ) / 1e6
-    return float(cost) if np.ndim(cost) == 0 else cost
-
-
 # --- genai-prices snapshot -------------------------------------------------------------------
 
 

@@ -3,11 +3,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from calculators.prices import (
-    OverridesError, build_catalogue, bundled_catalogue, catalogue_table, load_overrides, request_cost,
+    OverridesError, build_catalogue, bundled_catalogue, catalogue_table, load_overrides,
 )
 
 
@@ -32,34 +30,38 @@ def test_known_prices_and_multipliers(cat):
     assert sonnet.source_date and "genai-prices" in sonnet.source
 
 
-def test_request_cost_by_hand(cat):
-    sonnet = cat.get("anthropic/claude-sonnet-5-5")
+def one_call(cat, model: str, uncached: float, output: float, cache_read: float = 0) -> float:
+    """One call's price through the one pricing function."""
+    from calculators.bill import price
+    from calculators.workload import CallClass, Workload
+
+    c = CallClass(name="x", requests_per_month=1, model_key=model, prefix_tokens=cache_read,
+                  other_input_tokens=uncached, output_tokens=output, cache="5m" if cache_read else "off",
+                  cache_hit_rate=1.0 if cache_read else 0.0)
+    return price(Workload(classes=(c,)), cat).total
+
+
+def test_one_call_by_hand(cat):
     # 2,000 in x $2/MTok + 400 out x $10/MTok = $0.004 + $0.004
-    assert request_cost(sonnet, 2_000, 400) == pytest.approx(0.008)
+    assert one_call(cat, "anthropic/claude-sonnet-5-5", 2_000, 400) == pytest.approx(0.008)
     # 1,500 cache-read tokens at $0.10 + 500 uncached at $2 + 400 out at $10
-    assert request_cost(sonnet, 500, 400, cache_read=1_500) == pytest.approx(0.00015 + 0.001 + 0.004)
+    assert one_call(cat, "anthropic/claude-sonnet-5-5", 500, 400, cache_read=1_500) == pytest.approx(
+        0.00015 + 0.001 + 0.004)
 
 
 def test_long_context_cliff_bills_whole_request(cat):
-    gpt = cat.get("openai/gpt-5.5")  # $5/$30 below 272k input tokens, $10/$45 above
-    assert request_cost(gpt, 272_000, 1_000) == pytest.approx(272_000 * 5 / 1e6 + 1_000 * 30 / 1e6)
+    gpt = "openai/gpt-5.5"  # $5/$30 below 272k input tokens, $10/$45 above
+    assert one_call(cat, gpt, 272_000, 1_000) == pytest.approx(272_000 * 5 / 1e6 + 1_000 * 30 / 1e6)
     # One token over: every input AND output token moves to the tier rate.
-    assert request_cost(gpt, 272_001, 1_000) == pytest.approx(272_001 * 10 / 1e6 + 1_000 * 45 / 1e6)
+    assert one_call(cat, gpt, 272_001, 1_000) == pytest.approx(272_001 * 10 / 1e6 + 1_000 * 45 / 1e6)
     # Cache reads count toward the threshold too.
-    assert request_cost(gpt, 100_000, 0, cache_read=200_000) == pytest.approx(100_000 * 10 / 1e6 + 200_000 * 1 / 1e6)
+    assert one_call(cat, gpt, 100_000, 0, cache_read=200_000) == pytest.approx(100_000 * 10 / 1e6 + 200_000 * 1 / 1e6)
 
 
-def test_array_and_scalar_paths_agree(cat):
+def test_rates_are_vectorised(cat):
     gpt = cat.get("openai/gpt-5.5")
     inputs = np.array([1_000, 271_999, 272_001, 900_000])
-    vector = request_cost(gpt, inputs, 500)
-    assert vector == pytest.approx([request_cost(gpt, int(i), 500) for i in inputs])
-
-
-@given(st.integers(1, 2_000_000), st.integers(0, 100_000), st.integers(0, 100_000))
-def test_cost_grows_with_tokens(inp, out, extra):
-    gpt = bundled_catalogue()[0]
-    assert request_cost(gpt, inp + extra, out) >= request_cost(gpt, inp, out) >= 0
+    assert gpt.rate("input", inputs) == pytest.approx([float(gpt.rate("input", int(i))) for i in inputs])
 
 
 GOOD = """
