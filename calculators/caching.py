@@ -85,11 +85,34 @@ def cacheable(c: CallClass, x: CachingInputs) -> bool:
     return c.prefix_tokens > 0 and c.prefix_tokens >= x.min_cacheable_tokens
 
 
-def hit_rate(c: CallClass, x: CachingInputs) -> float:
-    """The hit rate caching reaches on a class: as typed, or from its traffic per prefix and the TTL."""
+def _prefix_arrivals(c: CallClass) -> float:
+    """Calls a month that send this class's prefix through the shared cache: one per request, or one per step of an
+    agent task whose history is not cached (with a cached history, later steps read it from the task's own cache)."""
+    per_request = 1 if c.loop is None or c.loop.history_caching else c.loop.steps
+    return c.requests_per_month * per_request
+
+
+def _pool(c: CallClass) -> tuple[str, float]:
+    """Classes on the same model with the same prefix share one cache: splits of a class (a redone share, a task
+    type, a batch share) keep it warm together."""
+    return c.model_key, round(c.prefix_tokens, 6)
+
+
+def prefix_traffic(w: Workload) -> dict[tuple[str, float], float]:
+    """Calls a month reaching each shared cache (model and prefix)."""
+    pools: dict[tuple[str, float], float] = {}
+    for c in w.classes:
+        pools[_pool(c)] = pools.get(_pool(c), 0.0) + _prefix_arrivals(c)
+    return pools
+
+
+def hit_rate(c: CallClass, x: CachingInputs, traffic: dict[tuple[str, float], float] | None = None) -> float:
+    """The hit rate caching reaches on a class: as typed, or from the traffic reaching its cache (all the classes
+    on the same model with the same prefix) per distinct prefix, and the TTL."""
     if x.hit_rate_mode == "Set directly":
         return x.hit_rate
-    return float(traffic_hit_rate(c.requests_per_month / x.distinct_prefixes / HOURS_PER_MONTH, TTL_SECONDS[x.ttl]))
+    calls = (traffic or {}).get(_pool(c), _prefix_arrivals(c))
+    return float(traffic_hit_rate(calls / x.distinct_prefixes / HOURS_PER_MONTH, TTL_SECONDS[x.ttl]))
 
 
 def storage_cost(w: Workload, x: CachingInputs) -> float:
@@ -103,8 +126,9 @@ def _cached(w: Workload, x: CachingInputs, hit: float | None = None) -> Workload
     def change(c: CallClass) -> CallClass:
         if not cacheable(c, x):
             return c
-        return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": hit_rate(c, x) if hit is None else hit})
+        return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": hit_rate(c, x, traffic) if hit is None else hit})
 
+    traffic = prefix_traffic(w)
     out = w.map(change)
     cost = storage_cost(w, x)
     return out.replace(out.classes, overheads=(Overhead(name="Cache storage", usd_per_month=cost, lever="caching"),)
@@ -178,8 +202,9 @@ class CachingResult:
 
 def _weighted_hit(w: Workload, x: CachingInputs) -> float:
     caching = [c for c in w.classes if cacheable(c, x)]
+    traffic = prefix_traffic(w)
     volume = sum(c.requests_per_month for c in caching)
-    return sum(hit_rate(c, x) * c.requests_per_month for c in caching) / volume if volume else 0.0
+    return sum(hit_rate(c, x, traffic) * c.requests_per_month for c in caching) / volume if volume else 0.0
 
 
 def analyse(w: Workload, x: CachingInputs, cat: Catalogue, today: Bill | None = None) -> CachingResult:
@@ -227,10 +252,11 @@ def _per_volume(w: Workload, x: CachingInputs, cat: Catalogue, ttl: str) -> tupl
 
 
 def requests_per_hour_per_prefix(w: Workload, x: CachingInputs) -> float:
-    """Traffic per prefix of the classes that cache (the largest class's, for the charts)."""
-    caching = [c for c in w.classes if cacheable(c, x)] or list(w.classes)
-    main = max(caching, key=lambda c: c.requests_per_month) if caching else None
-    return main.requests_per_month / x.distinct_prefixes / HOURS_PER_MONTH if main is not None else 0.0
+    """Traffic per prefix reaching the busiest cache of the classes that cache (for the charts)."""
+    caching = {c.model_key: c for c in w.classes if cacheable(c, x)} or {c.model_key: c for c in w.classes}
+    traffic = prefix_traffic(w)
+    busiest = max((traffic[_pool(c)] for c in caching.values()), default=0.0)
+    return busiest / x.distinct_prefixes / HOURS_PER_MONTH
 
 
 def saving_vs_traffic(w: Workload, x: CachingInputs, cat: Catalogue, ttls: list[str],

@@ -159,9 +159,15 @@ def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catal
     baseline = baseline if baseline is not None else price(w, cat)
     current, before, bars = w, baseline, []
     for lever, x in ordered(chosen):
-        why = lever.idle(current, x, cat)
-        step = effect(lever, current, x, cat, before)
+        try:
+            why = lever.idle(current, x, cat)
+            step = effect(lever, current, x, cat, before)
+            one_off = lever.one_off(current, x, cat)
+        except (ValueError, ArithmeticError) as exc:  # a lever that cannot act on what it was given changes nothing
+            bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=0.0, after=before.total,
+                            assumption=lever.describe(x), idle=f"it cannot apply here ({exc})", one_off=0.0))
+            continue
         bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=step.saving, after=step.after.total,
-                        assumption=lever.describe(x), idle=why, one_off=lever.one_off(current, x, cat)))
+                        assumption=lever.describe(x), idle=why, one_off=one_off))
         current, before = step.workload, step.after
     return Waterfall(baseline=baseline, final=before, bars=tuple(bars))

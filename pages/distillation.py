@@ -77,7 +77,8 @@ elif r.payback_months > x.horizon_months:
 change = r.after.total - r.today.total
 headline([
     Metric("Bill after, per month", money(r.after.total),
-           delta=("+" if change > 0 else "-") + f"{money(abs(change))} vs today", delta_color="inverse",
+           delta=("+" if change > 0 else "-") + f"{money(abs(change))} vs today {money(r.today.total)}",
+           delta_color="inverse",
            help=f"The student, today's model for the {percent(x.fallback_share)} of requests that fall back "
            f"({x.fallback_mode.lower()}), plus upkeep. Today (the sidebar's bill): {money(r.today.total)}."),
     Metric("Monthly saving", money(r.saving),

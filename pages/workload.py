@@ -3,7 +3,7 @@ import streamlit as st
 
 from calculators.workload import ClassRow, custom_workload
 from pages._ui import table_input
-from pages._ui.layout import chart, context, currency, money, shown_frame
+from pages._ui.layout import Metric, chart, context, currency, headline, money, shown_frame
 from pages._ui import fig_bill
 from pages._ui.workload_edit import CLASSES_KEY, custom_rows, leave_custom, use_classes
 
@@ -13,6 +13,13 @@ st.caption("Every figure on every page is the bill of this workload, or the diff
            "classes describes traffic they cannot, such as a pipeline of steps on different models.")
 ctx = context()
 rows = custom_rows()
+headline([
+    Metric("Monthly bill", money(ctx.bill.total), help="price(workload): the sidebar's bill, every page's 'today'."),
+    Metric("Requests per month", f"{ctx.bill.requests:,.0f}", help="An agent task counts once."),
+    Metric("Model calls per month", f"{ctx.bill.calls:,.0f}",
+           help="Every call the bill prices: agent steps, retries and summary calls included."),
+    Metric("Call classes", f"{len(ctx.workload.classes)}"),
+])
 
 if rows is None:
     st.subheader("From the sidebar")
@@ -49,6 +56,6 @@ else:
                 st.rerun()  # the sidebar priced the previous table this run: price the new one
     st.button("Back to the four numbers", on_click=leave_custom, icon=":material/undo:", key="w.leave_page")
 
-st.subheader(f"The bill: {money(ctx.bill.total)} a month")
+st.subheader("The bill by call class and line")
 lines = shown_frame(ctx.bill.frame(), "per month")
 chart(fig_bill.bill_lines(lines, currency=currency()), lines, name="bill by call class and line")

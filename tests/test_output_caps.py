@@ -130,7 +130,7 @@ def test_output_caps_brevity_and_caching_add_up():
     bill E[min(L', 4,096)] = 319.9885 tokens, saving (400 - 319.9885) x $10 = $800.115, and 10% of the cut answers
     are redone: 1.65 requests a month of 2,000 input ($0.004) and 4,791 output tokens ($0.0479), $0.086. Brevity
     saves $800.029, and both $3,650.03. The only tokens both touch are the 1.65 redone requests' prefix, which caching
-    writes (its own traffic is too thin to hit): 1.65 x 1,500 x ($2.50 - $2) = $0.0012, inside a cent.
+    then reads too (they share the warm cache): 1.65 x 1,500 x ($2 - $0.10) = $0.005, inside a cent.
     """
     brevity = inputs(brevity_effect=-0.2)
     cache = caching.CachingInputs()
