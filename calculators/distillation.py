@@ -286,7 +286,9 @@ class DistillationResult:
 
     @property
     def saving_before_upkeep(self) -> float:
-        return self.saving + self.upkeep
+        """The part of the saving that scales with volume; float noise (when the student serves nothing, say) is 0."""
+        value = self.saving + self.upkeep
+        return 0.0 if abs(value) <= 1e-9 * max(self.today.total, self.after.total) else value
 
     @property
     def per_request_today(self) -> float | None:
@@ -305,7 +307,8 @@ class DistillationResult:
     @property
     def payback_months(self) -> float | None:
         """One-off cost / monthly saving; None when the monthly saving is not positive (it never pays back)."""
-        return self.one_off.total / self.saving if self.saving > 0 else None
+        saving = self.saving_before_upkeep - self.upkeep
+        return self.one_off.total / saving if saving > 0 else None
 
     @property
     def min_volume(self) -> float | None:
