@@ -16,14 +16,15 @@ How a call is billed (the providers' rules, as genai-prices encodes them):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
 
 from calculators.prices import Catalogue, ModelPrices, RateSet
 from calculators.workload import (
-    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallRows, Overhead, Workload, calls, completed_tasks,
+    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, calls, class_rows,
+    completed_tasks,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -178,47 +179,53 @@ def model_prices(w: Workload, catalogue: Catalogue, key: str) -> ModelPrices | N
         return None
 
 
-def _money(rates: RateSet, rows: CallRows, mask: np.ndarray) -> dict[str, np.ndarray]:
-    total_input = rows.total_input[mask]
-    calls_ = rows.calls[mask]
-    return {cat: calls_ * rows.tokens[cat][mask] * rates.rate(RATE_FIELD[cat], total_input) / 1e6
+def _money(rates: RateSet, rows: CallRows) -> dict[str, np.ndarray]:
+    total_input = rows.total_input
+    return {cat: rows.calls * rows.tokens[cat] * rates.rate(RATE_FIELD[cat], total_input) / 1e6
             for cat in TOKEN_CATEGORIES}
+
+
+@lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
+def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, dict[str, np.ndarray], Overflow | None]:
+    """One class's month at one model's prices: its ClassBill, its rows' money by category, and its first call that
+    does not fit the context window (if any)."""
+    rows = class_rows(c)
+    tokens = {cat: float(np.dot(rows.calls, rows.tokens[cat])) for cat in TOKEN_CATEGORIES}
+    n_calls = float(rows.calls.sum())
+    if prices is None:
+        zero = {cat: np.zeros(len(rows.calls)) for cat in TOKEN_CATEGORIES}
+        return ClassBill(
+            name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
+            requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, tokens=tokens,
+            money={cat: 0.0 for cat in TOKEN_CATEGORIES}, tier_discount=0.0, total=0.0, priced=False), zero, None
+    standard = prices.standard
+    tier_rates = prices.rates(c.tier)
+    billed = _money(tier_rates or standard, rows)
+    at_standard = billed if c.tier == "standard" or tier_rates is None else _money(standard, rows)
+    money = {cat: float(at_standard[cat].sum()) for cat in TOKEN_CATEGORIES}
+    total = float(sum(billed[cat].sum() for cat in TOKEN_CATEGORIES))
+    overflow = None
+    if prices.context_window:
+        over = rows.context > prices.context_window
+        if over.any():
+            first = int(np.argmax(over))
+            overflow = Overflow(c.name, int(rows.step[first]), KINDS[int(rows.kind[first])],
+                                float(rows.context[first]), prices.context_window)
+    bill = ClassBill(
+        name=c.name, model_key=c.model_key, model_label=prices.label, tier=c.tier,
+        tier_priced=c.tier == "standard" or tier_rates is not None, requests=c.requests_per_month,
+        completed=completed_tasks(c), calls=n_calls, tokens=tokens, money=money,
+        tier_discount=total - sum(money.values()), total=total, priced=True)
+    return bill, billed, overflow
 
 
 def price(w: Workload, catalogue: Catalogue) -> Bill:
     """Money per month for the workload, by call class and line (see the module docstring)."""
+    parts = [_class_bill(c, model_prices(w, catalogue, c.model_key)) for c in w.classes]
     rows = calls(w)
-    row_money = {cat: np.zeros(len(rows.calls)) for cat in TOKEN_CATEGORIES}
-    classes, overflows = [], []
-    for i, c in enumerate(w.classes):
-        mask = rows.cls == i
-        prices = model_prices(w, catalogue, c.model_key)
-        tokens = {cat: float(np.dot(rows.calls[mask], rows.tokens[cat][mask])) for cat in TOKEN_CATEGORIES}
-        n_calls = float(rows.calls[mask].sum())
-        if prices is None:
-            classes.append(ClassBill(
-                name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
-                requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, tokens=tokens,
-                money={cat: 0.0 for cat in TOKEN_CATEGORIES}, tier_discount=0.0, total=0.0, priced=False))
-            continue
-        standard = prices.standard
-        tier_rates = prices.rates(c.tier)
-        billed = _money(tier_rates or standard, rows, mask)
-        at_standard = billed if c.tier == "standard" or tier_rates is None else _money(standard, rows, mask)
-        for cat in TOKEN_CATEGORIES:
-            row_money[cat][mask] = billed[cat]
-        money = {cat: float(at_standard[cat].sum()) for cat in TOKEN_CATEGORIES}
-        total = float(sum(billed[cat].sum() for cat in TOKEN_CATEGORIES))
-        classes.append(ClassBill(
-            name=c.name, model_key=c.model_key, model_label=prices.label, tier=c.tier,
-            tier_priced=c.tier == "standard" or tier_rates is not None, requests=c.requests_per_month,
-            completed=completed_tasks(c), calls=n_calls, tokens=tokens, money=money,
-            tier_discount=total - sum(money.values()), total=total, priced=True))
-        if prices.context_window:
-            over = mask & (rows.context > prices.context_window)
-            if over.any():
-                first = int(np.argmax(over))
-                overflows.append(Overflow(c.name, int(rows.step[first]), KINDS[int(rows.kind[first])],
-                                          float(rows.context[first]), prices.context_window))
-    return Bill(classes=tuple(classes), overheads=w.overheads, rows=rows, row_money=row_money,
-                overflows=tuple(overflows))
+    if parts:
+        row_money = {cat: np.concatenate([money[cat] for _, money, _ in parts]) for cat in TOKEN_CATEGORIES}
+    else:
+        row_money = {cat: np.zeros(0) for cat in TOKEN_CATEGORIES}
+    return Bill(classes=tuple(b for b, _, _ in parts), overheads=w.overheads, rows=rows, row_money=row_money,
+                overflows=tuple(o for _, _, o in parts if o is not None))

@@ -395,7 +395,12 @@ class Catalogue:
                          overrides_count=self.overrides_count)
 
     def frame(self) -> pd.DataFrame:
-        """The catalogue as a table (one row per model) for display and CSV download."""
+        """The catalogue as a table (one row per model) for display and CSV download (built once; a copy)."""
+        if "_frame" not in self.__dict__:
+            object.__setattr__(self, "_frame", self._build_frame())
+        return self.__dict__["_frame"].copy()
+
+    def _build_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "provider": m.provider_name,

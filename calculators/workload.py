@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -216,6 +217,7 @@ class CallRows:
         return t["input"] + t["cache_write_5m"] + t["cache_write_1h"] + t["cache_read"]
 
 
+@lru_cache(maxsize=1024)
 def retry_threshold(max_attempts: int, budget: float | None) -> float:
     """x*: the failure probability above which a retry budget starts refusing retries (1.0: never).
 
@@ -257,6 +259,7 @@ class FailureOutcome:
     success: float  # probability a task completes
 
     @classmethod
+    @lru_cache(maxsize=4096)  # pure in (failures, steps), asked for by every pricing of a failing class
     def of(cls, f: Failures | None, steps: int) -> FailureOutcome:
         if f is None or f.failure_rate == 0:
             return cls(1.0, 0.0, 1.0, 1.0, 1.0)
@@ -339,6 +342,23 @@ def _history_write_category(c: CallClass) -> str:
     return "cache_write_1h" if c.cache == "1h" else "cache_write_5m"
 
 
+@lru_cache(maxsize=8192)  # levers change a few classes at a time: the rest are expanded once
+def class_rows(c: CallClass) -> CallRows:
+    """One class's billed-call rows (see CallRows; `cls` is 0). Cached: treat the arrays as read-only."""
+    rows = _rows_for(c, 0)
+    out = CallRows(
+        cls=np.concatenate([r["cls"] for r in rows]).astype(int),
+        step=np.concatenate([r["step"] for r in rows]).astype(int),
+        kind=np.concatenate([r["kind"] for r in rows]).astype(int),
+        calls=np.concatenate([r["calls"] for r in rows]).astype(float),
+        tokens={k: np.concatenate([r["tokens"][k] for r in rows]).astype(float) for k in TOKEN_CATEGORIES},
+        context=np.concatenate([r["context"] for r in rows]).astype(float),
+    )
+    for array in (out.cls, out.step, out.kind, out.calls, out.context, *out.tokens.values()):
+        array.flags.writeable = False
+    return out
+
+
 def _rows_for(c: CallClass, index: int) -> list[dict]:
     """The billed-call rows of one class (see CallRows)."""
     outcome = FailureOutcome.of(c.failures, c.steps)
@@ -405,18 +425,18 @@ def _rows_for(c: CallClass, index: int) -> list[dict]:
 
 def calls(w: Workload) -> CallRows:
     """Every kind of call a month of this workload bills, with its tokens by category (vectorised)."""
-    rows = [r for i, c in enumerate(w.classes) for r in _rows_for(c, i)]
-    if not rows:
+    parts = [class_rows(c) for c in w.classes]
+    if not parts:
         empty = np.zeros(0)
         return CallRows(cls=empty.astype(int), step=empty.astype(int), kind=empty.astype(int), calls=empty,
                         tokens={k: empty for k in TOKEN_CATEGORIES}, context=empty)
     return CallRows(
-        cls=np.concatenate([r["cls"] for r in rows]).astype(int),
-        step=np.concatenate([r["step"] for r in rows]).astype(int),
-        kind=np.concatenate([r["kind"] for r in rows]).astype(int),
-        calls=np.concatenate([r["calls"] for r in rows]).astype(float),
-        tokens={k: np.concatenate([r["tokens"][k] for r in rows]).astype(float) for k in TOKEN_CATEGORIES},
-        context=np.concatenate([r["context"] for r in rows]).astype(float),
+        cls=np.concatenate([np.full(len(r.calls), i) for i, r in enumerate(parts)]).astype(int),
+        step=np.concatenate([r.step for r in parts]),
+        kind=np.concatenate([r.kind for r in parts]),
+        calls=np.concatenate([r.calls for r in parts]),
+        tokens={k: np.concatenate([r.tokens[k] for r in parts]) for k in TOKEN_CATEGORIES},
+        context=np.concatenate([r.context for r in parts]),
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+import numpy as np
 import pandas as pd
 
 from calculators.bill import LINE_LABEL, OVERHEAD, TIER_DISCOUNT
@@ -48,15 +49,18 @@ def bill_lines(frame: pd.DataFrame, *, currency: str) -> go.Figure:
     """Where the bill comes from: money a month by call class (bars) and line of the bill (stacks).
 
     `frame` is `Bill.frame()` with money in the display currency."""
-    order = [LINE_LABEL[c] for c in (*TOKEN_CATEGORIES, TIER_DISCOUNT, OVERHEAD)]
     classes = list(dict.fromkeys(frame["call class"]))
+    position = {c: i for i, c in enumerate(classes)}
+    lines = frame["line"].to_numpy()
+    money = frame["per month"].to_numpy(dtype=float)
+    where = np.array([position[c] for c in frame["call class"]], dtype=int)
     traces = []
-    for i, line in enumerate(order):
-        part = frame[frame["line"] == line].groupby("call class", sort=False)["per month"].sum()
-        if not part.abs().sum():
+    for i, line in enumerate(LINE_LABEL[c] for c in (*TOKEN_CATEGORIES, TIER_DISCOUNT, OVERHEAD)):
+        mask = lines == line
+        if not np.abs(money[mask]).sum():
             continue
-        traces.append(dict(type="bar", x=classes, y=[float(part.get(c, 0.0)) for c in classes], name=line,
-                           marker=dict(color=colour(i)),
+        y = np.bincount(where[mask], weights=money[mask], minlength=len(classes))
+        traces.append(dict(type="bar", x=classes, y=y, name=line, marker=dict(color=colour(i)),
                            hovertemplate=f"{line}: {currency}%{{y:,.2f}}<extra>%{{x}}</extra>"))
     lay = layout(title="Where the bill comes from", x_title="", y_title="per month", barmode="relative",
                  hovermode="closest", yaxis=dict(tickprefix=currency))

@@ -1,6 +1,7 @@
 """What every page shares: the workload context, headline metrics, charts with downloads, sources."""
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from collections.abc import Sequence
@@ -43,7 +44,7 @@ def ensure_router() -> None:
         st.rerun()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@functools.lru_cache(maxsize=8)  # process-wide, like st.cache_resource, without its per-call bookkeeping
 def _catalogue(path: str, mtime: float, factor: float, note: str) -> Catalogue:
     return build_catalogue(Path(path)).scaled(factor, note)
 
