@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
-from calculators.lever import Lever
+from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
     KINDS, MAX_STEPS, TOKEN_CATEGORIES, AgentLoop, CallClass, Compaction, FailureOutcome, Workload,
@@ -307,19 +307,12 @@ class TaskView:
 
 
 @dataclass(frozen=True)
-class AgentResult:
+class AgentResult(TodayAndAfter):
     today: Bill
     after: Bill
     idle: str | None
     task: TaskView | None  # None: the workload has no agent tasks
 
-    @property
-    def saving(self) -> float:
-        return self.today.total - self.after.total
-
-    @property
-    def saving_share(self) -> float:
-        return self.saving / self.today.total if self.today.total else 0.0
 
 
 def curve_steps(steps: int) -> int:

@@ -22,7 +22,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
-from calculators.lever import Lever
+from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import CallClass, Overhead, Workload, split
 
@@ -120,7 +120,7 @@ LEVER = Lever(
 
 
 @dataclass(frozen=True)
-class BatchResult:
+class BatchResult(TodayAndAfter):
     today: Bill
     after: Bill
     saving_per_share: float  # USD a month saved per unit of share, before the pipeline cost (all eligible moved)
@@ -129,13 +129,6 @@ class BatchResult:
     break_even_share: float | None  # pipeline cost / saving per share; None: no share pays for the pipeline
     classes: pd.DataFrame  # per class: model, tier price, whether it moves and why not
 
-    @property
-    def saving(self) -> float:
-        return self.today.total - self.after.total
-
-    @property
-    def saving_share(self) -> float:
-        return self.saving / self.today.total if self.today.total else 0.0
 
     @property
     def discount(self) -> float | None:

@@ -26,7 +26,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
-from calculators.lever import MODEL_CHOICE, Lever
+from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue, ModelPrices, TieredRate
 from calculators.workload import DEFAULT_MODEL, CallClass, Overhead, Workload
 
@@ -271,18 +271,13 @@ LEVER = Lever(
 
 
 @dataclass(frozen=True)
-class DistillationResult:
+class DistillationResult(TodayAndAfter):
     today: Bill
     after: Bill
     one_off: OneOff
     requests: float  # today's requests a month
     upkeep: float
     horizon_months: int
-
-    @property
-    def saving(self) -> float:
-        """Monthly saving: today's bill minus the bill after distillation (upkeep included)."""
-        return self.today.total - self.after.total
 
     @property
     def saving_before_upkeep(self) -> float:

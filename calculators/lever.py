@@ -84,6 +84,22 @@ class Lever(Generic[X]):
     illustrative: bool = True  # its default inputs are illustrative, not measured
 
 
+class TodayAndAfter:
+    """For a lever's result that holds `today` and `after` bills: its saving and the saving's share of today."""
+
+    today: Bill
+    after: Bill
+
+    @property
+    def saving(self) -> float:
+        """Money a month the lever removes: today's bill minus the bill after it (negative: it raises the bill)."""
+        return self.today.total - self.after.total
+
+    @property
+    def saving_share(self) -> float:
+        return self.saving / self.today.total if self.today.total else 0.0
+
+
 @dataclass(frozen=True)
 class Effect:
     """A lever applied to a workload: the bill before and after."""

@@ -34,7 +34,7 @@ from scipy import special
 from scipy.optimize import brentq
 
 from calculators.bill import Bill, model_prices, price
-from calculators.lever import Lever
+from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import HOURS_PER_MONTH, CallClass, Workload
 
@@ -535,7 +535,7 @@ def latency_quantile(d: LogNormal | Empirical, caps: np.ndarray, p: float, rho: 
 
 
 @dataclass(frozen=True)
-class OutputCapResult:
+class OutputCapResult(TodayAndAfter):
     today: Bill
     after: Bill
     model: CapModel
@@ -561,14 +561,6 @@ class OutputCapResult:
     optimal_bill: float | None
     truncation_limit_cap: float | None
 
-    @property
-    def saving(self) -> float:
-        """Today's bill minus the bill with the cap and the brevity instruction."""
-        return self.today.total - self.after.total
-
-    @property
-    def saving_share(self) -> float:
-        return self.saving / self.today.total if self.today.total else 0.0
 
     @property
     def brevity_saving(self) -> float:

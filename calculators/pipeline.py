@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from calculators.bill import Bill, price
-from calculators.lever import Lever
+from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import DEFAULT_MODEL, ClassRow, Workload
 
@@ -212,7 +212,7 @@ class Totals:
 
 
 @dataclass(frozen=True)
-class PipelineResult:
+class PipelineResult(TodayAndAfter):
     today: Bill
     after: Bill
     runs_per_month: float
@@ -225,10 +225,6 @@ class PipelineResult:
     rewrite_cost: float
     target_success: float
     idle: str | None
-
-    @property
-    def saving(self) -> float:
-        return self.today.total - self.after.total
 
     @property
     def code_steps(self) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from calculators.bill import Bill, price
-from calculators.lever import Lever
+from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import CallClass, Workload, split
 
@@ -234,7 +234,7 @@ class PolicyBill:
 
 
 @dataclass(frozen=True)
-class ReasoningResult:
+class ReasoningResult(TodayAndAfter):
     today: Bill  # reasoning always on: the workload as it is
     after: Bill  # only where it earns: the lever
     classes: tuple[ReasoningClass, ...]
@@ -245,10 +245,6 @@ class ReasoningResult:
     price_per_mtok: float  # effective USD per million reasoning tokens (steps and retries included)
     share_total: float
     shares_scaled: bool
-
-    @property
-    def saving(self) -> float:
-        return self.today.total - self.after.total
 
     @property
     def reasoning_spend(self) -> float:

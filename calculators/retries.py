@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import brentq
 
 from calculators.bill import Bill, price
-from calculators.lever import Lever
+from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
     KINDS, MAX_FAILURE_RATE, TOKEN_CATEGORIES, CallClass, FailureOutcome, Failures, Workload, retries_per_first,
@@ -611,18 +611,13 @@ class TaskView:
 
 
 @dataclass(frozen=True)
-class RetryResult:
+class RetryResult(TodayAndAfter):
     today: Bill
     after: Bill  # the same completed tasks under the chosen policy
     idle: str | None
     refuses_above: float  # failure rate above which the chosen budget refuses retries (1.0: never)
     task: TaskView | None  # the failing class analysed; None: nothing fails
     failing: tuple[str, ...] = ()  # every failing class, in workload order
-
-    @property
-    def saving(self) -> float:
-        """today - after at equal completed work (negative: the policy costs money)."""
-        return self.today.total - self.after.total
 
     @property
     def change(self) -> float:

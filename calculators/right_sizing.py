@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from calculators.bill import Bill, price
-from calculators.lever import MODEL_CHOICE, Lever
+from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import DEFAULT_MODEL, CallClass, Workload
 
@@ -435,7 +435,7 @@ LEVER = Lever(
 
 
 @dataclass(frozen=True)
-class RightSizingResult:
+class RightSizingResult(TodayAndAfter):
     today: Bill
     after: Bill
     plan: Plan
@@ -445,13 +445,6 @@ class RightSizingResult:
     break_even_bar: float | None  # highest bar that still saves money; None: no bar saves
     saves_at_every_bar: bool
 
-    @property
-    def saving(self) -> float:
-        return self.today.total - self.after.total
-
-    @property
-    def saving_share(self) -> float:
-        return self.saving / self.today.total if self.today.total else 0.0
 
     @property
     def quality_today(self) -> float:

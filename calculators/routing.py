@@ -32,7 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
-from calculators.lever import MODEL_CHOICE, Lever
+from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import CallClass, Overhead, Workload
 
@@ -411,7 +411,7 @@ def _first_root(x: RoutingInputs, k: Coefficients, sweep) -> float | None:
 
 
 @dataclass(frozen=True)
-class RoutingResult:
+class RoutingResult(TodayAndAfter):
     today: Bill
     after: Bill
     coefficients: Coefficients
@@ -429,13 +429,6 @@ class RoutingResult:
     requests_per_user_request: float  # attempts per user request with the router (1 + retries)
     baseline_requests_per_user_request: float
 
-    @property
-    def saving(self) -> float:
-        return self.today.total - self.after.total
-
-    @property
-    def saving_share(self) -> float:
-        return self.saving / self.today.total if self.today.total else 0.0
 
     @property
     def price_ratio(self) -> float | None:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from calculators import tokens
 from calculators.bill import Bill, price
-from calculators.lever import Lever
+from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import DATA_DIR, Catalogue
 from calculators.workload import CallClass, Workload
 
@@ -199,7 +199,7 @@ def _with_prefix(w: Workload, tokens_: float) -> Workload:
 
 
 @dataclass(frozen=True)
-class SystemPromptResult:
+class SystemPromptResult(TodayAndAfter):
     today: Bill
     after: Bill
     prefix_tokens: float  # the main class's prefix today
@@ -207,10 +207,6 @@ class SystemPromptResult:
     prefix_cost: float  # what the prefix adds to today's bill: today - the same workload without a prefix
     per_1000_tokens: float  # what 1,000 more prefix tokens would add a month (marginal)
     saving_when_cached: float | None  # the same trim on the workload with the prefix cached (caching's settings)
-
-    @property
-    def saving(self) -> float:
-        return self.today.total - self.after.total
 
     @property
     def share_of_bill(self) -> float:
