@@ -75,10 +75,8 @@ def choices(w: Workload, cat: Catalogue) -> dict[str, list[str]]:
 
 def _main_prices(w: Workload, cat: Catalogue) -> ModelPrices | None:
     """The model of the class with the most requests: the one the page's caption and closed forms describe."""
-    if not w.classes:
-        return None
-    main = max(w.classes, key=lambda c: c.requests_per_month)
-    return model_prices(w, cat, main.model_key)
+    main = w.main_class
+    return model_prices(w, cat, main.model_key) if main is not None else None
 
 
 def cacheable(c: CallClass, x: CachingInputs) -> bool:
@@ -218,7 +216,7 @@ def analyse(w: Workload, x: CachingInputs, cat: Catalogue, today: Bill | None = 
     if line.b == 0 and line.a >= 0:
         h_star = 0.0 if any(cacheable(c, x) for c in w.classes) else None
     prices = _main_prices(w, cat)
-    main = max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None
+    main = w.main_class
     tokens = main.input_tokens if main is not None else 0
     w_mult = r_mult = 1.0
     if prices is not None and prices.input.at(tokens) > 0:

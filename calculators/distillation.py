@@ -164,13 +164,9 @@ class DistillationInputs(BaseModel):
         return 1.0 - self.quality_retained
 
 
-def _main(w: Workload) -> CallClass | None:
-    return max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None
-
-
 def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
     """The teacher is the workload's model; the labelling request is the main class's request."""
-    main = _main(w)
+    main = w.main_class
     if main is None:
         return {}
     return {"teacher": main.model_key, "label_input_tokens": min(int(round(main.input_tokens)), 2_000_000),

@@ -350,7 +350,7 @@ def main_class(w: Workload) -> CallClass | None:
 def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
     """A cap of twice the main class's p95 at the default spread (rounded up to a power of two, at least 4,096),
     and what the main model's provider's rate limit counts."""
-    main = main_class(w) or (max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None)
+    main = main_class(w) or w.main_class
     if main is None:
         return {}
     spread = OutputCapInputs.model_fields["p95_multiple"].default

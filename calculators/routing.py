@@ -276,7 +276,7 @@ def default_cheap_model(w: Workload, cat: Catalogue) -> str:
     nothing listed is cheaper."""
     if not w.classes:
         return FALLBACK_CHEAP[0]
-    main = max(w.classes, key=lambda c: c.requests_per_month)
+    main = w.main_class
     strong = model_prices(w, cat, main.model_key)
     provider = strong.provider_id if strong is not None else main.model_key.split("/")[0]
     keys = [k for k in dict.fromkeys(CHEAP_DEFAULTS.get(provider, ()) + FALLBACK_CHEAP)

@@ -21,7 +21,7 @@ from calculators import tokens
 from calculators.bill import Bill, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import DATA_DIR, Catalogue
-from calculators.workload import CallClass, Workload
+from calculators.workload import Workload
 
 EXAMPLE_PATH: Path = DATA_DIR / "example_system_prompt.md"
 EXAMPLE_PROMPT: str = EXAMPLE_PATH.read_text(encoding="utf-8")
@@ -183,13 +183,9 @@ LEVER = Lever(
 )
 
 
-def main_class(w: Workload) -> CallClass | None:
-    return max(w.classes, key=lambda c: c.requests_per_month) if w.classes else None
-
-
 def _with_prefix(w: Workload, tokens_: float) -> Workload:
     """Every class with its prefix scaled so that the main class's prefix is `tokens_` (same shape elsewhere)."""
-    main = main_class(w)
+    main = w.main_class
     if main is None:
         return w
     if main.prefix_tokens <= 0:
@@ -224,7 +220,7 @@ def evaluate(w: Workload, x: SystemPromptInputs, cat: Catalogue, today: Bill | N
     same trim saves once caching has made the prefix cheap (the interaction the Overview counts once)."""
     today = today if today is not None else price(w, cat)
     after = price(apply(w, x, cat), cat)
-    main = main_class(w)
+    main = w.main_class
     p = main.prefix_tokens if main is not None else 0.0
     without = price(_trimmed(w, 1.0), cat).total
     more = price(_with_prefix(w, p + 1_000), cat).total
@@ -261,7 +257,7 @@ def top_sections(frame: pd.DataFrame, top: int = 20) -> pd.DataFrame:
 def cost_curve(w: Workload, cat: Catalogue, *marks: float, points: int = 41) -> pd.DataFrame:
     """What the prefix costs a month at each length (the main class's prefix; others scale with it), priced by the
     one pricing function at every point, so long-context tiers show as steps."""
-    main = main_class(w)
+    main = w.main_class
     p = main.prefix_tokens if main is not None else 0.0
     top = max([2 * p, 1_000.0, *[1.2 * m for m in marks]])
     lengths = np.unique(np.concatenate([np.linspace(0, top, points), [p, *marks]]))

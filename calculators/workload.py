@@ -150,6 +150,11 @@ class Workload(BaseModel):
     def requests_per_month(self) -> float:
         return float(sum(c.requests_per_month for c in self.classes))
 
+    @property
+    def main_class(self) -> CallClass | None:
+        """The class with the most requests: the one a page's captions and closed forms describe."""
+        return max(self.classes, key=lambda c: c.requests_per_month) if self.classes else None
+
     def replace(self, classes: tuple[CallClass, ...] | list[CallClass], overheads: tuple[Overhead, ...] = (),
                 models: tuple[ModelPrices, ...] = ()) -> Workload:
         """The same workload with new classes, plus any overheads and models a lever adds (no re-validation:

@@ -101,7 +101,7 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
                    icon=":material/warning:")
     hit = view.prefix_hit_rate
     st.caption(
-        f"The shared prefix (system prompt, tools) is the same for every task: on step 1 "
+        "The shared prefix (system prompt, tools) is the same for every task: on step 1 "
         + (f"{percent(hit, 0)} of tasks read it from the cross-task cache and the rest write it"
            if hit > 0 else "it is billed as the class bills it across tasks (not cached today)")
         + "; on later steps it comes from the task's own history cache when the history is cached."

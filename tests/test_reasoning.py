@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from calculators import reasoning as rz
 from calculators.bill import price
 from calculators.lever import effect
-from calculators.workload import AgentLoop, CallClass, Failures, Workload
+from calculators.workload import AgentLoop, CallClass, Workload
 from tests.levers_common import CAT, DEFAULT, SONNET, SONNET_45, SimpleWorkload, one, workloads
 
 X = rz.ReasoningInputs()

@@ -1,5 +1,4 @@
 """System-prompt length: sections, exact sums, costs by hand, the accuracy curve, properties."""
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings

@@ -8,7 +8,6 @@ lever's page and its Overview bar always price the same inputs.
 """
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Callable
 from typing import Any
