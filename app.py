@@ -142,10 +142,12 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
         values["prefix_share"] = widgets.number(W, "prefix_share", key=K["prefix_share"])
         auto = automatic_hit_rate(prices, values["requests_per_month"],
                                   values["input_tokens"] * values["prefix_share"])
-        values["cache_hit_rate"] = widgets.number(W, "cache_hit_rate", key=K["cache_hit_rate"], default=auto)
+        hit = widgets.number(W, "cache_hit_rate", key=K["cache_hit_rate"], default=auto)
+        estimated = prices.caches_automatically and abs(hit - auto) < 1e-9
+        values["cache_hit_rate"] = None if estimated and auto > 0 else hit  # None: derived from the traffic
         if prices.caches_automatically:
             st.caption(f"{prices.provider_name} caches repeated prefixes automatically: the default is estimated "
-                       f"from your traffic ({percent(auto, 0)}).")
+                       f"from your traffic ({percent(auto, 0)}), and follows it as levers move traffic.")
         values["reasoning_tokens"] = widgets.number(W, "reasoning_tokens", key=K["reasoning_tokens"])
         values["agent_share"] = widgets.number(W, "agent_share", key=K["agent_share"])
         if values["agent_share"] > 0:

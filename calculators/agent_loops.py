@@ -26,7 +26,8 @@ from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
-    KINDS, MAX_STEPS, TOKEN_CATEGORIES, AgentLoop, CallClass, Compaction, FailureOutcome, Workload,
+    KINDS, MAX_STEPS, TOKEN_CATEGORIES, AgentLoop, CallClass, Compaction, FailureOutcome, Workload, probe,
+    resolve_hit_rates,
 )
 
 COMPACTION_LABELS: dict[str, str] = {  # also what the page's link may carry
@@ -151,9 +152,9 @@ def main_agent(w: Workload) -> int | None:
 
 
 def _one_task(w: Workload, c: CallClass) -> Workload:
-    """The workload of one request of class `c` a month (the workload's own models kept)."""
-    return Workload.model_construct(classes=(c.model_copy(update={"requests_per_month": 1.0}),), overheads=(),
-                                    custom_models=w.custom_models)
+    """The workload of one request of class `c` a month (the workload's own models kept; a derived cache hit rate
+    resolved from the whole workload's traffic)."""
+    return Workload.model_construct(classes=(probe(c, w),), overheads=(), custom_models=w.custom_models)
 
 
 def _with_steps(c: CallClass, steps: int) -> CallClass:
@@ -385,7 +386,7 @@ def _task_view(w: Workload, x: AgentPolicyInputs, cat: Catalogue, index: int) ->
         output_tokens=one_after.tokens("output") + one_after.tokens("reasoning"),
         naive_input_tokens=n * c.input_tokens, step_costs=steps,
         curve=curve, policies=pd.DataFrame(rows),
-        prefix_hit_rate=c.cache_hit_rate if c.cache != "off" else 0.0,
+        prefix_hit_rate=(resolve_hit_rates(w).classes[index].cache_hit_rate or 0.0) if c.cache != "off" else 0.0,
         provider=prices.provider_name if prices is not None else c.model_key,
         caches_automatically=prices is not None and prices.caches_automatically,
         has_cache_price=prices is not None and prices.cache_read is not None,

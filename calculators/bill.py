@@ -24,7 +24,7 @@ import pandas as pd
 from calculators.prices import Catalogue, ModelPrices, RateSet
 from calculators.workload import (
     CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, calls, class_rows,
-    completed_tasks,
+    completed_tasks, resolve_hit_rates,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -105,11 +105,14 @@ class Bill:
 
     @property
     def per_request(self) -> float:
-        return self.total / self.requests if self.requests > 0 else 0.0
+        """Per request of the priced classes (an unpriced class's requests would dilute it with $0)."""
+        priced = sum(c.requests for c in self.classes if c.priced)
+        return self.total / priced if priced > 0 else 0.0
 
     @property
     def per_completed(self) -> float | None:
-        return self.total / self.completed if self.completed > 0 else None
+        priced = sum(c.completed for c in self.classes if c.priced)
+        return self.total / priced if priced > 0 else None
 
     @property
     def unpriced(self) -> tuple[str, ...]:
@@ -221,6 +224,7 @@ def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, di
 
 def price(w: Workload, catalogue: Catalogue) -> Bill:
     """Money per month for the workload, by call class and line (see the module docstring)."""
+    w = resolve_hit_rates(w)
     parts = [_class_bill(c, model_prices(w, catalogue, c.model_key)) for c in w.classes]
     rows = calls(w)
     if parts:

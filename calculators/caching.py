@@ -24,10 +24,12 @@ from scipy.optimize import brentq
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever
 from calculators.prices import Catalogue, ModelPrices
-from calculators.workload import HOURS_PER_MONTH, CallClass, Overhead, Workload, traffic_hit_rate
+from calculators.workload import (
+    HOURS_PER_MONTH, TTL_SECONDS, CallClass, Overhead, Workload, cache_pool, pool_traffic, resolve_hit_rates,
+    traffic_hit_rate,
+)
 
 TTL = Literal["5m", "1h"]
-TTL_SECONDS: dict[str, float] = {"5m": 300.0, "1h": 3600.0}
 TTL_LABEL: dict[str, str] = {"5m": "5-minute TTL", "1h": "1-hour TTL"}
 HitRateMode = Literal["From traffic and TTL", "Set directly"]
 
@@ -83,54 +85,39 @@ def cacheable(c: CallClass, x: CachingInputs) -> bool:
     return c.prefix_tokens > 0 and c.prefix_tokens >= x.min_cacheable_tokens
 
 
-def _prefix_arrivals(c: CallClass) -> float:
-    """Calls a month that send this class's prefix through the shared cache: one per request, or one per step of an
-    agent task whose history is not cached (with a cached history, later steps read it from the task's own cache)."""
-    per_request = 1 if c.loop is None or c.loop.history_caching else c.loop.steps
-    return c.requests_per_month * per_request
-
-
-def _pool(c: CallClass) -> tuple[str, float]:
-    """Classes on the same model with the same prefix share one cache: splits of a class (a redone share, a task
-    type, a batch share) keep it warm together."""
-    return c.model_key, round(c.prefix_tokens, 6)
-
-
-def prefix_traffic(w: Workload) -> dict[tuple[str, float], float]:
-    """Calls a month reaching each shared cache (model and prefix)."""
-    pools: dict[tuple[str, float], float] = {}
-    for c in w.classes:
-        pools[_pool(c)] = pools.get(_pool(c), 0.0) + _prefix_arrivals(c)
-    return pools
-
-
-def hit_rate(c: CallClass, x: CachingInputs, traffic: dict[tuple[str, float], float] | None = None) -> float:
-    """The hit rate caching reaches on a class: as typed, or from the traffic reaching its cache (all the classes
-    on the same model with the same prefix) per distinct prefix, and the TTL."""
-    if x.hit_rate_mode == "Set directly":
-        return x.hit_rate
-    calls = (traffic or {}).get(_pool(c), _prefix_arrivals(c))
-    return float(traffic_hit_rate(calls / x.distinct_prefixes / HOURS_PER_MONTH, TTL_SECONDS[x.ttl]))
-
-
 def storage_cost(w: Workload, x: CachingInputs) -> float:
-    """An explicit cache kept alive all month, one copy per distinct prefix of each class that caches."""
-    tokens = sum(c.prefix_tokens for c in w.classes if cacheable(c, x))
-    return x.distinct_prefixes * tokens / 1e6 * x.storage_price * HOURS_PER_MONTH
+    """An explicit cache kept alive all month: one copy of each distinct prefix in each cache (model and prefix)
+    the lever caches, however many classes share it."""
+    prefixes = {cache_pool(c): c.prefix_tokens for c in w.classes if cacheable(c, x)}
+    return x.distinct_prefixes * sum(prefixes.values()) / 1e6 * x.storage_price * HOURS_PER_MONTH
 
 
 def _cached(w: Workload, x: CachingInputs, hit: float | None = None) -> Workload:
-    """Every class whose prefix is long enough caches it at the TTL, at its own hit rate (or `hit`)."""
+    """Every class whose prefix is long enough caches it at the TTL.
+
+    `hit` given: every such class at that hit rate (the page's curve). Otherwise the lever's own rule: a rate typed
+    on the page applies to every class; "from traffic", a class that already caches at this TTL keeps the rate it has
+    (observed data beats the model), and any other class derives it from the traffic reaching its cache."""
     def change(c: CallClass) -> CallClass:
         if not cacheable(c, x):
             return c
-        return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": hit_rate(c, x, traffic) if hit is None else hit})
+        if hit is not None:
+            return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": hit})
+        if x.hit_rate_mode == "Set directly":
+            return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": x.hit_rate})
+        if c.cache == x.ttl:
+            return c if c.cache_hit_rate is not None else c.model_copy(update={"cache_prefixes": x.distinct_prefixes})
+        return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": None, "cache_prefixes": x.distinct_prefixes})
 
-    traffic = prefix_traffic(w)
     out = w.map(change)
     cost = storage_cost(w, x)
     return out.replace(out.classes, overheads=(Overhead(name="Cache storage", usd_per_month=cost, lever="caching"),)
                        if cost > 0 else ())
+
+
+def _uncached(w: Workload, x: CachingInputs) -> Workload:
+    """The workload with nothing cached where the lever would cache: the zero of the break-even."""
+    return w.map(lambda c: c.model_copy(update={"cache": "off", "cache_hit_rate": 0.0}) if cacheable(c, x) else c)
 
 
 def apply(w: Workload, x: CachingInputs, cat: Catalogue) -> Workload:
@@ -148,9 +135,11 @@ def idle(w: Workload, x: CachingInputs, cat: Catalogue) -> str | None:
         return "the workload has no shared prefix (set one in the sidebar's anatomy)"
     if not any(cacheable(c, x) for c in w.classes):
         return f"the shared prefix is below the {x.min_cacheable_tokens:,}-token minimum the provider caches"
-    prices = _main_prices(w, cat)
-    if prices is not None and prices.cache_read is None:
-        return f"{prices.label} has no cache price in the catalogue"
+    models = {c.model_key for c in w.classes if cacheable(c, x)}
+    if all((m := model_prices(w, cat, key)) is None or m.cache_read is None for key in models):
+        return "no model of the workload has a cache price in the catalogue"
+    if x.hit_rate_mode != "Set directly" and all(c.cache == x.ttl for c in w.classes if cacheable(c, x)):
+        return f"every class already caches its prefix with a {TTL_LABEL[x.ttl]}"
     return None
 
 
@@ -182,11 +171,12 @@ class Line:
 class CachingResult:
     today: Bill
     after: Bill
+    uncached: Bill  # the workload with nothing cached where the lever caches: the zero of the break-even
     cacheable: bool
-    hit_rate: float  # requests-weighted over the classes that cache
-    saving: float  # today - after
-    saving_vs_hit: Line  # the saving if every caching class had hit rate t (exact: the bill is affine in t)
-    break_even_hit_rate: float | None  # None: caching never pays, even at 100% hits
+    hit_rate_today: float  # requests-weighted over the classes the lever caches (0 where they cache nothing today)
+    hit_rate: float  # the same with the lever
+    saving_vs_hit: Line  # saving against no caching if every caching class had hit rate t (exact: affine in t)
+    break_even_hit_rate: float | None  # against no caching; None: caching never pays, even at 100% hits
     break_even_reuses: float | None  # hits per write needed to break even
     write_multiplier: float  # of the main model, at its prefix size (e.g. 1.25)
     read_multiplier: float
@@ -194,26 +184,38 @@ class CachingResult:
     storage_cost: float
 
     @property
+    def saving(self) -> float:
+        """Against today (which may already cache): the lever's bar."""
+        return self.today.total - self.after.total
+
+    @property
     def saving_share(self) -> float:
         return self.saving / self.today.total if self.today.total else 0.0
 
+    @property
+    def saving_vs_uncached(self) -> float:
+        return self.uncached.total - self.after.total
+
 
 def _weighted_hit(w: Workload, x: CachingInputs) -> float:
-    caching = [c for c in w.classes if cacheable(c, x)]
-    traffic = prefix_traffic(w)
+    """Requests-weighted hit rate of the classes the lever caches (resolved: derived rates from the traffic)."""
+    caching = [c for c in resolve_hit_rates(w).classes if cacheable(c, x)]
     volume = sum(c.requests_per_month for c in caching)
-    return sum(hit_rate(c, x, traffic) * c.requests_per_month for c in caching) / volume if volume else 0.0
+    hits = sum((c.cache_hit_rate or 0.0) * c.requests_per_month for c in caching if c.cache != "off")
+    return hits / volume if volume else 0.0
 
 
 def analyse(w: Workload, x: CachingInputs, cat: Catalogue, today: Bill | None = None) -> CachingResult:
     today = today if today is not None else price(w, cat)
-    after = price(apply(w, x, cat), cat)
-    at_zero = today.total - price(_cached(w, x, hit=0.0), cat).total
-    at_one = today.total - price(_cached(w, x, hit=1.0), cat).total
+    cached = apply(w, x, cat)
+    after = price(cached, cat)
+    uncached = price(_uncached(w, x), cat)
+    at_zero = uncached.total - price(_cached(w, x, hit=0.0), cat).total
+    at_one = uncached.total - price(_cached(w, x, hit=1.0), cat).total
     line = Line(a=at_zero, b=at_one - at_zero)
     root = line.root()
     h_star = None if root is None or not 0 <= root <= 1 else root
-    if line.b == 0 and line.a >= 0:
+    if abs(line.b) <= 1e-12 * max(1.0, uncached.total) and line.a >= -1e-9 * max(1.0, uncached.total):
         h_star = 0.0 if any(cacheable(c, x) for c in w.classes) else None
     prices = _main_prices(w, cat)
     main = w.main_class
@@ -224,8 +226,9 @@ def analyse(w: Workload, x: CachingInputs, cat: Catalogue, today: Bill | None = 
         w_mult = float(prices.rate("cache_write" if x.ttl == "5m" else "cache_write_1h", tokens)) / base
         r_mult = float(prices.rate("cache_read", tokens)) / base
     return CachingResult(
-        today=today, after=after, cacheable=any(cacheable(c, x) for c in w.classes), hit_rate=_weighted_hit(w, x),
-        saving=today.total - after.total, saving_vs_hit=line, break_even_hit_rate=h_star,
+        today=today, after=after, uncached=uncached, cacheable=any(cacheable(c, x) for c in w.classes),
+        hit_rate_today=_weighted_hit(w, x), hit_rate=_weighted_hit(cached, x), saving_vs_hit=line,
+        break_even_hit_rate=h_star,
         break_even_reuses=h_star / (1 - h_star) if h_star is not None and h_star < 1 else None,
         write_multiplier=w_mult, read_multiplier=r_mult,
         naive_break_even_reuses=w_mult / (1 - r_mult) if r_mult < 1 and h_star is not None else None,
@@ -234,33 +237,33 @@ def analyse(w: Workload, x: CachingInputs, cat: Catalogue, today: Bill | None = 
 
 
 def saving_vs_hit_rate(r: CachingResult, points: int = 101) -> pd.DataFrame:
-    """Monthly saving at every hit rate (the same on every class that caches): the result's exact line."""
+    """Monthly saving against no caching at every hit rate (the same on every class that caches): the exact line."""
     h = np.linspace(0.0, 1.0, points)
     return pd.DataFrame({"hit_rate": h, "saving": r.saving_vs_hit.at(h)})
 
 
 def _per_volume(w: Workload, x: CachingInputs, cat: Catalogue, ttl: str) -> tuple[float, float, float, float]:
-    """For a TTL: (a, b, bill, storage) such that at traffic scaled by v the saving is v(a + b h) - storage and
-    today's bill is v bill. Exact: without storage, bills scale with volume and are affine in h."""
+    """For a TTL: (a, b, bill, storage) such that at traffic scaled by v the saving against no caching is
+    v(a + b h) - storage and the uncached bill is v bill. Exact: without storage, bills scale with volume and are
+    affine in h."""
     y = x.model_copy(update={"ttl": ttl, "storage_price": 0.0})
-    today = price(w, cat).total
-    at_zero = today - price(_cached(w, y, hit=0.0), cat).total
-    at_one = today - price(_cached(w, y, hit=1.0), cat).total
-    return at_zero, at_one - at_zero, today, storage_cost(w, x)
+    uncached = price(_uncached(w, y), cat).total
+    at_zero = uncached - price(_cached(w, y, hit=0.0), cat).total
+    at_one = uncached - price(_cached(w, y, hit=1.0), cat).total
+    return at_zero, at_one - at_zero, uncached, storage_cost(w, x)
 
 
 def requests_per_hour_per_prefix(w: Workload, x: CachingInputs) -> float:
     """Traffic per prefix reaching the busiest cache of the classes that cache (for the charts)."""
-    caching = {c.model_key: c for c in w.classes if cacheable(c, x)} or {c.model_key: c for c in w.classes}
-    traffic = prefix_traffic(w)
-    busiest = max((traffic[_pool(c)] for c in caching.values()), default=0.0)
+    traffic = pool_traffic(w)
+    busiest = max((traffic.get(cache_pool(c), 0.0) for c in w.classes if cacheable(c, x)), default=0.0)
     return busiest / x.distinct_prefixes / HOURS_PER_MONTH
 
 
 def saving_vs_traffic(w: Workload, x: CachingInputs, cat: Catalogue, ttls: list[str],
                       points: int = 241) -> pd.DataFrame:
-    """Share of the bill caching saves, for each TTL, as traffic per prefix varies (the whole workload's volume
-    scales with it). Exact by the bill's linearity in volume and hit rate."""
+    """Share of the uncached bill caching saves, for each TTL, as traffic per prefix varies (the whole workload's
+    volume scales with it). Exact by the bill's linearity in volume and hit rate."""
     current = requests_per_hour_per_prefix(w, x)
     rates = np.unique(np.concatenate([np.geomspace(0.01, 1e4, points), [current] if current > 0 else []]))
     v = rates / current if current > 0 else rates

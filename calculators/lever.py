@@ -65,6 +65,10 @@ def _no_one_off(w: Workload, x: BaseModel, cat: Catalogue) -> float:
     return 0.0
 
 
+def _no_caveat(w: Workload, x: BaseModel, cat: Catalogue) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Lever(Generic[X]):
     """One lever's declaration: what the page and the Overview both read."""
@@ -80,6 +84,9 @@ class Lever(Generic[X]):
     choices: Callable[[Workload, Catalogue], dict[str, list[str]]] = _no_choices  # options that follow the workload
     idle: Callable[[Workload, X, Catalogue], str | None] = _always_acts  # why it does nothing on this workload
     one_off: Callable[[Workload, X, Catalogue], float] = _no_one_off  # USD paid once, outside the monthly bill
+    # What a finance reviewer must know about this saving on this workload (it cuts answers off, it rests on a
+    # class the lever cannot price...); None when there is nothing to flag.
+    caveat: Callable[[Workload, X, Catalogue], str | None] = _no_caveat
     group: str | None = None  # levers in one group are alternatives
     illustrative: bool = True  # its default inputs are illustrative, not measured
 
@@ -133,6 +140,7 @@ class Bar:
     assumption: str
     idle: str | None  # why the lever does nothing on the workload it met (None: it acts)
     one_off: float
+    caveat: str | None = None  # what the saving rests on that a reviewer must know
 
 
 @dataclass(frozen=True)
@@ -179,11 +187,12 @@ def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catal
             why = lever.idle(current, x, cat)
             step = effect(lever, current, x, cat, before)
             one_off = lever.one_off(current, x, cat)
+            caveat = lever.caveat(current, x, cat)
         except (ValueError, ArithmeticError) as exc:  # a lever that cannot act on what it was given changes nothing
             bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=0.0, after=before.total,
                             assumption=lever.describe(x), idle=f"it cannot apply here ({exc})", one_off=0.0))
             continue
         bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=step.saving, after=step.after.total,
-                        assumption=lever.describe(x), idle=why, one_off=one_off))
+                        assumption=lever.describe(x), idle=why, one_off=one_off, caveat=caveat))
         current, before = step.workload, step.after
     return Waterfall(baseline=baseline, final=before, bars=tuple(bars))

@@ -105,9 +105,21 @@ class CallClass(BaseModel):
     output_tokens: float = Field(0, ge=0, le=1_000_000)
     reasoning_tokens: float = Field(0, ge=0, le=1_000_000)
     cache: CacheMode = "off"
-    cache_hit_rate: float = Field(0.0, ge=0, le=1)
+    # Share of requests that read the prefix from cache: observed (a number), or None to derive it from the traffic
+    # reaching this prefix's cache (see `resolve_hit_rates`).
+    cache_hit_rate: float | None = Field(0.0, ge=0, le=1)
+    cache_prefixes: int = Field(1, ge=1, le=10_000_000)  # distinct prefixes sharing the traffic, for a derived rate
+    prefix_group: str = Field("", max_length=80)  # classes that send the same prefix (default: the class's name)
     loop: AgentLoop | None = None
     failures: Failures | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_prefix_group(cls, data: object) -> object:
+        """A class sends its own prefix unless told it shares one; splits of a class (model_copy) keep their group."""
+        if isinstance(data, dict) and not data.get("prefix_group"):
+            return {**data, "prefix_group": data.get("name", "")}
+        return data
 
     @property
     def input_tokens(self) -> float:
@@ -195,6 +207,68 @@ def split(c: CallClass, share: float, suffix: str, **changes) -> list[CallClass]
         return [moved.model_copy(update={"name": c.name})]
     kept = c.model_copy(update={"requests_per_month": c.requests_per_month * (1 - share)})
     return [kept, moved]
+
+
+def moved_to(c: CallClass, model_key: str, **changes) -> CallClass:
+    """A class (or a share of it) served by another model. A hit rate observed on one model's cache says nothing
+    about another's: on a new model it is derived from the traffic that reaches that cache."""
+    update = {"model_key": model_key, **changes}
+    if model_key != c.model_key and c.cache != "off":
+        update["cache_hit_rate"] = None
+    return c.model_copy(update=update)
+
+
+TTL_SECONDS: dict[str, float] = {"5m": 300.0, "1h": 3600.0}
+
+
+def prefix_arrivals(c: CallClass) -> float:
+    """Calls a month that send this class's prefix through the shared cache: one per request, or one per step of an
+    agent task whose history is not cached (with a cached history, later steps read it from the task's own cache)."""
+    per_request = 1 if c.loop is None or c.loop.history_caching else c.loop.steps
+    return c.requests_per_month * per_request
+
+
+def cache_pool(c: CallClass) -> tuple[str, str]:
+    """Classes that send the same prefix to the same model share one cache, whatever share of the traffic each is."""
+    return c.model_key, c.prefix_group
+
+
+def pool_traffic(w: Workload) -> dict[tuple[str, str], float]:
+    """Calls a month reaching each cache."""
+    pools: dict[tuple[str, str], float] = {}
+    for c in w.classes:
+        if c.prefix_tokens > 0:
+            pools[cache_pool(c)] = pools.get(cache_pool(c), 0.0) + prefix_arrivals(c)
+    return pools
+
+
+def probe(c: CallClass, context: Workload, model_key: str | None = None, **changes) -> CallClass:
+    """One request of a class (on `model_key`, if given), for per-request costs: its hit rate resolved as it would be
+    in `context`, the workload whose traffic reaches that model's cache. A probe alone has almost no traffic, so a
+    derived rate must come from the context, never from the probe itself."""
+    moved = moved_to(c, model_key) if model_key is not None else c
+    hit = moved.cache_hit_rate
+    if moved.cache != "off" and hit is None:
+        per_hour = pool_traffic(context).get(cache_pool(moved), prefix_arrivals(c)) / moved.cache_prefixes
+        hit = float(traffic_hit_rate(per_hour / HOURS_PER_MONTH, TTL_SECONDS[moved.cache]))
+    return moved.model_copy(update={"requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
+
+
+def resolve_hit_rates(w: Workload) -> Workload:
+    """Every derived hit rate (None) made a number: Poisson arrivals of the whole cache's traffic, spread over its
+    distinct prefixes, with the class's TTL refreshed on every hit (h = 1 - exp(-lambda T))."""
+    if all(c.cache_hit_rate is not None or c.cache == "off" for c in w.classes):
+        return w
+    traffic = pool_traffic(w)
+
+    def resolved(c: CallClass) -> CallClass:
+        if c.cache == "off" or c.cache_hit_rate is not None:
+            return c
+        per_hour = traffic.get(cache_pool(c), 0.0) / c.cache_prefixes / HOURS_PER_MONTH
+        return c.model_copy(update={"cache_hit_rate": float(traffic_hit_rate(per_hour, TTL_SECONDS[c.cache]))})
+
+    return Workload.model_construct(classes=tuple(resolved(c) for c in w.classes), overheads=w.overheads,
+                                    custom_models=w.custom_models)
 
 
 # --- the calls a month of traffic bills ------------------------------------------------------------------------
@@ -334,8 +408,9 @@ def _bill_prefix(c: CallClass, step: np.ndarray, in_history_cache: bool) -> dict
     out["cache_read"] += np.where(from_history, s, 0.0)
     rest = np.where(from_history, 0.0, s)
     if c.cache != "off":
-        out["cache_read"] += c.cache_hit_rate * rest
-        out["cache_write_5m" if c.cache == "5m" else "cache_write_1h"] += (1 - c.cache_hit_rate) * rest
+        hit = c.cache_hit_rate or 0.0  # resolved before pricing (resolve_hit_rates)
+        out["cache_read"] += hit * rest
+        out["cache_write_5m" if c.cache == "5m" else "cache_write_1h"] += (1 - hit) * rest
     elif in_history_cache:  # a cached conversation writes its whole first prompt, prefix included
         out["cache_write_5m"] += rest
     else:
@@ -344,7 +419,9 @@ def _bill_prefix(c: CallClass, step: np.ndarray, in_history_cache: bool) -> dict
 
 
 def _history_write_category(c: CallClass) -> str:
-    return "cache_write_1h" if c.cache == "1h" else "cache_write_5m"
+    """An agent task's history is written with the 5-minute TTL: its steps follow each other within seconds, so a
+    longer TTL (chosen for the shared prefix) would only cost more."""
+    return "cache_write_5m"
 
 
 @lru_cache(maxsize=8192)  # levers change a few classes at a time: the rest are expanded once
@@ -430,7 +507,7 @@ def _rows_for(c: CallClass, index: int) -> list[dict]:
 
 def calls(w: Workload) -> CallRows:
     """Every kind of call a month of this workload bills, with its tokens by category (vectorised)."""
-    parts = [class_rows(c) for c in w.classes]
+    parts = [class_rows(c) for c in resolve_hit_rates(w).classes]
     if not parts:
         empty = np.zeros(0)
         return CallRows(cls=empty.astype(int), step=empty.astype(int), kind=empty.astype(int), calls=empty,
@@ -480,7 +557,7 @@ class SimpleWorkload(BaseModel):
         0, ge=0, le=200_000, title="Reasoning tokens per request", json_schema_extra={"unit": "tokens", "step": 500},
         description="Thinking tokens billed as output on top of the visible answer (0: no reasoning).",
     )
-    cache_hit_rate: float = Field(
+    cache_hit_rate: float | None = Field(
         0.0, ge=0, le=1, title="Cache hit rate today", json_schema_extra={"percent": True, "step": 5.0},
         description="Share of requests that read the prefix from cache today. Anthropic caches only when asked "
         "(default 0%); OpenAI and Gemini cache automatically (default estimated from your traffic).",
@@ -532,8 +609,9 @@ class SimpleWorkload(BaseModel):
         base = dict(
             model_key=self.model_key, prefix_tokens=self.prefix_tokens,
             other_input_tokens=self.input_tokens - self.prefix_tokens, output_tokens=float(self.output_tokens),
-            reasoning_tokens=float(self.reasoning_tokens), cache="5m" if self.cache_hit_rate > 0 else "off",
-            cache_hit_rate=self.cache_hit_rate, failures=failures,
+            reasoning_tokens=float(self.reasoning_tokens),
+            cache="5m" if self.cache_hit_rate is None or self.cache_hit_rate > 0 else "off",
+            cache_hit_rate=self.cache_hit_rate, failures=failures, prefix_group="the sidebar's prompt",
         )
         classes = []
         if self.agent_share < 1:
@@ -575,9 +653,10 @@ class ClassRow(BaseModel):
 
     @classmethod
     def of(cls, c: CallClass) -> ClassRow:
+        """A class as a table row (its hit rate as a number: resolve derived rates first)."""
         return cls(name=c.name, requests_per_month=c.requests_per_month, model_key=c.model_key,
                    prefix_tokens=c.prefix_tokens, other_input_tokens=c.other_input_tokens, output_tokens=c.output_tokens,
-                   reasoning_tokens=c.reasoning_tokens, cache_hit_rate=c.cache_hit_rate if c.cache != "off" else 0.0,
+                   reasoning_tokens=c.reasoning_tokens, cache_hit_rate=(c.cache_hit_rate or 0.0) if c.cache != "off" else 0.0,
                    tier=c.tier)
 
 
@@ -603,4 +682,4 @@ def automatic_hit_rate(prices: ModelPrices, requests_per_month: float, prefix_to
     Poisson arrivals, a 5-minute lifetime); 0 where caching is opt-in or the prefix is too short to cache."""
     if not prices.caches_automatically or prefix_tokens < AUTO_CACHE_MIN_TOKENS:
         return 0.0
-    return round(float(traffic_hit_rate(requests_per_month / HOURS_PER_MONTH, AUTO_CACHE_TTL_SECONDS)), 4)
+    return float(traffic_hit_rate(requests_per_month / HOURS_PER_MONTH, AUTO_CACHE_TTL_SECONDS))

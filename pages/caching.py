@@ -23,11 +23,9 @@ if ctx.prices.cache_read is None:
     )
     st.stop()
 
-s = ctx.sidebar
-st.caption(f"Your workload's shared prefix: **{tokens(s.prefix_tokens)} tokens** ({percent(s.prefix_share, 0)} of "
-           f"{tokens(s.input_tokens)} input tokens), set in the sidebar's anatomy. Today "
-           + (f"{percent(s.cache_hit_rate, 0)} of requests read it from cache." if s.cache_hit_rate
-              else "nothing is cached."))
+main = ctx.workload.main_class
+st.caption(f"Your workload's shared prefix: **{tokens(main.prefix_tokens if main else 0)} tokens** per request "
+           "(the sidebar's anatomy, or the call classes).")
 illustrative("The number of distinct prefixes and the minimum cacheable length are illustrative: set them to your "
              "prompt's. Cache prices come from the catalogue.")
 
@@ -45,10 +43,15 @@ with right:
 x = form.inputs()
 r = caching.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
+if r.hit_rate_today > 0:
+    st.info(f"Today {percent(r.hit_rate_today, 0)} of requests already read the prefix from cache (sidebar anatomy): "
+            f"the saving below is what this setting adds to that. Against no caching at all it saves "
+            f"{money(r.saving_vs_uncached)} a month. A rate observed today is kept unless you set one on this page.",
+            icon=":material/info:")
 
 if not r.cacheable:
     st.warning(
-        f"A {tokens(s.prefix_tokens)}-token prefix is below the {x.min_cacheable_tokens:,}-token minimum: the "
+        f"A {tokens(main.prefix_tokens if main else 0)}-token prefix is below the {x.min_cacheable_tokens:,}-token minimum: the "
         "provider caches nothing, charges no write premium, and nothing is saved.",
         icon=":material/warning:",
     )
@@ -59,9 +62,10 @@ headline([
     Metric("Bill with caching", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
            help="Today is the sidebar's bill."),
     Metric("Hit rate", percent(r.hit_rate),
-           help="Set directly, or 1 − e^(−λT) from requests per prefix and the TTL."),
+           help="Set directly, or 1 − e^(−λT) from the requests reaching the cache per prefix and the TTL; a rate "
+           "observed today is kept."),
     Metric("Break-even hit rate", percent(r.break_even_hit_rate) if r.break_even_hit_rate is not None else "never",
-           help="Below this hit rate caching costs more than it saves."),
+           help="Below this hit rate caching costs more than not caching at all."),
 ])
 if r.break_even_reuses is not None:
     st.caption(f"Break-even: each write must be read {r.break_even_reuses:.2f} times before caching pays.")
@@ -79,10 +83,11 @@ elif r.write_multiplier <= 1:
 curve = shown_frame(caching.saving_vs_hit_rate(r), "saving")
 fig = figures.line_chart(
     curve, x="hit_rate", series={"saving": f"saving, {caching.TTL_LABEL[x.ttl]}"},
-    title="Monthly saving vs cache hit rate", x_title="cache hit rate", y_title="saving per month",
+    title="Monthly saving against no caching vs cache hit rate", x_title="cache hit rate",
+    y_title="saving per month",
     markers=[figures.Marker(r.break_even_hit_rate, f"break-even {percent(r.break_even_hit_rate)}")
              if r.break_even_hit_rate is not None else None],
-    current=figures.Current(r.hit_rate, shown(float(r.saving_vs_hit.at(r.hit_rate)))),
+    current=figures.Current(r.hit_rate, shown(float(r.saving_vs_hit.at(r.hit_rate)))),  # on the line: one rate
     x_tickformat=".0%", y_tickprefix=currency(), zero_line=True,
 )
 chart(fig, curve, name="caching saving vs hit rate")
@@ -98,8 +103,8 @@ if crossover is not None:
 current_share = float(traffic.loc[(traffic["requests_per_hour_per_prefix"] - per_prefix).abs().idxmin(), x.ttl])
 fig2 = figures.line_chart(
     traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in ttls},
-    title="Share of the bill caching saves vs traffic per prefix, for each TTL",
-    x_title="requests per hour per prefix (log scale)", y_title="share of the bill saved",
+    title="Share of the uncached bill caching saves vs traffic per prefix, for each TTL",
+    x_title="requests per hour per prefix (log scale)", y_title="share of the uncached bill saved",
     markers=markers, log_x=True, y_tickformat=".0%", zero_line=True,
     current=figures.Current(per_prefix, current_share) if x.hit_rate_mode != "Set directly" else None,
 )

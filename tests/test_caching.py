@@ -9,6 +9,8 @@ from calculators import caching
 from calculators.bill import price
 from calculators.caching import CachingInputs
 from calculators.lever import effect
+from calculators.workload import SimpleWorkload
+from calculators.workload import split as split_class
 from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, SONNET_45, one, workloads
 
 DIRECT = dict(hit_rate_mode="Set directly")
@@ -103,14 +105,14 @@ def test_traffic_curve_at_the_current_traffic_equals_the_priced_saving():
     traffic = caching.saving_vs_traffic(DEFAULT, x, CAT, ["5m"])
     here = caching.requests_per_hour_per_prefix(DEFAULT, x)
     row = traffic.loc[(traffic["requests_per_hour_per_prefix"] - here).abs().idxmin()]
-    assert row["5m"] == pytest.approx(r.saving / r.today.total, rel=1e-9)
+    assert row["5m"] == pytest.approx(r.saving_vs_uncached / r.uncached.total, rel=1e-9)
 
 
 @given(workloads(), st.floats(0, 1))
 def test_the_exact_line_equals_pricing_at_every_hit_rate(w, h):
     x = CachingInputs(hit_rate=h, **DIRECT, min_cacheable_tokens=0)
     r = caching.analyse(w, x, CAT)
-    assert r.saving == pytest.approx(float(r.saving_vs_hit.at(h)), rel=1e-7, abs=1e-6)
+    assert r.saving_vs_uncached == pytest.approx(float(r.saving_vs_hit.at(h)), rel=1e-7, abs=1e-6)
 
 
 @given(workloads(), st.floats(0, 1), st.floats(0, 1))
@@ -128,3 +130,36 @@ def test_lever_saving_is_the_difference_of_two_priced_workloads(w, ttl, h):
     assert e.saving == pytest.approx(caching.analyse(w, x, CAT).saving)
     # Caching never removes more than the prefix's whole input cost.
     assert e.saving <= e.before.total + 1e-9
+
+
+def test_a_rate_observed_today_is_kept_not_replaced():
+    """The reviewer's case: 5,000 requests a month with 95% hits observed today. The traffic alone would predict 43%;
+    the lever keeps the observed 95%, so it saves nothing more, and the break-even stays the closed form."""
+    w = SimpleWorkload(requests_per_month=5_000, cache_hit_rate=0.95).workload()
+    r = caching.analyse(w, CachingInputs(), CAT)
+    assert r.saving == pytest.approx(0, abs=1e-9) and r.hit_rate == pytest.approx(0.95)
+    assert r.break_even_hit_rate == pytest.approx(0.25 / 1.20)
+    assert "already caches" in caching.idle(w, CachingInputs(), CAT)
+
+
+def test_automatic_caching_is_already_in_the_bill():
+    """GPT-5 caches on its own: today's bill already has the traffic's hit rate; the lever adds nothing, and caching
+    without a write premium breaks even at 0%."""
+    w = SimpleWorkload(requests_per_month=50_000, model_key=GPT5, cache_hit_rate=None).workload()
+    r = caching.analyse(w, CachingInputs(), CAT)
+    assert r.saving == 0 and r.break_even_hit_rate == 0.0
+    assert r.hit_rate_today == pytest.approx(1 - math.exp(-50_000 / 730 / 3600 * 300))
+
+
+def test_storage_is_one_copy_per_cache_not_per_class():
+    x = CachingInputs(storage_price=4.5, hit_rate=1.0, **DIRECT)
+    split = DEFAULT.map(lambda c: split_class(c, 0.1, "redo"))
+    assert caching.storage_cost(split, x) == pytest.approx(caching.storage_cost(DEFAULT, x))
+
+
+def test_a_longer_ttl_for_the_prefix_does_not_reprice_agent_history():
+    w = SimpleWorkload(agent_share=1.0, history_caching=True).workload()
+    five, hour = (caching.apply(w, CachingInputs(ttl=t, hit_rate=1.0, **DIRECT), CAT) for t in ("5m", "1h"))
+    # The history is written at the 5-minute price either way; only the prefix (read at 100% here) could differ.
+    assert price(five, CAT).tokens("cache_write_1h") == 0 and price(hour, CAT).tokens("cache_write_1h") == 0
+    assert price(five, CAT).total == pytest.approx(price(hour, CAT).total)

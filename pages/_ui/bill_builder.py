@@ -99,7 +99,8 @@ def table(result: Waterfall) -> pd.DataFrame:
     return pd.DataFrame(
         [{"lever": b.lever.label, "bill before": b.before, "monthly saving": b.saving,
           "share of today's bill": result.share(b), "bill after": b.after,
-          "key assumption": b.assumption + (f" ({b.idle}: no effect)" if b.idle else "")}
+          "key assumption": b.assumption + (f" ({b.idle}: no effect)" if b.idle else "")
+          + (f" ⚠ {b.caveat}" if b.caveat else "")}
          for b in result.bars],
         columns=["lever", "bill before", "monthly saving", "share of today's bill", "bill after", "key assumption"],
     )
