@@ -176,6 +176,11 @@ def bill_sidebar(bill: Bill) -> None:
     for over in bill.overflows:
         side.warning(f"**{over.class_name}**: a call needs {over.tokens:,.0f} tokens, more than the model's "
                      f"{over.window:,}-token context window. The API would reject it.", icon=":material/warning:")
+    for c in bill.classes:
+        if c.requests and c.completed / c.requests < 0.5:
+            side.warning(f"**{c.name}**: only {percent(c.completed / c.requests, 1)} of its tasks complete at this "
+                         "failure rate, so every completed task carries the cost of the failed ones. Check the failure "
+                         "rate in the anatomy.", icon=":material/warning:")
     for name in bill.unpriced:
         side.warning(f"**{name}**: its model has no price in the catalogue; it is left out of the bill "
                      "(unpriced, not free).", icon=":material/warning:")

@@ -42,9 +42,10 @@ ORDER_REASON = (
     "Levers apply in this order, each to the workload the earlier ones left, and every bar is the difference "
     "between two priced workloads: structure first (which calls exist), then which model answers them, then how "
     "many tokens each call uses, then how those tokens are priced (caching, batch). Levers that touch the same "
-    "tokens are counted once (trimming a prefix that is then cached saves only the cache-read price of the trimmed "
-    "tokens); levers that touch different tokens add up. The order changes how the saving is split between bars, "
-    "not the final bill."
+    "tokens are counted once: the system-prompt trim comes before caching, so it books the trimmed tokens at the "
+    "price they have today and the caching bar then caches only what is left (cached first, the same trim would "
+    "save only the cached price of those tokens; the two bars would split the same joint saving differently). "
+    "Levers that touch different tokens add up."
 )
 MODEL_CHOICE = "model choice"  # right-sizing, routing and distillation all move the same traffic: pick one
 

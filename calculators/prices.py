@@ -122,6 +122,7 @@ class ModelPrices(BaseModel):
     source: str
     source_date: str
     deprecated: bool = False
+    net: bool = False  # a negotiated or self-hosted price (the overrides file): the enterprise discount is already in it
 
     @property
     def key(self) -> str:
@@ -173,8 +174,9 @@ class ModelPrices(BaseModel):
         return self.standard.rate(field, total_input_tokens)
 
     def scaled(self, factor: float, note: str) -> ModelPrices:
-        """Every price multiplied by `factor` (an enterprise discount); the source says so."""
-        if factor == 1.0:
+        """Every price multiplied by `factor` (an enterprise discount); the source says so. A net price (negotiated or
+        self-hosted, from the overrides file) is left as it is: discounting it again would count the discount twice."""
+        if factor == 1.0 or self.net:
             return self
         standard = self.standard.scaled(factor)
         return self.model_copy(update={
@@ -308,6 +310,7 @@ class PriceOverride(BaseModel):
             batch=batch,
             context_window=self.context_window,
             source=f"local overrides: {self.source}",
+            net=True,
             source_date=self.source_date.isoformat(),
         )
 
@@ -490,6 +493,7 @@ source = "FinOps GPU cost model, 2026 Q4"
 source_date = 2026-11-01
 ```
 
-A malformed file is rejected as a whole with a message naming the file, the entry and the field; the app keeps
-running on the bundled prices.
+These prices are taken as net: the sidebar's enterprise discount applies to the bundled list prices, never to an
+override (it already is your price). A malformed file is rejected as a whole with a message naming the file, the
+entry and the field; the app keeps running on the bundled prices.
 """

@@ -376,8 +376,9 @@ with long-context tiers honoured. A section's cost is its tokens × the prefix's
 
 **Trim target.** Cutting the prefix by *x*% saves today's bill − the bill of the trimmed workload. Every token
 trimmed saves money, so the lever has no break-even, only a quality question. Once the prefix is cached, each
-trimmed token saves only its cache-read price: the page shows what the same trim saves on the cached workload,
-which is what the Overview counts when both levers are pulled.
+trimmed token saves only its cache price: the page shows what the same trim saves on the cached workload. The
+Overview applies the trim before caching, so it books the trim at today's price and caches only what is left; the
+joint saving is the same either way, counted once.
 
 **Quality.** Levy, Jacoby and Goldberg (ACL 2024) padded the same reasoning questions with irrelevant text:
 average accuracy over the models they tested fell from 0.92 on the shortest inputs to 0.68 at about 3,000

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from calculators import lever as lever_module
 from calculators.lever import ORDER_REASON
+from calculators.registry import LEVERS
 from pages._ui import bill_builder, fig_bill, scenario
 from pages._ui.layout import (
     Metric, chart, context, currency, explain, headline, money, money_settings, percent, price_caption, shown_frame,
@@ -54,19 +55,28 @@ headline([
     Metric("Levers pulled", f"{len(result.bars)}"),
 ])
 urls = {b.lever.name: "./" + Path(b.lever.page).stem + scenario.query_suffix() for b in result.bars}
-table = shown_frame(bill_builder.table(result), "bill before", "monthly saving", "bill after")
+illustrative_bars = bill_builder.on_illustrative_defaults(ctx, result)
+table = shown_frame(bill_builder.table(result, illustrative_bars), "bill before", "monthly saving", "bill after",
+                    "one-off cost")
 chart(fig_bill.waterfall(result, rate=money_settings().rate_per_usd, currency=currency(), urls=urls), table,
       name="bill builder waterfall")
 st.caption(f"**Order.** {ORDER_REASON} The bars' labels link to each lever's page.")
 for note in skipped:
     st.caption(f"Not counted: {note}.")
 if result.one_off:
-    st.caption(f"One-off costs, outside the monthly bars: {money(result.one_off)}.")
+    paybacks = [f"{b.lever.label} {money(b.one_off)}"
+                + (f" (pays back in {bill_builder.payback_months(b):.1f} months)" if bill_builder.payback_months(b)
+                   else " (never pays back at this saving)") for b in result.bars if b.one_off]
+    st.caption("One-off costs, outside the monthly bars: " + "; ".join(paybacks) + ".")
+if illustrative_bars:
+    st.caption("Resting on their page's illustrative defaults (nobody has set them for this workload): "
+               + ", ".join(b.lever.label for b in result.bars if b.lever.name in illustrative_bars) + ".")
 st.dataframe(
     table, hide_index=True,
     column_config={c: st.column_config.NumberColumn(format=f"{currency()}%,.0f")
-                   for c in ("bill before", "monthly saving", "bill after")}
-    | {"share of today's bill": st.column_config.NumberColumn(format="percent")},
+                   for c in ("bill before", "monthly saving", "bill after", "one-off cost")}
+    | {"share of today's bill": st.column_config.NumberColumn(format="percent"),
+       "payback (months)": st.column_config.NumberColumn(format="%.1f")},
 )
 links = st.columns(max(1, len(result.bars)))
 for column, bar in zip(links, result.bars, strict=False):
@@ -74,23 +84,14 @@ for column, bar in zip(links, result.bars, strict=False):
 explain(lever_module.__doc__ or "")
 
 st.subheader("Which lever answers your question?")
-LEVERS = [
-    ("pages/caching.py", "Does caching our shared prefix pay, and with which TTL?"),
-    ("pages/output_caps.py", "What does tuning max_tokens save in money, latency and throughput?"),
-    ("pages/system_prompt.py", "What does our long system prompt cost, and what is it doing to quality?"),
-    ("pages/right_sizing.py", "How much traffic pays frontier prices for work a cheaper model does as well?"),
-    ("pages/routing.py", "Will a router pay for itself, given its real accuracy?"),
-    ("pages/reasoning.py", "Where does a reasoning budget earn its cost?"),
-    ("pages/distillation.py", "When does training a small model on a big one's answers pay back?"),
-    ("pages/agent_loops.py", "Why does our agent cost 5-30x the single-call estimate?"),
-    ("pages/retry_budgets.py", "What do failures and retries do to the bill?"),
-    ("pages/pipeline.py", "What if some LLM steps were plain code?"),
+QUESTIONS = [(lever.page, lever.question) for lever in LEVERS] + [
+    ("pages/workload.py", "What exactly is the workload every page prices?"),
     ("pages/token_counter.py", "How many tokens is this text, exactly?"),
     ("pages/prices.py", "What does each model cost per million tokens?"),
 ]
 columns = st.columns(2)
 available = set(st.session_state.get("available_pages", []))
-for i, (page, question) in enumerate(p for p in LEVERS if p[0] in available):
+for i, (page, question) in enumerate(p for p in QUESTIONS if p[0] in available):
     with columns[i % 2]:
         st.page_link(page, help=question)
         st.caption(question)

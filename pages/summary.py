@@ -21,10 +21,12 @@ frame = jevons.projection(projection, points_per_year=1)
 keys = ["genai_prices", "workload_defaults", "jevons_team_defaults", "a16z_llmflation", "menlo_enterprise_spend"]
 data = summary_html.SummaryData(
     generated=dt.datetime.now(dt.UTC), money_note=money_settings().describe(), currency=currency(),
-    model_label=f"{ctx.prices.provider_name} {ctx.prices.model_name}",
     price_note=price_caption(ctx.prices).replace("**", ""),
-    requests_per_month=ctx.sidebar.requests_per_month, input_tokens=ctx.sidebar.input_tokens,
-    output_tokens=ctx.sidebar.output_tokens, per_request=ctx.bill.per_request, bill=result,
+    classes=[summary_html.WorkloadLine(name=c.name, model=b.model_label, requests=c.requests_per_month,
+                                       input_tokens=c.input_tokens, output_tokens=c.output_tokens + c.reasoning_tokens,
+                                       per_month=b.total)
+             for c, b in zip(ctx.workload.classes, ctx.bill.classes, strict=True)],
+    per_request=ctx.bill.per_request, bill=result, illustrative=frozenset(bill_builder.on_illustrative_defaults(ctx, result)),
     projection=projection, projection_result=projected,
     projection_years=[(int(y), float(v)) for y, v in zip(frame["year"], frame["spend"], strict=True)],
     sources=[cite(k) for k in keys], link=scenario.query_suffix(), rate=money_settings().rate_per_usd,

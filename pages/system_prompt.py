@@ -97,8 +97,10 @@ headline([
            delta=f"{money(r.today.total)} → {money(r.after.total)}", delta_color="off",
            help="Today's bill minus the bill with the prefix trimmed, per month."),
     Metric("Once the prefix is cached", money(r.saving_when_cached) if r.saving_when_cached is not None else "—",
-           help="The same trim on the workload with its prefix cached (the Prompt caching page's settings): each "
-           "trimmed token then saves only its cache-read price. The Overview counts this, not both savings."),
+           help="The same trim on the workload with its prefix already cached (the Prompt caching page's settings): "
+           "each trimmed token then saves only its cache price. The Overview applies the trim before caching, so "
+           "its trim bar is the full saving and its caching bar caches only what the trim left: the joint saving is "
+           "counted once either way."),
     Metric("Per 1,000 prefix tokens", money(r.per_1000_tokens),
            help="What 1,000 more prefix tokens add to the bill a month. There is no break-even: every token "
            "trimmed saves money."),

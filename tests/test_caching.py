@@ -163,3 +163,17 @@ def test_a_longer_ttl_for_the_prefix_does_not_reprice_agent_history():
     # The history is written at the 5-minute price either way; only the prefix (read at 100% here) could differ.
     assert price(five, CAT).tokens("cache_write_1h") == 0 and price(hour, CAT).tokens("cache_write_1h") == 0
     assert price(five, CAT).total == pytest.approx(price(hour, CAT).total)
+
+
+def test_two_features_with_prompts_of_the_same_length_do_not_share_a_cache():
+    """Caches are pooled by the prefix a class sends (its prefix group), not by the prefix's length."""
+    from calculators.workload import ClassRow, custom_workload
+
+    rows = [ClassRow(name=n, requests_per_month=3_000, model_key=SONNET, prefix_tokens=3_000, output_tokens=10)
+            for n in ("A", "B")]
+    same_length = caching.analyse(custom_workload(rows), CachingInputs(), CAT)
+    rows[1] = rows[1].model_copy(update={"prefix_tokens": 3_001})
+    other_length = caching.analyse(custom_workload(rows), CachingInputs(), CAT)
+    # Each feature's 3,000 requests a month alone reach its cache: h = 1 - exp(-3,000 / 730 / 3600 x 300).
+    assert same_length.hit_rate == pytest.approx(1 - math.exp(-3_000 / 730 / 3600 * 300))
+    assert other_length.hit_rate == pytest.approx(same_length.hit_rate, rel=1e-6)

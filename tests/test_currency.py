@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.apptest import ROOT, run_page
+from tests.apptest import ROOT, metric_value, run_page
 
 sys.path.insert(0, str(ROOT))
 from app import page_files  # noqa: E402
@@ -62,3 +62,23 @@ def test_the_discount_moves_catalogue_prices_only():
     net = run_page("pages/overview.py", {"discount": "20"})
     bill = [m.value for m in full.sidebar.metric][0]
     assert bill == "$8,000/month" and [m.value for m in net.sidebar.metric][0] == "$6,400/month"
+
+
+def test_money_typed_in_a_table_keeps_its_value_across_a_currency_switch():
+    """The value of a correct answer, $20 typed as EUR 10 at 0.5 EUR per USD, is still $20 in USD: the reasoning
+    break-even budget (tokens) does not move."""
+    import json
+
+    from calculators.reasoning import DEFAULT_TASKS
+
+    rows = [t.model_dump(mode="json") for t in DEFAULT_TASKS]
+    rows[0]["value_correct"] = 20.0  # the link holds USD
+    link = {"w.reasoning": "2000", "currency": "EUR", "fx": "0.5",
+            "reason.tasks": json.dumps(rows, separators=(",", ":"))}
+    at = run_page("pages/reasoning.py", link)
+    table = at.dataframe[0].value
+    assert table["Value of a correct answer (EUR)"].iloc[0] == 10.0
+    break_even = metric_value(at, "Break-even budget")
+    at.sidebar.selectbox(key="currency").set_value("USD").run()
+    assert at.dataframe[0].value["Value of a correct answer (USD)"].iloc[0] == 20.0
+    assert metric_value(at, "Break-even budget") == break_even

@@ -137,3 +137,14 @@ def test_catalogue_table_filters_and_sorts(cat):
     assert not table["deprecated"].any()
     with pytest.raises(ValueError):
         catalogue_table(cat.frame(), sort_by="__class__")
+
+
+def test_the_discount_never_applies_to_an_override(tmp_path):
+    """Negotiated and self-hosted prices are net: a 30% enterprise discount moves list prices only."""
+    path = tmp_path / "o.toml"
+    path.write_text(GOOD)
+    cat = build_catalogue(path).scaled(0.7, "less a 30% enterprise discount")
+    own = cat.get("self-hosted/llama-70b")
+    assert own.input.base == 0.4 and own.output.base == 0.8 and own.net
+    assert cat.get("anthropic/claude-sonnet-5-5").input.base == 1.5  # overridden: net
+    assert cat.get("openai/gpt-5").input.base == pytest.approx(1.25 * 0.7)  # bundled list price: discounted

@@ -94,13 +94,32 @@ def build(ctx: Context, chosen: list[Lever]) -> tuple[Waterfall, list[str]]:
     return waterfall(ctx.workload, pairs, ctx.catalogue, baseline=ctx.bill), skipped
 
 
-def table(result: Waterfall) -> pd.DataFrame:
-    """One row per lever: the bill before it, its saving (exact money), its share of today, the bill after it."""
+def on_illustrative_defaults(ctx: Context, result: Waterfall) -> set[str]:
+    """The levers whose inputs are all their page's illustrative defaults (nobody set them for this workload)."""
+    out = set()
+    for b in result.bars:
+        defaults = b.lever.inputs(**b.lever.defaults(ctx.workload, ctx.catalogue))
+        if b.lever.illustrative and b.inputs == defaults:
+            out.add(b.lever.name)
+    return out
+
+
+def payback_months(bar) -> float | None:
+    """One-off cost over the bar's monthly saving; None without a one-off or without a saving."""
+    return bar.one_off / bar.saving if bar.one_off > 0 and bar.saving > 0 else None
+
+
+def table(result: Waterfall, illustrative: set[str] = frozenset()) -> pd.DataFrame:
+    """One row per lever: the bill before it, its saving (exact money), its share of today, the bill after it, its
+    one-off cost and payback, and what it rests on."""
     return pd.DataFrame(
         [{"lever": b.lever.label, "bill before": b.before, "monthly saving": b.saving,
           "share of today's bill": result.share(b), "bill after": b.after,
+          "one-off cost": b.one_off or None, "payback (months)": payback_months(b),
+          "settings": "illustrative defaults" if b.lever.name in illustrative else "yours",
           "key assumption": b.assumption + (f" ({b.idle}: no effect)" if b.idle else "")
           + (f" ⚠ {b.caveat}" if b.caveat else "")}
          for b in result.bars],
-        columns=["lever", "bill before", "monthly saving", "share of today's bill", "bill after", "key assumption"],
+        columns=["lever", "bill before", "monthly saving", "share of today's bill", "bill after", "one-off cost",
+                 "payback (months)", "settings", "key assumption"],
     )

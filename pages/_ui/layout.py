@@ -263,6 +263,11 @@ def bill_lines(today: Bill, after: Bill, after_label: str) -> None:
     table = table[(table["today"] != 0) | (table[after_label] != 0)]
     table = pd.concat([table, pd.DataFrame([{"line": "total", "today": today.total, after_label: after.total}])])
     table["change"] = table[after_label] - table["today"]
+    for over in after.overflows:
+        if over not in today.overflows:
+            st.warning(f"**{over.class_name}** {after_label}: a call needs {over.tokens:,.0f} tokens, more than its "
+                       f"model's {over.window:,}-token context window. The API would reject it; the bill counts it as "
+                       "if it fit.", icon=":material/warning:")
     with st.expander(f"The bill, line by line: today and {after_label}"):
         st.dataframe(shown_frame(table, "today", after_label, "change"), hide_index=True, column_config={
             c: st.column_config.NumberColumn(format=f"{currency()}%,.2f") for c in ("today", after_label, "change")})

@@ -76,7 +76,16 @@ def sync_url() -> None:
     from streamlit.errors import StreamlitAPIException
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
+    written = st.session_state.setdefault("_url_written", set())
+    for key in written - set(store()):  # a value the link no longer holds (reset to its default, or refused)
+        try:
+            if key in st.query_params:
+                del st.query_params[key]
+        except Exception:  # a bound widget's own parameter: Streamlit manages it
+            pass
+    written.intersection_update(store())
     for key, value in store().items():
+        written.add(key)
         wanted = value if isinstance(value, list) else [value]
         try:
             if st.query_params.get_all(key) == wanted:

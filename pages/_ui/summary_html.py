@@ -16,11 +16,8 @@ class SummaryData:
     generated: dt.datetime
     money_note: str  # e.g. "USD list prices" or "EUR at 0.92 per USD (rate of 2026-11-20)"
     currency: str  # symbol
-    model_label: str
     price_note: str  # provider · model: prices, source and date
-    requests_per_month: int
-    input_tokens: int
-    output_tokens: int
+    classes: list[WorkloadLine]  # the workload every figure prices, class by class
     per_request: float
     bill: Waterfall
     projection: JevonsInputs
@@ -29,6 +26,19 @@ class SummaryData:
     sources: list[Source]
     link: str  # the scenario as a query string, to reopen it
     rate: float = 1.0  # amounts are USD; shown at this many units of the currency per USD
+    illustrative: frozenset[str] = frozenset()  # levers resting on their page's illustrative defaults
+
+
+@dataclass(frozen=True)
+class WorkloadLine:
+    """One call class of the workload, as the summary lists it."""
+
+    name: str
+    model: str
+    requests: float
+    input_tokens: float
+    output_tokens: float  # visible output and reasoning
+    per_month: float  # USD
 
 
 CSS = """
@@ -70,10 +80,12 @@ def render(d: SummaryData) -> str:
     rows = [f"<tr><td>Today's bill</td><td>{bar(today, 'total')}</td><td class='num'>{_money(c, today)}"
             "</td><td class='num'></td><td></td></tr>"]
     for s in b.bars:
+        note = (" <i>(illustrative defaults)</i>" if s.lever.name in d.illustrative else "") + (
+            f" ⚠ {escape(s.caveat)}" if s.caveat else "") + (f" ({escape(s.idle)}: no effect)" if s.idle else "")
         rows.append(
             f"<tr><td>{escape(s.lever.label)}</td><td>{bar(s.saving, '' if s.saving >= 0 else 'rise')}</td>"
-            f"<td class='num'>−{_money(c, s.saving)}</td><td class='num'>{b.share(s):.1%}</td>"
-            f"<td>{escape(s.assumption)}</td></tr>"
+            f"<td class='num'>{'−' if s.saving >= 0 else '+'}{_money(c, abs(s.saving))}</td>"
+            f"<td class='num'>{b.share(s):.1%}</td><td>{escape(s.assumption)}{note}</td></tr>"
         )
     rows.append(f"<tr><td><b>Bill after the levers</b></td><td>{bar(final, 'total')}</td>"
                 f"<td class='num'><b>{_money(c, final)}</b></td><td class='num'>"
@@ -86,6 +98,16 @@ def render(d: SummaryData) -> str:
         for s in d.sources
     )
     levers = "none selected" if not b.bars else ", ".join(escape(s.lever.label) for s in b.bars)
+    workload = "".join(
+        f"<tr><td>{escape(w.name)}</td><td>{escape(w.model)}</td><td class='num'>{w.requests:,.0f}</td>"
+        f"<td class='num'>{w.input_tokens:,.0f}</td><td class='num'>{w.output_tokens:,.0f}</td>"
+        f"<td class='num'>{_money(c, w.per_month)}</td></tr>" for w in d.classes)
+    one_offs = "".join(
+        f"<li>{escape(s.lever.label)}: {_money(c, s.one_off)} once"
+        + (f", paid back in {s.one_off / s.saving:.1f} months by its monthly saving" if s.saving > 0
+           else ", never paid back at this monthly saving") + "</li>"
+        for s in b.bars if s.one_off)
+    one_offs = f"<p class='meta'>One-off costs, outside the monthly lines:</p><ul>{one_offs}</ul>" if one_offs else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>LLM Cost Levers: scenario summary</title>
 <style>{CSS}</style></head><body>
@@ -100,13 +122,16 @@ def render(d: SummaryData) -> str:
   <div class="value">{_money(c, pr.spend_end)}/mo</div></div>
 </div>
 <h2>Workload</h2>
-<p>{d.requests_per_month:,} requests a month to {escape(d.model_label)}, averaging {d.input_tokens:,} input and
-{d.output_tokens:,} output tokens: {_money(c, d.per_request)} per request.</p>
+<table><tr><th>Call class</th><th>Model</th><th class="num">Requests a month</th><th class="num">Input tokens</th>
+<th class="num">Output tokens</th><th class="num">Per month</th></tr>{workload}</table>
+<p class="meta">Tokens per request (output includes reasoning); {_money(c, d.per_request)} per request on
+average.</p>
 <h2>Levers ({levers})</h2>
 <p class="meta">Applied in a fixed order, each to the workload the earlier ones left; every line is the difference
 between two priced workloads, so levers that touch the same tokens are counted once.</p>
 <table><tr><th>Lever</th><th style="width:32%"></th><th class="num">Per month</th><th class="num">Of today</th>
 <th>Key assumption</th></tr>{''.join(rows)}</table>
+{one_offs}
 <h2>Projection</h2>
 <p>Prices fall {p.price_decline:g}x a year, usage elasticity {p.elasticity:g}, other usage growth {p.growth:g}x a
 year. Break-even elasticity: {"—" if pr.break_even_elasticity is None else f"{pr.break_even_elasticity:.2f}"}.

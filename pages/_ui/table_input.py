@@ -106,8 +106,17 @@ def edit_rows(
 
     A fully blank row (just added, not filled in) is ignored.
     """
-    start = _linked_rows(model, defaults, key) if in_link else list(defaults)
     fields = model.model_fields
+    editor_key = key
+    if any(_extra(info).get("money") for info in fields.values()):
+        # Money cells are shown in the user's currency: a new currency starts the editor afresh from the rows the
+        # link holds (in USD), so an amount typed before the switch keeps its value.
+        m = money_settings()
+        editor_key = f"{key}@{m.currency}{m.rate_per_usd:g}"
+        if st.session_state.get(f"_editor.{key}") != editor_key:
+            st.session_state.pop(f"_initial.{key}", None)
+            st.session_state[f"_editor.{key}"] = editor_key
+    start = _linked_rows(model, defaults, key) if in_link else list(defaults)
     headers = {name: _header(info, name) for name, info in fields.items()}
     def shown(row: M, n: str) -> object:
         value = getattr(row, n)
@@ -116,7 +125,7 @@ def edit_rows(
     frame = pd.DataFrame([{headers[n]: shown(row, n) for n in fields} for row in start],
                          columns=list(headers.values()))
     edited = st.data_editor(
-        frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
+        frame, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
         column_config={headers[n]: _column(info, n) for n, info in fields.items()},
     )
     rows: list[M] = []
