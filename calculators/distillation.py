@@ -4,7 +4,10 @@ Every call class becomes a **student class** (its requests x the student's share
 class's own model (its requests x (1 - quality retained)): the requests the student cannot handle go back to the
 model that answers them today, after the student answered (both are paid) or routed there up front (only the
 fallback is paid). The student's upkeep is a monthly Overhead. A self-hosted student is priced at one typed rate per
-million tokens, added to the workload as its own model.
+million tokens, added to the workload as its own model. The student reads its own cache: a hit rate observed on
+today's model does not travel to it (`workload.moved_to`: it is derived from the traffic reaching the student). A class
+on a model with no price is left as it is: today's cost of that traffic is unknown, so no saving on it can be priced
+(the Overview and the page say so).
 
 The **one-off cost** is labelling (the labelling requests priced on the teacher by the pricing function, at the
 teacher's batch prices where it publishes them and batch labelling is on; a typed discount only where the
@@ -12,9 +15,9 @@ catalogue has no batch price), plus training (per training token, or GPU hours x
 **Payback** = one-off cost / the monthly saving the Overview's bar shows. Every money input is typed in the user's
 currency and held in USD, so the payback is the same in every currency.
 
-Money comes only from `bill.price`. The bill is linear in volume, so the saving at any volume is
-volume / today's volume x (the saving before upkeep) - upkeep: the payback-vs-volume curve and the volumes that
-pay back are exact.
+Money comes only from `bill.price`. At given cache hit rates the bill is linear in volume, so the saving at any
+volume is volume / today's volume x (the saving before upkeep) - upkeep: the payback-vs-volume curve and the volumes
+that pay back hold today's hit rates (exact where none is derived from traffic, and at today's volume always).
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue, ModelPrices, TieredRate
-from calculators.workload import DEFAULT_MODEL, CallClass, Overhead, Workload
+from calculators.workload import DEFAULT_MODEL, CallClass, Overhead, Workload, moved_to
 
 TrainingMode = Literal["Per training token", "Per GPU hour"]
 StudentSource = Literal["Catalogue model", "Self-hosted"]
@@ -164,11 +167,18 @@ class DistillationInputs(BaseModel):
         return 1.0 - self.quality_retained
 
 
+def _priced(w: Workload, cat: Catalogue, key: str) -> bool:
+    return model_prices(w, cat, key) is not None
+
+
 def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
-    """The teacher is the workload's model; the labelling request is the main class's request."""
-    main = w.main_class
-    if main is None:
+    """The teacher is the model of the main class (the catalogue class with the most requests: a teacher must be
+    priced to price the labelling); the labelling request is that class's request."""
+    listed = set(cat.keys())
+    candidates = [c for c in w.classes if c.model_key in listed]
+    if not candidates:
         return {}
+    main = max(candidates, key=lambda c: c.requests_per_month)
     return {"teacher": main.model_key, "label_input_tokens": min(int(round(main.input_tokens)), 2_000_000),
             "label_output_tokens": min(int(round(main.output_tokens + main.reasoning_tokens)), 200_000)}
 
@@ -177,14 +187,24 @@ def _models(x: DistillationInputs) -> tuple[ModelPrices, ...]:
     return (self_hosted_prices(x.self_hosted_price),) if x.student_source == "Self-hosted" else ()
 
 
-def replaced(c: CallClass, x: DistillationInputs) -> bool:
-    """A class is distilled unless it already runs on the student."""
-    return c.model_key != x.student_key
+def _student_priced(w: Workload, x: DistillationInputs, cat: Catalogue) -> bool:
+    return x.student_source == "Self-hosted" or _priced(w, cat, x.student_key)
+
+
+def replaced(c: CallClass, x: DistillationInputs, w: Workload, cat: Catalogue) -> bool:
+    """A class is distilled unless it already runs on the student, or its model or the student has no price (the
+    saving on it could not be priced)."""
+    return c.model_key != x.student_key and _priced(w, cat, c.model_key) and _student_priced(w, x, cat)
+
+
+def unpriced(w: Workload, x: DistillationInputs, cat: Catalogue) -> list[str]:
+    """Names of the classes left as they are because their model has no price."""
+    return [c.name for c in w.classes if c.model_key != x.student_key and not _priced(w, cat, c.model_key)]
 
 
 def apply(w: Workload, x: DistillationInputs, cat: Catalogue) -> Workload:
     def change(c: CallClass) -> CallClass | list[CallClass]:
-        if not replaced(c, x):
+        if not replaced(c, x, w, cat):
             return c
         r = c.requests_per_month
         out = []
@@ -192,13 +212,14 @@ def apply(w: Workload, x: DistillationInputs, cat: Catalogue) -> Workload:
             out.append(c.model_copy(update={"name": f"{c.name} · fallback",
                                             "requests_per_month": r * x.fallback_share}))
         if x.student_share > 0:
-            out.append(c.model_copy(update={"name": f"{c.name} · student", "model_key": x.student_key,
-                                            "requests_per_month": r * x.student_share}))
+            out.append(moved_to(c, x.student_key, name=f"{c.name} · student",
+                                requests_per_month=r * x.student_share))
         return out
 
     out = w.map(change)
+    # No class distilled (all on the student already, or unpriced): no new student to keep up.
     upkeep = (Overhead(name="Student upkeep", usd_per_month=x.upkeep_per_month, lever="distillation"),) \
-        if x.upkeep_per_month > 0 else ()
+        if x.upkeep_per_month > 0 and any(replaced(c, x, w, cat) for c in w.classes) else ()
     return out.replace(out.classes, overheads=upkeep, models=_models(x))
 
 
@@ -250,15 +271,35 @@ def describe(x: DistillationInputs) -> str:
 
 
 def idle(w: Workload, x: DistillationInputs, cat: Catalogue) -> str | None:
-    if not any(replaced(c, x) for c in w.classes):
-        return "every call class already runs on the student"
-    return None
+    if any(replaced(c, x, w, cat) for c in w.classes):
+        return None
+    if not _student_priced(w, x, cat):
+        return f"the student, {x.student_key}, has no price in the catalogue"
+    left = unpriced(w, x, cat)
+    if left:
+        key = next(c.model_key for c in w.classes if c.name == left[0])
+        return (f"no call class runs on a priced model other than the student: '{left[0]}' runs on {key}, which has "
+                "no price (today's cost of that traffic is unknown)")
+    return "every call class already runs on the student"
+
+
+def caveat(w: Workload, x: DistillationInputs, cat: Catalogue) -> str | None:
+    """Classes left as they are because their model has no price; a labelling teacher with no price."""
+    notes = []
+    left = unpriced(w, x, cat)
+    if left and idle(w, x, cat) is None:
+        names = ", ".join(f"'{n}'" for n in left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+        notes.append(f"{names} {'runs' if len(left) == 1 else 'run'} on a model with no price in the catalogue: not "
+                     "distilled (today's cost of that traffic is unknown), and left out of the saving.")
+    if not _priced(w, cat, x.teacher):
+        notes.append(f"The labelling teacher, {x.teacher}, has no price: the one-off cost leaves labelling out.")
+    return " ".join(notes) if notes else None
 
 
 LEVER = Lever(
     name="distillation", label="Distillation", page="pages/distillation.py",
     question="When does labelling data with a frontier model and training a small one pay back, at our volume?",
-    inputs=DistillationInputs, apply=apply, describe=describe, defaults=defaults, idle=idle,
+    inputs=DistillationInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
     one_off=one_off, group=MODEL_CHOICE,
 )
 
@@ -271,7 +312,8 @@ class DistillationResult(TodayAndAfter):
     today: Bill
     after: Bill
     one_off: OneOff
-    requests: float  # today's requests a month
+    requests: float  # today's requests a month on the classes the lever distils
+    today_distilled: float  # today's USD a month of those classes
     upkeep: float
     horizon_months: int
 
@@ -283,12 +325,14 @@ class DistillationResult(TodayAndAfter):
 
     @property
     def per_request_today(self) -> float | None:
-        return self.today.total / self.requests if self.requests > 0 else None
+        """Today's cost of a request the lever distils."""
+        return self.today_distilled / self.requests if self.requests > 0 else None
 
     @property
     def serving_per_request(self) -> float | None:
-        """The bill after distillation per request, upkeep aside: the student and the fallbacks."""
-        return (self.after.total - self.upkeep) / self.requests if self.requests > 0 else None
+        """What such a request costs after distillation, upkeep aside: the student and the fallbacks."""
+        m = self.margin_per_request
+        return self.per_request_today - m if m is not None and self.per_request_today is not None else None
 
     @property
     def margin_per_request(self) -> float | None:
@@ -334,9 +378,11 @@ class DistillationResult(TodayAndAfter):
 def evaluate(w: Workload, x: DistillationInputs, cat: Catalogue, today: Bill | None = None) -> DistillationResult:
     today = today if today is not None else price(w, cat)
     after = price(apply(w, x, cat), cat)
+    distilled = [i for i, c in enumerate(w.classes) if replaced(c, x, w, cat)]
     return DistillationResult(today=today, after=after, one_off=one_off_cost(w, x, cat),
-                              requests=w.requests_per_month, upkeep=x.upkeep_per_month,
-                              horizon_months=x.horizon_months)
+                              requests=float(sum(w.classes[i].requests_per_month for i in distilled)),
+                              today_distilled=float(sum(today.classes[i].total for i in distilled)),
+                              upkeep=x.upkeep_per_month if distilled else 0.0, horizon_months=x.horizon_months)
 
 
 def cumulative_curve(r: DistillationResult, points: int = 241) -> pd.DataFrame:
@@ -369,8 +415,10 @@ EXPLANATION = r"""
 **The workload after distillation.** Every call class is split: the student answers its share of the requests (all
 of them when it answers first, the retained share *q* when a router sends the rest up front), and the 1 − *q* it
 cannot handle fall back to the model that answers them today (the class's own model, read from the class). Both are
-priced by the one pricing function with the class's tokens, tier and caching; the student's upkeep is a monthly
-cost. **Monthly saving** = today's bill − that bill: the number the Overview's bar shows.
+priced by the one pricing function with the class's tokens, tier and caching (the student reads its own cache: its
+hit rate comes from the traffic it receives, not from today's model's); the student's upkeep is a monthly cost.
+**Monthly saving** = today's bill − that bill: the number the Overview's bar shows. A class on a model with no price
+is left as it is: its cost today is unknown, so no saving on it can be priced.
 
 **One-off cost** = teacher labelling + training + evaluation, outside the monthly bill.
 - **Labelling**: the labelling requests (examples × the teacher's input and output tokens) priced on the teacher by
@@ -381,8 +429,9 @@ cost. **Monthly saving** = today's bill − that bill: the number the Overview's
 
 **Payback** = one-off cost / monthly saving, in months. It never pays back when the monthly saving is 0 or
 negative: when the student plus fallbacks cost as much as today's model, or the volume is below upkeep / *m*, with
-*m* the saving per request before upkeep. The bill is linear in volume, so at *v* requests a month the saving is
-*v* × *m* − upkeep, and the **volume to pay back within H months** is (one-off / H + upkeep) / *m*.
+*m* the saving per request before upkeep. The bill is linear in volume (at today's cache hit rates), so at *v*
+requests a month the saving is *v* × *m* − upkeep, and the **volume to pay back within H months** is
+(one-off / H + upkeep) / *m*.
 
 **Currency.** Every money input (prices per MTok, per GPU hour, evaluation, upkeep) is typed in your currency and
 held in USD, like every price in the catalogue, so the payback is the same in every currency.

@@ -1,27 +1,37 @@
 """Model right-sizing: which model should answer each class of task?
 
 The workload's requests are split into **task classes** (a table: share of traffic, input and output size). Sizes
-are *relative*: a task class's tokens are the workload class's tokens scaled by its size over the table's
-traffic-weighted average, so the split alone leaves today's bill unchanged (the bill is linear in tokens; only a
-long-context cliff crossed by a scaled class can move it, and the page says so). Each candidate model has a pass
-rate per task class, from the user's evals.
+are *relative*: a task class's own input (everything but the shared prefix: the user's message, retrieved context,
+tool results) is the workload class's scaled by its input size over the table's traffic-weighted average, and its
+output and reasoning by its output size over theirs. The shared prefix is the same system prompt for every task class,
+so it is not scaled. The bill is affine in those tokens and the split keeps every prefix in the same cache, so the
+split alone leaves today's bill unchanged; only a long-context cliff crossed by a scaled class can move it (the page
+and the Overview say so). A task class whose scaled call would not fit today's model's context window contradicts
+the workload (today's calls fit): its workload class is left as it is, with a message.
 
-Today every workload class runs on its own model (its `model_key`, read from the class), and its requests include
-the redos of failed answers: task class k of a class with R requests completes R x share_k x p_today,k tasks. The
-lever keeps those completed tasks and moves each task class to the candidate with the lowest cost per successful
-task whose pass rate meets the quality bar. A failed answer is either
+Each candidate model has a pass rate per task class, from the user's evals. Today every workload class runs on its
+own model (its `model_key`, read from the class), and its requests include the redos of failed answers: task class k
+of a class with R requests completes R x share_k x p_today,k tasks. The lever keeps those completed tasks and moves
+each task class to the candidate with the lowest cost per successful task whose pass rate meets the quality bar and
+whose context window the task class fits. A failed answer is either
 - **redone** on the same model until it passes: requests on m = tasks / p_m; or
 - **escalated** to today's model s, redone there until it passes: tasks requests on m, plus
   tasks x (1 - p_m) / p_s on s.
 
-Money comes only from `bill.price`. One request of every (workload class, task class) on every candidate is priced
-once, as a workload of one-request classes (long-context tiers, batch tiers, the class's caching and call failures
-honoured); the bill is linear in requests, so every policy's bill, the step curve over the quality bar and the
-cost-vs-quality frontier come from that matrix exactly, and `apply` builds the same policy as call classes.
+Classes the lever cannot judge are left as they are and said so (`caveat`): a class on a model with no price (today's
+cost of that traffic is unknown) or without pass rates for its model.
+
+Money comes only from `bill.price`. The *choice* uses one priced request of every (workload class, task class,
+candidate), a workload of one-request probes whose cache hit rates are resolved in the workload the lever is given
+(`workload.probe`). The *money* of a choice (the headline, the step curve over the quality bar, the frontier, the
+class table) is the bill of the transformed workload, priced whole: a task class moved to another model reads that
+model's cache, whose hit rate (if derived from traffic) depends on how much traffic the whole choice sends there,
+which one request cannot know. Where nothing is derived from traffic the two agree exactly (the bill is linear in
+requests).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -29,10 +39,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.bill import Bill, price
+from calculators.bill import Bill, model_prices, price
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import DEFAULT_MODEL, CallClass, Workload
+from calculators.workload import DEFAULT_MODEL, CallClass, Workload, moved_to, probe
 
 FailureMode = Literal["redo", "escalate"]
 FAILURE_LABEL: dict[str, str] = {
@@ -60,8 +70,9 @@ class TaskClass(BaseModel):
     )
     input_tokens: int = Field(
         ge=0, le=2_000_000, title="Input size", json_schema_extra={"unit": "tokens"},
-        description="Average prompt of this class. Relative: the workload's input tokens are scaled by this size "
-        "over the table's traffic-weighted average (illustrative defaults).",
+        description="Average prompt of this class. Relative: the workload's input beyond the shared prefix (the "
+        "same system prompt for every class) is scaled by this size over the table's traffic-weighted average "
+        "(illustrative defaults).",
     )
     output_tokens: int = Field(
         ge=0, le=200_000, title="Output size", json_schema_extra={"unit": "tokens"},
@@ -79,7 +90,8 @@ class PassRateRow(BaseModel):
 
 
 # Illustrative defaults (not measured): five classes whose traffic-weighted size is 2,000 input and 400 output
-# tokens, the default workload's, so on the default workload the relative sizes are the tokens themselves.
+# tokens, the default workload's: on it a class's input beyond the 1,500-token shared prefix is 500 x its input size
+# / 2,000, and its output is its output size.
 DEFAULT_CLASSES: tuple[TaskClass, ...] = (
     TaskClass(name="Classification and tagging", share=0.40, input_tokens=1_000, output_tokens=50),
     TaskClass(name="Extraction to JSON", share=0.25, input_tokens=2_500, output_tokens=300),
@@ -90,7 +102,9 @@ DEFAULT_CLASSES: tuple[TaskClass, ...] = (
 SMALL_MODEL = "anthropic/claude-haiku-5-5"
 MID_MODEL = "openai/gpt-5-mini"
 DEFAULT_CHEAP_CANDIDATES: tuple[str, ...] = (SMALL_MODEL, MID_MODEL)
-# Illustrative pass rates, one per default class: today's model (a frontier model), a small and a mid-size model.
+# Illustrative pass rates, one per default class: the workload's main model (a frontier model), a small and a
+# mid-size model. Only the main model gets "today's" rates: another model in use today has its own quality, which
+# only the user's evals can give (until then its classes stay as they are).
 TODAY_RATES = (0.98, 0.96, 0.95, 0.93, 0.90)
 DEFAULT_PASS_RATES: dict[str, tuple[float, ...]] = {
     SMALL_MODEL: (0.97, 0.93, 0.90, 0.80, 0.55),
@@ -98,29 +112,43 @@ DEFAULT_PASS_RATES: dict[str, tuple[float, ...]] = {
 }
 
 
-def default_candidates(w: Workload, available: set[str] | tuple[str, ...] | list[str]) -> list[str]:
-    """Every model the workload runs on today (largest class first), then the illustrative cheaper candidates
-    that exist in the catalogue."""
+def _priced(w: Workload, cat: Catalogue, key: str) -> bool:
+    return model_prices(w, cat, key) is not None
+
+
+def main_model(w: Workload, cat: Catalogue) -> str:
+    """The model of the priced class with the most requests: the one the illustrative "today" pass rates describe."""
+    priced = [c for c in w.classes if _priced(w, cat, c.model_key)]
+    return max(priced, key=lambda c: c.requests_per_month).model_key if priced else DEFAULT_MODEL
+
+
+def default_candidates(w: Workload, cat: Catalogue) -> list[str]:
+    """Every priced model the workload runs on today (largest class first), then the illustrative cheaper candidates
+    that exist in the catalogue. A model with no price cannot be compared, so it is never a default candidate."""
     today = sorted(w.classes, key=lambda c: -c.requests_per_month)
-    picked = list(dict.fromkeys(c.model_key for c in today)) or [DEFAULT_MODEL]
-    picked += [k for k in DEFAULT_CHEAP_CANDIDATES if k in available and k not in picked]
+    picked = list(dict.fromkeys(c.model_key for c in today if _priced(w, cat, c.model_key))) or [main_model(w, cat)]
+    picked += [k for k in DEFAULT_CHEAP_CANDIDATES if _priced(w, cat, k) and k not in picked]
     return picked[:MAX_CANDIDATES]
 
 
-def default_pass_rate(model: str, class_name: str, today_models: set[str] | list[str]) -> float | None:
-    """The illustrative default for a cell; None for a class or model we have no default for."""
+def default_pass_rate(model: str, class_name: str, main: str, in_use: set[str] | frozenset[str]) -> float | None:
+    """The illustrative default for a cell: today's rates for the main model, none for another model in use today
+    (the user's evals must say how it does), the illustrative rates of a cheaper candidate; None for a class or
+    model we have no default for."""
     names = [c.name for c in DEFAULT_CLASSES]
     if class_name not in names:
         return None
     k = names.index(class_name)
-    if model in today_models:
+    if model == main:
         return TODAY_RATES[k]
+    if model in in_use:
+        return None
     return DEFAULT_PASS_RATES[model][k] if model in DEFAULT_PASS_RATES else None
 
 
-def default_rate_rows(candidates: list[str], today_models: set[str] | list[str],
+def default_rate_rows(candidates: list[str], main: str, in_use: set[str] | frozenset[str] = frozenset(),
                       classes: tuple[TaskClass, ...] = DEFAULT_CLASSES) -> tuple[PassRateRow, ...]:
-    return tuple(PassRateRow(task_class=c.name, rates={m: default_pass_rate(m, c.name, today_models)
+    return tuple(PassRateRow(task_class=c.name, rates={m: default_pass_rate(m, c.name, main, in_use)
                                                        for m in candidates}) for c in classes)
 
 
@@ -199,46 +227,44 @@ class RightSizingInputs(BaseModel):
 
 
 def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
-    candidates = default_candidates(w, cat.keys())
-    today = {c.model_key for c in w.classes} or {DEFAULT_MODEL}
-    return {"candidates": tuple(candidates), "pass_rates": default_rate_rows(candidates, today)}
+    candidates = default_candidates(w, cat)
+    in_use = {c.model_key for c in w.classes}
+    return {"candidates": tuple(candidates), "pass_rates": default_rate_rows(candidates, main_model(w, cat), in_use)}
 
 
-def problems(w: Workload, x: RightSizingInputs) -> list[str]:
-    """Why a workload class cannot be split: today's model must have a pass rate above 0 on every task class."""
-    out = []
-    for c in w.classes:
+def _screen(w: Workload, x: RightSizingInputs, cat: Catalogue) -> tuple[list[int], list[str], list[str]]:
+    """Which workload classes the pass rates let the lever split, before pricing: (their indices, problems the user can
+    fix in the tables, classes left as they are because their model has no price)."""
+    ok, found, unpriced = [], [], []
+    for i, c in enumerate(w.classes):
         s = c.model_key
+        if not _priced(w, cat, s):
+            unpriced.append(f"'{c.name}' runs on {s}, which has no price in the catalogue: it stays as it is (today's "
+                            "cost of that traffic is unknown, so no saving on it can be priced).")
+            continue
         if s not in x.candidates:
-            out.append(f"Today's model of '{c.name}', {s}, is not a candidate: add it to the candidate models (the "
-                       "task classes are compared with it).")
+            found.append(f"Today's model of '{c.name}', {s}, is not a candidate: add it to the candidate models (the "
+                         "task classes are compared with it).")
             continue
         missing = [k.name for k in x.classes if x.rate(k.name, s) is None]
         never = [k.name for k in x.classes if x.rate(k.name, s) == 0]
         if missing:
-            out.append(f"{s} (today's model of '{c.name}') has no pass rate for '{missing[0]}': fill it in the "
-                       "pass-rate table.")
+            found.append(f"{s} (today's model of '{c.name}') has no pass rate for '{missing[0]}': fill it in the "
+                         "pass-rate table.")
         elif never:
-            out.append(f"{s} (today's model of '{c.name}') never passes '{never[0]}' (0%), so today's requests "
-                       "could not complete: give it a pass rate above 0%.")
-    return out
-
-
-def _rated(w: Workload, x: RightSizingInputs) -> list[int]:
-    """Indices of the workload classes whose model has a positive pass rate on every task class."""
-    ok = []
-    for i, c in enumerate(w.classes):
-        rates = [x.rate(k.name, c.model_key) for k in x.classes] if c.model_key in x.candidates else [None]
-        if all(r is not None and r > 0 for r in rates):
+            found.append(f"{s} (today's model of '{c.name}') never passes '{never[0]}' (0%), so today's requests "
+                         "could not complete: give it a pass rate above 0%.")
+        else:
             ok.append(i)
-    return ok
+    return ok, found, unpriced
 
 
 def scaled(c: CallClass, input_ratio: float, output_ratio: float) -> CallClass:
-    """A class with its input tokens (prefix, other input, tool results) and output tokens (visible and
-    reasoning) scaled: one task class of it."""
+    """One task class of a class: its own input (other input and tool results) scaled by the input ratio, its output
+    (visible and reasoning) by the output ratio. The shared prefix is the same system prompt for every task class, so
+    it stays as it is (and in the same cache)."""
     update: dict[str, object] = {
-        "prefix_tokens": c.prefix_tokens * input_ratio, "other_input_tokens": c.other_input_tokens * input_ratio,
+        "other_input_tokens": c.other_input_tokens * input_ratio,
         "output_tokens": c.output_tokens * output_ratio, "reasoning_tokens": c.reasoning_tokens * output_ratio,
     }
     if c.loop is not None:
@@ -246,22 +272,41 @@ def scaled(c: CallClass, input_ratio: float, output_ratio: float) -> CallClass:
     return c.model_copy(update=update)
 
 
-# --- the matrix every figure comes from ---------------------------------------------------------------------------
+# --- the matrix the choice comes from -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TooBig:
+    """A task class whose calls do not fit a model's context window."""
+
+    workload_class: str
+    task_class: str
+    model: str
+    tokens: float
+    window: int
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Per (workload class c that is split, task class k, candidate m): the coefficients of every policy's bill."""
+    """Per (workload class c that is split, task class k, candidate m): what the choice rests on, and the workload
+    that prices every choice."""
 
     x: RightSizingInputs
+    workload: Workload
+    catalogue: Catalogue
     split: tuple[int, ...]  # indices into the workload's classes
     names: tuple[str, ...]  # their names
     today: np.ndarray  # (C,) candidate index of each split class's model
     requests: np.ndarray  # (C,) today's requests
     passes: np.ndarray  # (K, M); NaN: not evaluated
     attempt: np.ndarray  # (C, K, M) USD per request (attempt), from price(); NaN: unpriced
+    fits: np.ndarray  # (C, K, M) False: the task class's calls exceed m's context window
     today_total: float  # price(workload).total
     gap: float  # today's bill minus the same workload split at today's models (0 unless a long-context cliff)
+    problems: tuple[str, ...] = ()  # workload classes left as they are until the user fixes the tables
+    unpriced: tuple[str, ...] = ()  # workload classes left as they are because their model has no price
+    too_big: tuple[TooBig, ...] = ()  # candidates left out of a task class: its calls exceed their window
+    _priced: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def shares(self) -> np.ndarray:
@@ -271,6 +316,16 @@ class Plan:
     def today_requests(self) -> np.ndarray:
         """(C, K) requests of each task class today."""
         return self.requests[:, None] * self.shares[None, :]
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """(C, K) each task class's share of today's requests (of the split classes); with no requests at all, each
+        workload class counts alike, so quality and shares stay defined."""
+        total = self.today_requests.sum()
+        if total > 0:
+            return self.today_requests / total
+        n = max(len(self.split), 1)
+        return np.ones((len(self.split), 1)) * self.shares[None, :] / n
 
     @cached_property
     def today_pass(self) -> np.ndarray:
@@ -289,7 +344,8 @@ class Plan:
         return self.today_requests * self.today_pass
 
     def per_success(self) -> np.ndarray:
-        """(C, K, M) USD per successful task; inf where a model never passes, NaN where not evaluated or unpriced.
+        """(C, K, M) USD per successful task; inf where a model never passes, NaN where not evaluated, unpriced or
+        too small a window.
 
         redo:     c_m / p_m                      (attempts until the first pass: geometric, mean 1 / p_m)
         escalate: c_m + (1 - p_m) x c_s / p_s    (one attempt on m; a failure goes to today's model s, redone
@@ -306,7 +362,7 @@ class Plan:
             else:
                 today = (self.today_attempt / self.today_pass)[:, :, None]
                 cost = self.attempt + (1.0 - p) * today
-        return np.where(np.isnan(p) | np.isnan(self.attempt), np.nan, cost)
+        return np.where(np.isnan(p) | np.isnan(self.attempt) | ~self.fits, np.nan, cost)
 
     def choose(self, bars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each bar: per (c, k) the candidate with the lowest cost per successful task among those meeting the
@@ -321,94 +377,154 @@ class Plan:
         met = eligible.any(axis=3)
         return np.where(met, chosen, self.today[None, :, None]), met
 
-    def spend(self, chosen: np.ndarray) -> np.ndarray:
-        """(..., C, K) USD a month of each task class under a choice (..., C, K): tasks x cost per success."""
-        cost = self.per_success()
-        c = np.arange(cost.shape[0])[:, None]
-        k = np.arange(cost.shape[1])[None, :]
-        return self.tasks * cost[c, k, chosen]
-
     @cached_property
     def today_spend(self) -> np.ndarray:
-        """(C, K) USD a month of each task class today: requests x cost per request on today's model."""
+        """(C, K) USD a month of each task class today: requests x cost per request on today's model (they add up to
+        today's bill of the split classes, less the gap)."""
         return self.today_requests * self.today_attempt
-
-    def saving(self, chosen: np.ndarray) -> np.ndarray:
-        """Monthly saving of a choice (..., C, K): today's bill minus the bill after (exact: linear in requests)."""
-        return self.gap + self.today_spend.sum() - self.spend(chosen).sum(axis=(-2, -1))
 
     def quality(self, chosen: np.ndarray) -> np.ndarray:
         """First-attempt pass rate of a choice, weighted by today's requests."""
-        weights = self.today_requests / self.today_requests.sum() if self.today_requests.sum() > 0 else \
-            np.zeros_like(self.today_requests)
         k = np.arange(self.passes.shape[0])[None, :]
-        return (weights * self.passes[k, chosen]).sum(axis=(-2, -1))
+        return (self.weights * self.passes[k, chosen]).sum(axis=(-2, -1))
+
+    def policy(self, chosen: np.ndarray) -> tuple[Workload, list[tuple[int, int] | None]]:
+        """The workload after a choice (C, K), and for each of its classes the (c, k) it serves (None: not split)."""
+        w, x = self.workload, self.x
+        a_in, a_out = x.size_ratios()
+        rows = {index: i for i, index in enumerate(self.split)}
+        owners: list[tuple[int, int] | None] = []
+        position = iter(range(len(w.classes)))  # map visits the classes in order
+
+        def change(c: CallClass) -> CallClass | list[CallClass]:
+            index = next(position)
+            if index not in rows:
+                owners.append(None)
+                return c
+            i = rows[index]
+            s = int(self.today[i])
+            out = []
+            for k, task_class in enumerate(x.classes):
+                task = scaled(c, float(a_in[k]), float(a_out[k]))
+                name = f"{c.name} · {task_class.name}"
+                m = int(chosen[i, k])
+                tasks = float(self.tasks[i, k])
+                if m == s:
+                    out.append(task.model_copy(update={"name": name,
+                                                       "requests_per_month": float(self.today_requests[i, k])}))
+                    owners.append((i, k))
+                    continue
+                p_m = float(self.passes[k, m])
+                key = x.candidates[m]
+                if x.failure_mode == "redo":
+                    out.append(moved_to(task, key, name=name, requests_per_month=tasks / p_m))
+                    owners.append((i, k))
+                else:
+                    out.append(moved_to(task, key, name=name, requests_per_month=tasks))
+                    out.append(task.model_copy(update={
+                        "name": f"{name} · escalated",
+                        "requests_per_month": tasks * (1 - p_m) / float(self.passes[k, s])}))
+                    owners.extend([(i, k), (i, k)])
+            return out
+
+        return w.map(change), owners
+
+    def priced(self, chosen: np.ndarray) -> tuple[Workload, Bill, np.ndarray]:
+        """A choice (C, K) priced whole: the workload after it, its bill, and (C, K) USD a month of each task class."""
+        chosen = np.asarray(chosen, dtype=int)
+        key = chosen.tobytes()
+        if key not in self._priced:
+            after, owners = self.policy(chosen)
+            bill = price(after, self.catalogue)
+            spend = np.zeros(chosen.shape)
+            for owner, b in zip(owners, bill.classes, strict=True):
+                if owner is not None:
+                    spend[owner] += b.total
+            self._priced[key] = (after, bill, spend)
+        return self._priced[key]
+
+    def saving(self, chosen: np.ndarray) -> float:
+        """Today's bill minus the bill of the workload after a choice (C, K), priced whole."""
+        return self.today_total - self.priced(chosen)[1].total
+
+
+_LAST_PLAN: list[tuple[Workload, RightSizingInputs, Catalogue, Plan]] = []  # the Overview asks idle, apply, caveat
 
 
 def plan(w: Workload, x: RightSizingInputs, cat: Catalogue, today: Bill | None = None) -> Plan:
-    """Price one request of every (split class, task class, candidate) at once: one workload of one-request
-    classes, so tiers, caching and call failures are priced as the class bills them."""
+    """Price one request of every (split class, task class, candidate) at once: one workload of one-request probes,
+    so tiers, caching and call failures are priced as the class bills them. A probe's hit rate is resolved in `w`:
+    on today's model it is today's; on another model it is what the traffic already there, or else this task class's
+    own traffic, would give (see `workload.probe`). The last plan is kept for the same (immutable) objects."""
+    last = _LAST_PLAN[-1] if _LAST_PLAN else None
+    if last is not None and last[0] is w and last[1] is x and last[2] is cat:
+        return last[3]
+    p = _plan(w, x, cat, today)
+    _LAST_PLAN[:] = [(w, x, cat, p)]
+    return p
+
+
+def _plan(w: Workload, x: RightSizingInputs, cat: Catalogue, today: Bill | None) -> Plan:
     today = today if today is not None else price(w, cat)
-    split = tuple(_rated(w, x))
+    ok, found, unpriced = _screen(w, x, cat)
     a_in, a_out = x.size_ratios()
+    shares = x.shares
     probes = []
-    for c_index in split:
+    for c_index in ok:
         c = w.classes[c_index]
         for k in range(len(x.classes)):
-            task = scaled(c, float(a_in[k]), float(a_out[k]))
-            for m, key in enumerate(x.candidates):
-                probes.append(task.model_copy(update={"name": f"{c_index}/{k}/{m}", "requests_per_month": 1.0,
-                                                      "model_key": key}))
-    shape = (len(split), len(x.classes), len(x.candidates))
+            task = scaled(c, float(a_in[k]), float(a_out[k])).model_copy(
+                update={"requests_per_month": c.requests_per_month * float(shares[k])})
+            probes.extend(probe(task, w, key, name=f"{c_index}/{k}/{m}") for m, key in enumerate(x.candidates))
+    shape = (len(ok), len(x.classes), len(x.candidates))
     if probes:
         probe_bill = price(w.replace(probes), cat)
         attempt = np.array([b.total if b.priced else np.nan for b in probe_bill.classes]).reshape(shape)
+        over = {o.class_name: o for o in probe_bill.overflows}
     else:
-        attempt = np.zeros(shape)
+        attempt, over = np.zeros(shape), {}
+    fits = np.ones(shape, dtype=bool)
     index = {key: m for m, key in enumerate(x.candidates)}
-    today_index = np.array([index[w.classes[i].model_key] for i in split], dtype=int)
+    keep, too_big = [], []
+    for i, c_index in enumerate(ok):
+        c = w.classes[c_index]
+        s = index[c.model_key]
+        for k, task_class in enumerate(x.classes):
+            for m, key in enumerate(x.candidates):
+                o = over.get(f"{c_index}/{k}/{m}")
+                if o is not None:
+                    fits[i, k, m] = False
+                    too_big.append(TooBig(c.name, task_class.name, key, o.tokens, o.window))
+        bad = [k for k in range(len(x.classes)) if not fits[i, k, s]]
+        if bad:
+            o = over[f"{c_index}/{bad[0]}/{s}"]
+            found.append(f"'{c.name}' · '{x.classes[bad[0]].name}' would send {o.tokens:,.0f} tokens per call at its "
+                         f"relative size, more than {c.model_key}'s {o.window:,}-token context window, yet today's "
+                         "requests fit: lower that task class's input or output size in the table.")
+        else:
+            keep.append(i)
+    split = tuple(ok[i] for i in keep)
+    too_big = [t for t in too_big if t.workload_class in {w.classes[j].name for j in split}]
     requests = np.array([w.classes[i].requests_per_month for i in split], dtype=float)
-    p = Plan(x=x, split=split, names=tuple(w.classes[i].name for i in split), today=today_index, requests=requests,
-             passes=x.pass_matrix(), attempt=attempt, today_total=today.total, gap=0.0)
+    p = Plan(x=x, workload=w, catalogue=cat, split=split, names=tuple(w.classes[i].name for i in split),
+             today=np.array([index[w.classes[i].model_key] for i in split], dtype=int), requests=requests,
+             passes=x.pass_matrix(), attempt=attempt[keep], fits=fits[keep], today_total=today.total, gap=0.0,
+             problems=tuple(found), unpriced=tuple(unpriced), too_big=tuple(too_big))
     split_today = sum(today.classes[i].total for i in split)
     gap = split_today - float(p.today_spend.sum()) if split else 0.0
     return replace(p, gap=gap)
 
 
-def _apply(w: Workload, x: RightSizingInputs, p: Plan) -> Workload:
-    chosen = p.choose(np.array([x.quality_bar]))[0][0]
-    a_in, a_out = x.size_ratios()
-    rows = {name: i for i, name in enumerate(p.names)}
-
-    def change(c: CallClass) -> CallClass | list[CallClass]:
-        if c.name not in rows:
-            return c
-        i = rows[c.name]
-        s = int(p.today[i])
-        out = []
-        for k, task_class in enumerate(x.classes):
-            task = scaled(c, float(a_in[k]), float(a_out[k]))
-            name = f"{c.name} · {task_class.name}"
-            m = int(chosen[i, k])
-            tasks = float(p.tasks[i, k])
-            if m == s:
-                out.append(task.model_copy(update={"name": name, "requests_per_month": float(p.today_requests[i, k])}))
-                continue
-            p_m = float(p.passes[k, m])
-            key = x.candidates[m]
-            if x.failure_mode == "redo":
-                out.append(task.model_copy(update={"name": name, "model_key": key, "requests_per_month": tasks / p_m}))
-            else:
-                out.append(task.model_copy(update={"name": name, "model_key": key, "requests_per_month": tasks}))
-                out.append(task.model_copy(update={
-                    "name": f"{name} · escalated", "requests_per_month": tasks * (1 - p_m) / float(p.passes[k, s])}))
-        return out
-
-    return w.map(change)
-
-
 def apply(w: Workload, x: RightSizingInputs, cat: Catalogue) -> Workload:
-    return _apply(w, x, plan(w, x, cat))
+    p = plan(w, x, cat)
+    if not p.split:
+        return w
+    return p.policy(p.choose(np.array([x.quality_bar]))[0][0])[0]
+
+
+def problems(w: Workload, x: RightSizingInputs, cat: Catalogue) -> list[str]:
+    """Why workload classes are left as they are until the user fixes the tables (pass rates, candidates, sizes)."""
+    return list(plan(w, x, cat).problems)
 
 
 def describe(x: RightSizingInputs) -> str:
@@ -418,16 +534,51 @@ def describe(x: RightSizingInputs) -> str:
 
 
 def idle(w: Workload, x: RightSizingInputs, cat: Catalogue) -> str | None:
-    if not _rated(w, x):
-        found = problems(w, x)
+    p = plan(w, x, cat)
+    if not p.split:
+        found = p.unpriced + p.problems
         return found[0].rstrip(".") if found else "the workload has no call classes"
     return None
+
+
+def too_big_note(too_big: tuple[TooBig, ...]) -> str:
+    """Which candidates were left out of which task class, the biggest call of each pair."""
+    worst: dict[tuple[str, str], TooBig] = {}
+    for t in too_big:
+        if (t.task_class, t.model) not in worst or t.tokens > worst[(t.task_class, t.model)].tokens:
+            worst[(t.task_class, t.model)] = t
+    cases = [f"{t.model} for '{t.task_class}' ({t.tokens:,.0f} tokens, window {t.window:,})" for t in worst.values()]
+    return ("Models whose context window a task class exceeds were not considered for it: " + "; ".join(cases[:3])
+            + (f" and {len(cases) - 3} more" if len(cases) > 3 else "") + ".")
+
+
+def notes(p: Plan) -> list[str]:
+    """What a reviewer must know about this saving: classes left as they are, candidates left out, a split that alone
+    changes the bill."""
+    out = []
+    if p.split:
+        left = [*p.unpriced, *p.problems]
+        if left:
+            out.append(("One call class is left as it is: " if len(left) == 1
+                        else f"{len(left)} call classes are left as they are: ") + " ".join(left))
+    if p.too_big:
+        out.append(too_big_note(p.too_big))
+    if abs(p.gap) > 0.005:
+        out.append("Splitting the traffic into the task classes alone changes the bill (a scaled prompt crosses a "
+                   "long-context price tier): the saving includes that change.")
+    return out
+
+
+def caveat(w: Workload, x: RightSizingInputs, cat: Catalogue) -> str | None:
+    found = notes(plan(w, x, cat))
+    return " ".join(found) if found else None
 
 
 LEVER = Lever(
     name="right_sizing", label="Model right-sizing", page="pages/right_sizing.py",
     question="How much traffic pays frontier prices for work a cheaper model does as well?",
-    inputs=RightSizingInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, group=MODEL_CHOICE,
+    inputs=RightSizingInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
+    group=MODEL_CHOICE,
 )
 
 
@@ -441,10 +592,15 @@ class RightSizingResult(TodayAndAfter):
     plan: Plan
     chosen: np.ndarray  # (C, K) candidate index at the user's bar
     met: np.ndarray  # (C, K) False: no candidate meets the bar, the task class stays on today's model
-    problems: tuple[str, ...]  # workload classes left as they are, and why
+    spend_after: np.ndarray  # (C, K) USD a month of each task class after, from the priced bill
+    curve: pd.DataFrame  # the saving at every breakpoint bar, priced (see savings_vs_bar)
     break_even_bar: float | None  # highest bar that still saves money; None: no bar saves
     saves_at_every_bar: bool
 
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Workload classes left as they are, and why."""
+        return self.plan.unpriced + self.plan.problems
 
     @property
     def quality_today(self) -> float:
@@ -457,9 +613,7 @@ class RightSizingResult(TodayAndAfter):
     @property
     def share_moved(self) -> float:
         """Share of today's requests (of the classes that are split) whose task class moves to another model."""
-        requests = self.plan.today_requests
-        moved = requests[self.chosen != self.plan.today[:, None]].sum()
-        return float(moved / requests.sum()) if requests.sum() > 0 else 0.0
+        return float(self.plan.weights[self.chosen != self.plan.today[:, None]].sum())
 
     @property
     def tasks(self) -> float:
@@ -472,11 +626,15 @@ class RightSizingResult(TodayAndAfter):
 
     @property
     def per_task_after(self) -> float | None:
-        return float(self.plan.spend(self.chosen).sum()) / self.tasks if self.tasks > 0 else None
+        return float(self.spend_after.sum()) / self.tasks if self.tasks > 0 else None
 
     @property
     def unmet(self) -> tuple[str, ...]:
         return tuple(k.name for j, k in enumerate(self.plan.x.classes) if not self.met[:, j].all())
+
+    @property
+    def notes(self) -> list[str]:
+        return notes(self.plan)
 
 
 def breakpoints(x: RightSizingInputs) -> np.ndarray:
@@ -491,40 +649,46 @@ def _tolerance(p: Plan) -> float:
     return 1e-9 * max(1.0, abs(p.today_total))
 
 
+def _curve(p: Plan) -> pd.DataFrame:
+    bars = breakpoints(p.x)
+    chosen, met = p.choose(bars)
+    bills = [p.priced(chosen[b])[1].total if p.split else p.today_total for b in range(len(bars))]
+    return pd.DataFrame({
+        "quality_bar": bars,
+        "saving": p.today_total - np.array(bills),
+        "bill_after": bills,
+        "quality": p.quality(chosen) if p.split else np.zeros(len(bars)),
+        "task_classes_meeting_bar": met.all(axis=1).sum(axis=1),
+    })
+
+
 def evaluate(w: Workload, x: RightSizingInputs, cat: Catalogue, today: Bill | None = None) -> RightSizingResult:
     today = today if today is not None else price(w, cat)
     p = plan(w, x, cat, today)
-    after = price(_apply(w, x, p), cat)
     chosen, met = p.choose(np.array([x.quality_bar]))
-    bars = breakpoints(x)
-    savings = p.saving(p.choose(bars)[0]) if p.split else np.zeros(len(bars))
-    positive = savings > _tolerance(p)
+    if p.split:
+        _, after, spend_after = p.priced(chosen[0])
+    else:
+        after, spend_after = today, np.zeros(chosen[0].shape)
+    curve = _curve(p)
+    positive = curve["saving"].to_numpy() > _tolerance(p)
     return RightSizingResult(
-        today=today, after=after, plan=p, chosen=chosen[0], met=met[0], problems=tuple(problems(w, x)),
-        break_even_bar=float(bars[positive].max()) if positive.any() else None,
+        today=today, after=after, plan=p, chosen=chosen[0], met=met[0], spend_after=spend_after, curve=curve,
+        break_even_bar=float(curve["quality_bar"][positive].max()) if positive.any() else None,
         saves_at_every_bar=bool(positive[-1]),
     )
 
 
 def savings_vs_bar(r: RightSizingResult) -> pd.DataFrame:
-    """Monthly saving, bill and first-attempt quality at every breakpoint bar: a step curve. The value at v[i] holds
-    for every bar in (v[i-1], v[i]]; draw it with steps that rise vertically first ('vh')."""
-    p = r.plan
-    bars = breakpoints(p.x)
-    chosen, met = p.choose(bars)
-    saving = p.saving(chosen)
-    return pd.DataFrame({
-        "quality_bar": bars,
-        "saving": saving,
-        "bill_after": p.today_total - saving,
-        "quality": p.quality(chosen),
-        "task_classes_meeting_bar": met.all(axis=1).sum(axis=1),
-    })
+    """Monthly saving, bill and first-attempt quality at every breakpoint bar: a step curve, each point the bill of
+    the transformed workload priced whole (the headline at the user's bar). The value at v[i] holds for every bar in
+    (v[i-1], v[i]]; draw it with steps that rise vertically first ('vh')."""
+    return r.curve
 
 
 def frontier(r: RightSizingResult, curve: pd.DataFrame | None = None) -> pd.DataFrame:
     """Monthly bill vs first-attempt quality: the per-class policy at every distinct bar, each candidate answering
-    every task class ("one model"), and today."""
+    every task class ("one model"), and today; every bill priced whole."""
     p = r.plan
     curve = savings_vs_bar(r) if curve is None else curve
     _, first = np.unique(curve[["bill_after", "quality"]].to_numpy(dtype=float), axis=0, return_index=True)
@@ -537,7 +701,7 @@ def frontier(r: RightSizingResult, curve: pd.DataFrame | None = None) -> pd.Data
         if p.split and np.all(np.isfinite(cost[:, :, m])):
             everywhere = np.full(p.tasks.shape, m)
             rows.append({"kind": "one model", "label": key, "quality_bar": None,
-                         "monthly_bill": float(p.today_total - p.saving(everywhere)),
+                         "monthly_bill": float(p.priced(everywhere)[1].total),
                          "quality": float(p.quality(everywhere))})
     rows.append({"kind": "today", "label": "today", "quality_bar": None, "monthly_bill": p.today_total,
                  "quality": r.quality_today})
@@ -547,18 +711,17 @@ def frontier(r: RightSizingResult, curve: pd.DataFrame | None = None) -> pd.Data
 def break_even_pass_rates(p: Plan) -> np.ndarray:
     """(C, K, M) pass rate candidate m needs to cost, per successful task, what today's model s costs:
     redo c_m / p = c_s / p_s and escalate c_m + (1 - p) c_s / p_s = c_s / p_s both give p = p_s x c_m / c_s.
-    NaN where it exceeds 100% (m can never pay) or is undefined."""
+    NaN where it exceeds 100% (m can never pay), is undefined, or m's window is too small."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = (p.today_pass / p.today_attempt)[:, :, None] * p.attempt
-    return np.where(np.isfinite(out) & (out <= 1), out, np.nan)
+    return np.where(np.isfinite(out) & (out <= 1) & p.fits, out, np.nan)
 
 
 def class_table(r: RightSizingResult) -> pd.DataFrame:
-    """The decision per (workload class, task class): models, pass rates, requests and money, today and after."""
+    """The decision per (workload class, task class): models, pass rates, requests and money, today and after (both
+    from priced bills: today's split at today's models, and the workload after the lever)."""
     p = r.plan
-    cost = p.per_success()
     break_even = break_even_pass_rates(p)
-    after = p.spend(r.chosen)
     records = []
     for i, name in enumerate(p.names):
         s = int(p.today[i])
@@ -577,32 +740,40 @@ def class_table(r: RightSizingResult) -> pd.DataFrame:
                 "today's model": p.x.candidates[s], "chosen model": p.x.candidates[m]
                 + ("" if r.met[i, k] else " (none meets the bar)"),
                 "pass rate": p_m, "break-even pass rate": break_even[i, k, m] if m != s else np.nan,
-                "per task today": p.today_attempt[i, k] / p.today_pass[i, k], "per task after": cost[i, k, m],
+                "per task today": p.today_attempt[i, k] / p.today_pass[i, k],
+                "per task after": r.spend_after[i, k] / tasks if tasks > 0 else np.nan,
                 "requests today": p.today_requests[i, k], "requests after": on_chosen + escalated,
-                "per month today": p.today_spend[i, k], "per month after": after[i, k],
+                "per month today": p.today_spend[i, k], "per month after": r.spend_after[i, k],
             })
     return pd.DataFrame(records)
 
 
 def spend_by_task_class(r: RightSizingResult) -> pd.DataFrame:
-    """USD a month of each task class (all workload classes together), today and after."""
+    """USD a month of each task class (all split workload classes together), today and after."""
     p = r.plan
     return pd.DataFrame({"task class": [k.name for k in p.x.classes], "today": p.today_spend.sum(axis=0),
-                         "after": p.spend(r.chosen).sum(axis=0)})
+                         "after": r.spend_after.sum(axis=0)})
 
 
 EXPLANATION = r"""
-**Task classes.** The workload's requests are split by the table's shares. Sizes are relative: a task class's tokens
-(prefix, other input, tool results; output and reasoning) are the workload class's scaled by its size over the
-table's traffic-weighted average, so splitting alone leaves today's bill as it is (the bill is linear in tokens; a
-task class whose prompt crosses a long-context tier is the exception, and the page says so).
+**Task classes.** The workload's requests are split by the table's shares. Sizes are relative: a task class's own
+input (the user's message, retrieved context, tool results: everything but the shared prefix) is the workload class's
+scaled by its input size over the table's traffic-weighted average, and its output and reasoning by its output size
+over theirs. The shared prefix is the same system prompt for every task class, so it is not scaled and stays in one
+cache. Splitting alone leaves today's bill as it is (the bill is linear in tokens; a task class whose prompt crosses a
+long-context tier is the exception, and the page says so). A task class whose scaled call would not fit today's
+model's context window contradicts the workload (today's calls fit): that workload class is left as it is until the
+sizes are fixed. A candidate whose window a task class exceeds is not considered for it.
 
 **Today** every workload class runs on its own model *s*, and its requests include the redos of failed answers:
 task class *k* of a class with *R* requests completes *T* = *R* × share × *p*ₛ tasks, where *p* is the pass rate from
-your evals (the share of answers your check accepts). **The lever keeps those completed tasks.**
+your evals (the share of answers your check accepts). **The lever keeps those completed tasks.** A class on a model
+with no price, or whose model has no pass rates, is left as it is (and the page says so).
 
 **Cost per attempt** *c* of a task class on a model: one request priced by the one pricing function (long-context
-tiers, batch prices, the class's caching and call failures honoured).
+tiers, batch prices, the class's caching and call failures honoured). On today's model the cache hit rate is
+today's; a hit rate observed on one model says nothing about another's cache, so on another model it is derived
+from the traffic that would reach it.
 
 **Failures.** Every task ends in a success:
 - *Redone on the same model*: attempts until the first pass are geometric, so a task costs *c* / *p* and model *m*
@@ -615,11 +786,12 @@ A failure is assumed noticed (a check, a validator or the user) and attempts ind
 
 **Policy.** Each task class goes to the candidate with the lowest cost per successful task among those whose pass
 rate meets the **quality bar**; a task class no candidate meets stays on today's model (and is flagged). Saving =
-today's bill − the bill of the transformed workload, both from the pricing function.
+today's bill − the bill of the transformed workload, both from the pricing function (a cache shared by every task
+class moved to one model is priced with the traffic the whole choice sends it).
 
 **Break-evens.** A candidate pays on a task class when its pass rate exceeds *p*ₛ × *c*ₘ / *c*ₛ (the same in both
 failure modes): a model 20× cheaper breaks even at one twentieth of today's pass rate, which is why cost alone
 never rules a small model out: the quality bar does. The choice only changes at a pass rate someone typed, so the
-saving is a step curve, computed exactly at those values; the **break-even bar** is the highest bar that still saves.
+saving is a step curve, priced at each of those values; the **break-even bar** is the highest bar that still saves.
 **Quality** is the first-attempt pass rate weighted by today's requests: the share of answers right the first time.
 """

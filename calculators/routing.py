@@ -15,11 +15,17 @@ system. **Today's requests include those retries**: a class with R requests toda
 user requests (q_s: the strong model's success). The lever keeps the user requests; through the router each type
 takes 1 / (1 - rho F) attempts per user request, F its chance of a bad answer.
 
+A class on a model with no price is not routed: today's cost of that traffic is unknown, so no saving on it can be
+priced (the Overview and the page say so).
+
 Money comes only from `bill.price`: `apply` turns each class into a strong-model class (requests routed or escalated
-there, fallbacks included) and a cheap-model class, and the router (or scorer) into an Overhead priced per attempt.
-The bill is linear in requests, so one priced request of each class on each model gives the saving at every
-routing rate exactly; each rate is affine in the swept quantity, so every break-even is the root of a quadratic,
-solved in closed form.
+there, fallbacks included) and a cheap-model class (`workload.moved_to`: a hit rate observed on today's model does not
+travel to the cheap model's cache, it is derived from the traffic reaching it), and the router (or scorer) into an
+Overhead priced per attempt. The bill is linear in requests at given cache hit rates, so one priced request of each
+class on each model gives the saving along every sweep; the probes' hit rates are those of the workload after routing
+at the user's setting (`workload.probe`), so the curves equal the priced bill exactly there. Away from it the curves
+hold those hit rates (a rate derived from traffic would move a little with the traffic each model receives). Each
+routing rate is affine in the swept quantity, so every break-even is the root of a quadratic, solved in closed form.
 """
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import CallClass, Overhead, Workload
+from calculators.workload import CallClass, Overhead, Workload, moved_to, probe
 
 Mode = Literal["router", "cascade"]
 MODE_LABEL: dict[str, str] = {"router": "Router (pick a model up front)", "cascade": "Cascade (cheap first, escalate)"}
@@ -229,9 +235,19 @@ def volumes(x: RoutingInputs, errors: tuple[np.ndarray | float, np.ndarray | flo
 # --- the lever ---------------------------------------------------------------------------------------------------
 
 
-def routed(c: CallClass, x: RoutingInputs) -> bool:
-    """A class is routed unless it already runs on the cheap model."""
-    return c.model_key != x.cheap_model
+def _priced(w: Workload, cat: Catalogue, key: str) -> bool:
+    return model_prices(w, cat, key) is not None
+
+
+def routed(c: CallClass, x: RoutingInputs, w: Workload, cat: Catalogue) -> bool:
+    """A class is routed unless it already runs on the cheap model, or its model or the cheap one has no price (its
+    cost today, or through the router, could not be priced)."""
+    return c.model_key != x.cheap_model and _priced(w, cat, c.model_key) and _priced(w, cat, x.cheap_model)
+
+
+def unpriced(w: Workload, x: RoutingInputs, cat: Catalogue) -> list[str]:
+    """Names of the classes left as they are because their model has no price."""
+    return [c.name for c in w.classes if c.model_key != x.cheap_model and not _priced(w, cat, c.model_key)]
 
 
 def apply(w: Workload, x: RoutingInputs, cat: Catalogue) -> Workload:
@@ -239,15 +255,14 @@ def apply(w: Workload, x: RoutingInputs, cat: Catalogue) -> Workload:
     cheap, strong, attempts = float(v.cheap[0]), float(v.strong[0]), float(v.attempts[0])
 
     def change(c: CallClass) -> CallClass | list[CallClass]:
-        if not routed(c, x):
+        if not routed(c, x, w, cat):
             return c
         r = c.requests_per_month
         return [c.model_copy(update={"requests_per_month": r * strong}),
-                c.model_copy(update={"name": f"{c.name} · cheap model", "model_key": x.cheap_model,
-                                     "requests_per_month": r * cheap})]
+                moved_to(c, x.cheap_model, name=f"{c.name} · cheap model", requests_per_month=r * cheap)]
 
     out = w.map(change)
-    volume = sum(c.requests_per_month for c in w.classes if routed(c, x))
+    volume = sum(c.requests_per_month for c in w.classes if routed(c, x, w, cat))
     fee = x.router_cost * attempts * volume
     name = "Router" if x.mode == "router" else "Confidence scorer"
     return out.replace(out.classes, overheads=(Overhead(name=name, usd_per_month=fee, lever="routing"),)
@@ -265,24 +280,48 @@ def describe(x: RoutingInputs) -> str:
 
 
 def idle(w: Workload, x: RoutingInputs, cat: Catalogue) -> str | None:
-    if not any(routed(c, x) for c in w.classes):
-        return f"every call class already runs on the cheap model ({x.cheap_model})"
-    return None
+    if any(routed(c, x, w, cat) for c in w.classes):
+        return None
+    if not _priced(w, cat, x.cheap_model):
+        return f"the cheap model, {x.cheap_model}, has no price in the catalogue"
+    left = unpriced(w, x, cat)
+    if left:
+        return (f"no call class runs on a priced model other than the cheap one: '{left[0]}' runs on "
+                f"{w.classes[[c.name for c in w.classes].index(left[0])].model_key}, which has no price (today's cost "
+                "of that traffic is unknown)")
+    return f"every call class already runs on the cheap model ({x.cheap_model})"
+
+
+def caveat(w: Workload, x: RoutingInputs, cat: Catalogue) -> str | None:
+    """Classes left out of the routing because their model has no price: the saving leaves their traffic alone."""
+    left = unpriced(w, x, cat)
+    if not left or idle(w, x, cat) is not None:
+        return None
+    names = ", ".join(f"'{n}'" for n in left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+    return (f"{names} {'runs' if len(left) == 1 else 'run'} on a model with no price in the catalogue: not routed "
+            "(today's cost of that traffic is unknown), and left out of the saving.")
+
+
+def strong_model(w: Workload, cheap_model: str, cat: Catalogue) -> str | None:
+    """The model of the class with the most requests that is routed to `cheap_model` (None: nothing is routed)."""
+    x = RoutingInputs(cheap_model=cheap_model)
+    routed_classes = [c for c in w.classes if routed(c, x, w, cat)]
+    return max(routed_classes, key=lambda c: c.requests_per_month).model_key if routed_classes else None
 
 
 def default_cheap_model(w: Workload, cat: Catalogue) -> str:
     """A cheaper model of the main class's provider if one is listed, else a cheap model of another provider;
-    'cheaper' is one request of the main class priced by the pricing function. The main class's own model when
-    nothing listed is cheaper."""
-    if not w.classes:
-        return FALLBACK_CHEAP[0]
-    main = w.main_class
-    strong = model_prices(w, cat, main.model_key)
-    provider = strong.provider_id if strong is not None else main.model_key.split("/")[0]
+    'cheaper' is one request of the main class priced by the pricing function. The main class is the priced class
+    with the most requests: a model with no price is never offered, nor compared. The main class's own model when
+    nothing listed is cheaper; the first listed fallback that is priced when no class is."""
+    priced = [c for c in w.classes if _priced(w, cat, c.model_key)]
+    if not priced:
+        return next((k for k in FALLBACK_CHEAP if _priced(w, cat, k)), FALLBACK_CHEAP[0])
+    main = max(priced, key=lambda c: c.requests_per_month)
+    provider = model_prices(w, cat, main.model_key).provider_id
     keys = [k for k in dict.fromkeys(CHEAP_DEFAULTS.get(provider, ()) + FALLBACK_CHEAP)
-            if k != main.model_key and model_prices(w, cat, k) is not None]
-    probes = [main.model_copy(update={"name": str(i), "requests_per_month": 1.0, "model_key": key})
-              for i, key in enumerate([main.model_key, *keys])]
+            if k != main.model_key and _priced(w, cat, k)]
+    probes = [probe(main, w, key, name=str(i)) for i, key in enumerate([main.model_key, *keys])]
     bill = price(w.replace(probes), cat)
     today = bill.classes[0].total
     for key, b in zip(keys, bill.classes[1:], strict=True):
@@ -298,7 +337,8 @@ def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
 LEVER = Lever(
     name="routing", label="Routing and cascades", page="pages/routing.py",
     question="Will a router (or a cheap-first cascade) pay for itself, given how accurate it really is?",
-    inputs=RoutingInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, group=MODEL_CHOICE,
+    inputs=RoutingInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
+    group=MODEL_CHOICE,
 )
 
 
@@ -307,33 +347,55 @@ LEVER = Lever(
 
 @dataclass(frozen=True)
 class Coefficients:
-    """The routed classes' money per request, from `bill.price` (tiers, batch, caching, call failures honoured)."""
+    """The routed classes' money per request, from `bill.price` (tiers, batch, caching, call failures honoured).
+
+    Today's cost comes from probes whose hit rates are today's; the costs through the router from probes whose hit
+    rates are those of the workload after routing at the user's setting: a cache's derived hit rate depends on the
+    traffic reaching it, which routing changes (less on today's model, some on the cheap one). So the saving is the
+    priced one exactly at the user's setting, and holds those hit rates along a sweep."""
 
     requests: float  # requests billed today on the routed classes (user requests and their retries)
     cheap_cost: float  # USD per request on the cheap model, weighted by today's requests of each class
-    strong_cost: float  # USD per request on each class's own model, weighted the same way
+    strong_cost: float  # USD per request on each class's own model after routing, weighted the same way
     router_cost: float  # USD per attempt through the router or scorer
+    today_cost: float  # USD per request on each class's own model today, weighted the same way
+    others_change: float = 0.0  # USD a month the classes not routed change by (a cache they share with routed ones)
+
+    @property
+    def baseline(self) -> float:
+        """What a request billed today stands for in the saving: today's cost, less the routed share of any change
+        to the classes that are not routed."""
+        return self.today_cost - (self.others_change / self.requests if self.requests > 0 else 0.0)
 
     @classmethod
-    def of(cls, w: Workload, x: RoutingInputs, cat: Catalogue) -> Coefficients:
-        classes = [c for c in w.classes if routed(c, x)]
-        probes = [c.model_copy(update={"name": f"{i}/{m}", "requests_per_month": 1.0, "model_key": key})
-                  for i, c in enumerate(classes) for m, key in enumerate((c.model_key, x.cheap_model))]
-        per_request = np.array([b.total for b in price(w.replace(probes), cat).classes]).reshape(len(classes), 2) \
-            if classes else np.zeros((0, 2))
+    def of(cls, w: Workload, x: RoutingInputs, cat: Catalogue, after: Workload | None = None) -> Coefficients:
+        after = apply(w, x, cat) if after is None else after
+        chosen = [routed(c, x, w, cat) for c in w.classes]
+        classes = [c for c, r in zip(w.classes, chosen, strict=True) if r]
+        others = [c for c, r in zip(w.classes, chosen, strict=True) if not r]
+        probes = [p for i, c in enumerate(classes)
+                  for p in (probe(c, w, name=f"{i}/today"), probe(c, after, name=f"{i}/strong"),
+                            probe(c, after, x.cheap_model, name=f"{i}/cheap"))]
+        probes += [p for j, c in enumerate(others)
+                   for p in (probe(c, w, name=f"o{j}/today"), probe(c, after, name=f"o{j}/after"))]
+        totals = np.array([b.total for b in price(w.replace(probes), cat).classes]) if probes else np.zeros(0)
+        per_request = totals[:3 * len(classes)].reshape(len(classes), 3)
+        other = totals[3 * len(classes):].reshape(len(others), 2)
+        others_change = float(sum(c.requests_per_month * (a - t) for c, (t, a) in zip(others, other, strict=True)))
         volume = np.array([c.requests_per_month for c in classes], dtype=float)
         weights = volume / volume.sum() if volume.sum() > 0 else np.full(len(classes), 1 / max(len(classes), 1))
-        strong, cheap = (weights @ per_request) if classes else (0.0, 0.0)
+        today, strong, cheap = (weights @ per_request) if classes else (0.0, 0.0, 0.0)
         return cls(requests=float(volume.sum()), cheap_cost=float(cheap), strong_cost=float(strong),
-                   router_cost=x.router_cost)
+                   router_cost=x.router_cost, today_cost=float(today), others_change=others_change)
 
     def bill_per_request(self, v: Volumes) -> np.ndarray:
         """USD per request billed today, through the router: router or scorer, cheap and strong calls."""
         return self.router_cost * v.attempts + self.cheap_cost * v.cheap + self.strong_cost * v.strong
 
     def saving(self, v: Volumes) -> np.ndarray:
-        """Monthly saving on the routed classes (exact: the bill is linear in each class's requests)."""
-        return self.requests * (self.strong_cost - self.bill_per_request(v))
+        """Monthly saving: today's routed classes, less the same user requests through the router, less the change to
+        the classes not routed (exact at the hit rates the coefficients hold: the bill is linear in requests)."""
+        return self.requests * (self.today_cost - self.bill_per_request(v)) - self.others_change
 
 
 # --- sweeps: one parameter, every routing rate affine in it ------------------------------------------------------
@@ -375,7 +437,7 @@ def _affine_roots(x: RoutingInputs, k: Coefficients, sweep) -> list[float]:
     w = _type_weights(x)[:, 0]
     a, b = cost[:, 0], cost[:, 1] - cost[:, 0]
     c, dd = d[:, 0], d[:, 1] - d[:, 0]
-    base = k.strong_cost / x.user_share
+    base = k.baseline / x.user_share
     # base D0 D1 - w0 K0 D1 - w1 K1 D0 = 0, with K = a + b t and D = c + dd t
     q2 = base * dd[0] * dd[1] - w[0] * b[0] * dd[1] - w[1] * b[1] * dd[0]
     q1 = (base * (c[0] * dd[1] + dd[0] * c[1])
@@ -431,6 +493,11 @@ class RoutingResult(TodayAndAfter):
 
 
     @property
+    def saving_per_request(self) -> float:
+        """USD saved per request billed today on the routed classes: defined even when there are none this month."""
+        return float(self.coefficients.baseline - self.coefficients.bill_per_request(self.volumes)[0])
+
+    @property
     def price_ratio(self) -> float | None:
         """The cheap model's cost per request over the strong model's, on the routed classes."""
         k = self.coefficients
@@ -456,8 +523,9 @@ def _latency(x: RoutingInputs, errors: tuple[float, float], weights: np.ndarray)
 
 def evaluate(w: Workload, x: RoutingInputs, cat: Catalogue, today: Bill | None = None) -> RoutingResult:
     today = today if today is not None else price(w, cat)
-    after = price(apply(w, x, cat), cat)
-    k = Coefficients.of(w, x, cat)
+    routed_workload = apply(w, x, cat)
+    after = price(routed_workload, cat)
+    k = Coefficients.of(w, x, cat, routed_workload)
     v = volumes(x)
     p50, mean = _latency(x, x.errors, v.weights)
     d = x.user_share
@@ -506,8 +574,8 @@ def cost_breakdown(x: RoutingInputs, r: RoutingResult) -> pd.DataFrame:
     }
     total = float(k.bill_per_request(v)[0])
     routed_parts = first | {"retries": total - sum(first.values())}
-    today_parts = {"router or scorer": 0.0, "cheap model": 0.0, "strong model": d * k.strong_cost,
-                   "retries": k.strong_cost - d * k.strong_cost}
+    today_parts = {"router or scorer": 0.0, "cheap model": 0.0, "strong model": d * k.today_cost,
+                   "retries": k.today_cost - d * k.today_cost}
     label = "With the router" if x.mode == "router" else "With the cascade"
     return pd.DataFrame([
         {"setup": "Today"} | {name: value * k.requests for name, value in today_parts.items()},
@@ -519,7 +587,11 @@ EXPLANATION = r"""
 Requests are **simple** (share *s*: the cheap model serves them as well as the strong one) or **complex**. The strong
 model is each call class's own model (today's). Each model's cost per request *c*ᶜʰ and *c*ˢ comes from the pricing
 function: one request of each class priced on each model (long-context tiers, batch prices, caching and call
-failures as the class bills them), weighted by the classes' requests.
+failures as the class bills them), weighted by the classes' requests. A cache hit rate observed on today's model
+does not travel to the cheap model: its cache's rate comes from the traffic routing sends it, and today's model's
+cache sees less traffic than today. The costs use the hit rates of your setting, so the curves pass through the
+priced saving there exactly; along a curve those rates are held. A class on a model with no price is not routed:
+its cost today is unknown, so no saving on it can be priced.
 
 **Today's requests include retries.** A bad answer is retried by the user with probability ρ, as a new request of
 the same type. Today the strong model answers everything, so a class billed for *R* requests serves

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from calculators import distillation as ds
-from pages._ui import fig_distillation, figures
+from pages._ui import fig_distillation, figures, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
     shown, shown_frame, sources, tokens,
@@ -58,12 +58,24 @@ with training:
 x = form.inputs()
 r = ds.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
+why_idle = ds.idle(ctx.workload, x, ctx.catalogue)
+if why_idle:
+    st.info(f"Distillation changes nothing on this workload: {widgets._escape(why_idle)}.", icon=":material/info:")
+note = ds.caveat(ctx.workload, x, ctx.catalogue)
+if note:
+    st.warning(widgets._escape(note), icon=":material/warning:")
 
 margin = r.margin_per_request
-if margin is not None and margin <= 0:
+if r.requests == 0:
+    if not why_idle:
+        st.warning(
+            f"The workload has no requests a month for the student to serve: nothing pays for the "
+            f"{money(x.upkeep_per_month)} monthly upkeep or the one-off cost, so it never pays back at this volume. "
+            "Set the requests in the sidebar to see the volume at which it would.", icon=":material/warning:")
+elif margin is not None and margin <= 0:
     st.warning(
         f"Per request the student plus its fallbacks costs at least as much as today's model "
-        f"({money(r.after.token_total / r.requests)} against {money(r.today.token_total / r.requests)}): "
+        f"({money(r.serving_per_request)} against {money(r.per_request_today)}): "
         "distillation never pays back, at any volume.", icon=":material/warning:")
 elif r.payback_months is None:
     st.warning(
@@ -105,6 +117,7 @@ st.caption(
        "upkeep a month. " if r.requests else "")
     + (f"It pays back within {x.horizon_months} months above {tokens(r.volume_for_horizon)} requests a month, and "
        f"never below {tokens(r.min_volume)}." if r.volume_for_horizon is not None
+       else "With no requests to distil, the volume at which it pays back is unknown." if r.requests == 0
        else "It never pays back at any volume.")
 )
 
@@ -121,22 +134,25 @@ fig = figures.line_chart(
 )
 chart(fig, curve, name="distillation cumulative cost")
 
-volume_curve = shown_frame(ds.payback_curve(r), "monthly_saving")
-floor = (figures.Marker(r.min_volume, f"never pays back below {tokens(r.min_volume)}")
-         if r.min_volume is not None and r.min_volume > 0 else None)
-markers = [
-    figures.Marker(r.requests, "your volume", colour="#111111")
-    if r.payback_months is None else None,  # otherwise the point on the curve shows it
-    figures.Marker(r.volume_for_horizon, f"within {x.horizon_months} months above {tokens(r.volume_for_horizon)}",
-                   colour="#17A398") if r.volume_for_horizon is not None else None,
-]
-fig2 = fig_distillation.payback_vs_volume(
-    volume_curve, horizon_months=x.horizon_months, floor=floor, markers=markers,
-    current=figures.Current(r.requests, r.payback_months, "your volume") if r.payback_months is not None else None,
-)
-chart(fig2, volume_curve, name="distillation payback vs volume")
-st.caption("Volume changes the running saving, not the one-off cost: the labelled set and training run stay the "
-           "same. The whole workload scales with the volume.")
+if r.requests > 0:
+    volume_curve = shown_frame(ds.payback_curve(r), "monthly_saving")
+    floor = (figures.Marker(r.min_volume, f"never pays back below {tokens(r.min_volume)}")
+             if r.min_volume is not None and r.min_volume > 0 else None)
+    markers = [
+        figures.Marker(r.requests, "your volume", colour="#111111")
+        if r.payback_months is None else None,  # otherwise the point on the curve shows it
+        figures.Marker(r.volume_for_horizon, f"within {x.horizon_months} months above {tokens(r.volume_for_horizon)}",
+                       colour="#17A398") if r.volume_for_horizon is not None else None,
+    ]
+    fig2 = fig_distillation.payback_vs_volume(
+        volume_curve, horizon_months=x.horizon_months, floor=floor, markers=markers,
+        current=figures.Current(r.requests, r.payback_months, "your volume") if r.payback_months is not None else None,
+    )
+    chart(fig2, volume_curve, name="distillation payback vs volume")
+    st.caption("Volume changes the running saving, not the one-off cost: the labelled set and training run stay the "
+               "same. The whole workload scales with the volume.")
+else:
+    st.caption("No requests to distil: the payback-vs-volume chart needs some traffic to scale.")
 
 bill_lines(r.today, r.after, "after distillation")
 explain(ds.EXPLANATION)

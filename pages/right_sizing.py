@@ -23,7 +23,7 @@ illustrative("The task classes and pass rates are illustrative defaults, not mea
              "and today's model come from the sidebar's workload.")
 
 form = LeverForm(LEVER, ctx)
-default_models = list(form.defaults["candidates"])
+default_models = [m for m in form.defaults["candidates"] if m in keys]  # the picker offers catalogue models only
 linked = st.query_params.get_all(MODELS_KEY) or scenario.store().get(MODELS_KEY) or []
 linked = [linked] if isinstance(linked, str) else linked
 unknown = [v for v in linked if v not in keys]
@@ -68,13 +68,14 @@ form.set("pass_rates", tuple(rs.PassRateRow(task_class=n, rates={m: rates[(n, m)
                              for n in names))
 x = form.inputs()
 
-found = rs.problems(ctx.workload, x)
-for message in found:
-    st.error(widgets._escape(message), icon=":material/error:")
 r = rs.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
+for message in r.plan.problems:
+    st.error(widgets._escape(message), icon=":material/error:")
+for message in r.plan.unpriced:
+    st.warning(widgets._escape(message), icon=":material/warning:")
+publish(LEVER, r.saving)
 if not r.plan.split:
     st.stop()
-publish(LEVER, r.saving)
 
 quality_change = r.quality_after - r.quality_today
 headline([
@@ -96,12 +97,19 @@ headline([
 per_task = (f" Per completed task: {money(r.per_task_today)} today, {money(r.per_task_after)} after "
             f"({multiple(r.per_task_today / r.per_task_after)} less)."
             if r.per_task_today and r.per_task_after else "")
-st.caption(f"Moves {percent(r.share_moved, 0)} of today's requests off today's model; completed tasks stay "
-           f"{tokens(r.tasks)} a month.{per_task} Failed answers are {rs.FAILURE_LABEL[x.failure_mode].lower()}.")
+if r.plan.requests.sum() > 0:
+    st.caption(f"Moves {percent(r.share_moved, 0)} of today's requests off today's model; completed tasks stay "
+               f"{tokens(r.tasks)} a month.{per_task} Failed answers are {rs.FAILURE_LABEL[x.failure_mode].lower()}.")
+else:
+    st.caption(f"The workload has no requests a month, so no money moves: the choice below would move "
+               f"{percent(r.share_moved, 0)} of the requests (by the table's shares) off today's model. Failed answers "
+               f"are {rs.FAILURE_LABEL[x.failure_mode].lower()}.")
 if abs(r.plan.gap) > 0.005:
     st.caption(f"Splitting the traffic into these task classes at today's models alone changes the bill by "
                f"{money(-r.plan.gap)} a month: a task class's scaled prompt crosses a long-context price tier. The "
                "saving includes it.")
+if r.plan.too_big:
+    st.caption(widgets._escape(rs.too_big_note(r.plan.too_big)))
 if r.unmet:
     st.warning("No candidate meets the quality bar on: " + ", ".join(f"**{widgets._escape(n)}**" for n in r.unmet)
                + ". These task classes stay on today's model.", icon=":material/warning:")

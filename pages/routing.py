@@ -2,6 +2,7 @@
 import streamlit as st
 
 from calculators import routing as rt
+from calculators.bill import model_prices
 from pages._ui import figures, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
@@ -41,7 +42,10 @@ with models[1]:
               help="Loads a cascade through Claude Haiku 4.5 (half of Claude Sonnet 5.5's price per request) whose "
                    "score escalates 60% of requests where 30% was planned and misses bad answers, which users then "
                    "retry. On the default workload it raises the bill; the headline says what it does on yours.")
-st.caption(f"Strong model (today's, from the sidebar): {price_caption(ctx.prices)}")
+strong_key = rt.strong_model(ctx.workload, cheap_key, ctx.catalogue)
+strong_prices = model_prices(ctx.workload, ctx.catalogue, strong_key) if strong_key else None
+if strong_prices is not None:
+    st.caption(f"Strong model (today's, of the class with the most requests): {price_caption(strong_prices)}")
 st.caption(f"Cheap model: {price_caption(ctx.catalogue.get(cheap_key))}")
 
 left, middle, right = st.columns(3)
@@ -73,9 +77,20 @@ with st.expander("Latency (illustrative)"):
 x = form.inputs()
 r = rt.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
+why_idle = rt.idle(ctx.workload, x, ctx.catalogue)
+if why_idle:
+    st.info(f"Routing changes nothing on this workload: {widgets._escape(why_idle)}.", icon=":material/info:")
+    st.stop()
+note = rt.caveat(ctx.workload, x, ctx.catalogue)
+if note:
+    st.warning(widgets._escape(note), icon=":material/warning:")
+if r.coefficients.requests == 0:
+    st.info("The workload has no requests a month, so no money moves: the rates, break-evens and per-request costs "
+            "below are what routing would do to each request.", icon=":material/info:")
 
 design = "router" if x.mode == "router" else "cascade"
-always = "saves at every rate" if r.saving > 0 else "loses at every rate"  # no root: one sign throughout
+# No root: one sign throughout, read per request so that it holds with no requests too.
+always = "saves at every rate" if r.saving_per_request > 0 else "loses at every rate"
 headline([
     Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
            help=f"Today's bill minus the bill with the {design}: the same user requests, priced by the same function "
@@ -91,7 +106,7 @@ headline([
            help="Raising false escalations, the saving hits zero at this escalation rate."),
 ])
 ratio = r.price_ratio
-if r.break_even_escalation is None and r.saving > 0:
+if r.break_even_escalation is None and r.saving_per_request > 0:
     verdict = (f"At these settings the {design} saves at every escalation rate: a request on the cheap model costs "
                f"{percent(ratio, 1)} of one on today's model. It stops paying when the cheap model is closer in "
                "price, the router costs more per request, or bad answers send users back: the button above shows a "
@@ -107,7 +122,11 @@ st.caption(
     f"{'Router' if x.mode == 'router' else 'Score'} accuracy {percent(r.accuracy)}; break-even accuracy "
     + (percent(r.break_even_accuracy) if r.break_even_accuracy is not None else no_root)
     + f". One request costs {money(r.coefficients.cheap_cost)} on the cheap model and "
-    f"{money(r.coefficients.strong_cost)} on today's model, at the workload's tokens."
+    f"{money(r.coefficients.strong_cost)} on today's model, at the workload's tokens"
+    + (f" (today {money(r.coefficients.today_cost)}: its cache receives less traffic once part of it is routed)"
+       if abs(r.coefficients.strong_cost - r.coefficients.today_cost) > 1e-9 * max(r.coefficients.today_cost, 1e-12)
+       else "")
+    + ". Along the curves below, cache hit rates stay those of your setting."
 )
 if r.saving < 0:
     st.warning(

@@ -172,6 +172,8 @@ def test_saving_is_the_difference_of_two_priced_workloads(w, x):
 @given(workloads(), distillations(), st.floats(0.01, 100))
 def test_saving_is_linear_in_volume(w, x, factor):
     # The payback-vs-volume curve rests on it: at f times the volume the saving is f x (saving before upkeep) - upkeep.
+    # Exact at fixed hit rates: the strategy's rates are observed, and the students it draws bill no cache reads (a
+    # rate derived from traffic would move with the volume; the curve holds today's).
     r = ds.evaluate(w, x, CAT)
     scaled = w.map(lambda c: c.model_copy(update={"requests_per_month": c.requests_per_month * factor}))
     priced = price(scaled, CAT).total - price(ds.apply(scaled, x, CAT), CAT).total
@@ -199,3 +201,64 @@ def test_zero_volume_never_crashes():
     w = Workload(classes=(DEFAULT.classes[0].model_copy(update={"requests_per_month": 0.0}),))
     r = ds.evaluate(w, inputs(), CAT)
     assert r.payback_months is None and r.margin_per_request is None and len(ds.payback_curve(r)) > 0
+
+
+# --- the finance review --------------------------------------------------------------------------------------------
+
+
+def test_order_with_caching_does_not_change_the_final_bill():
+    from calculators import caching
+    from calculators.lever import waterfall
+    from calculators.workload import SimpleWorkload
+
+    xc = caching.CachingInputs()
+    for w in (SimpleWorkload(model_key="openai/gpt-5", cache_hit_rate=None).workload(),
+              SimpleWorkload(model_key="openai/gpt-5", cache_hit_rate=0.5).workload(), DEFAULT):
+        x = ds.DistillationInputs(**ds.defaults(w, CAT))
+        first = waterfall(w, [(ds.LEVER, x), (caching.LEVER, xc)], CAT).final.total  # ORDER: distillation, caching
+        caching_first = price(ds.apply(caching.apply(w, xc, CAT), x, CAT), CAT).total
+        assert round(first, 2) == round(caching_first, 2)
+    # The 50% observed on GPT-5 stays with the fallbacks on GPT-5; the student's cache starts from its own traffic.
+    w = SimpleWorkload(model_key="openai/gpt-5", cache_hit_rate=0.5).workload()
+    after = {c.name: c for c in ds.apply(w, ds.DistillationInputs(**ds.defaults(w, CAT)), CAT).classes}
+    assert after["Requests · fallback"].cache_hit_rate == 0.5 and after["Requests · student"].cache_hit_rate is None
+
+
+def unknown_table() -> tuple[Workload, object, object]:
+    known = DEFAULT.classes[0].model_copy(update={"name": "Known", "requests_per_month": 100_000})
+    mystery = known.model_copy(update={"name": "Mystery", "requests_per_month": 900_000,
+                                       "model_key": "acme/secret-model-9"})
+    return Workload(classes=(known, mystery)), known, mystery
+
+
+def test_unpriced_classes_are_left_as_they_are():
+    """A custom table with a model the catalogue does not price: its class stays as it is, the saving and the
+    per-request figures are those of the priced class, and the teacher is a priced model (not the alphabetically
+    first catalogue model)."""
+    w, _, mystery = unknown_table()
+    x = ds.DistillationInputs(**ds.defaults(w, CAT))
+    assert x.teacher == SONNET
+    r = ds.evaluate(w, x, CAT)
+    # Known is a tenth of the default workload: $800 today; the student 100,000 x $0.00108 = $108, 5% fallbacks $40,
+    # upkeep $200: $348 after, $452 saved. Per distilled request (100,000, not the 1M of the table) the margin is
+    # (452 + 200) / 100,000 = $0.00652, as on the default workload; payback 5,512 / 452 = 12.2 months.
+    assert r.today.total == pytest.approx(800) and r.after.total == pytest.approx(348)
+    assert r.requests == 100_000 and r.margin_per_request == pytest.approx(0.00652)
+    assert r.per_request_today == pytest.approx(0.008) and r.serving_per_request == pytest.approx(0.00148)
+    assert r.payback_months == pytest.approx(5_512 / 452)
+    assert {c.name: c for c in ds.apply(w, x, CAT).classes}["Mystery"] == mystery
+    assert ds.idle(w, x, CAT) is None and "'Mystery' runs on a model with no price" in ds.caveat(w, x, CAT)
+    alone = Workload(classes=(mystery,))
+    y = ds.DistillationInputs(**ds.defaults(alone, CAT))
+    assert y.teacher == ds.DEFAULT_MODEL  # no catalogue model in the table: the field's default, priced
+    assert "no price" in ds.idle(alone, y, CAT)
+    assert ds.apply(alone, y, CAT) == alone  # no class distilled: no student, no upkeep
+    assert ds.evaluate(alone, y, CAT).saving == 0
+
+
+def test_zero_requests_say_so():
+    w = Workload(classes=(DEFAULT.classes[0].model_copy(update={"requests_per_month": 0.0}),))
+    r = ds.evaluate(w, inputs(), CAT)
+    # The upkeep is paid with nothing to save against it.
+    assert r.saving == pytest.approx(-200) and r.requests == 0
+    assert r.min_volume is None and r.volume_for_horizon is None and r.per_request_today is None

@@ -94,3 +94,29 @@ def test_hostile_query_params_warn_and_fall_back():
     assert text.count("Ignored the link's value") == 5
     assert "<script>" not in text and "<b>" not in text
     assert metric_value(at, "Payback") == "0.9"  # defaults still apply
+
+
+UNKNOWN = ('[{"name":"Known","requests_per_month":100000,"model_key":"anthropic/claude-sonnet-5-5","prefix_tokens":1500,'
+           '"other_input_tokens":500,"output_tokens":400},{"name":"Mystery","requests_per_month":900000,'
+           '"model_key":"acme/secret-model-9","prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]')
+
+
+def test_a_model_missing_from_the_catalogue_is_left_as_it_is():
+    """The reviewer's custom table: the teacher defaulted to the alphabetically first catalogue model and the unpriced
+    class was distilled (a $520 loss). Now the teacher is Sonnet 5.5, the unpriced class stays, and the page says so:
+    $800 today, $348 after (see tests/test_distillation.py)."""
+    at = run_page(PAGE, {"w.classes": UNKNOWN})
+    assert not at.exception
+    assert at.selectbox(key="distil.teacher").value == "anthropic/claude-sonnet-5-5"
+    assert "'Mystery' runs on a model with no price" in warnings_text(at)
+    assert money_value(metric_value(at, "Monthly saving")) == 452
+    assert metric_value(at, "Payback, months") == "12.2"
+
+
+def test_zero_requests_say_so():
+    at = run_page(PAGE, {"w.classes": '[{"name":"A","requests_per_month":0,"model_key":"anthropic/claude-sonnet-5-5",'
+                                      '"prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]'})
+    assert not at.exception
+    text = warnings_text(at)
+    assert "no requests a month" in text and "—" not in text and "more than" not in text
+    assert metric_value(at, "Payback, months") == "never"

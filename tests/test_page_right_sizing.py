@@ -21,13 +21,13 @@ def edit(at, key: str, rows: dict) -> None:
 def test_default_run_keeps_the_sidebars_bill():
     at = run_page(PAGE)
     assert not at.exception and not errors_text(at)
-    # See tests/test_right_sizing.py: three task classes move to Haiku 5.5, two stay on Sonnet 5.5: $3,306.66.
-    assert saving(at) == 4_693
-    assert metric_value(at, "Bill after right-sizing") == "$3,307"
+    # See tests/test_right_sizing.py: three task classes move to Haiku 5.5, two stay on Sonnet 5.5: $3,341.04.
+    assert saving(at) == 4_659
+    assert metric_value(at, "Bill after right-sizing") == "$3,341"
     delta = next(m.delta for m in at.metric if m.label == "Bill after right-sizing")
     assert delta == "today $8,000"  # the sidebar's bill: the old page's $8,470 is gone
     assert metric_value(at, "Break-even bar") == "97%"
-    assert round(at.session_state["_lever_savings"]["right_sizing"]) == 4_693
+    assert round(at.session_state["_lever_savings"]["right_sizing"]) == 4_659
     assert len(at.get("plotly_chart")) == 3
 
 
@@ -35,29 +35,31 @@ def test_a_higher_bar_saves_less():
     at = run_page(PAGE)
     at.number_input(key="rs.bar").set_value(95.0).run()
     assert not at.exception
-    # Only classification (Haiku 97%) still moves: its $1,000 on Sonnet becomes 404,124 x $0.000125 = $50.52.
-    assert saving(at) == 949
+    # Only classification (Haiku 97%) still moves: its $1,600 on Sonnet becomes 392,000 / 0.97 x $0.0002 = $80.82.
+    assert saving(at) == 1_519
 
 
 def test_escalating_failures_costs_more_than_redoing_on_haiku():
     at = run_page(PAGE)
     at.radio(key="rs.fail").set_value("escalate").run()
     assert not at.exception
-    assert saving(at) == 4_347  # $8,000 - $3,652.63: Haiku's failures go back to Sonnet
+    # $8,000 - $3,649.03: a Haiku task costs c_H + (1 - p_H) c_S / p_S, e.g. classification $0.0002 + 0.03 x $0.004 /
+    # 0.98 = $0.000322; 392,000 x $0.000322 + 240,000 x $0.000891 + 142,500 x $0.001553 + $2,100 + $987.50.
+    assert saving(at) == 4_351
 
 
 def test_dropping_the_small_model_saves_less():
     at = run_page(PAGE)
     at.multiselect(key="rs.models").unselect(HAIKU).run()
     assert not at.exception and not errors_text(at)
-    assert 0 < saving(at) < 4_693
+    assert 0 < saving(at) < 4_659
 
 
 def test_table_edits_move_the_figures():
     at = run_page(PAGE)
     edit(at, "rs.rates", {2: {HAIKU: 50.0}})  # Haiku now fails most summaries: they move to GPT-5 mini
     assert not at.exception and not errors_text(at)
-    assert saving(at) < 4_693
+    assert saving(at) < 4_659
 
 
 def test_todays_model_without_a_pass_rate_is_a_clear_message():
@@ -89,7 +91,7 @@ def test_hostile_links_give_notices():
     text = warnings_text(at)
     assert "rs.bar" in text and "rs.fail" in text and "rs.models" in text
     assert "<script>" not in text
-    assert saving(at) == 4_693  # defaults still apply
+    assert saving(at) == 4_659  # defaults still apply
 
 
 def test_tables_travel_in_the_link():
@@ -102,7 +104,7 @@ def test_tables_travel_in_the_link():
     assert set(link) == {"rs.classes", "rs.rates"}
     opened = run_page(PAGE, link)  # a copied link, opened in a fresh session
     assert not opened.exception and not warnings_text(opened)
-    assert saving(opened) == edited != 4_693
+    assert saving(opened) == edited != 4_659
 
 
 def test_hostile_tables_in_a_link_fall_back_to_defaults():
@@ -110,7 +112,7 @@ def test_hostile_tables_in_a_link_fall_back_to_defaults():
     assert not at.exception
     text = warnings_text(at)
     assert "`rs.classes`: row 1" in text and "`rs.rates`: not a table" in text
-    assert saving(at) == 4_693
+    assert saving(at) == 4_659
 
 
 def sidebar_bill(at) -> str:
@@ -131,3 +133,41 @@ def test_candidates_follow_the_sidebar_model():
     assert not at.exception and not errors_text(at)
     assert at.multiselect(key="rs.models").value[0] == "openai/gpt-5"
     assert saving(at) > 0
+
+
+UNKNOWN = ('[{"name":"Known","requests_per_month":100000,"model_key":"anthropic/claude-sonnet-5-5","prefix_tokens":1500,'
+           '"other_input_tokens":500,"output_tokens":400},{"name":"Mystery","requests_per_month":900000,'
+           '"model_key":"acme/secret-model-9","prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]')
+
+
+def test_a_model_missing_from_the_catalogue_is_left_as_it_is():
+    """The reviewer's custom table: the page used to crash (the unpriced model was a default candidate the picker does
+    not offer). Now the unpriced class stays as it is, the page says so, and the priced class is right-sized: a tenth
+    of the default workload, $800 today, $465.90 saved."""
+    at = run_page(PAGE, {"w.classes": UNKNOWN})
+    assert not at.exception and not errors_text(at)
+    assert "acme/secret-model-9" not in at.multiselect(key="rs.models").value
+    assert "'Mystery' runs on acme/secret-model-9, which has no price" in warnings_text(at)
+    assert saving(at) == 466
+    only = UNKNOWN[:1] + UNKNOWN[UNKNOWN.index('{"name":"Mystery"'):]
+    at = run_page(PAGE, {"w.classes": only})
+    assert not at.exception and "which has no price" in warnings_text(at) and not at.main.metric
+
+
+def test_zero_requests_say_so():
+    at = run_page(PAGE, {"w.classes": '[{"name":"A","requests_per_month":0,"model_key":"anthropic/claude-sonnet-5-5",'
+                                      '"prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]'})
+    assert not at.exception and not errors_text(at)
+    assert saving(at) == 0
+    assert metric_value(at, "First-attempt quality") == "94.0%"  # the table's shares, not 0%
+    assert any("no requests a month" in c.value for c in at.caption)
+
+
+def test_a_candidate_whose_window_is_too_small_is_named():
+    # Sonnet 5.5 at 350k input: summaries (438,750 tokens) exceed GPT-5 mini's 400,000-token window, so GPT-5 mini is
+    # not considered for them, and the page says so (see tests/test_right_sizing.py).
+    at = run_page(PAGE, {"requests": "10000", "in_tokens": "350000", "out_tokens": "1000"})
+    assert not at.exception and not errors_text(at)
+    note = next(c.value for c in at.caption if "not considered" in c.value)
+    assert "openai/gpt-5-mini for 'Summaries'" in note and "438,750 tokens, window 400,000" in note
+    assert not [w for w in at.warning if "context window" in w.value]  # no call in the bill after overflows

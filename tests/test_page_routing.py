@@ -98,3 +98,32 @@ def test_hostile_links_give_notices():
         assert key in text, key
     assert "<script>" not in text
     assert saving(at) == 5_118
+
+
+UNKNOWN = ('[{"name":"Known","requests_per_month":100000,"model_key":"anthropic/claude-sonnet-5-5","prefix_tokens":1500,'
+           '"other_input_tokens":500,"output_tokens":400},{"name":"Mystery","requests_per_month":900000,'
+           '"model_key":"acme/secret-model-9","prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]')
+
+
+def test_a_model_missing_from_the_catalogue_is_not_routed():
+    """The reviewer's custom table: the cheap model defaulted to the alphabetically first catalogue model and the
+    unpriced class was routed to it (a $17,365 loss). Now the default is Haiku 5.5 (from the priced class), the unpriced
+    class stays as it is, and the page says so: a tenth of the default case, $800 - $288.19."""
+    at = run_page(PAGE, {"w.classes": UNKNOWN})
+    assert not at.exception and not errors_text(at)
+    assert at.selectbox(key="rt.cheap").value == "anthropic/claude-haiku-5-5"
+    assert "'Mystery' runs on a model with no price" in warnings_text(at)
+    assert saving(at) == 512
+    only = UNKNOWN[:1] + UNKNOWN[UNKNOWN.index('{"name":"Mystery"'):]
+    at = run_page(PAGE, {"w.classes": only})
+    assert not at.exception and at.selectbox(key="rt.cheap").value == "anthropic/claude-haiku-5-5"
+    assert any("changes nothing on this workload" in i.value for i in at.info) and not at.main.metric
+    assert at.session_state["_lever_savings"]["routing"] == 0
+
+
+def test_zero_requests_keep_a_per_request_verdict():
+    at = run_page(PAGE, {"w.classes": '[{"name":"A","requests_per_month":0,"model_key":"anthropic/claude-sonnet-5-5",'
+                                      '"prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]'})
+    assert not at.exception and saving(at) == 0
+    assert any("no requests a month" in i.value for i in at.info)
+    assert next(m.delta for m in at.metric if m.label == "Break-even escalation rate") == "saves at every rate"

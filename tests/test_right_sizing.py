@@ -12,7 +12,10 @@ from calculators.lever import effect
 from calculators.prices import ModelPrices, TieredRate
 from calculators.right_sizing import PassRateRow, RightSizingInputs, TaskClass
 from calculators.workload import CallClass, Workload
-from tests.levers_common import CAT, DEFAULT, HAIKU, SONNET, SONNET_45, one, workloads
+from tests.levers_common import CAT, DEFAULT, GPT5, HAIKU, SONNET, SONNET_45, SimpleWorkload, one, workloads
+
+GEMINI = "google/gemini-2.5-pro"  # $1.25 / $10 per MTok up to 200k input, $2.50 / $15 above; no stated window
+MINI = "openai/gpt-5-mini"  # $0.25 / $2, cache read $0.025; 400,000-token window
 
 
 def model(key: str, inp: float, out: float) -> ModelPrices:
@@ -123,12 +126,18 @@ def test_default_workload_keeps_todays_bill_by_hand():
     points = rs.frontier(r)
     assert points.loc[points["kind"] == "today", "monthly_bill"].item() == pytest.approx(8_000)
     assert points.loc[points["label"] == SONNET, "monthly_bill"].item() == pytest.approx(8_000)
-    # Sonnet 5.5 costs 0.004 x (input ratio + output ratio) per request; Haiku 5.5 a twentieth. At a 90% bar the first
-    # three classes move to Haiku (redone until they pass), the last two stay (Haiku 80% and 55%, GPT-5 mini 84%, 70%):
-    after = (392_000 / 0.97 * 0.000125 + 240_000 / 0.93 * 0.0004 + 142_500 / 0.90 * 0.00065
-             + 150_000 * 0.014 + 50_000 * 0.019)
-    assert r.after.total == pytest.approx(after)  # $3,306.66
-    assert r.saving == pytest.approx(8_000 - after)  # $4,693.34
+    # The 1,500-token shared prefix stays; the other 500 input tokens scale by size / 2,000 and the output by size / 400:
+    # classification 1,750 in / 50 out ($2 x 1,750 + $10 x 50 = $0.004 on Sonnet 5.5), extraction 2,125 / 300
+    # ($0.00725), summaries 2,500 / 500 ($0.01), support 2,000 / 1,000 ($0.014), multi-step 1,875 / 1,600 ($0.01975):
+    # 400k x 0.004 + 250k x 0.00725 + 150k x 0.01 + 150k x 0.014 + 50k x 0.01975 = $8,000, today's bill. Haiku 5.5 is a
+    # twentieth of Sonnet 5.5 on every token. At a 90% bar the first three classes move to Haiku (redone until they
+    # pass), the last two stay (Haiku 80% and 55%, GPT-5 mini 84%, 70%):
+    after = (392_000 / 0.97 * 0.0002 + 240_000 / 0.93 * 0.0003625 + 142_500 / 0.90 * 0.0005
+             + 150_000 * 0.014 + 50_000 * 0.01975)
+    assert after == pytest.approx(3_341.04, abs=0.005)
+    assert r.after.total == pytest.approx(after)
+    assert r.saving == pytest.approx(8_000 - after)  # $4,658.96
+    assert [c.prefix_tokens for c in rs.apply(DEFAULT, r.plan.x, CAT).classes] == [1_500] * 5
     assert r.break_even_bar == pytest.approx(0.97)
     assert rs.class_table(r)["chosen model"].tolist() == [HAIKU] * 3 + [SONNET] * 2
 
@@ -144,22 +153,22 @@ def test_completed_tasks_stay_the_same():
 
 
 def test_long_context_tier_is_priced_and_the_split_gap_reported():
-    # Sonnet 4.5 bills a whole request above 200k input tokens at $6/$22.50. One class of 150k tokens split into a
-    # 60k and a 240k task class: the bigger one crosses the cliff, so the split alone raises the bill; the saving is
-    # still today's bill minus the bill after, and the attempt matrix is the pricing function's.
-    w = one(requests_per_month=1_000, model_key=SONNET_45, other_input_tokens=150_000, output_tokens=1_000)
+    # Gemini 2.5 Pro bills a whole request above 200k input tokens at $2.50/$15 (below: $1.25/$10) and states no
+    # window. One class of 150k tokens split into a 60k and a 240k task class: the bigger one crosses the cliff, so the
+    # split alone raises the bill; the saving is still today's bill minus the bill after, the attempt matrix is the
+    # pricing function's, and the Overview's caveat says so.
+    w = one(requests_per_month=1_000, model_key=GEMINI, other_input_tokens=150_000, output_tokens=1_000)
     classes = (TaskClass(name="short", share=0.5, input_tokens=60_000, output_tokens=1_000),
                TaskClass(name="long", share=0.5, input_tokens=240_000, output_tokens=1_000))
-    x = RightSizingInputs(classes=classes, candidates=(SONNET_45,), quality_bar=0.5,
-                          pass_rates=tuple(PassRateRow(task_class=k, rates={SONNET_45: 0.9})
-                                           for k in ("short", "long")))
+    x = RightSizingInputs(classes=classes, candidates=(GEMINI,), quality_bar=0.5,
+                          pass_rates=tuple(PassRateRow(task_class=k, rates={GEMINI: 0.9}) for k in ("short", "long")))
     r = rs.evaluate(w, x, CAT)
-    assert r.plan.attempt[0, 1, 0] == pytest.approx((240_000 * 6 + 1_000 * 22.5) / 1e6)
-    assert r.plan.attempt[0, 0, 0] == pytest.approx((60_000 * 3 + 1_000 * 15) / 1e6)
-    today = 1_000 * (150_000 * 3 + 1_000 * 15) / 1e6
-    split = 500 * (r.plan.attempt[0, 0, 0] + r.plan.attempt[0, 1, 0])
-    assert r.plan.gap == pytest.approx(today - split)  # negative: the split costs more
+    assert r.plan.attempt[0, 1, 0] == pytest.approx((240_000 * 2.5 + 1_000 * 15) / 1e6)  # $0.615
+    assert r.plan.attempt[0, 0, 0] == pytest.approx((60_000 * 1.25 + 1_000 * 10) / 1e6)  # $0.085
+    # Today 1,000 x (150,000 x $1.25 + 1,000 x $10) / 1M = $197.50; split 500 x ($0.615 + $0.085) = $350.
+    assert r.plan.gap == pytest.approx(197.5 - 350)  # negative: the split costs more
     assert r.saving == pytest.approx(r.plan.gap)  # nothing moves; the gap is the only change, and it is shown
+    assert "long-context price tier" in rs.caveat(w, x, CAT)
 
 
 def test_batch_tier_and_caching_of_the_class_are_honoured():
@@ -171,9 +180,15 @@ def test_batch_tier_and_caching_of_the_class_are_honoured():
     cached = DEFAULT.map(lambda c: c.model_copy(update={"cache": "5m", "cache_hit_rate": 0.9}))
     r = rs.evaluate(cached, x, CAT)
     assert r.saving == pytest.approx(price(cached, CAT).total - price(rs.apply(cached, x, CAT), CAT).total)
-    probe = rs.scaled(cached.classes[0], *[float(a[0]) for a in x.size_ratios()]).model_copy(
-        update={"requests_per_month": 1.0, "model_key": HAIKU})
-    assert r.plan.attempt[0, 0, 1] == pytest.approx(price(Workload(classes=(probe,)), CAT).total)
+    # On today's model the observed 90% stands: classification is 1,500 x (0.9 x $0.10 + 0.1 x $2.50) + 250 x $2 +
+    # 50 x $10 = $1,510 per million requests.
+    assert r.plan.attempt[0, 0, 0] == pytest.approx(1_510e-6)
+    # On Haiku 5.5 the 90% observed on Sonnet does not travel: the rate comes from the 400,000 classification requests
+    # a month that would reach Haiku's cache, 1 - exp(-400,000 / 730 / 3,600 x 300) = 1 - 2e-20: every prefix read at
+    # $0.01, so 1,500 x $0.01 + 250 x $0.10 + 50 x $0.50 = $65 per million requests.
+    assert r.plan.attempt[0, 0, 1] == pytest.approx(65e-6)
+    moved = [c for c in rs.apply(cached, x, CAT).classes if c.model_key == HAIKU]
+    assert moved and all(c.cache_hit_rate is None for c in moved)  # derived from Haiku's own traffic
 
 
 def test_each_class_keeps_its_own_model_and_escalates_to_it():
@@ -194,13 +209,13 @@ def test_each_class_keeps_its_own_model_and_escalates_to_it():
 
 def test_todays_model_needs_a_pass_rate_everywhere():
     x = inputs(pass_rates=rows((None, 0.9), (0.9, 0.5)))
-    assert "no pass rate for 'A'" in rs.problems(W, x)[0]
+    assert "no pass rate for 'A'" in rs.problems(W, x, CAT)[0]
     assert "no pass rate for 'A'" in rs.idle(W, x, CAT)
     assert rs.apply(W, x, CAT).classes == W.classes  # left as it is
     assert rs.evaluate(W, x, CAT).saving == 0
-    assert "never passes 'A'" in rs.problems(W, inputs(pass_rates=rows((0.0, 0.9), (0.9, 0.5))))[0]
+    assert "never passes 'A'" in rs.problems(W, inputs(pass_rates=rows((0.0, 0.9), (0.9, 0.5))), CAT)[0]
     off = inputs(candidates=("t/small",))
-    assert "is not a candidate" in rs.problems(W, off)[0] and rs.apply(W, off, CAT).classes == W.classes
+    assert "is not a candidate" in rs.problems(W, off, CAT)[0] and rs.apply(W, off, CAT).classes == W.classes
 
 
 def test_no_candidate_meets_the_bar_keeps_todays_model():
@@ -279,6 +294,17 @@ def problems(draw):
     return w, x
 
 
+def uncached(w: Workload) -> Workload:
+    """The same workload with nothing cached: no hit rate depends on how the choice spreads traffic over caches."""
+    return w.map(lambda c: c.model_copy(update={"cache": "off", "cache_hit_rate": 0.0}))
+
+
+def matrix_bill(p: rs.Plan, chosen: np.ndarray) -> float:
+    """The bill of a choice from the per-request matrix: tasks x cost per success, plus what is not split."""
+    c, k = np.arange(chosen.shape[0])[:, None], np.arange(chosen.shape[1])[None, :]
+    return p.today_total - p.gap - float(p.today_spend.sum()) + float((p.tasks * p.per_success()[c, k, chosen]).sum())
+
+
 @settings(max_examples=25)
 @given(problems())
 def test_saving_is_the_difference_of_two_priced_workloads(problem):
@@ -286,15 +312,25 @@ def test_saving_is_the_difference_of_two_priced_workloads(problem):
     r = rs.evaluate(w, x, CAT)
     e = effect(rs.LEVER, w, x, CAT)
     assert r.saving == pytest.approx(e.saving, rel=1e-9, abs=1e-6)
-    # The matrix gives the same saving as pricing the transformed workload.
-    chosen = r.plan.choose(np.array([x.quality_bar]))[0][0]
-    assert float(r.plan.saving(chosen)) == pytest.approx(r.saving, rel=1e-7, abs=1e-6)
+    assert r.curve.loc[r.curve["quality_bar"] >= x.quality_bar, "saving"].iloc[0] == pytest.approx(r.saving, rel=1e-9,
+                                                                                                  abs=1e-6)
+    # Where no hit rate hangs on the traffic (nothing cached), the one-request matrix the choice rests on gives the
+    # priced bill exactly: the bill is linear in requests.
+    w = uncached(w)
+    r = rs.evaluate(w, x, CAT)
+    if r.plan.split:
+        assert matrix_bill(r.plan, r.chosen) == pytest.approx(r.after.total, rel=1e-7, abs=1e-6)
 
 
 @settings(max_examples=25)
 @given(problems())
 def test_never_costs_more_when_todays_model_meets_the_bar(problem):
+    # Guaranteed where the per-request costs the choice compares are the costs billed: nothing cached. With a cache
+    # whose hit rate is derived from traffic, a model's cost per request depends on how much of the choice lands on
+    # it, which one request cannot know; the bill is then still priced exactly (previous test), but a choice that
+    # looked cheaper per request may not be.
     w, x = problem
+    w = uncached(w)
     floor = float(np.nanmin(x.pass_matrix()[:, 0]))
     r = rs.evaluate(w, x.model_copy(update={"quality_bar": min(x.quality_bar, floor)}), CAT)
     assert not r.unmet
@@ -323,3 +359,172 @@ def test_shares_typed_with_rounding_still_keep_every_request():
     after = rs.apply(W, x, CAT)
     assert sum(c.requests_per_month for c in after.classes) == pytest.approx(100_000)
     assert price(after, CAT).total == pytest.approx(2_700)
+
+
+# --- the finance review --------------------------------------------------------------------------------------------
+
+
+def defaults_for(w: Workload) -> RightSizingInputs:
+    return RightSizingInputs(**rs.defaults(w, CAT))
+
+
+def test_order_with_caching_does_not_change_the_final_bill():
+    """GPT-5 caches automatically (sidebar: hit rate derived from the traffic). Right-sizing then caching, and caching
+    then right-sizing, end on the same bill to the cent: the classes moved off GPT-5 read their new model's cache at a
+    rate derived from the traffic reaching it, whichever lever runs first."""
+    from calculators import caching
+    from calculators.lever import waterfall
+
+    w = SimpleWorkload(model_key=GPT5, cache_hit_rate=None).workload()
+    x, xc = defaults_for(w), caching.CachingInputs()
+    first = waterfall(w, [(rs.LEVER, x), (caching.LEVER, xc)], CAT).final.total  # ORDER: right-sizing, then caching
+    caching_first = price(rs.apply(caching.apply(w, xc, CAT), x, CAT), CAT).total
+    assert round(first, 2) == round(caching_first, 2)
+    # By hand: 1M requests a month keep every cache warm (1 - exp(-1M / 730 / 3,600 x 300) = 1 - 2e-50), so prefixes
+    # are read at $0.125 (GPT-5), $0.01 (Haiku 5.5), $0.025 (GPT-5 mini). Today: 1,500 x $0.125 + 500 x $1.25 +
+    # 400 x $10 = $4,812.50 per million requests. Classification (250 other input, 50 out) on Haiku costs
+    # 1,500 x 0.01 + 250 x 0.1 + 50 x 0.5 = $65 per million, extraction (625 / 300) $227.50, summaries
+    # (1,000 / 500) $365; support (500 / 1,000) stays on GPT-5 at $10,812.50 and multi-step (375 / 1,600) at
+    # $16,656.25:
+    after = (392_000 / 0.97 * 65 + 240_000 / 0.93 * 227.5 + 142_500 / 0.90 * 365 + 150_000 * 10_812.5
+             + 50_000 * 16_656.25) / 1e6
+    assert price(w, CAT).total == pytest.approx(4_812.5)
+    assert first == pytest.approx(after, abs=0.005)  # $2,597.46
+
+
+def test_order_with_caching_for_a_workload_that_caches_nothing_today():
+    # Sonnet 5.5 without caching: caching first turns on a 5-minute cache whose rate is derived from the traffic; the
+    # relative sizes leave the shared prefix alone, so the choice is the same either way and the bills agree.
+    from calculators import caching
+
+    x, xc = defaults_for(DEFAULT), caching.CachingInputs()
+    a = price(caching.apply(rs.apply(DEFAULT, x, CAT), xc, CAT), CAT).total
+    b = price(rs.apply(caching.apply(DEFAULT, xc, CAT), x, CAT), CAT).total
+    assert round(a, 2) == round(b, 2)
+
+
+@pytest.mark.parametrize("hit", [None, "observed"])
+def test_reviewers_gemini_case_has_no_negative_caching_bar(hit):
+    """Gemini 2.5 Pro, 20,000 requests of 250,000 input and 1,000 output tokens, every lever with right-sizing: the
+    caching bar used to go negative. Today it is $0.00: every class right-sizing leaves already caches with a
+    5-minute TTL (a class moved to Haiku or GPT-5 mini at a rate derived from its own traffic there)."""
+    from calculators.lever import MODEL_CHOICE, waterfall
+    from calculators.registry import LEVERS
+    from calculators.workload import automatic_hit_rate
+
+    sidebar = SimpleWorkload(model_key=GEMINI, requests_per_month=20_000, input_tokens=250_000, output_tokens=1_000,
+                             cache_hit_rate=None)
+    if hit == "observed":  # the reviewer's set-up: the sidebar's automatic estimate typed in as an observed rate
+        sidebar = sidebar.model_copy(update={"cache_hit_rate": automatic_hit_rate(CAT.get(GEMINI), 20_000, 187_500)})
+    w = sidebar.workload()
+    chosen = [(lv, lv.inputs(**lv.defaults(w, CAT))) for lv in LEVERS
+              if lv.group != MODEL_CHOICE or lv.name == "right_sizing"]
+    bars = {b.lever.name: b for b in waterfall(w, chosen, CAT).bars}
+    assert bars["right_sizing"].saving > 0
+    assert bars["caching"].saving == pytest.approx(0, abs=0.005)
+    assert "already caches" in bars["caching"].idle
+
+
+def test_unpriced_classes_are_left_as_they_are_and_said_so():
+    """A custom table with a model the catalogue does not price: its traffic stays as it is (today's cost of it is
+    unknown), only the priced class is right-sized, and the Overview's caveat names the class."""
+    known = CallClass(name="Known", requests_per_month=100_000, model_key=SONNET, prefix_tokens=1_500,
+                      other_input_tokens=500, output_tokens=400)
+    mystery = known.model_copy(update={"name": "Mystery", "requests_per_month": 900_000,
+                                       "model_key": "acme/secret-model-9"})
+    w = Workload(classes=(known, mystery))
+    x = defaults_for(w)
+    assert x.candidates == (SONNET, HAIKU, MINI)  # the unpriced model is never a candidate
+    r = rs.evaluate(w, x, CAT)
+    # Known is a tenth of the default workload: $800 today, $334.10 after (see the default case by hand).
+    assert r.today.total == pytest.approx(800)
+    assert r.after.total == pytest.approx(334.104, abs=0.001)
+    after = {c.name: c for c in rs.apply(w, x, CAT).classes}
+    assert after["Mystery"] == mystery
+    assert r.plan.names == ("Known",) and "acme/secret-model-9" in r.plan.unpriced[0]
+    assert rs.idle(w, x, CAT) is None and "'Mystery' runs on acme/secret-model-9" in rs.caveat(w, x, CAT)
+    alone = Workload(classes=(mystery,))
+    assert "no price" in rs.idle(alone, defaults_for(alone), CAT)
+    assert rs.apply(alone, defaults_for(alone), CAT) == alone
+
+
+def test_only_the_main_model_gets_illustrative_pass_rates():
+    """A custom table on Sonnet 5.5 and GPT-4o: the illustrative 'today' rates are the main model's only. GPT-4o has
+    none until the user's evals give them, so its class stays as it is instead of moving on price alone."""
+    chat = CallClass(name="Chat", requests_per_month=200_000, model_key=SONNET, prefix_tokens=3_000,
+                     other_input_tokens=1_000, output_tokens=500)
+    legacy = CallClass(name="Legacy", requests_per_month=100_000, model_key="openai/gpt-4o", prefix_tokens=1_200,
+                       other_input_tokens=300, output_tokens=100, cache="5m", cache_hit_rate=0.5)
+    w = Workload(classes=(chat, legacy))
+    x = defaults_for(w)
+    assert x.candidates == (SONNET, "openai/gpt-4o", HAIKU, MINI)
+    assert all(row.rates["openai/gpt-4o"] is None for row in x.pass_rates)
+    assert [row.rates[SONNET] for row in x.pass_rates] == list(rs.TODAY_RATES)
+    after = {c.name: c for c in rs.apply(w, x, CAT).classes}
+    assert after["Legacy"] == legacy and "Chat · Summaries" in after
+    assert "no pass rate" in rs.caveat(w, x, CAT)
+
+
+def test_shared_prefix_is_not_scaled_and_today_is_kept_near_the_window():
+    """The reviewer's long prompts: Sonnet 4.5 at 150k input (window 200k) and GPT-5 at 250k (window 400k). With the
+    shared prefix kept, summaries are 112,500 + 2 x 37,500 = 187,500 and 187,500 + 2 x 62,500 = 312,500 tokens: they
+    fit, the split costs nothing, and the class table adds up to today's bill."""
+    for model, tokens, today in ((SONNET_45, 150_000, 4_650.0), (GPT5, 250_000, 3_225.0)):
+        # 10,000 x (150,000 x $3 + 1,000 x $15) / 1M = $4,650; 10,000 x (250,000 x $1.25 + 1,000 x $10) / 1M = $3,225
+        w = SimpleWorkload(model_key=model, requests_per_month=10_000, input_tokens=tokens,
+                           output_tokens=1_000).workload()
+        r = rs.evaluate(w, defaults_for(w), CAT)
+        assert r.today.total == pytest.approx(today)
+        assert r.plan.gap == pytest.approx(0, abs=1e-9)
+        assert rs.class_table(r)["per month today"].sum() == pytest.approx(today)
+        assert not r.after.overflows and r.saving > 0
+
+
+def test_a_task_class_beyond_todays_window_leaves_its_class_as_it_is():
+    # GPT-5 at 250k input, none of it shared: summaries would be 2 x 250,000 = 500,000 input + 1,250 output tokens,
+    # more than GPT-5's 400,000-token window, yet today's calls fit: the table contradicts the workload.
+    w = SimpleWorkload(model_key=GPT5, requests_per_month=10_000, input_tokens=250_000, output_tokens=1_000,
+                       prefix_share=0).workload()
+    x = defaults_for(w)
+    assert "501,250 tokens" in rs.idle(w, x, CAT) and "400,000-token context window" in rs.idle(w, x, CAT)
+    assert rs.apply(w, x, CAT) == w
+
+
+def test_a_candidate_whose_window_a_task_class_exceeds_is_not_considered():
+    # Sonnet 5.5 (1M window) at 350k input: summaries are 262,500 + 2 x 87,500 = 437,500 input + 1,250 output tokens,
+    # beyond GPT-5 mini's 400,000. Without the window GPT-5 mini would win them (437,500 x $0.25 + 1,250 x $2 =
+    # $0.1119 a request, / 0.91 = $0.123 per success, against Haiku 5.5's long-context $0.2219 / 0.90 = $0.247).
+    w = SimpleWorkload(requests_per_month=10_000, input_tokens=350_000, output_tokens=1_000).workload()
+    x = defaults_for(w)
+    r = rs.evaluate(w, x, CAT)
+    table = rs.class_table(r).set_index("task class")
+    assert table.loc["Summaries", "chosen model"] == HAIKU
+    assert table.loc["Extraction to JSON", "chosen model"] == MINI  # 262,500 + 109,375 + 750 = 372,625: it fits
+    assert not r.after.overflows
+    assert "openai/gpt-5-mini for 'Summaries' (438,750 tokens, window 400,000)" in rs.caveat(w, x, CAT)
+    assert np.isnan(rs.break_even_pass_rates(r.plan)[0, 2, 2])
+
+
+def test_zero_requests_keep_quality_defined():
+    # No requests: quality and the share moved follow the table's shares. Today 0.4 x 98% + 0.25 x 96% + 0.15 x 95% +
+    # 0.15 x 93% + 0.05 x 90% = 95.9%; after, at a 90% bar, 0.4 x 97% + 0.25 x 93% + 0.15 x 90% + 0.15 x 93% +
+    # 0.05 x 90% = 94.0%; the first three classes (80% of the traffic) move.
+    w = Workload(classes=(DEFAULT.classes[0].model_copy(update={"requests_per_month": 0.0}),))
+    r = rs.evaluate(w, defaults_for(w), CAT)
+    assert r.saving == 0 and r.tasks == 0 and r.per_task_after is None
+    assert r.quality_today == pytest.approx(0.959) and r.quality_after == pytest.approx(0.94)
+    assert r.share_moved == pytest.approx(0.8)
+
+
+def test_step_curve_is_the_priced_bill_with_derived_hit_rates():
+    # GPT-5 with the hit rate derived from traffic: every point of the step curve is the bill of the transformed
+    # workload priced whole, so at the user's bar it is the headline to the cent.
+    w = SimpleWorkload(model_key=GPT5, requests_per_month=3_000, cache_hit_rate=None).workload()
+    x = defaults_for(w)
+    r = rs.evaluate(w, x, CAT)
+    for bar, saving in zip(r.curve["quality_bar"], r.curve["saving"], strict=True):
+        y = x.model_copy(update={"quality_bar": float(bar)})
+        assert saving == pytest.approx(price(w, CAT).total - price(rs.apply(w, y, CAT), CAT).total, abs=1e-9)
+    at_bar = r.curve.loc[r.curve["quality_bar"] >= x.quality_bar, "saving"].iloc[0]
+    assert round(at_bar, 2) == round(r.saving, 2)
+    assert rs.class_table(r)["per month after"].sum() == pytest.approx(r.after.total)

@@ -12,8 +12,8 @@ from calculators.bill import price
 from calculators.lever import effect
 from calculators.prices import ModelPrices, TieredRate
 from calculators.routing import RoutingInputs
-from calculators.workload import CallClass, Workload
-from tests.levers_common import CAT, DEFAULT, GPT5, HAIKU, workloads
+from calculators.workload import CallClass, SimpleWorkload, Workload
+from tests.levers_common import CAT, DEFAULT, GPT5, HAIKU, SONNET, workloads
 
 
 def model(key: str, inp: float) -> ModelPrices:
@@ -248,6 +248,10 @@ def test_saving_is_the_difference_of_two_priced_workloads(w, x):
 @settings(max_examples=30)
 @given(workloads(), routing_inputs())
 def test_break_even_escalation_is_a_priced_zero(w, x):
+    # Exact where every hit rate is fixed (nothing cached). A cache whose hit rate is derived from traffic (the cheap
+    # model's, once routing moves requests there) holds the rate of the user's setting along the curve: the curve is
+    # the priced bill at that setting (next tests), and close to it elsewhere.
+    w = w.map(lambda c: c.model_copy(update={"cache": "off", "cache_hit_rate": 0.0}))
     r = rt.evaluate(w, x, CAT)
     if r.break_even_escalation is None:
         return
@@ -286,3 +290,105 @@ def test_bounds_and_no_crash(x):
     assert r.p50_latency_ms in paths
     parts = rt.cost_breakdown(x, r).set_index("setup")
     assert parts.iloc[0].sum() == pytest.approx(r.today.total) and parts.iloc[1].sum() == pytest.approx(r.after.total)
+
+
+# --- the finance review --------------------------------------------------------------------------------------------
+
+
+def test_order_with_caching_does_not_change_the_final_bill():
+    """Routing then caching, and caching then routing, end on the same bill to the cent: the cheap model's cache
+    starts from its own traffic (the rate observed, or derived, on today's model does not travel to it)."""
+    from calculators import caching
+    from calculators.lever import waterfall
+
+    xc = caching.CachingInputs()
+    for w in (SimpleWorkload(model_key=GPT5, cache_hit_rate=None).workload(),
+              SimpleWorkload(model_key=GPT5, cache_hit_rate=0.5).workload(), DEFAULT):
+        x = RoutingInputs(**rt.defaults(w, CAT))
+        first = waterfall(w, [(rt.LEVER, x), (caching.LEVER, xc)], CAT).final.total  # ORDER: routing, then caching
+        caching_first = price(rt.apply(caching.apply(w, xc, CAT), x, CAT), CAT).total
+        assert round(first, 2) == round(caching_first, 2)
+    # The observed 50% on GPT-5 stays on GPT-5; GPT-5 mini's cache gets a rate derived from its own traffic.
+    w = SimpleWorkload(model_key=GPT5, cache_hit_rate=0.5).workload()
+    after = {c.name: c for c in rt.apply(w, RoutingInputs(**rt.defaults(w, CAT)), CAT).classes}
+    assert after["Requests"].cache_hit_rate == 0.5 and after["Requests · cheap model"].cache_hit_rate is None
+
+
+def test_reviewers_gemini_case_has_no_negative_caching_bar():
+    from calculators.lever import MODEL_CHOICE, waterfall
+    from calculators.registry import LEVERS
+
+    w = SimpleWorkload(model_key="google/gemini-2.5-pro", requests_per_month=20_000, input_tokens=250_000,
+                       output_tokens=1_000, cache_hit_rate=None).workload()
+    chosen = [(lv, lv.inputs(**lv.defaults(w, CAT))) for lv in LEVERS
+              if lv.group != MODEL_CHOICE or lv.name == "routing"]
+    bars = {b.lever.name: b for b in waterfall(w, chosen, CAT).bars}
+    assert bars["routing"].saving > 0 and bars["caching"].saving == pytest.approx(0, abs=0.005)
+
+
+def test_curves_equal_pricing_at_the_users_setting_with_derived_hit_rates():
+    """GPT-5 at 3,000 requests a month, hit rates derived from traffic: routing leaves GPT-5's cache less traffic
+    (its hit rate falls) and gives GPT-5 mini's some. The probes' rates are those of the workload after routing, so
+    both curves pass through the priced saving at the user's setting, to the cent."""
+    w = SimpleWorkload(model_key=GPT5, requests_per_month=3_000, cache_hit_rate=None).workload()
+    x = RoutingInputs(**rt.defaults(w, CAT), user_retry=0.3, router_cost_per_1k=0.2)
+    for mode in ("router", "cascade"):
+        y = x.model_copy(update={"mode": mode})
+        r = rt.evaluate(w, y, CAT)
+        assert r.coefficients.strong_cost > r.coefficients.today_cost  # fewer hits on GPT-5 once part is routed
+        for curve, column, value in ((rt.saving_vs_escalation(y, r.coefficients), "escalation_rate", r.escalation_rate),
+                                     (rt.saving_vs_accuracy(y, r.coefficients), "accuracy", r.accuracy)):
+            hit = curve[np.isclose(curve[column], value, rtol=0, atol=1e-12)]
+            assert len(hit) and round(float(hit["saving"].iloc[0]), 2) == round(r.saving, 2)
+
+
+def test_a_class_sharing_the_cheap_models_cache_is_counted():
+    """A class already on Haiku with the same system prompt shares Haiku's cache with the routed traffic: its derived
+    hit rate rises, and the curves count that change, so they still equal the priced saving at the user's setting."""
+    strong = CallClass(name="Chat", requests_per_month=2_000, model_key=SONNET, prefix_tokens=3_000,
+                       other_input_tokens=500, output_tokens=300, cache="5m", cache_hit_rate=None, prefix_group="bot")
+    small = strong.model_copy(update={"name": "Triage", "model_key": HAIKU, "requests_per_month": 500})
+    w = Workload(classes=(strong, small))
+    x = RoutingInputs(cheap_model=HAIKU)
+    r = rt.evaluate(w, x, CAT)
+    k = r.coefficients
+    assert k.others_change < 0  # Triage's hits rise with Chat's cheap traffic in the same cache
+    assert float(k.saving(r.volumes)[0]) == pytest.approx(r.saving, rel=1e-9)
+    curve = rt.saving_vs_escalation(x, k)
+    hit = curve[np.isclose(curve["escalation_rate"], r.escalation_rate, rtol=0, atol=1e-12)]
+    assert round(float(hit["saving"].iloc[0]), 2) == round(r.saving, 2)
+
+
+def test_unpriced_classes_are_left_as_they_are():
+    """A custom table with a model the catalogue does not price: the default cheap model comes from the priced class
+    (never the unpriced model, nor the alphabetically first catalogue model), the unpriced class is not routed, and
+    the caveat says so."""
+    known = DEFAULT.classes[0].model_copy(update={"name": "Known", "requests_per_month": 100_000})
+    mystery = known.model_copy(update={"name": "Mystery", "requests_per_month": 900_000,
+                                       "model_key": "acme/secret-model-9"})
+    w = Workload(classes=(known, mystery))
+    assert rt.default_cheap_model(w, CAT) == HAIKU
+    x = RoutingInputs(**rt.defaults(w, CAT))
+    r = rt.evaluate(w, x, CAT)
+    # Known is a tenth of the default workload: $800 today, $288.19 through the default router.
+    assert r.today.total == pytest.approx(800)
+    assert r.after.total == pytest.approx(288.191, abs=0.001)
+    assert {c.name: c for c in rt.apply(w, x, CAT).classes}["Mystery"] == mystery
+    assert rt.idle(w, x, CAT) is None and "'Mystery' runs on a model with no price" in rt.caveat(w, x, CAT)
+    # The priced class decides the provider: on GPT-5 the default is GPT-5 mini, whatever the unpriced class is.
+    on_gpt5 = Workload(classes=(known.model_copy(update={"model_key": GPT5}), mystery))
+    assert rt.default_cheap_model(on_gpt5, CAT) == "openai/gpt-5-mini"
+    alone = Workload(classes=(mystery,))
+    assert rt.default_cheap_model(alone, CAT) == rt.FALLBACK_CHEAP[0]
+    y = RoutingInputs(**rt.defaults(alone, CAT))
+    assert "no price" in rt.idle(alone, y, CAT) and rt.apply(alone, y, CAT) == alone
+    assert rt.caveat(alone, y, CAT) is None  # the idle reason says it
+
+
+def test_zero_requests_keep_the_verdict_per_request():
+    # No requests: no money moves, but a request through the default router still saves (975,000 user requests'
+    # worth of the default case, per request: $0.008 - $2,881.91 / 1M).
+    w = Workload(classes=(DEFAULT.classes[0].model_copy(update={"requests_per_month": 0.0}),))
+    r = rt.evaluate(w, RoutingInputs(**rt.defaults(w, CAT)), CAT)
+    assert r.saving == 0
+    assert r.saving_per_request == pytest.approx(0.008 - 2_881.91e-6, abs=1e-8)
