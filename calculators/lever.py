@@ -45,7 +45,9 @@ ORDER_REASON = (
     "tokens are counted once: the system-prompt trim comes before caching, so it books the trimmed tokens at the "
     "price they have today and the caching bar then caches only what is left (cached first, the same trim would "
     "save only the cached price of those tokens; the two bars would split the same joint saving differently). "
-    "Levers that touch different tokens add up."
+    "Levers that touch different tokens add up. Where a lever decides by price (reasoning keeps thinking tokens "
+    "where they earn their cost, right-sizing picks the cheapest model that meets the bar), what an earlier lever "
+    "did can change its decision, so the stated order is part of the scenario."
 )
 MODEL_CHOICE = "model choice"  # right-sizing, routing and distillation all move the same traffic: pick one
 

@@ -8,8 +8,10 @@ input, the p95 as a multiple of the mean. A brevity instruction scales every len
 A cap C bills E[min(L', C)] output tokens on each request and truncates q = P(L' > C) of the answers; a share rho
 of those must be redone without the cap: a new request with the same input and the full uncapped answer,
 E[L' | L' > C] tokens (the answer was long because the task needed it). So every single-call class bills the capped
-mean, and gains a redo class of requests x rho x q. Agent tasks are out of scope: a cap on each step of a loop
-changes the history the later steps re-send, which this lever does not model.
+mean, and gains a redo class of requests x rho x q. The truncation limit t is a limit: a class whose answers the cap
+would cut off more often than t gets the tightest cap within it instead (a cap per call site, as teams set them), so
+no saving comes from answers cut off beyond what the user accepts. Agent tasks are out of scope: a cap on each step of
+a loop changes the history the later steps re-send, which this lever does not model.
 
 Money comes only from `bill.price`. A single call's input does not depend on its output, so its long-context tier
 does not either, and a class's bill is affine in its output tokens: A + B t, with A the bill of its input (output
@@ -31,12 +33,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize_scalar
 
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import HOURS_PER_MONTH, CallClass, Workload
+from calculators.workload import (
+    HOURS_PER_MONTH, TTL_SECONDS, CallClass, Workload, cache_pool, pool_traffic, resolve_hit_rates, traffic_hit_rate,
+)
 
 Z95 = float(special.ndtri(0.95))  # 1.6449: the standard normal's 95th percentile
 # A log-normal with mean m has p95 / m = exp(1.645 sigma - sigma^2 / 2), at most exp(1.645^2 / 2) (at sigma = 1.645).
@@ -58,8 +62,10 @@ class OutputCapInputs(BaseModel):
     cap: int = Field(
         4_096, ge=1, le=200_000, title="max_tokens cap", json_schema_extra={"key": "cap.max_tokens", "unit": "tokens",
                                                                             "step": 64},
-        description="The max_tokens (max_output_tokens) you send; reasoning tokens count toward it. Default: the "
-        "smallest power of two at least twice the p95, and at least 4,096 (illustrative).",
+        description="The max_tokens (max_output_tokens) you send; reasoning tokens count toward it. A class whose "
+        "answers it would cut off more often than your truncation limit gets the tightest cap within the limit instead "
+        "(set max_tokens per call site). Default: the smallest power of two at least twice the main class's p95, and "
+        "at least 4,096 (illustrative).",
     )
     redo_share: float = Field(
         0.1, ge=0, le=1, title="Truncated answers that must be redone",
@@ -69,8 +75,8 @@ class OutputCapInputs(BaseModel):
     max_truncation: float = Field(
         0.02, ge=0.0001, le=0.5, title="Highest acceptable truncation rate",
         json_schema_extra={"key": "cap.max_trunc", "percent": True, "step": 0.5},
-        description="The cost-optimal cap is searched among caps that cut off at most this share of answers "
-        "(illustrative).",
+        description="No class's answers are cut off more often than this: where your cap would, that class gets the "
+        "tightest cap within the limit, and the saving never counts answers cut beyond it (illustrative).",
     )
     brevity_effect: float = Field(
         0.0, ge=-0.9, le=0, title="Brevity instruction: change in output length",
@@ -295,8 +301,19 @@ def call_output(c: CallClass) -> float:
     return c.output_tokens + c.reasoning_tokens
 
 
-def _capped(c: CallClass) -> bool:
+def _has_output(c: CallClass) -> bool:
     return single_call(c) and call_output(c) > 0 and c.requests_per_month > 0
+
+
+def cappable(w: Workload, c: CallClass, cat: Catalogue) -> bool:
+    """A single-call class with requests, output and a priced model: what the lever caps. An unpriced model's class is
+    left as it is (its money is unknown, never $0)."""
+    return _has_output(c) and model_prices(w, cat, c.model_key) is not None
+
+
+def unpriced_classes(w: Workload, cat: Catalogue) -> tuple[str, ...]:
+    """Single-call classes the lever would cap but cannot price."""
+    return tuple(c.name for c in w.classes if _has_output(c) and model_prices(w, cat, c.model_key) is None)
 
 
 def _with_output(c: CallClass, tokens: float) -> dict[str, float]:
@@ -310,14 +327,27 @@ def length_distribution(c: CallClass, x: OutputCapInputs) -> LogNormal:
     return LogNormal.from_mean(call_output(c) * (1 + x.brevity_effect), x.p95_multiple)
 
 
+def limit_cap(d: LogNormal | Empirical, max_truncation: float) -> float:
+    """The tightest whole-token cap that cuts off at most `max_truncation` of these answers: the (1 - t) quantile,
+    rounded up (max_tokens is a whole number), at least 1."""
+    quantile = float(d.ppf(np.array([1 - max_truncation]))[0])
+    return float(max(1, math.ceil(quantile * (1 - 1e-12))))
+
+
+def effective_cap(cap: float | np.ndarray, floor: float) -> np.ndarray:
+    """The cap a class gets: yours, raised to its limit cap where yours would cut off more than the limit allows."""
+    return np.maximum(np.asarray(cap, dtype=float), floor)
+
+
 def apply(w: Workload, x: OutputCapInputs, cat: Catalogue) -> Workload:
-    """Every single-call class bills E[min(L', C)] per request and gains a redo class (requests x rho x q)."""
-    cap = np.array([float(x.cap)])
+    """Every single-call class bills E[min(L', C_i)] per request and gains a redo class (requests x rho x q_i), where
+    C_i is your cap, raised for that class to the tightest cap within the truncation limit if yours cuts off more."""
 
     def change(c: CallClass) -> CallClass | list[CallClass]:
-        if not _capped(c):
+        if not cappable(w, c, cat):
             return c
         dist = length_distribution(c, x)
+        cap = np.array([max(float(x.cap), limit_cap(dist, x.max_truncation))])
         capped = c.model_copy(update=_with_output(c, float(dist.limited_mean(cap)[0])))
         redo = c.requests_per_month * x.redo_share * float(dist.sf(cap)[0])
         if redo <= 0:
@@ -330,15 +360,20 @@ def apply(w: Workload, x: OutputCapInputs, cat: Catalogue) -> Workload:
 
 def describe(x: OutputCapInputs) -> str:
     brevity = f", brevity instruction {x.brevity_effect:+.0%} output" if x.brevity_effect else ""
-    return (f"max_tokens {x.cap:,} on single calls (p95 {x.p95_multiple:g}x the mean output), "
+    return (f"max_tokens {x.cap:,} on single calls, raised for any class it would cut off more than "
+            f"{x.max_truncation:.1%} of (p95 {x.p95_multiple:g}x the mean output), "
             f"{x.redo_share:.0%} of truncated answers redone{brevity}")
 
 
 def idle(w: Workload, x: OutputCapInputs, cat: Catalogue) -> str | None:
     if not any(single_call(c) for c in w.classes):
         return "the workload is only agent tasks: capping each step of a loop is out of this lever's scope"
-    if not any(_capped(c) for c in w.classes):
+    if not any(c.requests_per_month > 0 for c in w.classes if single_call(c)):
+        return "its single calls have no requests"
+    if not any(_has_output(c) for c in w.classes):
         return "its single calls bill no output tokens"
+    if not any(cappable(w, c, cat) for c in w.classes):
+        return "its single calls' models have no price"
     return None
 
 
@@ -349,7 +384,8 @@ def main_class(w: Workload) -> CallClass | None:
 
 def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
     """A cap of twice the main class's p95 at the default spread (rounded up to a power of two, at least 4,096),
-    and what the main model's provider's rate limit counts."""
+    and what the main model's provider's rate limit counts. A class with longer answers is not cut by it beyond the
+    truncation limit: its cap is raised (see `apply`)."""
     main = main_class(w) or w.main_class
     if main is None:
         return {}
@@ -361,14 +397,55 @@ def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
     return out
 
 
+def caveat(w: Workload, x: OutputCapInputs, cat: Catalogue) -> str | None:
+    """What the bar rests on: the classes whose cap was raised to stay within the truncation limit (with what one cap
+    for every class would have booked, and where that money would have come from), or the answers cut off within it."""
+    if not any(cappable(w, c, cat) for c in w.classes):
+        return None
+    m = cap_model(w, x, cat)
+    if not m.classes:
+        return None
+    cap = np.array([float(x.cap)])
+    raised = m.raised(float(x.cap))
+    today = m.fixed + sum(f.money for f in m.followers) + sum(k.today for k in m.classes)
+    if raised:
+        names = "; ".join(f"{k.name}: {float(k.length.sf(cap)[0]):.1%} of answers cut off, so {k.floor:,.0f} tokens "
+                          "instead" for k in raised)
+        one_cap = m.no_limit_saving(float(x.cap)) / today if today > 0 else 0.0
+        return (f"max_tokens {x.cap:,} would cut off more than your {x.max_truncation:.1%} truncation limit in "
+                f"{len(raised)} class{'es' if len(raised) > 1 else ''} ({names}); the bar uses the tightest cap within "
+                f"the limit there. One cap for every class would have claimed {one_cap:.1%} of the bill, from answers "
+                "cut off and used as they are: not booked")
+    truncation = float(m.truncation(cap)[0])
+    if truncation >= 0.001 and m.bill(cap)[0] < m.no_cap_bill():
+        return (f"the cap saves by cutting off {truncation:.2%} of answers (within your {x.max_truncation:.1%} limit) "
+                f"and using {1 - x.redo_share:.0%} of them as they are")
+    return None
+
+
 LEVER = Lever(
     name="output_caps", label="Output caps", page="pages/output_caps.py",
     question="What does tuning max_tokens save in money, latency and throughput?",
-    inputs=OutputCapInputs, apply=apply, describe=describe, defaults=defaults, idle=idle,
+    inputs=OutputCapInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
 )
 
 
 # --- the page's analysis: every figure against the cap, exact by linearity ---------------------------------
+
+
+@dataclass(frozen=True)
+class HitLink:
+    """A class whose cache hit rate is derived from the traffic reaching its cache (None in the workload): redone
+    answers send the prefix again, so they raise that traffic and the rate, exactly as `resolve_hit_rates` does."""
+
+    pool: int  # index into CapModel.pools
+    prefixes: int  # distinct prefixes sharing the cache's traffic
+    ttl_seconds: float
+    hit_today: float
+    per_hit: float  # USD a month the class's bill moves per unit of hit rate (its input side, on today's requests)
+
+    def hit(self, traffic: np.ndarray) -> np.ndarray:
+        return np.asarray(traffic_hit_rate(traffic / self.prefixes / HOURS_PER_MONTH, self.ttl_seconds))
 
 
 @dataclass(frozen=True)
@@ -380,10 +457,30 @@ class CappedClass:
     requests: float
     output_tokens: float  # visible + reasoning per request today
     length: LogNormal  # with the brevity instruction
+    floor: float  # the tightest cap within the truncation limit: the class's cap is never below it
     input_money: float  # USD a month: the class with no output
     per_output_token: float  # USD a month per output token per request, at the class's tier
     attempts: float  # model calls per request (retries included): each reserves its tokens
     input_tokens: float  # one call's input (what an 'input + max_tokens' limit reserves besides the cap)
+    pool: int | None = None  # the cache whose derived hit rate its redone requests raise (None: none follows traffic)
+    hit: HitLink | None = None  # its own hit rate, where derived from the traffic
+
+    def cap(self, caps: np.ndarray, within_limit: bool = True) -> np.ndarray:
+        return effective_cap(caps, self.floor) if within_limit else np.asarray(caps, dtype=float)
+
+    @property
+    def today(self) -> float:
+        """Its bill today (output as the workload states it)."""
+        return self.input_money + self.per_output_token * self.output_tokens
+
+
+@dataclass(frozen=True)
+class Follower:
+    """A class the lever does not cap whose derived hit rate follows a cache the redone requests reach."""
+
+    name: str
+    money: float  # USD a month today
+    hit: HitLink
 
 
 @dataclass(frozen=True)
@@ -393,6 +490,9 @@ class CapModel:
     classes: tuple[CappedClass, ...]
     fixed: float  # USD a month the lever does not touch: agent classes, overheads
     redo_share: float
+    max_truncation: float = 1.0
+    pools: tuple[float, ...] = ()  # calls a month reaching each cache whose derived hit rate redone requests move
+    followers: tuple[Follower, ...] = ()
 
     @property
     def requests(self) -> float:
@@ -402,16 +502,42 @@ class CapModel:
     def main(self) -> CappedClass | None:
         return max(self.classes, key=lambda k: k.requests) if self.classes else None
 
-    def bill(self, caps: np.ndarray) -> np.ndarray:
-        """Monthly bill at each cap (inf: no cap)."""
+    def _parts(self, caps: np.ndarray, rho: float, within_limit: bool) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each capped class's money a month at each cap (redone requests included), and the followers' money."""
         caps = np.asarray(caps, dtype=float)
-        total = np.full(caps.shape, self.fixed)
+        traffic = [np.full(caps.shape, t) for t in self.pools]
+        terms = []
         for k in self.classes:
-            d = k.length
-            q = np.where(np.isinf(caps), 0.0, d.sf(np.where(np.isinf(caps), 1.0, caps)))
-            tail = np.where(np.isinf(caps), 0.0, d.tail_mass(np.where(np.isinf(caps), 1.0, caps)))
-            total = total + k.input_money * (1 + self.redo_share * q) + k.per_output_token * (
-                d.limited_mean(caps) + self.redo_share * tail)
+            c = k.cap(caps, within_limit)
+            unbounded = np.isinf(c)
+            safe = np.where(unbounded, 1.0, c)
+            q = np.where(unbounded, 0.0, k.length.sf(safe))
+            tail = np.where(unbounded, 0.0, k.length.tail_mass(safe))
+            if k.pool is not None:
+                traffic[k.pool] = traffic[k.pool] + rho * k.requests * q
+            terms.append((k, q, tail, k.length.limited_mean(c)))
+        money = []
+        for k, q, tail, first in terms:
+            inputs = k.input_money + (k.hit.per_hit * (k.hit.hit(traffic[k.hit.pool]) - k.hit.hit_today)
+                                      if k.hit is not None else 0.0)
+            money.append(inputs * (1 + rho * q) + k.per_output_token * (first + rho * tail))
+        followers = np.zeros(caps.shape)
+        for f in self.followers:
+            followers = followers + f.money + f.hit.per_hit * (f.hit.hit(traffic[f.hit.pool]) - f.hit.hit_today)
+        return money, followers
+
+    def class_bills(self, caps: np.ndarray, within_limit: bool = True) -> list[np.ndarray]:
+        """Each capped class's money a month at each cap, its redone requests included."""
+        return self._parts(caps, self.redo_share, within_limit)[0]
+
+    def bill(self, caps: np.ndarray, rho: float | None = None, within_limit: bool = True) -> np.ndarray:
+        """Monthly bill at each cap (inf: no cap). `within_limit`: each class's cap raised to its limit cap, as the
+        lever applies it; False: the one cap on every class whatever it cuts off (what the lever refuses to book)."""
+        caps = np.asarray(caps, dtype=float)
+        money, followers = self._parts(caps, self.redo_share if rho is None else rho, within_limit)
+        total = np.full(caps.shape, self.fixed) + followers
+        for part in money:
+            total = total + part
         return total
 
     def no_cap_bill(self) -> float:
@@ -421,93 +547,150 @@ class CapModel:
         n = self.requests
         return sum(k.requests * per_class(k) for k in self.classes) / n if n > 0 else 0.0
 
-    def truncation(self, caps: np.ndarray) -> np.ndarray:
+    def truncation(self, caps: np.ndarray, within_limit: bool = True) -> np.ndarray:
         """Share of single-call requests whose answer the cap cuts off."""
         caps = np.asarray(caps, dtype=float)
-        return np.asarray(self._weighted(lambda k: k.length.sf(caps)) + np.zeros(caps.shape))
+        return np.asarray(self._weighted(lambda k: k.length.sf(k.cap(caps, within_limit))) + np.zeros(caps.shape))
 
-    def truncation_limit_cap(self, max_truncation: float) -> float | None:
-        """The smallest cap that truncates at most `max_truncation` of requests: the (1 - t) quantile of one class,
-        and for several the root of the mixture's survival function (bracketed by the classes' quantiles)."""
+    def raised(self, cap: float) -> tuple[CappedClass, ...]:
+        """The classes this cap would cut off more than the limit allows: their cap is raised to their limit cap."""
+        return tuple(k for k in self.classes if cap < k.floor)
+
+    @property
+    def within_limit_cap(self) -> float | None:
+        """The smallest single cap that no class needs raised: the largest of the classes' limit caps."""
+        return max((k.floor for k in self.classes), default=None)
+
+    def no_limit_saving(self, cap: float) -> float:
+        """What one cap for every class would save against today's bill, whatever it cuts off (not booked)."""
+        today = self.fixed + sum(f.money for f in self.followers) + sum(k.today for k in self.classes)
+        return today - float(self.bill(np.array([float(cap)]), within_limit=False)[0])
+
+    def cut_and_kept(self, cap: float, classes: tuple[CappedClass, ...]) -> float:
+        """USD a month of the output these classes' cut-off answers no longer bill, on the answers kept as they are
+        (not redone): (1 - rho) x B x E[(L' - C)+]. The part of a cap's saving that is a shorter answer, not a cheaper
+        one."""
+        c = np.array([float(cap)])
+        return float(sum((1 - self.redo_share) * k.per_output_token
+                         * (k.length.mean - float(k.length.limited_mean(c)[0])) for k in classes))
+
+    def redo_money(self, cap: float, classes: tuple[CappedClass, ...]) -> float:
+        """USD a month the redone answers of these classes add at this cap: a second input and the C tokens wasted on
+        the cut attempt, rho q (A + B C) (at today's hit rate)."""
+        c = np.array([float(cap)])
+        return float(sum(self.redo_share * float(k.length.sf(c)[0]) * (k.input_money + k.per_output_token * cap)
+                         for k in classes))
+
+    def optimal_cap(self) -> float | None:
+        """The cheapest cap, every class's cap raised to its limit cap where needed; None when no cap beats no cap.
+
+        Below the smallest limit cap every class is at its floor, so the search runs from there to the far tail: local
+        minima of the exact bill are bracketed on a log grid and polished with a bounded scalar minimiser (the bill
+        itself, not a grid reading); the floors and the lower end are candidates too. A minimum must beat no cap."""
         if not self.classes:
             return None
-        qs = [float(k.length.ppf(np.array([1 - max_truncation]))[0]) for k in self.classes]
-        lo, hi = min(qs), max(qs)
-        if hi <= lo * (1 + 1e-12):
-            return lo
-        f = lambda log_c: float(self.truncation(np.array([math.exp(log_c)]))[0]) - max_truncation  # noqa: E731
-        return math.exp(brentq(f, math.log(lo), math.log(hi), xtol=1e-13, rtol=1e-13))
-
-    def _slope_sign(self, caps: np.ndarray) -> np.ndarray:
-        """d bill / dC divided by a positive scale: sum of q (B - rho h (A + B C)), h the hazard. Each term is
-        weighted by q_i / max q in logs, so the far tail keeps its sign instead of underflowing to 0."""
-        log_q = np.array([special.log_ndtr(-k.length._z(caps)) for k in self.classes])
-        weight = np.exp(log_q - log_q.max(axis=0))
-        terms = [k.per_output_token - self.redo_share * k.length.log_pdf_over_sf(caps) * (
-            k.input_money + k.per_output_token * caps) for k in self.classes]
-        return (weight * np.array(terms)).sum(axis=0)
-
-    def optimal_cap(self, max_truncation: float) -> float | None:
-        """The cheapest cap among those truncating at most `max_truncation`; None when no such cap beats no cap.
-
-        d bill / dC = sum of B q(C) - rho f(C) (A + B C) (per class: A its input money, B its money per output token).
-        Roots of the slope are bracketed on a log grid and solved with brentq; the minimum is the cheapest of the
-        lower bound and the local minima, and it must beat no cap to count."""
-        lo = self.truncation_limit_cap(max_truncation)
-        if lo is None:
-            return None
-        lo = max(lo, 1e-9)
+        floors = sorted({k.floor for k in self.classes})
+        lo = floors[0]
         hi = max(float(k.length.ppf(np.array([1 - 1e-12]))[0]) for k in self.classes)
-        found = [lo]
-        if hi > lo:
-            grid = np.linspace(math.log(lo), math.log(hi), 400)  # brackets only; roots solved exactly
-            values = self._slope_sign(np.exp(grid))
-            scalar = lambda log_c: float(self._slope_sign(np.array([math.exp(log_c)]))[0])  # noqa: E731
-            for i in np.flatnonzero((values[:-1] < 0) & (values[1:] >= 0)):  # the bill falls then rises: a minimum
-                found.append(math.exp(brentq(scalar, grid[i], grid[i + 1], xtol=1e-12, rtol=1e-12)))
-        candidates = np.array(found)
-        bills = self.bill(candidates)
-        best = int(np.argmin(bills))
         no_cap = self.no_cap_bill()
-        return float(candidates[best]) if bills[best] < no_cap - 1e-12 * max(abs(no_cap), 1e-300) else None
+        tolerance = 1e-12 * max(abs(no_cap), 1e-300)
+        candidates = [lo, *(f for f in floors if f <= hi)]
+        if hi > lo:
+            grid = np.linspace(math.log(lo), math.log(hi), 400)
+            bills = self.bill(np.exp(grid))
+            scalar = lambda log_c: float(self.bill(np.array([math.exp(log_c)]))[0])  # noqa: E731
+            inner = np.flatnonzero((bills[1:-1] <= bills[:-2]) & (bills[1:-1] <= bills[2:])
+                                   & (bills[1:-1] < no_cap - tolerance)) + 1
+            for i in inner:
+                found = minimize_scalar(scalar, bounds=(grid[i - 1], grid[i + 1]), method="bounded",
+                                        options={"xatol": 1e-10})
+                candidates.append(math.exp(float(found.x)))
+        values = self.bill(np.array(candidates))
+        best = int(np.argmin(values))
+        return float(candidates[best]) if values[best] < no_cap - tolerance else None
 
     def break_even_redo_share(self, cap: float) -> float | None:
-        """The redo share at which this cap bills exactly what no cap bills (brevity applied to both); None when
-        the cap truncates nothing. Linear in rho: rho* = sum B E[(L - C)+] / sum (A q + B E[L; L > C])."""
+        """The redo share at which this cap bills exactly what no cap bills (brevity applied to both); None when the
+        cap truncates nothing. Linear in rho where no hit rate follows the traffic: rho* = sum B E[(L - C)+] /
+        sum (A q + B E[L; L > C]); solved with brentq on the exact bill in general (1.0: it saves at any share)."""
         c = np.array([float(cap)])
-        saved = sum(k.per_output_token * (k.length.mean - float(k.length.limited_mean(c)[0])) for k in self.classes)
-        cost = sum(k.input_money * float(k.length.sf(c)[0]) + k.per_output_token * float(k.length.tail_mass(c)[0])
-                   for k in self.classes)
-        if cost <= 0 or not any(float(k.length.sf(c)[0]) > 0 for k in self.classes):
+        if not any(float(k.length.sf(k.cap(c))[0]) > 0 for k in self.classes):
             return None
-        return min(max(saved / cost, 0.0), 1.0)
+        no_cap = self.no_cap_bill()
+        gap = lambda rho: float(self.bill(c, rho)[0]) - no_cap  # noqa: E731
+        if gap(1.0) <= 0:
+            return 1.0
+        if gap(0.0) >= 0:
+            return 0.0
+        return float(brentq(gap, 0.0, 1.0, xtol=1e-15, rtol=1e-15))
 
     def requests_per_minute(self, caps: np.ndarray, x: OutputCapInputs) -> np.ndarray:
-        """What the limit admits: limit / tokens reserved per request (each attempt reserves the cap, plus its input
-        where counted; retries and redos are attempts), whatever the answers' real length."""
+        """What the limit admits: limit / tokens reserved per request (each attempt reserves its class's cap, plus
+        its input where counted; retries and redos are attempts), whatever the answers' real length."""
         caps = np.asarray(caps, dtype=float)
         counted = x.limit_counts == "input + max_tokens"
-        reserved = self._weighted(lambda k: k.attempts * (1 + self.redo_share * k.length.sf(caps))
-                                  * (caps + (k.input_tokens if counted else 0.0)))
-        return np.asarray(x.tpm_limit / reserved) if self.classes else np.full(caps.shape, np.nan)
+
+        def reserved(k: CappedClass) -> np.ndarray:
+            c = k.cap(caps)
+            return k.attempts * (1 + self.redo_share * k.length.sf(c)) * (c + (k.input_tokens if counted else 0.0))
+
+        return np.asarray(x.tpm_limit / self._weighted(reserved)) if self.classes else np.full(caps.shape, np.nan)
+
+
+def _hit_links(w: Workload, capped: set[str], cat: Catalogue, silent: Workload) -> tuple[
+        tuple[float, ...], dict[str, int], dict[str, HitLink]]:
+    """The caches whose derived hit rate redone requests move: a capped class with a prefix sends its redos there, and
+    some class there derives its rate from the traffic. For each class with such a rate, its money per unit of hit
+    rate, from the silent workload priced at hit rates 0 and 1 (the bill is affine in the hit rate)."""
+    def derived(c: CallClass) -> bool:
+        return c.cache != "off" and c.cache_hit_rate is None
+
+    reached = {cache_pool(c) for c in w.classes if c.name in capped and c.prefix_tokens > 0}
+    live = [p for p in dict.fromkeys(cache_pool(c) for c in w.classes if derived(c)) if p in reached]
+    if not live:
+        return (), {}, {}
+    index = {p: i for i, p in enumerate(live)}
+    traffic = pool_traffic(w)
+    moving = {c.name for c in w.classes if derived(c) and cache_pool(c) in index}
+    at = [price(silent.map(lambda c, h=h: c.model_copy(update={"cache_hit_rate": h}) if c.name in moving else c), cat)
+          for h in (0.0, 1.0)]
+    resolved = {c.name: c.cache_hit_rate for c in resolve_hit_rates(w).classes}
+    links = {}
+    for c, zero, one_ in zip(w.classes, at[0].classes, at[1].classes, strict=True):
+        if c.name in moving:
+            links[c.name] = HitLink(pool=index[cache_pool(c)], prefixes=c.cache_prefixes,
+                                    ttl_seconds=TTL_SECONDS[c.cache], hit_today=float(resolved[c.name] or 0.0),
+                                    per_hit=one_.total - zero.total)
+    pools = {c.name: index[cache_pool(c)] for c in w.classes if c.name in capped and cache_pool(c) in index
+             and c.prefix_tokens > 0}
+    return tuple(traffic[p] for p in live), pools, links
 
 
 def cap_model(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | None = None) -> CapModel:
-    """The coefficients, from two priced workloads: today's and the same with every capped class's output at 0."""
+    """The coefficients, from two priced workloads: today's and the same with every capped class's output at 0 (two
+    more where a derived hit rate follows the traffic that redone requests add)."""
     today = today if today is not None else price(w, cat)
+    capped = {c.name for c in w.classes if cappable(w, c, cat)}
     silent = w.map(lambda c: c.model_copy(update={"output_tokens": 0.0, "reasoning_tokens": 0.0})
-                   if _capped(c) else c)
+                   if c.name in capped else c)
     without = price(silent, cat)
-    classes, fixed = [], today.overhead_total
+    pools, sends_to, links = _hit_links(w, capped, cat, silent)
+    classes, followers, fixed = [], [], today.overhead_total
     for c, now, inputs in zip(w.classes, today.classes, without.classes, strict=True):
-        if not _capped(c):
-            fixed += now.total
+        if c.name not in capped:
+            if c.name in links:
+                followers.append(Follower(name=c.name, money=now.total, hit=links[c.name]))
+            else:
+                fixed += now.total
             continue
+        length = length_distribution(c, x)
         classes.append(CappedClass(
-            name=c.name, requests=c.requests_per_month, output_tokens=call_output(c), length=length_distribution(c, x),
-            input_money=inputs.total, per_output_token=(now.total - inputs.total) / call_output(c),
-            attempts=now.calls / c.requests_per_month, input_tokens=c.input_tokens))
-    return CapModel(classes=tuple(classes), fixed=fixed, redo_share=x.redo_share)
+            name=c.name, requests=c.requests_per_month, output_tokens=call_output(c), length=length,
+            floor=limit_cap(length, x.max_truncation), input_money=inputs.total,
+            per_output_token=(now.total - inputs.total) / call_output(c), attempts=now.calls / c.requests_per_month,
+            input_tokens=c.input_tokens, pool=sends_to.get(c.name), hit=links.get(c.name)))
+    return CapModel(classes=tuple(classes), fixed=fixed, redo_share=x.redo_share, max_truncation=x.max_truncation,
+                    pools=pools, followers=tuple(followers))
 
 
 def latency_quantile(d: LogNormal | Empirical, caps: np.ndarray, p: float, rho: float, ttft: float,
@@ -535,6 +718,33 @@ def latency_quantile(d: LogNormal | Empirical, caps: np.ndarray, p: float, rho: 
 
 
 @dataclass(frozen=True)
+class ClassCap:
+    """One capped class at your cap: what it gets and what it costs or saves."""
+
+    name: str
+    requests: float
+    mean_tokens: float  # after the brevity instruction
+    p95_tokens: float
+    limit_cap: float  # the tightest cap within the truncation limit
+    cap: float  # the cap it gets: yours, or its limit cap where yours cuts off more
+    raised: bool
+    truncation: float  # at the cap it gets
+    truncation_at_your_cap: float  # what your cap alone would cut off
+    saving: float  # USD a month: its bill today minus its bill at the cap it gets, redone answers included
+
+
+@dataclass(frozen=True)
+class OneCapForAll:
+    """Your cap applied to every class whatever it cuts off: what the lever refuses to book, and why."""
+
+    saving: float  # USD a month against today
+    raised: tuple[str, ...]  # the classes it would cut beyond the limit
+    cut_and_kept: float  # USD a month: their cut-off answers' tokens, on answers kept as they are (not redone)
+    redo_cost: float  # USD a month their redone answers would add
+    truncation: float  # over single-call requests
+
+
+@dataclass(frozen=True)
 class OutputCapResult(TodayAndAfter):
     today: Bill
     after: Bill
@@ -545,7 +755,7 @@ class OutputCapResult(TodayAndAfter):
     mean_after_brevity: float | None
     p50_tokens: float | None  # of the main class, after brevity
     p95_tokens: float | None
-    truncation_rate: float  # over single-call requests
+    truncation_rate: float  # over single-call requests, at the caps the classes get
     redo_rate: float
     first_attempt_tokens: float  # E[min(L', C)] per single-call request
     billed_output_tokens: float  # first attempts plus redone answers, per single-call request
@@ -559,8 +769,10 @@ class OutputCapResult(TodayAndAfter):
     break_even_redo_share: float | None
     optimal_cap: float | None
     optimal_bill: float | None
-    truncation_limit_cap: float | None
-
+    truncation_limit_cap: float | None  # the smallest single cap no class needs raised
+    classes: tuple[ClassCap, ...] = ()
+    one_cap: OneCapForAll | None = None  # set when your cap would cut some class beyond the limit
+    unpriced: tuple[str, ...] = ()  # single-call classes left as they are: their model has no price
 
     @property
     def brevity_saving(self) -> float:
@@ -571,6 +783,10 @@ class OutputCapResult(TodayAndAfter):
         """What the cap adds to the brevity instruction's saving (negative: it costs)."""
         return self.no_cap_bill - self.after.total
 
+    @property
+    def raised(self) -> tuple[ClassCap, ...]:
+        return tuple(k for k in self.classes if k.raised)
+
 
 def evaluate(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | None = None) -> OutputCapResult:
     today = today if today is not None else price(w, cat)
@@ -579,18 +795,31 @@ def evaluate(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | None
     cap = np.array([float(x.cap)])
     main = m.main
     n = m.requests
-    first = float(m._weighted(lambda k: k.length.limited_mean(cap)[0])) if n else 0.0
-    billed = float(m._weighted(lambda k: k.length.limited_mean(cap)[0] + x.redo_share * k.length.tail_mass(cap)[0])) \
-        if n else 0.0
+    first = float(m._weighted(lambda k: k.length.limited_mean(k.cap(cap))[0])) if n else 0.0
+    billed = float(m._weighted(lambda k: k.length.limited_mean(k.cap(cap))[0]
+                               + x.redo_share * k.length.tail_mass(k.cap(cap))[0])) if n else 0.0
     truncation = float(m.truncation(cap)[0]) if n else 0.0
-    best = m.optimal_cap(x.max_truncation)
+    best = m.optimal_cap()
 
     def latency(p: float, caps: np.ndarray) -> float | None:
         if main is None:
             return None
         return float(latency_quantile(main.length, caps, p, x.redo_share, x.ttft_ms, x.ms_per_token)[0])
 
+    per_class = m.class_bills(cap)
+    classes = tuple(
+        ClassCap(name=k.name, requests=k.requests, mean_tokens=k.length.mean,
+                 p95_tokens=float(k.length.ppf(np.array([0.95]))[0]), limit_cap=k.floor,
+                 cap=float(k.cap(cap)[0]), raised=x.cap < k.floor, truncation=float(k.length.sf(k.cap(cap))[0]),
+                 truncation_at_your_cap=float(k.length.sf(cap)[0]), saving=k.today - float(money[0]))
+        for k, money in zip(m.classes, per_class, strict=True))
+    raised = m.raised(float(x.cap))
+    one_cap = OneCapForAll(
+        saving=m.no_limit_saving(float(x.cap)), raised=tuple(k.name for k in raised),
+        cut_and_kept=m.cut_and_kept(float(x.cap), raised), redo_cost=m.redo_money(float(x.cap), raised),
+        truncation=float(m.truncation(cap, within_limit=False)[0])) if raised else None
     quantiles = main.length.ppf(np.array([0.5, 0.95])) if main is not None else (None, None)
+    main_cap = main.cap(cap) if main is not None else cap
     return OutputCapResult(
         today=today, after=after, model=m, cap=x.cap, main_name=main.name if main else None,
         mean_tokens=main.output_tokens if main else None, mean_after_brevity=main.length.mean if main else None,
@@ -598,14 +827,27 @@ def evaluate(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | None
         truncation_rate=truncation, redo_rate=x.redo_share * truncation, first_attempt_tokens=first,
         billed_output_tokens=billed, no_cap_tokens=float(m._weighted(lambda k: k.length.mean)) if n else 0.0,
         no_cap_bill=m.no_cap_bill(),
-        latency_p50_ms=latency(0.5, cap), latency_p95_ms=latency(0.95, cap),
+        latency_p50_ms=latency(0.5, main_cap), latency_p95_ms=latency(0.95, main_cap),
         uncapped_latency_p95_ms=latency(0.95, np.array([np.inf])),
         requests_per_minute=float(m.requests_per_minute(cap, x)[0]) if n else None,
         average_requests_per_minute=n / (HOURS_PER_MONTH * 60),
         break_even_redo_share=m.break_even_redo_share(x.cap), optimal_cap=best,
         optimal_bill=float(m.bill(np.array([best]))[0]) if best is not None else None,
-        truncation_limit_cap=m.truncation_limit_cap(x.max_truncation),
+        truncation_limit_cap=m.within_limit_cap, classes=classes, one_cap=one_cap,
+        unpriced=unpriced_classes(w, cat),
     )
+
+
+def class_frame(r: OutputCapResult) -> pd.DataFrame:
+    """One row per capped class: its lengths, the cap it gets (and why), what it cuts off, and its saving."""
+    return pd.DataFrame([{
+        "call class": k.name, "requests per month": k.requests, "mean output": k.mean_tokens,
+        "p95 output": k.p95_tokens,
+        "tightest cap within limit": k.limit_cap, "cap used": k.cap, "raised": k.raised,
+        "cut off at your cap": k.truncation_at_your_cap, "cut off": k.truncation, "monthly saving": k.saving,
+    } for k in r.classes], columns=["call class", "requests per month", "mean output", "p95 output",
+                                    "tightest cap within limit", "cap used", "raised", "cut off at your cap", "cut off",
+                                    "monthly saving"])
 
 
 def cap_range(r: OutputCapResult, marks: tuple[float, ...] = ()) -> tuple[float, float]:
@@ -621,7 +863,8 @@ def cap_range(r: OutputCapResult, marks: tuple[float, ...] = ()) -> tuple[float,
 
 def curves(r: OutputCapResult, x: OutputCapInputs, marks: tuple[float, ...] = (), points: int = 200) -> pd.DataFrame:
     """Every figure against the cap (log-spaced, plus the cap, the limit cap and `marks` exactly), from the same
-    coefficients as the headline: the bill column equals price() of the capped workload at every cap."""
+    coefficients as the headline: the bill column equals price() of the capped workload at every cap. Columns ending
+    in `_one_cap` apply the cap to every class whatever it cuts off: what the lever does not book."""
     m = r.model
     lo, hi = cap_range(r, marks)
     exact = [float(x.cap), *(p for p in (r.truncation_limit_cap, *marks) if p)]
@@ -632,12 +875,15 @@ def curves(r: OutputCapResult, x: OutputCapInputs, marks: tuple[float, ...] = ()
     frame = {
         "cap": caps,
         "bill": m.bill(caps),
+        "bill_one_cap": m.bill(caps, within_limit=False),
         "no_cap_bill": flat * m.no_cap_bill(),
         "today": flat * r.today.total,
         "truncation_rate": m.truncation(caps) if n else 0 * caps,
-        "billed_output_tokens": np.asarray(m._weighted(lambda k: k.length.limited_mean(caps) + x.redo_share
-                                                       * k.length.tail_mass(caps))) + 0 * caps if n else 0 * caps,
-        "first_attempt_tokens": np.asarray(m._weighted(lambda k: k.length.limited_mean(caps))) + 0 * caps
+        "truncation_rate_one_cap": m.truncation(caps, within_limit=False) if n else 0 * caps,
+        "billed_output_tokens": np.asarray(m._weighted(lambda k: k.length.limited_mean(k.cap(caps)) + x.redo_share
+                                                       * k.length.tail_mass(k.cap(caps)))) + 0 * caps
+        if n else 0 * caps,
+        "first_attempt_tokens": np.asarray(m._weighted(lambda k: k.length.limited_mean(k.cap(caps)))) + 0 * caps
         if n else 0 * caps,
         "no_cap_mean_tokens": flat * float(m._weighted(lambda k: k.length.mean)) if n else 0 * caps,
         "requests_per_minute": m.requests_per_minute(caps, x) if n else np.full(caps.shape, np.nan),
@@ -645,8 +891,8 @@ def curves(r: OutputCapResult, x: OutputCapInputs, marks: tuple[float, ...] = ()
     }
     frame["redo_rate"] = x.redo_share * frame["truncation_rate"]
     for p, column in ((0.5, "latency_p50_s"), (0.95, "latency_p95_s")):
-        frame[column] = (latency_quantile(main.length, caps, p, x.redo_share, x.ttft_ms, x.ms_per_token) / 1000
-                         if main is not None else np.full(caps.shape, np.nan))
+        frame[column] = (latency_quantile(main.length, main.cap(caps), p, x.redo_share, x.ttft_ms, x.ms_per_token)
+                         / 1000 if main is not None else np.full(caps.shape, np.nan))
     return pd.DataFrame(frame)
 
 
@@ -655,7 +901,9 @@ def curves(r: OutputCapResult, x: OutputCapInputs, marks: tuple[float, ...] = ()
 
 def observed_curves(r: OutputCapResult, x: OutputCapInputs, observed: np.ndarray, points: int = 200) -> pd.DataFrame:
     """The main class against the cap, with the uploaded lengths (brevity applied) beside the log-normal from the
-    link: its monthly bill, truncation rate and billed tokens per request, from the same coefficients."""
+    link: its monthly bill, truncation rate and billed tokens per request, from the same coefficients (at today's hit
+    rate). Each keeps to the truncation limit as the lever does: a cap that would cut off more is raised to that
+    distribution's own limit cap."""
     main = r.model.main
     if main is None:
         return pd.DataFrame()
@@ -666,8 +914,9 @@ def observed_curves(r: OutputCapResult, x: OutputCapInputs, observed: np.ndarray
     rho = x.redo_share
     frame: dict[str, np.ndarray] = {"cap": caps}
     for name, d in (("observed", data), ("log_normal", main.length)):
-        q = d.sf(caps)
-        tokens = d.limited_mean(caps) + rho * d.tail_mass(caps)
+        used = effective_cap(caps, limit_cap(d, x.max_truncation))
+        q = d.sf(used)
+        tokens = d.limited_mean(used) + rho * d.tail_mass(used)
         frame[f"{name}_bill"] = main.input_money * (1 + rho * q) + main.per_output_token * tokens
         frame[f"{name}_truncation"] = q
         frame[f"{name}_tokens"] = tokens
@@ -723,22 +972,35 @@ answers is redone: a **redo class** of requests × ρ × *q* with the same input
 E[*L'* | *L'* > *C*] tokens (the answer was long because the task needed it), on top of the *C* tokens already
 billed. Truncated answers that are not redone are used as they are.
 
+**The truncation limit is a limit.** A cap saves money only by cutting answers off: the tokens it no longer
+bills are the tails of answers that are then used as they are. So the lever never books a cut beyond your
+*highest acceptable truncation rate t*: each class gets the cap you set, **or the tightest cap within the limit for
+that class** (the (1 − *t*) quantile of its lengths, rounded up to a whole token) if yours would cut off more of its
+answers. One max_tokens for every class is rarely what a team sends when its classes' answers differ tenfold; it is
+set per call site, and this is the per-class cap a careful engineer would set. The page names every class whose cap
+is raised and shows what one cap for every class would have claimed, and how much of that would have come from
+answers cut off and kept as they are.
+
 **Scope.** Single calls only. An agent task's steps re-send the earlier steps' answers, so a cap on each step
-changes the history too: out of this lever's scope, and agent tasks are billed as today.
+changes the history too: out of this lever's scope, and agent tasks are billed as today. A class whose model has
+no price is left as it is (its money is unknown, never $0).
 
 **Money** comes from the one pricing function: today's bill − the bill of the capped workload (with its redo
 classes). A single call's input does not depend on its output, so its long-context tier does not either, and each
 class's bill is *A* + *B* × (output tokens per request): *A* its input money (output set to 0) and *B* its money per
 output token, from two priced workloads. The bill at any cap is then exact:
 Σ *A* (1 + ρ *q*) + *B* (E[min(*L'*, *C*)] + ρ E[*L'*; *L'* > *C*]) plus what the lever does not touch. The cap saves
-only the cut-off tails of answers you keep, and wastes *C* tokens and a second input on every answer you redo.
+only the cut-off tails of answers you keep, and wastes *C* tokens and a second input on every answer you redo. Where
+a cache's hit rate is derived from its traffic (OpenAI's automatic caching), redone requests add to that traffic: the
+hit rate of every class sharing the cache follows, exactly as the pricing function derives it, and the bill is affine
+in the hit rate (two more priced workloads give the slope).
 
-**Break-even redo share** ρ\* = Σ *B* E[(*L'* − *C*)⁺] / Σ (*A q* + *B* E[*L'*; *L'* > *C*]): above it the cap costs more
-than no cap.
+**Break-even redo share** ρ\* = Σ *B* E[(*L'* − *C*)⁺] / Σ (*A q* + *B* E[*L'*; *L'* > *C*]): above it the cap costs
+more than no cap (solved with a root-finder on the exact bill where a hit rate follows the traffic).
 
-**Cost-optimal cap**: the cheapest cap among those that truncate at most your acceptable rate (a cap below the
-median would "save" by cutting most answers off, which is not a max_tokens setting). The slope of the bill,
-Σ *B q* − ρ *f*(*C*)(*A* + *B C*), is solved for zero with a root-finder. If no such cap beats no cap, none is marked.
+**Cost-optimal cap**: the cheapest cap, each class's cap raised to its limit cap where needed (a cap below the
+median would "save" by cutting most answers off, which is not a max_tokens setting). Local minima of the exact bill
+are bracketed on a grid and polished with a bounded minimiser. If no cap beats no cap, none is marked.
 
 **Latency** (the class with the most requests): time to first token already contains the first token, so a response
 of *N* tokens takes TTFT + (*N* − 1) × time per output token; a redone answer waits for both attempts. The p50/p95

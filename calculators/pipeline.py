@@ -117,6 +117,13 @@ class PipelineInputs(BaseModel):
         description="Engineering time to write, test and ship the code versions of the converted steps "
         "(illustrative default: $10,000).",
     )
+    chained: bool = Field(
+        False, title="These call classes are the steps of one pipeline",
+        json_schema_extra={"key": "pipe.chain"},
+        description="Every request runs each class once, one after another. Only then is a run's latency the sum of "
+        "the steps' and its success the product of theirs; off, the classes are independent features and no "
+        "end-to-end figure is shown. Default: on for the example pipeline's steps.",
+    )
     target_success: float = Field(
         0.90, gt=0, lt=1, title="End-to-end success you need",
         json_schema_extra={"key": "pipe.target", "percent": True, "step": 1.0},
@@ -151,8 +158,16 @@ def generic_facts(name: str) -> StepFacts:
     return StepFacts(name=name, latency_ms=GENERIC_LATENCY_MS, success_rate=GENERIC_SUCCESS)
 
 
-def defaults(w: Workload, cat: Catalogue) -> dict[str, tuple[StepFacts, ...]]:
-    return {"table": facts_for(w)}
+def is_example(w: Workload) -> bool:
+    """Every class is a step of the example pipeline (the workload its preview button makes)."""
+    known = {s.facts.name for s in EXAMPLE if s.model is not None}
+    return bool(w.classes) and all(c.name in known for c in w.classes)
+
+
+def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
+    """The facts follow the workload's classes; the classes are taken as a chain of steps only for the example
+    pipeline (any other table may be independent features: the user says so)."""
+    return {"table": facts_for(w), "chained": is_example(w)}
 
 
 def choices(w: Workload, cat: Catalogue) -> dict[str, list[str]]:
@@ -200,7 +215,7 @@ LEVER = Lever(
 @dataclass(frozen=True)
 class Totals:
     cost_per_month: float
-    cost_per_run: float
+    cost_per_run: float | None  # None: no runs a month
     latency_ms: float
     success: float
     llm_steps: int
@@ -208,7 +223,7 @@ class Totals:
     @property
     def cost_per_success(self) -> float | None:
         """What each good run costs if failed runs are redone."""
-        return self.cost_per_run / self.success if self.success > 0 else None
+        return self.cost_per_run / self.success if self.cost_per_run is not None and self.success > 0 else None
 
 
 @dataclass(frozen=True)
@@ -225,6 +240,9 @@ class PipelineResult(TodayAndAfter):
     rewrite_cost: float
     target_success: float
     idle: str | None
+    chained: bool = False  # the user says the classes are one pipeline's steps: the end-to-end figures mean something
+    uneven: tuple[tuple[str, float], ...] = ()  # (class, requests) when the classes' requests differ: not once per run
+    unpriced: tuple[str, ...] = ()  # classes whose model has no price: their cost is unknown, not $0
 
     @property
     def code_steps(self) -> tuple[str, ...]:
@@ -270,7 +288,7 @@ def steps_for_target(step_success: float, target: float) -> float | None:
 
 
 def _totals(cost: float, runs: float, latency: np.ndarray, success: np.ndarray, llm: np.ndarray) -> Totals:
-    return Totals(cost_per_month=cost, cost_per_run=cost / runs if runs > 0 else 0.0, latency_ms=float(latency.sum()),
+    return Totals(cost_per_month=cost, cost_per_run=cost / runs if runs > 0 else None, latency_ms=float(latency.sum()),
                   success=float(np.prod(success)), llm_steps=int(llm.sum()))
 
 
@@ -285,6 +303,7 @@ def analyse(w: Workload, x: PipelineInputs, cat: Catalogue, today: Bill | None =
     facts = {r.name: r for r in x.table}
     classes = {c.name for c in w.classes}
     order = [r.name for r in x.table] + [c.name for c in w.classes if c.name not in facts]
+    priced = {c.name: c.priced for c in today.classes}
     records = []
     for name in order:
         fact = facts.get(name) or generic_facts(name)
@@ -292,11 +311,12 @@ def analyse(w: Workload, x: PipelineInputs, cat: Catalogue, today: Bill | None =
         as_code = llm and name in chosen
         records.append({
             "step": name, "runs_as": "LLM" if llm else "code", "what_if_runs_as": "code" if as_code or not llm else "LLM",
+            "priced": priced.get(name, True),
             "cost_per_month": money_today.get(name, 0.0), "what_if_cost_per_month": money_after.get(name, 0.0),
             "latency_ms": fact.latency_ms, "what_if_latency_ms": fact.code_latency_ms if as_code else fact.latency_ms,
             "success": fact.success_rate, "what_if_success": fact.code_success_rate if as_code else fact.success_rate,
         })
-    steps = pd.DataFrame(records, columns=["step", "runs_as", "what_if_runs_as", "cost_per_month",
+    steps = pd.DataFrame(records, columns=["step", "runs_as", "what_if_runs_as", "priced", "cost_per_month",
                                            "what_if_cost_per_month", "latency_ms", "what_if_latency_ms", "success",
                                            "what_if_success"])
     steps.insert(0, "position", np.arange(1, len(steps) + 1))
@@ -312,7 +332,10 @@ def analyse(w: Workload, x: PipelineInputs, cat: Catalogue, today: Bill | None =
                         llm_after),
         converted=tuple(converted(w, x)), generic=tuple(c.name for c in w.classes if c.name not in facts),
         unmatched=tuple(n for n in x.convert if n not in classes), rewrite_cost=x.rewrite_cost,
-        target_success=x.target_success, idle=idle(w, x, cat),
+        target_success=x.target_success, idle=idle(w, x, cat), chained=x.chained,
+        uneven=tuple((c.name, c.requests_per_month) for c in w.classes)
+        if len({c.requests_per_month for c in w.classes}) > 1 else (),
+        unpriced=today.unpriced,
     )
 
 
@@ -339,6 +362,12 @@ EXPLANATION = r"""
 per month. The monthly cost of each step is its line of the one bill (long-context tiers, batch prices and caching
 as the class says). A row of the table whose name is not a call class is a step that already runs as code (no
 tokens). A class with no row gets generic facts (1,000 ms, 99%), flagged on the page.
+
+**Only for a pipeline.** The end-to-end figures below assume your call classes are **the steps of one pipeline, run
+once per request, one after another**. A table of independent features (a chat, a search, a nightly job) is not a
+chain: the sum of their latencies and the product of their success rates describe no request. So the page shows them
+only when you say the classes are a pipeline's steps, and warns when the classes' requests a month differ (a step
+with fewer requests does not run on every run). The money (the bill without the converted classes) holds either way.
 
 - **Latency** = the sum of the steps' latencies, because each step waits for the one before it.
 - **Success** = the product of the steps' success rates: a run succeeds only when every step does, failures taken as

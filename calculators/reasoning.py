@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.bill import Bill, price
+from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import CallClass, Workload, split
@@ -143,11 +143,17 @@ def _without_reasoning(w: Workload) -> Workload:
 
 def reasoning_cost_per_request(w: Workload, cat: Catalogue, today: Bill | None = None) -> list[float | None]:
     """For each class, USD its reasoning tokens cost per request at its tier (every step and retry included);
-    None for a class that bills no reasoning. From two priced workloads: with and without reasoning."""
+    None for a class that bills no reasoning, or whose model has no price (its reasoning is not free: its cost is
+    unknown, so the lever leaves it alone). From two priced workloads: with and without reasoning."""
     today = today if today is not None else price(w, cat)
     without = price(_without_reasoning(w), cat)
-    return [(now.total - off.total) / c.requests_per_month if reasons(c) else None
+    return [(now.total - off.total) / c.requests_per_month if reasons(c) and now.priced else None
             for c, now, off in zip(w.classes, today.classes, without.classes, strict=True)]
+
+
+def unpriced_reasoning(w: Workload, cat: Catalogue) -> tuple[str, ...]:
+    """Classes that reason on a model with no price: the lever cannot weigh their reasoning, so it leaves them."""
+    return tuple(c.name for c in w.classes if reasons(c) and model_prices(w, cat, c.model_key) is None)
 
 
 def keeps_reasoning(x: ReasoningInputs, cost_per_request: float) -> np.ndarray:
@@ -189,6 +195,8 @@ def idle(w: Workload, x: ReasoningInputs, cat: Catalogue) -> str | None:
     if not any(reasons(c) for c in w.classes):
         return "the workload bills no reasoning tokens (set them in the sidebar's anatomy)"
     costs = reasoning_cost_per_request(w, cat)
+    if all(cost is None for cost in costs):
+        return "its classes that reason run on models with no price: their reasoning cost is unknown"
     if all(keeps_reasoning(x, cost)[x.shares > 0].all() for cost in costs if cost is not None):
         return "reasoning earns its cost on every task type"
     return None
@@ -315,6 +323,11 @@ def break_even_tokens(benefit: float, price_per_mtok: float) -> float | None:
     return benefit * 1e6 / price_per_mtok
 
 
+TASK_COLUMNS = ("call class", "task type", "share", "uplift", "value", "reasoning per request", "break-even uplift",
+                "break-even reachable", "uplift for the same cost per correct", "break-even tokens", "per correct, off",
+                "per correct, on", "keeps reasoning", "monthly gain", "monthly reasoning saved")
+
+
 def task_frame(x: ReasoningInputs, classes: tuple[ReasoningClass, ...], today: Bill, never: Bill) -> pd.DataFrame:
     """One row per class that reasons and task type: the reasoning cost of one request, the break-even uplift, the
     workload's cost per correct answer off and on, whether reasoning stays, and the monthly net gain it brings."""
@@ -342,7 +355,7 @@ def task_frame(x: ReasoningInputs, classes: tuple[ReasoningClass, ...], today: B
                 "monthly gain": k.requests * s * (benefit - k.cost_per_request) if keep else 0.0,
                 "monthly reasoning saved": 0.0 if keep else k.requests * s * k.cost_per_request,
             })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TASK_COLUMNS)
 
 
 def policy_curve(r: ReasoningResult, x: ReasoningInputs, points: int = 241, max_tokens: float | None = None) \

@@ -32,7 +32,7 @@ from calculators.bill import Bill, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
-    KINDS, MAX_FAILURE_RATE, TOKEN_CATEGORIES, CallClass, FailureOutcome, Failures, Workload, retries_per_first,
+    KINDS, MAX_FAILURE_RATE, TOKEN_CATEGORIES, CallClass, FailureOutcome, Failures, Workload, probe, retries_per_first,
     retry_threshold,
 )
 
@@ -43,6 +43,13 @@ MIN_TRIALS = 5_000
 WORK_BUDGET = 300_000
 DEFAULT_SEED = 20_240_601
 SRE_BUDGET = 0.10  # sources.toml: sre_retries
+# Equal completed work scales a class's tasks started by success today / success with the policy. Beyond this factor
+# the comparison is not a bill: a workload that must start ten times the tasks for the same output has a failure
+# problem to fix first, and booking ten times its bill as the policy's cost would be an artefact of a degenerate
+# workload. The lever refuses and says so.
+MAX_EQUAL_WORK_FACTOR = 10.0
+# Below this task success, most of today's bill pays for work that never completes: the bar and the page say so.
+LOW_SUCCESS = 0.5
 # Reference failures used to read a class's per-attempt costs off a priced bill: any p in (0, 1) with retries gives
 # the same per-call tokens (only call counts and the billed share of the output depend on p).
 _REFERENCE = dict(failure_rate=0.5, max_attempts=2, restarts=0, retry_budget=None)
@@ -74,6 +81,25 @@ class RetryPolicyInputs(BaseModel):
 
 class NoTaskCompletes(ValueError):
     """A policy under which no task of a class completes cannot do the work the class does today."""
+
+
+def share_text(share: float) -> str:
+    """A task success in words a reader can picture: '12.5%', or '1 in 285,000,000' when tiny."""
+    if share >= 0.001:
+        return f"{share:.1%}"
+    return f"1 in {1 / share:,.0f}" if share > 0 else "none"
+
+
+class EqualWorkOutOfReach(ValueError):
+    """Equal completed work would multiply a class's tasks started beyond MAX_EQUAL_WORK_FACTOR: not booked."""
+
+    def __init__(self, name: str, factor: float, before: float, after: float):
+        self.name, self.factor, self.before, self.after = name, factor, before, after
+        super().__init__(
+            f"to complete what '{name}' completes today ({share_text(before)} of its tasks), this policy would have to "
+            f"start {factor:,.0f} times as many tasks ({share_text(after)} would complete); beyond "
+            f"{MAX_EQUAL_WORK_FACTOR:g}x the comparison at equal work is not a bill, so the lever books nothing: bring "
+            "the failure rate down first")
 
 
 # --- the lever ------------------------------------------------------------------------------------------------
@@ -119,7 +145,14 @@ def equal_work_factor(c: CallClass, failures: Failures) -> float:
     return before / after
 
 
-def apply(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> Workload:
+def equal_work_factors(w: Workload, x: RetryPolicyInputs) -> dict[str, float]:
+    """Each failing class's tasks started with the policy per task started today, for the same completed tasks."""
+    return {c.name: equal_work_factor(c, with_policy(c.failures, x))  # type: ignore[arg-type]
+            for c in w.classes if fails(c) and c.requests_per_month > 0}
+
+
+def _at_equal_work(w: Workload, x: RetryPolicyInputs) -> Workload:
+    """The policy on every failing class, each starting as many tasks as it takes to complete today's (no limit)."""
     def change(c: CallClass) -> CallClass:
         if not fails(c):
             return c
@@ -129,6 +162,29 @@ def apply(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> Workload:
                                     "requests_per_month": c.requests_per_month * equal_work_factor(c, new)})
 
     return w.map(change)
+
+
+def out_of_reach(w: Workload, x: RetryPolicyInputs) -> EqualWorkOutOfReach | None:
+    """The class that equal completed work would scale beyond MAX_EQUAL_WORK_FACTOR (the largest factor), if any."""
+    worst = None
+    for c in w.classes:
+        if not fails(c) or c.requests_per_month <= 0:
+            continue
+        new = with_policy(c.failures, x)  # type: ignore[arg-type]
+        factor = equal_work_factor(c, new)
+        if factor > MAX_EQUAL_WORK_FACTOR and (worst is None or factor > worst.factor):
+            worst = EqualWorkOutOfReach(c.name, factor, FailureOutcome.of(c.failures, c.steps).success,
+                                        FailureOutcome.of(new, c.steps).success)
+    return worst
+
+
+def apply(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> Workload:
+    """The policy at equal completed work. Raises EqualWorkOutOfReach when that means starting more than
+    MAX_EQUAL_WORK_FACTOR times the tasks of a class (the Overview then books nothing and says why)."""
+    refused = out_of_reach(w, x)
+    if refused is not None:
+        raise refused
+    return _at_equal_work(w, x)
 
 
 def describe(x: RetryPolicyInputs) -> str:
@@ -153,10 +209,36 @@ def idle(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> str | None:
     return None
 
 
+def low_success(w: Workload) -> tuple[tuple[str, float], ...]:
+    """Failing classes that complete less than LOW_SUCCESS of their tasks today: (name, task success)."""
+    out = []
+    for c in w.classes:
+        if fails(c) and c.requests_per_month > 0:
+            success = FailureOutcome.of(c.failures, c.steps).success
+            if success < LOW_SUCCESS:
+                out.append((c.name, success))
+    return tuple(out)
+
+
+def caveat(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> str | None:
+    """What a finance reviewer must know: the workload mostly fails today, or equal work multiplies its traffic."""
+    notes = []
+    failing = low_success(w)
+    if failing:
+        notes.append("today " + ", ".join(f"'{n}' completes only {share_text(s)} of its tasks" for n, s in failing)
+                     + ": most of the bill pays for work that never completes, and the bar compares bills for the "
+                     "little that does")
+    factors = {n: f for n, f in equal_work_factors(w, x).items() if f > 2}
+    if factors:
+        notes.append("equal completed work starts " + ", ".join(f"{f:.1f}x the tasks of '{n}'"
+                                                                 for n, f in factors.items()))
+    return "; ".join(notes) or None
+
+
 LEVER = Lever(
     name="retries", label="Retry budget", page="pages/retry_budgets.py",
     question="What do failures and retries do to the bill, and what does a retry budget cost at equal completed work?",
-    inputs=RetryPolicyInputs, apply=apply, describe=describe, defaults=defaults, idle=idle,
+    inputs=RetryPolicyInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
 )
 
 
@@ -197,10 +279,11 @@ class TaskCosts:
 def task_costs(w: Workload, c: CallClass, cat: Catalogue) -> TaskCosts:
     """Per-attempt costs of one task of class `c`, from one priced task with reference failures (retries present
     at every step). Per call, input money does not depend on the failure rate and output money is the full
-    output's times the billed share, so dividing by the reference share gives the full output's cost."""
+    output's times the billed share, so dividing by the reference share gives the full output's cost. The task is a
+    probe of `w`: a hit rate derived from the traffic is the one `w`'s traffic gives, not a lone request's."""
     f = c.failures or Failures()
     reference = Failures(failed_output_share=f.failed_output_share, replay=f.replay, **_REFERENCE)
-    one = c.model_copy(update={"requests_per_month": 1.0, "failures": reference})
+    one = probe(c, w, failures=reference)
     bill = price(Workload.model_construct(classes=(one,), overheads=(), custom_models=w.custom_models), cat)
     rows = bill.rows
     calls = np.where(rows.calls > 0, rows.calls, 1.0)
@@ -346,15 +429,18 @@ def doubling_point(costs: TaskCosts, policy: Policy, factor: float = 2.0) -> flo
     return float(brentq(gap, 0.0, MAX_FAILURE_RATE, xtol=1e-13))
 
 
-def policy_curves(costs: TaskCosts, p: float, policies: list[Policy], points: int = 191) -> pd.DataFrame:
+def policy_curves(costs: TaskCosts, p: float, policies: list[Policy], points: int = 191,
+                  chosen_costs: TaskCosts | None = None) -> pd.DataFrame:
     """Cost per completed task (x the clean task) and task success vs the failure rate, per policy; the workload's
-    own failure rate is one of the points."""
+    own failure rate is one of the points. `chosen_costs`: the per-attempt costs of your policy's workload (at equal
+    work it starts more or fewer tasks, and a hit rate derived from the traffic follows), for your policy's curve."""
     top = min(MAX_FAILURE_RATE, max(0.3, 2.0 * p))
     grid = np.unique(np.concatenate([np.linspace(0.0, top, points), [p]]))
     frame: dict[str, np.ndarray] = {"failure_rate": grid}
     for policy in policies:
-        e = expected(grid, costs, policy)
-        frame[f"{policy.name}|multiplier"] = e.per_success / costs.clean if costs.clean > 0 else np.nan * grid
+        own = chosen_costs if policy.yours and not policy.today and chosen_costs is not None else costs
+        e = expected(grid, own, policy)
+        frame[f"{policy.name}|multiplier"] = e.per_success / own.clean if own.clean > 0 else np.nan * grid
         frame[f"{policy.name}|success"] = e.success
     return pd.DataFrame(frame)
 
@@ -589,7 +675,8 @@ class TaskView:
     steps: int
     failure_rate: float
     failures: Failures
-    costs: TaskCosts
+    costs: TaskCosts  # per-attempt costs at today's traffic
+    costs_chosen: TaskCosts  # at the traffic of your policy's workload (equal completed work)
     today: Policy
     chosen: Policy
     policies: list[Policy]
@@ -603,7 +690,8 @@ class TaskView:
 
     def multiplier(self, which: str = "chosen") -> float | None:
         per = self.per_success(which)
-        return per / self.costs.clean if per is not None and self.costs.clean > 0 else None
+        clean = (self.costs_chosen if which == "chosen" else self.costs).clean
+        return per / clean if per is not None and clean > 0 else None
 
     def retry_share(self, which: str = "chosen") -> float:
         e = self.expected_chosen if which == "chosen" else self.expected_today
@@ -618,6 +706,10 @@ class RetryResult(TodayAndAfter):
     refuses_above: float  # failure rate above which the chosen budget refuses retries (1.0: never)
     task: TaskView | None  # the failing class analysed; None: nothing fails
     failing: tuple[str, ...] = ()  # every failing class, in workload order
+    refused: EqualWorkOutOfReach | None = None  # equal work out of reach: `after` is today's bill, nothing booked
+    unbounded: Bill | None = None  # the bill equal completed work would take when refused (not booked)
+    low_success: tuple[tuple[str, float], ...] = ()  # failing classes completing under LOW_SUCCESS of their tasks
+    factors: dict[str, float] | None = None  # tasks started with the policy per task today, by failing class
 
     @property
     def change(self) -> float:
@@ -637,16 +729,18 @@ class RetryResult(TodayAndAfter):
         return self.after.requests / self.today.requests if self.today.requests else 1.0
 
 
-def _task_view(w: Workload, x: RetryPolicyInputs, cat: Catalogue, index: int) -> TaskView:
+def _task_view(w: Workload, x: RetryPolicyInputs, cat: Catalogue, index: int, at_equal_work: Workload) -> TaskView:
     c = w.classes[index]
     f = c.failures
     assert f is not None
     costs = task_costs(w, c, cat)
+    costs_chosen = task_costs(at_equal_work, at_equal_work.classes[index], cat)
     today, chosen = today_policy(f), chosen_policy(f, x)
     p = f.failure_rate
-    return TaskView(index=index, name=c.name, steps=c.steps, failure_rate=p, failures=f, costs=costs, today=today,
-                    chosen=chosen, policies=compared_policies(f, x), expected_today=expected(p, costs, today),
-                    expected_chosen=expected(p, costs, chosen), doubles_at=doubling_point(costs, chosen))
+    return TaskView(index=index, name=c.name, steps=c.steps, failure_rate=p, failures=f, costs=costs,
+                    costs_chosen=costs_chosen, today=today, chosen=chosen, policies=compared_policies(f, x),
+                    expected_today=expected(p, costs, today), expected_chosen=expected(p, costs_chosen, chosen),
+                    doubles_at=doubling_point(costs_chosen, chosen))
 
 
 def focus_class(w: Workload, today: Bill, after: Bill) -> int | None:
@@ -663,15 +757,21 @@ def analyse(w: Workload, x: RetryPolicyInputs, cat: Catalogue, today: Bill | Non
             focus: str | None = None) -> RetryResult:
     """The lever on the workload at equal completed work, and one task of a failing class: `focus` by name, else
     the one whose bill the policy moves most. Raises NoTaskCompletes when the policy completes nothing that today
-    completes."""
+    completes. When equal work is out of reach (see `apply`), `after` is today's bill and `unbounded` what it would
+    take."""
     today = today if today is not None else price(w, cat)
-    after = price(apply(w, x, cat), cat)
+    equal = _at_equal_work(w, x)
+    refused = out_of_reach(w, x)
+    unbounded = price(equal, cat)
+    after = today if refused is not None else unbounded
     names = [c.name for c in w.classes]
     failing = tuple(c.name for c in w.classes if fails(c))
-    index = names.index(focus) if focus in failing else focus_class(w, today, after)
+    index = names.index(focus) if focus in failing else focus_class(w, today, unbounded)
     return RetryResult(today=today, after=after, idle=idle(w, x, cat),
                        refuses_above=retry_threshold(x.max_attempts, x.budget_share),
-                       task=_task_view(w, x, cat, index) if index is not None else None, failing=failing)
+                       task=_task_view(w, x, cat, index, equal) if index is not None else None, failing=failing,
+                       refused=refused, unbounded=unbounded if refused is not None else None,
+                       low_success=low_success(w), factors=equal_work_factors(w, x))
 
 
 EXPLANATION = r"""
@@ -696,9 +796,17 @@ lever keeps completed tasks per month equal: each failing class starts success-t
 as many tasks, priced by the one pricing function. The monthly change is the bill for the same completed tasks under
 the policy minus today's bill; it is what the Overview counts (as a negative saving when the policy costs money).
 
+**When equal work is out of reach.** If the policy would have to start more than ten times the tasks a class starts
+today to complete as many, the lever books nothing and says so: a workload that finishes so little of its work has a
+failure problem to fix first, and ten times its bill is an artefact of that, not the price of a retry policy. The page
+still shows what it would take. When a class completes under half its tasks today, the page and the Overview's bar
+warn: most of that bill pays for work that never completes.
+
 **Curves.** One priced task gives each attempt's cost at every step (input does not depend on *p*; the output is
 billed in the failed share), so the cost at any failure rate follows exactly; at the workload's failure rate it equals
-the priced bill.
+the priced bill. The task is priced within the workload's traffic: where a cache's hit rate is derived from the
+traffic reaching it (OpenAI's automatic caching), a lone task would find it cold. Your policy's curve uses its own
+workload's traffic (at equal work it starts more or fewer tasks).
 
 **Distribution.** 100,000 simulated tasks (seeded, vectorised; fewer only when each task sees dozens of failures)
 give the p50, p95 and p99 cost per task on the same per-attempt costs; their mean matches the bill within Monte Carlo

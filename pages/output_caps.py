@@ -1,4 +1,6 @@
 """Output caps: what a max_tokens cap and a brevity instruction do to the bill, latency and throughput."""
+import re
+
 import numpy as np
 import streamlit as st
 
@@ -24,6 +26,11 @@ def read_lengths(data: bytes) -> np.ndarray:
 def use_spread(value: float) -> None:
     """Put an observed spread into the spread widget (a button's callback: it runs before the widget is drawn)."""
     st.session_state[SPREAD_KEY] = value
+
+
+def _md(text: str) -> str:
+    """A class name typed by the user, made inert in Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~])", r"\\\1", text)
 
 
 def tokens_text(value: float | None) -> str:
@@ -64,6 +71,9 @@ with cap_col:
     form("cap")
     form("redo_share")
     form("max_truncation")
+    st.caption("The truncation limit holds for every class: one whose answers your cap would cut off more often gets "
+               "the tightest cap within the limit (a max_tokens per call site), so the saving never counts answers "
+               "cut beyond it.")
 with speed_col:
     st.markdown("**Latency and rate limit**")
     form("ttft_ms")
@@ -78,6 +88,25 @@ why = LEVER.idle(ctx.workload, x, ctx.catalogue)
 if why:
     st.warning(f"Nothing to cap: {why}.", icon=":material/warning:")
 
+if r.one_cap is not None:
+    one = r.one_cap
+    share = one.saving / r.today.total if r.today.total else 0.0
+    cut = "; ".join(f"**{_md(k.name)}**: {percent(k.truncation_at_your_cap, 1)} of its answers, so it gets "
+                    f"{k.cap:,.0f} tokens" for k in r.raised)
+    st.warning(
+        f"**max_tokens {x.cap:,} would cut off more than your {percent(x.max_truncation, 1)} truncation limit** in "
+        f"{len(r.raised)} class{'es' if len(r.raised) > 1 else ''}: {cut}, the tightest cap within the limit. The "
+        f"headline saving uses {'those caps' if len(r.raised) > 1 else 'that cap'}. One cap for every class would "
+        f"have claimed {money(one.saving)} a month "
+        f"({percent(share)} of today's bill) with {percent(one.truncation, 1)} of all answers cut off: in "
+        f"{'those classes' if len(r.raised) > 1 else 'that class'}, {money(one.cut_and_kept)} of output no longer "
+        f"billed on answers cut off and used as they are (a shorter answer, not a cheaper one), less "
+        f"{money(one.redo_cost)} for the {percent(x.redo_share, 0)} redone. Raise the truncation limit only if "
+        "those answers are still usable when cut.", icon=":material/warning:")
+if r.unpriced:
+    st.warning("Left as they are, their model has no price (never counted as free): "
+               + ", ".join(f"**{_md(n)}**" for n in r.unpriced) + ".", icon=":material/warning:")
+
 best = r.optimal_cap
 limit_label = f"{percent(x.max_truncation, 1)} truncation limit"
 headline([
@@ -88,15 +117,18 @@ headline([
            help="Today is the sidebar's bill."),
     Metric("Cheapest cap within limit", f"{best:,.0f} tokens" if best is not None else "no cap",
            delta=f"bill {money(r.optimal_bill)}" if r.optimal_bill is not None else None, delta_color="off",
-           help=f"The cheapest cap among those that truncate at most {percent(x.max_truncation, 1)} of answers, and "
-           "the bill with it. 'no cap': every such cap bills more than none at this redo share."),
+           help=f"The cheapest cap, no class's answers cut off more than {percent(x.max_truncation, 1)} of the time "
+           "(a class it would cut more gets its own tightest cap within the limit), and the bill with it. 'no cap': "
+           "every cap bills more than none at this redo share."),
     Metric("Redo break-even", percent(r.break_even_redo_share) if r.break_even_redo_share is not None else "—",
            help="The cap saves money only while fewer than this share of truncated answers must be redone. '—': the "
            "cap truncates nothing, so it neither saves nor costs."),
 ])
 latency_of = f" ({r.main_name})" if len(r.model.classes) > 1 else ""
 st.caption(
-    f"At max_tokens {x.cap:,}: {percent(r.truncation_rate, 2)} of answers cut off, {percent(r.redo_rate, 2)} redone; "
+    f"At max_tokens {x.cap:,}"
+    + (" (raised to " + ", ".join(f"{k.cap:,.0f} for {_md(k.name)}" for k in r.raised) + ")" if r.raised else "")
+    + f": {percent(r.truncation_rate, 2)} of answers cut off, {percent(r.redo_rate, 2)} redone; "
     f"{tokens_text(r.billed_output_tokens)} output tokens billed per request (no cap: "
     f"{tokens_text(r.no_cap_tokens)}). "
     f"Latency{latency_of}: p50 {seconds(r.latency_p50_ms)}, p95 {seconds(r.latency_p95_ms)} (no cap: "
@@ -114,22 +146,46 @@ if r.model.classes and best is None:
     notes.append(f"No cap that truncates at most {percent(x.max_truncation, 1)} of answers bills less than no cap when "
                  f"{percent(x.redo_share, 0)} of truncated answers are redone: a cap here buys throughput and a "
                  "runaway guard, not savings.")
-elif best is not None and r.truncation_limit_cap and abs(best - r.truncation_limit_cap) <= 1e-6 * best:
+elif best is not None and best <= min(k.limit_cap for k in r.classes) * (1 + 1e-9):
     notes.append(f"The cheapest acceptable cap is the tightest within your {limit_label}: at this redo share, every "
-                 "tighter cap is cheaper, down to the limit.")
+                 "tighter cap is cheaper, down to the limit"
+                 + (" (below it each class keeps its own tightest cap within the limit)." if len(r.classes) > 1
+                    else "."))
 elif best is not None:
     notes.append("The cheapest acceptable cap is where a lower cap's saving on kept answers equals the cost of the "
                  "extra redos.")
 if notes:
     st.caption(" ".join(notes))
 
+if len(r.classes) > 1 or r.raised:
+    st.markdown("**The cap each class gets**")
+    st.dataframe(
+        shown_frame(oc.class_frame(r), "monthly saving"), hide_index=True, width="stretch",
+        column_config={
+            "requests per month": st.column_config.NumberColumn(format="%,.0f"),
+            "mean output": st.column_config.NumberColumn(format="%,.0f", help="Tokens per request, visible + "
+                                                         "reasoning, with the brevity instruction."),
+            "p95 output": st.column_config.NumberColumn(format="%,.0f"),
+            "tightest cap within limit": st.column_config.NumberColumn(
+                format="%,.0f", help="The (1 − limit) quantile of the class's lengths, rounded up."),
+            "cap used": st.column_config.NumberColumn(format="%,.0f", help="Your cap, or the tightest cap within the "
+                                                      "limit where yours would cut off more."),
+            "raised": st.column_config.CheckboxColumn("raised", help="Your cap would cut off more than the limit."),
+            "cut off at your cap": st.column_config.NumberColumn(format="percent"),
+            "cut off": st.column_config.NumberColumn(format="percent", help="At the cap the class gets."),
+            "monthly saving": st.column_config.NumberColumn(format=f"{currency()}%,.2f",
+                                                            help="The class's bill today minus with its cap, "
+                                                            "redone answers included."),
+        },
+    )
+
 if r.model.classes:
     curve = oc.curves(r, x, marks=(best,) if best is not None else ())
-    shown_curve = shown_frame(curve, "bill", "no_cap_bill", "today")
     current = curve.loc[(curve["cap"] - x.cap).abs().idxmin()]
     markers = [
         figures.Marker(best, f"cheapest within limit: {best:,.0f}") if best is not None else None,
-        figures.Marker(r.truncation_limit_cap, limit_label, colour="#5C6B73")
+        figures.Marker(r.truncation_limit_cap, limit_label if len(r.classes) == 1 else
+                       f"{limit_label}, every class", colour="#5C6B73")
         if r.truncation_limit_cap and (best is None or abs(best - r.truncation_limit_cap) > 1e-6 * best) else None,
     ]
 
@@ -137,23 +193,34 @@ if r.model.classes:
         value = float(current[column])
         return figures.Current(x.cap, shown(value) if money_column else value, label=f"{label}: {x.cap:,}")
 
+    shown_curve = shown_frame(curve, "bill", "no_cap_bill", "today", "bill_one_cap")
+    beyond = bool((curve["bill_one_cap"] < curve["bill"] - 1e-9 * r.today.total).any())
     left, right = st.columns(2)
     with left:
-        series = {"bill": "with this cap", "today": "today (no cap)"}
+        series = {"bill": "with this cap (within the limit)", "today": "today (no cap)"}
         if x.brevity_effect:
             series["no_cap_bill"] = "brevity instruction, no cap"
+        if beyond:
+            series["bill_one_cap"] = "one cap for every class, limit ignored (not booked)"
         fig = fig_output_caps.cap_chart(
-            shown_curve, series=series, dashes={"today": "dash", "no_cap_bill": "dot"},
+            shown_curve, series=series, dashes={"today": "dash", "no_cap_bill": "dot", "bill_one_cap": "dot"},
             title="Monthly bill vs the cap", y_title="bill per month", markers=markers,
             current=here("bill", money_column=True), y_tickprefix=currency(),
         )
         chart(fig, shown_curve[["cap", *series]], name="output cap bill per month")
     with right:
+        cut_series = {"truncation_rate": "truncated", "redo_rate": "redone"}
+        if beyond:
+            cut_series["truncation_rate_one_cap"] = "truncated, limit ignored"
         fig = fig_output_caps.cap_chart(
-            curve, series={"truncation_rate": "truncated", "redo_rate": "redone"}, title="Truncation rate vs the cap",
+            curve, series=cut_series, title="Truncation rate vs the cap", dashes={"truncation_rate_one_cap": "dot"},
             y_title="share of answers", markers=markers, current=here("truncation_rate"), y_tickformat=".1%",
         )
-        chart(fig, curve[["cap", "truncation_rate", "redo_rate"]], name="output cap truncation rate")
+        chart(fig, curve[["cap", *cut_series]], name="output cap truncation rate")
+    if beyond:
+        st.caption("Below the limit cap, the solid lines hold still: the classes your cap would cut beyond the limit "
+                   "keep their tightest cap within it. The dotted lines are what one cap for every class would do: the "
+                   "gap is a saving made of answers cut off, which the lever does not book.")
 
     left, right = st.columns(2)
     with left:

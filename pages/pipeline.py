@@ -49,6 +49,7 @@ if rows is not None:
     )
     scenario.record(CONVERT_KEY, list(picked), [])
     form.set("convert", tuple(picked))
+    form("chained")
     form("table")
     illustrative("Latencies and success rates are illustrative until you replace them: the example's where a step has "
                  f"an example step's name, {pl.GENERIC_LATENCY_MS:,.0f} ms and {percent(pl.GENERIC_SUCCESS, 0)} "
@@ -69,21 +70,31 @@ def payback_text(result: pl.PipelineResult) -> str:
     return "—" if not result.converted else "never" if months is None else f"{months:,.1f} months"
 
 
+def cost_text(value: float, priced: bool) -> str:
+    """A step's monthly cost; a step on a model with no price is 'unpriced', never $0."""
+    return money(value) if priced else "unpriced"
+
+
 def show(result: pl.PipelineResult, label: str) -> None:
-    """The pipeline step by step, end to end, and the what-if's payback."""
+    """The pipeline step by step, end to end (only when its classes are one pipeline's steps), and the payback."""
     before, after = result.before, result.what_if
     steps = result.steps
+    chained = result.chained
     table = pd.DataFrame({
-        "#": steps["position"], "step": steps["step"], "runs as": steps["runs_as"],
-        "what-if": steps["what_if_runs_as"],
-        "cost per month": steps["cost_per_month"].map(money),
-        "what-if cost": steps["what_if_cost_per_month"].map(money),
+        "#" if chained else "row": steps["position"], "step" if chained else "call class": steps["step"],
+        "runs as": steps["runs_as"], "what-if": steps["what_if_runs_as"],
+        "cost per month": [cost_text(v, ok) for v, ok in zip(steps["cost_per_month"], steps["priced"], strict=True)],
+        "what-if cost": [cost_text(v, ok or w == "code") for v, ok, w in
+                         zip(steps["what_if_cost_per_month"], steps["priced"], steps["what_if_runs_as"], strict=True)],
         "latency (ms)": steps["latency_ms"].map(lambda v: f"{v:,.0f}"),
         "what-if latency (ms)": steps["what_if_latency_ms"].map(lambda v: f"{v:,.0f}"),
         "success": steps["success"].map(lambda v: percent(v, 2)),
         "what-if success": steps["what_if_success"].map(lambda v: percent(v, 2)),
     })
     st.dataframe(table, hide_index=True, width="stretch")
+    if result.unpriced:
+        st.caption("No price for " + ", ".join(f"**{n}**" for n in result.unpriced) + f": the cost is unknown (not "
+                   f"{money(0.0)}), so the bill and the cost per run leave it out.")
     if result.code_steps:
         st.caption("Rows that name no call class are steps that already run as code (no tokens): "
                    + ", ".join(f"**{n}**" for n in result.code_steps) + ".")
@@ -91,6 +102,19 @@ def show(result: pl.PipelineResult, label: str) -> None:
         st.caption("No row in the table for " + ", ".join(f"**{n}**" for n in result.generic)
                    + f": generic facts assumed ({pl.GENERIC_LATENCY_MS:,.0f} ms, {percent(pl.GENERIC_SUCCESS, 0)}).")
 
+    if not chained:
+        st.caption("Each row is its own feature's latency and success (what-if: as code). They are not added or "
+                   "multiplied: independent features make no chain.")
+        money_frame = shown_frame(steps, "cost_per_month", "what_if_cost_per_month")
+        chart(figures.grouped_bars(
+            list(steps["step"]),
+            {"today": money_frame["cost_per_month"], "what-if": money_frame["what_if_cost_per_month"]},
+            title=f"Monthly cost by call class{label}", y_title="cost per month", y_tickprefix=currency(),
+        ), money_frame[["step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month"]],
+            name="pipeline cost by class")
+        payback_chart(result)
+        bill_lines(result.today, result.after, "with the classes as code")
+        return
     what_if = f"What-if ({len(result.converted)} step{'s' if len(result.converted) != 1 else ''} as code)"
     st.dataframe(pd.DataFrame({
         "": ["LLM steps", "Cost per month", "Cost per run", "Latency per run", "End-to-end success",
@@ -143,6 +167,11 @@ def show(result: pl.PipelineResult, label: str) -> None:
                    f"{percent(result.target_success, 0)} after ln({result.target_success:g}) ÷ ln({mean:.4f}) = "
                    f"{n_star:.2f} chained LLM steps (the product of the steps' own rates is in the table above).")
 
+    payback_chart(result)
+    bill_lines(result.today, result.after, "with the steps as code")
+
+
+def payback_chart(result: pl.PipelineResult) -> None:
     if result.converted:
         payback = shown_frame(pl.payback_curve(result), "net_saving")
         months = result.payback_months
@@ -152,23 +181,44 @@ def show(result: pl.PipelineResult, label: str) -> None:
             y_tickprefix=currency(), zero_line=True,
             markers=[figures.Marker(months, f"pays back after {months:,.1f} months") if months is not None else None],
         ), payback, name="pipeline rewrite payback")
-    bill_lines(result.today, result.after, "with the steps as code")
 
 
 if rows is not None:
-    headline([
+    money_metrics = [
         Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving / r.today.total if r.today.total else 0)} "
                "of today's bill" if r.idle is None else "no step converted", delta_color="off",
                help="Today's bill minus the bill without the converted steps' call classes."),
         Metric("Bill with the steps as code", money(r.after.total), delta=f"today {money(r.today.total)}",
                delta_color="off", help="Today is the workload's bill (the sidebar's)."),
-        Metric("End-to-end success", percent(r.what_if.success), delta=f"today {percent(r.before.success)}",
-               delta_color="off", help="Product of the steps' success rates."),
-        Metric("Latency per run", f"{r.what_if.latency_ms / 1000:,.2f} s",
-               delta=f"today {r.before.latency_ms / 1000:,.2f} s", delta_color="off",
-               help="Sum of the steps' latencies (they run in sequence)."),
-        Metric("Payback", payback_text(r), help=f"One-off rewrite ({money(x.rewrite_cost)}) ÷ monthly saving."),
-    ])
+    ]
+    payback_metric = Metric("Payback", payback_text(r), help=f"One-off rewrite ({money(x.rewrite_cost)}) ÷ monthly "
+                            "saving.")
+    if r.chained:
+        headline([
+            *money_metrics,
+            Metric("End-to-end success", percent(r.what_if.success), delta=f"today {percent(r.before.success)}",
+                   delta_color="off", help="Product of the steps' success rates: a run succeeds only when every step "
+                   "does (failures independent)."),
+            Metric("Latency per run", f"{r.what_if.latency_ms / 1000:,.2f} s",
+                   delta=f"today {r.before.latency_ms / 1000:,.2f} s", delta_color="off",
+                   help="Sum of the steps' latencies (they run in sequence)."),
+            payback_metric,
+        ])
+        st.caption("End-to-end figures assume your call classes are the steps of one pipeline, each run once per "
+                   "request, one after another (you said so above).")
+        if r.uneven:
+            counts = ", ".join(f"**{name}** {n:,.0f}" for name, n in r.uneven)
+            st.warning(f"The steps do not all run once per run: their requests a month differ ({counts}). The page "
+                       f"takes runs = the largest ({r.runs_per_month:,.0f}); a step with fewer requests runs on only "
+                       "some runs, so the end-to-end success and latency overstate what it adds. If these are "
+                       "independent features, untick the pipeline box.", icon=":material/warning:")
+    else:
+        headline([*money_metrics, payback_metric])
+        st.info("Your call classes are read as **independent features**, so the page shows no end-to-end success or "
+                "latency: the product of independent features' success rates and the sum of their latencies describe "
+                "no request. If every request runs each class once, one after another, tick **These call classes are "
+                "the steps of one pipeline** above. The monthly saving does not depend on it.",
+                icon=":material/info:")
     if r.unmatched:
         st.caption("Not call classes of the workload, so nothing to convert: " + ", ".join(r.unmatched) + ".")
     show(r, "")
@@ -185,8 +235,8 @@ else:
                    "code: those calls leave the bill.", icon=":material/warning:")
     example = pl.example_rows(ctx.sidebar.requests_per_month)
     ahead = custom_workload(example)
-    p = pl.analyse(ahead, x.model_copy(update={"convert": pl.EXAMPLE_CONVERT, "table": pl.facts_for(ahead)}),
-                   ctx.catalogue)
+    p = pl.analyse(ahead, x.model_copy(update={"convert": pl.EXAMPLE_CONVERT, "table": pl.facts_for(ahead),
+                                               "chained": True}), ctx.catalogue)
     st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** for {ctx.sidebar.requests_per_month:,} requests of one "
             "kind: it is not a pipeline, so no step can be converted. Below is a **preview**: an illustrative "
             "invoice-processing pipeline run once per request, whose seven LLM steps would bill "

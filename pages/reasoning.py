@@ -34,14 +34,27 @@ def budget_text(value: float | None) -> str:
 
 ctx = context()
 st.caption(price_caption(ctx.prices))
-real = any(reasoning.reasons(c) for c in ctx.workload.classes)
+unpriced = reasoning.unpriced_reasoning(ctx.workload, ctx.catalogue)
+if unpriced:
+    st.warning("Left as they are, their model has no price (their reasoning is not free, its cost is unknown): "
+               + ", ".join(f"**{_md(n)}**" for n in unpriced) + ".", icon=":material/warning:")
+if ctx.workload.requests_per_month <= 0:
+    publish(LEVER, 0.0)
+    st.info(f"Your workload has no requests a month, so its bill is {money(ctx.bill.total)} and there is no reasoning "
+            f"to cut: this lever's saving is {money(0.0)}. Give a call class some requests (sidebar, or the Call "
+            "classes page) to see where reasoning earns its cost.", icon=":material/info:")
+    explain(reasoning.EXPLANATION)
+    st.stop()
+real = any(reasoning.reasons(c) for c in ctx.workload.classes) and not all(
+    c is None for c in reasoning.reasoning_cost_per_request(ctx.workload, ctx.catalogue, ctx.bill))
 if real:
     analysed = ctx.workload
     st.caption("Your workload bills reasoning tokens (sidebar anatomy: reasoning tokens per request, on top of the "
                "visible answer). Today every request reasons; the lever keeps reasoning only on the task types "
                "where it earns its cost.")
 else:
-    st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** with no reasoning tokens, so this lever has nothing to "
+    what = "no priced reasoning tokens" if unpriced else "no reasoning tokens"
+    st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** with {what}, so this lever has nothing to "
             f"cut: its saving on your workload is {money(0.0)}. Below, the analysis runs on a **preview**: the same "
             "workload with an illustrative reasoning budget per request (Chen et al. saw a reasoning model spend 901 "
             "tokens on '2+3').", icon=":material/info:")
@@ -69,6 +82,12 @@ x = form.inputs()
 r = reasoning.evaluate(analysed, x, ctx.catalogue, ctx.bill if real else None)
 saving = r.saving if real else effect(LEVER, ctx.workload, x, ctx.catalogue, before=ctx.bill).saving
 publish(LEVER, saving)
+if not r.classes:
+    headline([Metric("Monthly saving", money(saving), delta="nothing priced to weigh", delta_color="off")])
+    st.info("No class with a priced model and requests reasons, even in the preview: there is no reasoning cost to "
+            "weigh against the extra correct answers.", icon=":material/info:")
+    explain(reasoning.EXPLANATION)
+    st.stop()
 
 if r.shares_scaled:
     st.warning(f"The shares of traffic add up to {percent(r.share_total)}; they are scaled to 100%.",

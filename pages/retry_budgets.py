@@ -50,6 +50,23 @@ def signed(share: float) -> str:
 
 def metrics(result: retries.RetryResult, prefix: str = "") -> list[Metric]:
     today, after = result.today, result.after
+    if result.refused is not None and result.unbounded is not None:
+        would = result.unbounded
+        return [
+            Metric(f"{prefix}Change at equal work", money(0.0), delta="not booked: equal work out of reach",
+                   delta_color="off", delta_arrow="off",
+                   help=f"Equal completed work would start {multiple(result.refused.factor)} the tasks of "
+                   f"'{result.refused.name}', beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x: the lever books nothing "
+                   "(the Overview too) and says why."),
+            Metric(f"{prefix}Bill it would take", money(would.total), delta=f"today {money(today.total)}",
+                   delta_color="off", help="What starting that many tasks would bill: shown, not booked."),
+            Metric(f"{prefix}Cost per completed task", money(would.per_completed),
+                   delta=f"today {money(today.per_completed)}", delta_color="off",
+                   help="The bill ÷ tasks completed a month, with the policy at equal work (not booked) and today."),
+            Metric(f"{prefix}Task success", retries.share_text(result.refused.after),
+                   delta=f"today {retries.share_text(result.refused.before)}", delta_color="off",
+                   help=f"Share of '{result.refused.name}' tasks started that complete, with the policy and today."),
+        ]
     share = result.change / today.total if today.total else 0.0
     change = result.change if abs(share) >= 5e-10 else 0.0  # two bills of the same work: float noise is no change
     return [
@@ -72,10 +89,37 @@ def metrics(result: retries.RetryResult, prefix: str = "") -> list[Metric]:
     ]
 
 
+def warn_about_the_work(result: retries.RetryResult, prefix: str = "") -> None:
+    """The workload mostly fails today, or equal work is out of reach or multiplies the tasks started: say so."""
+    if result.refused is not None and result.unbounded is not None:
+        e = result.refused
+        st.warning(
+            f"{prefix}**Not booked.** To complete what **{e.name}** completes today ({retries.share_text(e.before)} "
+            f"of its tasks), this policy would have to start **{e.factor:,.0f} times as many tasks** "
+            f"({retries.share_text(e.after)} would complete), a bill of {money(result.unbounded.total)} a month "
+            f"instead of {money(result.today.total)}. Beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x the comparison at "
+            "equal work is not a bill but an artefact of a workload that finishes almost nothing: the lever books "
+            f"{money(0.0)} (the Overview too). Bring the failure rate down first.", icon=":material/warning:")
+    elif result.factors:
+        big = {n: f for n, f in result.factors.items() if f > 2}
+        if big:
+            st.warning(prefix + "Equal completed work starts " + ", ".join(
+                f"**{multiple(f)}** the tasks of **{n}**" for n, f in big.items())
+                + ": the change is mostly the bill for those extra tasks. It is what this policy costs if every task "
+                "must still complete; if failed tasks are simply dropped, it is work lost instead.",
+                icon=":material/warning:")
+    if result.low_success:
+        st.warning(prefix + "Today " + ", ".join(f"**{n}** completes only {retries.share_text(v)} of its tasks"
+                                                  for n, v in result.low_success)
+                   + ": most of the bill pays for work that never completes, and every comparison at equal completed "
+                   "work compares bills for the little that does.", icon=":material/warning:")
+
+
 headline(metrics(r))
+warn_about_the_work(r)
 if r.idle:
     st.caption(f"No effect on your workload: {r.idle}.")
-else:
+elif r.refused is None:
     st.caption(f"Completed tasks per month: {r.today.completed:,.0f} today and with the policy (equal by construction). "
                f"To complete them it starts {r.after.requests:,.0f} tasks a month instead of {r.today.requests:,.0f} "
                f"({multiple(r.started_factor)}): a policy that completes fewer tasks does less work, not the same work "
@@ -100,7 +144,7 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
         figures.Marker(budgeted.refuses_above, f"{percent(budgeted.budget, 0)} budget refuses above "
                        f"{percent(budgeted.refuses_above)}", colour="#17A398") if budgeted is not None else None,
     ]
-    curves = retries.policy_curves(view.costs, view.failure_rate, view.policies)
+    curves = retries.policy_curves(view.costs, view.failure_rate, view.policies, chosen_costs=view.costs_chosen)
     names = [p.name for p in view.policies]
     fig = figs.twin_panels(
         curves, x="failure_rate", names=names,
@@ -116,10 +160,13 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
     st.caption("Solid: today's policy and yours. The no-retry and restart-only cost lines coincide: a restart buys "
                "success, not a cheaper success, because every failed run is paid in full. At the workload's failure "
                f"rate each curve is the priced bill: cost per completed task today {money(view.per_success('today'))}, "
-               f"with the policy {money(view.per_success())} (a clean task {money(view.costs.clean)}).")
+               f"with the policy {money(view.per_success())} (a clean task {money(view.costs.clean)})."
+               + (" With the policy, the workload starts a different number of tasks, and a cache hit rate derived "
+                  "from the traffic follows: its curve uses that workload's per-attempt costs."
+                  if view.costs_chosen.clean != view.costs.clean else ""))
 
     st.subheader("Distribution of cost per task")
-    sim = simulate(view.costs.to_json(), view.failure_rate, view.chosen.rules)
+    sim = simulate(view.costs_chosen.to_json(), view.failure_rate, view.chosen.rules)
     headline([
         Metric(f"{label.strip(' ()').capitalize() + ': ' if label else ''}median task (p50)", money(sim.p50)),
         Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median", delta_color="off"),
@@ -190,6 +237,7 @@ else:
           + (" Replaces the custom table of call classes with the four numbers." if custom_rows() is not None else ""))
     st.subheader("Preview: with failures")
     headline(metrics(p, "Preview: ")[:4])
+    warn_about_the_work(p, "Preview: ")
     assert p.task is not None
     show(p.task, p, " (preview)")
 

@@ -15,7 +15,7 @@ from calculators.bill import price
 from calculators.lever import effect
 from calculators.prices import ModelPrices, TieredRate
 from calculators.workload import AgentLoop, CallClass, Failures, Workload
-from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, SONNET_45, one, workloads
+from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, SONNET_45, SimpleWorkload, one, simple_workloads, workloads
 
 # A plain price sheet: $2/MTok input, $10/MTok output, no tiers, no cache prices.
 PRICES = ModelPrices(provider_id="test", provider_name="Test", model_id="m", model_name="M",
@@ -87,7 +87,7 @@ def test_closed_forms_match_numerical_integration(cap):
 
 
 def test_apply_by_hand():
-    x = inputs(cap=500, redo_share=0.5)
+    x = inputs(cap=500, redo_share=0.5, max_truncation=0.5)  # 500 cuts 19.4% of answers: within a 50% limit
     d = oc.LogNormal.from_mean(400, 2.4)
     q, first, tail = (float(v[0]) for v in (d.sf(np.array([500.0])), d.limited_mean(np.array([500.0])),
                                             d.tail_mean(np.array([500.0]))))
@@ -102,7 +102,7 @@ def test_apply_by_hand():
 def test_visible_and_reasoning_tokens_are_capped_together_and_split_pro_rata():
     w = one(requests_per_month=1_000_000, model_key=SONNET, other_input_tokens=1_000, output_tokens=300,
             reasoning_tokens=100)
-    x = inputs(cap=500, redo_share=1.0)
+    x = inputs(cap=500, redo_share=1.0, max_truncation=0.5)
     d = oc.LogNormal.from_mean(400, 2.4)  # the cap applies to visible + reasoning: 400 tokens on average
     first = float(d.limited_mean(np.array([500.0]))[0])
     capped, redo = oc.apply(w, x, CAT).classes
@@ -196,16 +196,29 @@ def test_bill_curve_equals_price_at_the_cap_and_at_other_caps(w, x):
 
 
 def test_truncation_and_tokens_by_hand_on_two_classes():
-    # Two classes of 1,000 and 3,000 requests: the truncation rate is their requests-weighted mean.
+    # Two classes of 1,000 and 3,000 requests, means 100 and 900 tokens (mu = ln(mean) - sigma^2/2 = 4.3822 and
+    # 6.5794). A cap of 800 has z = (ln 800 - mu)/sigma = 3.448 on a: it cuts off 1 - Phi(3.448) = 0.028% of a's
+    # answers, but z = 0.158 on b: 43.7% of b's, above the 2% limit. So b gets its own limit cap, ceil(900 x 3.15357) =
+    # ceil(2,838.2) = 2,839 tokens, where it cuts off 1.998%. The truncation rate is the requests-weighted mean at the
+    # caps the classes get: (1,000 x 0.028% + 3,000 x 1.998%) / 4,000 = 1.506%.
     w = Workload(classes=(CallClass(name="a", requests_per_month=1_000, model_key="test/m", output_tokens=100),
                           CallClass(name="b", requests_per_month=3_000, model_key="test/m", output_tokens=900)),
                  custom_models=(PRICES,))
     x = inputs(cap=800)
     r = oc.evaluate(w, x, CAT)
-    qa, qb = (float(oc.LogNormal.from_mean(m, 2.4).sf(np.array([800.0]))[0]) for m in (100, 900))
-    assert r.truncation_rate == pytest.approx((1_000 * qa + 3_000 * qb) / 4_000)
-    limit = r.truncation_limit_cap  # the 2% truncation cap of the mixture
-    assert float(r.model.truncation(np.array([limit]))[0]) == pytest.approx(0.02, rel=1e-9)
+    a, b = (oc.LogNormal.from_mean(m, 2.4) for m in (100, 900))
+    p98 = math.exp(-SIGMA**2 / 2 + SIGMA * special.ndtri(0.98))  # the 98th percentile over the mean: 3.15357
+    assert p98 == pytest.approx(3.15357, abs=1e-5)
+    assert [k.limit_cap for k in r.classes] == [math.ceil(100 * p98), math.ceil(900 * p98)] == [316, 2_839]
+    assert [k.cap for k in r.classes] == [800, 2_839] and [k.raised for k in r.classes] == [False, True]
+    qa = float(a.sf(np.array([800.0]))[0])
+    qb = float(b.sf(np.array([2_839.0]))[0])
+    assert qa == pytest.approx(2.827e-4, rel=1e-3) and qb == pytest.approx(0.01998, rel=1e-3) and qb <= 0.02
+    assert r.classes[1].truncation_at_your_cap == pytest.approx(0.4374, abs=1e-4)  # what 800 alone would cut off
+    assert r.truncation_rate == pytest.approx((1_000 * qa + 3_000 * qb) / 4_000) == pytest.approx(0.01506, abs=1e-5)
+    assert r.truncation_limit_cap == 2_839  # the smallest single cap no class needs raised
+    # The per-class savings add up to the headline (nothing else in the bill moves).
+    assert sum(k.saving for k in r.classes) == pytest.approx(r.saving, rel=1e-12)
 
 
 # --- break-evens and the optimum ------------------------------------------------------------------------------
@@ -223,28 +236,32 @@ def test_break_even_redo_share_makes_the_cap_free():
 def test_default_optimum_is_the_truncation_limit():
     r = oc.evaluate(DEFAULT, inputs(), CAT)
     # At 10% redone, below the break-even, tighter is cheaper: the 2% limit binds. The 98th percentile of a
-    # log-normal of mean 400: 400 exp(-sigma^2/2 + 2.0537 sigma) = 1,261.4 tokens.
-    assert r.optimal_cap == pytest.approx(r.truncation_limit_cap)
-    assert r.truncation_limit_cap == pytest.approx(400 * math.exp(-SIGMA**2 / 2 + SIGMA * special.ndtri(0.98)))
-    assert r.truncation_limit_cap == pytest.approx(1_261.43, abs=0.01)
+    # log-normal of mean 400: 400 exp(-sigma^2/2 + 2.0537 sigma) = 1,261.43 tokens; max_tokens is a whole number, so
+    # the tightest cap within 2% is 1,262.
+    assert 400 * math.exp(-SIGMA**2 / 2 + SIGMA * special.ndtri(0.98)) == pytest.approx(1_261.43, abs=0.01)
+    assert r.optimal_cap == r.truncation_limit_cap == 1_262
+    assert float(r.model.truncation(np.array([1_262.0]))[0]) <= 0.02 < float(r.model.truncation(np.array([1_261.0]),
+                                                                                                within_limit=False)[0])
 
 
 @settings(max_examples=25)
 @given(k=st.floats(1.05, 3.85), rho=st.floats(0, 1), limit=st.floats(0.0001, 0.5), two=st.booleans())
-def test_optimal_cap_beats_every_cap_in_the_allowed_range(k, rho, limit, two):
+def test_optimal_cap_beats_every_cap(k, rho, limit, two):
+    # Every cap is allowed: a class it would cut beyond the limit gets its own limit cap. So the optimum must beat
+    # every cap from 1 token to the far tail, and no class's truncation at it may exceed the limit.
     w = LINK_LIKE if two else SMALL
     x = inputs(p95_multiple=k, redo_share=rho, max_truncation=limit)
     m = oc.cap_model(w, x, CAT)
-    best = m.optimal_cap(limit)
-    lo = m.truncation_limit_cap(limit)
+    best = m.optimal_cap()
     hi = max(float(c.length.ppf(np.array([1 - 1e-9]))[0]) for c in m.classes) * 10
-    bills = m.bill(np.geomspace(lo, hi, 3_000))
+    bills = m.bill(np.geomspace(1, hi, 3_000))
     scale = 1e-9 * m.no_cap_bill()
     if best is None:
-        assert bills.min() >= m.no_cap_bill() - scale  # nothing in range beats no cap
+        assert bills.min() >= m.no_cap_bill() - scale  # no cap beats no cap
     else:
-        assert best >= lo * (1 - 1e-9)
+        assert best >= min(c.floor for c in m.classes) * (1 - 1e-9)
         assert m.bill(np.array([best]))[0] <= bills.min() + scale
+        assert all(float(c.length.sf(c.cap(np.array([best])))[0]) <= limit * (1 + 1e-9) for c in m.classes)
 
 
 # --- latency and the rate limit ---------------------------------------------------------------------------------
@@ -269,7 +286,7 @@ def test_default_latency_by_hand():
 
 
 def test_latency_quantiles_match_monte_carlo():
-    x = inputs(p95_multiple=3.0, cap=900, redo_share=0.6, ttft_ms=300, ms_per_token=15)
+    x = inputs(p95_multiple=3.0, cap=900, redo_share=0.6, ttft_ms=300, ms_per_token=15, max_truncation=0.5)
     d = oc.LogNormal.from_mean(400, 3.0)
     rng = np.random.default_rng(7)
     lengths = np.exp(rng.normal(d.mu, d.sigma, 400_000))
@@ -315,8 +332,11 @@ def test_observed_lengths_by_hand():
 def test_observed_curves_by_hand():
     # Lengths 100, 200, 300, 400, a cap of 250, half the cut answers redone. Per request: input $0.002 x (1 + 0.25);
     # output (100 + 200 + 250 + 250)/4 = 200 first-attempt tokens + 0.5 x (300 + 400)/4 = 87.5 redone: 287.5 x 1e-5.
-    x = inputs(cap=250, redo_share=0.5)
+    # With a 50% limit the observed lengths keep the cap of 250 (it cuts 2 of 4); the log-normal of mean 400 would cut
+    # 59% of its answers at 250, so its cap is raised to its median, ceil(320.05) = 321: as the headline does.
+    x = inputs(cap=250, redo_share=0.5, max_truncation=0.5)
     r = oc.evaluate(SMALL, x, CAT)
+    assert r.classes[0].cap == 321
     row = oc.observed_curves(r, x, SAMPLE).set_index("cap").loc[250.0]
     assert row["observed_truncation"] == 0.5
     assert row["observed_tokens"] == pytest.approx(287.5)
@@ -400,3 +420,158 @@ def test_edge_values_never_crash(k, cap, rho, brevity, ttft, tpot, out):
     curve = oc.curves(r, x, marks=(r.optimal_cap,) if r.optimal_cap else ())
     assert np.isfinite(curve.to_numpy(dtype=float)).all()
     assert math.isfinite(r.after.total) and math.isfinite(r.latency_p95_ms)
+
+
+# --- the truncation limit is a limit: a cap never cuts a class beyond it ------------------------------------------
+
+# The reviewer's custom table: four features whose outputs differ by 50x. The default cap (twice Chat's p95, rounded up
+# to a power of two: 4,096) cut off 48.6% of Nightly's answers (1,000 visible + 4,000 reasoning), and the headline
+# saving of $318.93 came from there.
+REVIEW_TABLE = Workload(classes=(
+    CallClass(name="Chat", requests_per_month=200_000, model_key=SONNET, prefix_tokens=3_000, other_input_tokens=1_000,
+              output_tokens=500),
+    CallClass(name="Search", requests_per_month=200_000, model_key=SONNET, prefix_tokens=3_000,
+              other_input_tokens=2_000, output_tokens=200),
+    CallClass(name="Nightly", requests_per_month=50_000, model_key=GPT5, other_input_tokens=8_000, output_tokens=1_000,
+              reasoning_tokens=4_000, tier="batch"),
+    CallClass(name="Legacy", requests_per_month=100_000, model_key="openai/gpt-4o", prefix_tokens=1_200,
+              other_input_tokens=300, output_tokens=100, cache="5m", cache_hit_rate=0.5),
+))
+
+
+def test_a_cap_that_cuts_a_class_beyond_the_limit_is_raised_for_that_class():
+    """Nightly: mean 5,000 tokens, so the tightest cap within 2% is ceil(5,000 x 3.153569) = ceil(15,767.8) = 15,768
+    (z = 2.05376, it cuts off 1.99993%). Its money on the batch tier: A = 50,000 x 8,000 x $0.625/MTok = $250 of input,
+    B = 50,000 x $5/MTok = $0.25 a month per output token per request (today $250 + $0.25 x 5,000 = $1,500). At 15,768:
+    E[(L - C)+] = 5,000 Phi(sigma - z) - C Phi(-z) = 414.406 - 315.349 = 99.057 tokens. The 90% of cut answers kept as
+    they are save 0.9 x $0.25 x 99.057 = $22.288; the 10% redone cost q (A + B C) x 0.1 = 0.019999 x $4,192 x 0.1 =
+    $8.384 (a second input and the 15,768 tokens wasted): Nightly saves $13.904. The other classes keep 4,096, well
+    within the limit: Chat saves $0.1233, the others nothing to speak of. The headline: $14.03, not $318.93."""
+    x = oc.OutputCapInputs(**oc.defaults(REVIEW_TABLE, CAT))
+    assert x.cap == 4_096
+    r = oc.evaluate(REVIEW_TABLE, x, CAT)
+    by_name = {k.name: k for k in r.classes}
+    nightly = by_name["Nightly"]
+    assert nightly.raised and nightly.cap == nightly.limit_cap == 15_768
+    assert nightly.truncation_at_your_cap == pytest.approx(0.4859, abs=1e-4)
+    assert nightly.truncation == pytest.approx(0.0199993, abs=1e-7)
+    assert nightly.saving == pytest.approx(0.9 * 0.25 * 99.05713 - 0.1 * 0.01999929 * (250 + 0.25 * 15_768), abs=1e-4)
+    assert nightly.saving == pytest.approx(13.904, abs=1e-3)
+    assert [k.cap for k in r.classes if k.name != "Nightly"] == [4_096] * 3
+    assert by_name["Chat"].saving == pytest.approx(0.1233, abs=1e-4)
+    assert all(k.truncation <= x.max_truncation for k in r.classes)
+    assert r.saving == pytest.approx(14.0275, abs=1e-4)
+    assert r.saving == pytest.approx(effect(oc.LEVER, REVIEW_TABLE, x, CAT).saving, rel=1e-12)
+    # What one cap for every class would have booked, and where it came from: the old $318.93 was Nightly's cut-off
+    # answers used as they are ($380.71 of output no longer billed) minus the redos ($61.91), plus Chat's $0.12.
+    one_cap = r.one_cap
+    assert one_cap.raised == ("Nightly",)
+    assert one_cap.saving == pytest.approx(318.93, abs=0.01)
+    assert one_cap.cut_and_kept == pytest.approx(380.71, abs=0.01)
+    assert one_cap.redo_cost == pytest.approx(61.91, abs=0.01)
+    assert one_cap.saving == pytest.approx(one_cap.cut_and_kept - one_cap.redo_cost + by_name["Chat"].saving
+                                           + by_name["Search"].saving + by_name["Legacy"].saving, abs=1e-6)
+    assert one_cap.truncation == pytest.approx(0.0443, abs=1e-4)  # 48.6% of Nightly's 50,000 among 550,000 requests
+    note = oc.caveat(REVIEW_TABLE, x, CAT)
+    assert "Nightly: 48.6% of answers cut off, so 15,768 tokens instead" in note and "not booked" in note
+    # 318.93 / today's 6,900 = 4.6% of the bill.
+    assert "4.6% of the bill" in note
+
+
+def test_the_reviewers_gpt5_case_books_no_cut_off_answers():
+    """GPT-5 with 400 visible + 8,000 reasoning tokens and max_tokens 4,000: one cap would cut off 78.1% of answers
+    and book $38,534 of the $86,500 bill (44.5%). Within the 2% limit the cap is raised to ceil(8,400 x 3.153569) =
+    26,490 and the saving is what cutting 2% of answers, 10% of them redone, is worth: $963."""
+    w = SimpleWorkload(model_key=GPT5, reasoning_tokens=8_000).workload()
+    assert price(w, CAT).total == pytest.approx(1e6 * (2_000 * 1.25 + 8_400 * 10) / 1e6)  # $86,500
+    x = oc.OutputCapInputs(**oc.defaults(w, CAT)).model_copy(update={"cap": 4_000})
+    r = oc.evaluate(w, x, CAT)
+    assert r.classes[0].cap == 26_490 and r.truncation_rate <= 0.02
+    assert r.one_cap.truncation == pytest.approx(0.7814, abs=1e-4)
+    assert r.one_cap.saving == pytest.approx(38_534.03, abs=0.01)
+    assert r.saving == pytest.approx(962.99, abs=0.01)
+    assert r.optimal_cap == 26_490  # tighter is cheaper at 10% redone: the limit binds
+    assert "44.5% of the bill" in oc.caveat(w, x, CAT)
+
+
+def test_a_higher_limit_lets_a_tighter_cap_through():
+    # A 50% limit: the tightest cap is the median, ceil(400 x exp(-sigma^2/2)) = ceil(320.05) = 321.
+    x = inputs(cap=800, max_truncation=0.5)
+    r = oc.evaluate(DEFAULT, x, CAT)
+    assert r.classes[0].limit_cap == 321 and r.classes[0].cap == 800 and not r.raised and r.one_cap is None
+    assert r.truncation_rate == pytest.approx(0.08506, abs=1e-5)  # 800 cuts 8.5% of answers: within 50%
+    assert oc.caveat(DEFAULT, x, CAT) == ("the cap saves by cutting off 8.51% of answers (within your 50.0% limit) and "
+                                          "using 90% of them as they are")
+
+
+def test_the_default_bar_has_nothing_to_flag():
+    x = oc.OutputCapInputs(**oc.defaults(DEFAULT, CAT))
+    assert oc.caveat(DEFAULT, x, CAT) is None  # 4,096 cuts off 0.0067% of answers
+
+
+def test_curves_within_the_limit_and_with_one_cap():
+    r = oc.evaluate(REVIEW_TABLE, oc.OutputCapInputs(cap=4_096), CAT)
+    x = oc.OutputCapInputs(cap=4_096)
+    curve = oc.curves(r, x).set_index("cap")
+    assert curve.loc[4_096.0, "bill"] == pytest.approx(r.after.total, rel=1e-12)
+    assert curve.loc[4_096.0, "bill_one_cap"] == pytest.approx(r.today.total - r.one_cap.saving, rel=1e-12)
+    assert (curve["truncation_rate"] <= 0.02 + 1e-12).all()  # no class ever beyond the limit
+    assert (curve["bill"] >= curve["bill_one_cap"] - 1e-9).all()  # what the limit refuses to book
+
+
+# --- derived hit rates: redone answers reach the cache too --------------------------------------------------------
+
+
+@pytest.mark.parametrize("agents", [0.0, 0.3], ids=["requests", "with agent tasks"])
+def test_gpt5_automatic_caching_curve_equals_price(agents):
+    """GPT-5 caches automatically: the sidebar's hit rate is derived from the traffic (None). At 3,000 requests a
+    month, 3,000 / 730 / 12 = 0.342 per 5 minutes, h = 1 - exp(-0.342) = 29.0%. Redone answers send the prefix again,
+    so they raise the traffic reaching the cache and its hit rate, for every class sharing it (agent tasks too, which
+    the lever does not cap). The curve follows that exactly: it equals price() at the cap and at other caps."""
+    w = SimpleWorkload(model_key=GPT5, cache_hit_rate=None, requests_per_month=3_000, agent_share=agents).workload()
+    assert w.classes[0].cache_hit_rate is None
+    x = inputs(cap=300, redo_share=1.0, max_truncation=0.5)  # half the answers cut and all redone: a lot of traffic
+    r = oc.evaluate(w, x, CAT)
+    assert len(r.model.pools) == 1 and len(r.model.followers) == (1 if agents else 0)
+    if not agents:
+        assert r.model.classes[0].hit.hit_today == pytest.approx(-math.expm1(-3_000 / 730 / 12), rel=1e-12)
+    curve = oc.curves(r, x, marks=(700.0, 5_000.0)).set_index("cap")
+    assert curve.loc[300.0, "bill"] == pytest.approx(r.after.total, rel=1e-12)
+    for cap in (700.0, 5_000.0):
+        assert curve.loc[cap, "bill"] == pytest.approx(bill_at(w, x.model_copy(update={"cap": int(cap)})), rel=1e-12)
+    rho = r.break_even_redo_share
+    assert 0 < rho < 1
+    assert bill_at(w, x.model_copy(update={"redo_share": rho})) == pytest.approx(r.no_cap_bill, rel=1e-12)
+    # Had the model ignored the redone requests' traffic, it would be off by more than a rounding error.
+    frozen = oc.CapModel(classes=tuple(k.__class__(**{**k.__dict__, "pool": None, "hit": None})
+                                       for k in r.model.classes), fixed=r.model.fixed
+                         + sum(f.money for f in r.model.followers), redo_share=1.0)
+    assert abs(frozen.bill(np.array([300.0]))[0] - r.after.total) > 1e-6 * r.after.total
+
+
+@settings(max_examples=15)
+@given(s=simple_workloads(), cap=st.integers(1, 20_000), rho=st.floats(0, 1), limit=st.floats(0.0001, 0.5))
+def test_derived_hit_rates_keep_the_curve_exact(s, cap, rho, limit):
+    s = s.model_copy(update={"cache_hit_rate": None, "requests_per_month": min(s.requests_per_month, 20_000)})
+    w = s.workload()
+    x = inputs(cap=cap, redo_share=rho, max_truncation=limit)
+    r = oc.evaluate(w, x, CAT)
+    assert float(r.model.bill(np.array([float(cap)]))[0]) == pytest.approx(r.after.total, rel=1e-9, abs=1e-9)
+    assert all(k.truncation <= limit * (1 + 1e-9) for k in r.classes)
+
+
+def test_an_unpriced_class_is_left_alone_and_named():
+    w = Workload(classes=(
+        CallClass(name="Known", requests_per_month=100_000, model_key=SONNET, other_input_tokens=2_000,
+                  output_tokens=400),
+        CallClass(name="Mystery", requests_per_month=900_000, model_key="acme/secret-model-9",
+                  other_input_tokens=2_000, output_tokens=400)))
+    x = inputs(cap=800, max_truncation=0.5)
+    after = oc.apply(w, x, CAT)
+    assert after.classes[-1] == w.classes[1]  # unchanged, no redo class
+    r = oc.evaluate(w, x, CAT)
+    assert r.unpriced == ("Mystery",) and [k.name for k in r.classes] == ["Known"]
+    assert r.main_name == "Known"  # its latency, not the unpriced class's
+    only = Workload(classes=(w.classes[1],))
+    assert oc.idle(only, x, CAT) == "its single calls' models have no price"
+    assert oc.caveat(only, x, CAT) is None

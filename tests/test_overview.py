@@ -12,6 +12,7 @@ LINK = {
     "w.prefix": "60", "w.reasoning": "2000", "w.agents": "20", "w.steps": "8", "w.fail": "10",
     "cache.prefixes": "30", "cache.ttl": "1-hour TTL", "sp.trim": "40",
     # agent loops, retries, pipeline:
+    "pipe.chain": "true",
     "agents.compaction": "sliding", "agents.keep": "4", "retry.k": "2", "retry.budget": "5", "pipe.rewrite": "20000",
     "pipe.target": "95",
     # right-sizing, routing, distillation:
@@ -19,6 +20,7 @@ LINK = {
     "rt.q_complex": "30", "distil.source": "Self-hosted", "distil.hosted": "0.2", "distil.quality": "90",
     "distil.fallback": "Routed to the teacher up front", "distil.upkeep": "500",
     # output caps, reasoning, batch:
+    "cap.max_trunc": "5",
     "cap.p95x": "2", "cap.max_tokens": "3000", "cap.redo": "20", "cap.brevity": "-10",
     "reason.tasks": '[{"name":"Math","share":0.3,"accuracy_without":0.6,"accuracy_with":0.8,"value_correct":0.2},'
                     '{"name":"Chat","share":0.7,"accuracy_without":0.9,"accuracy_with":0.91,"value_correct":0.05}]',

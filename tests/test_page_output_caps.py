@@ -1,5 +1,6 @@
 """Output caps page: today is the sidebar's bill, widgets move the headline the right way, uploads are an extra
 analysis with offers, bad input gives a message and never a crash."""
+import json
 import re
 
 import pytest
@@ -26,8 +27,8 @@ def test_default_run():
     at = run_page(PAGE)
     assert not at.exception
     assert not errors_text(at)
-    # The 98th percentile of a log-normal of mean 400 and p95 960: 1,261 tokens (tests/test_output_caps.py).
-    assert metric_value(at, "Cheapest cap within limit") == "1,261 tokens"
+    # The 98th percentile of a log-normal of mean 400 and p95 960: 1,261.4, so 1,262 whole tokens (test_output_caps).
+    assert metric_value(at, "Cheapest cap within limit") == "1,262 tokens"
     assert metric_value(at, "Redo break-even") == "14.3%"
     assert "today $8,000" in next(m.delta for m in at.metric if m.label == "Bill with this cap")
     # The default cap of 4,096 cuts 0.0017% of answers: it saves $0.15 a month, the published figure.
@@ -93,7 +94,7 @@ def test_hostile_params_give_notices():
     for key in query:
         assert f"`{key}=" in notices, key
     assert "<script>" not in notices
-    assert metric_value(at, "Cheapest cap within limit") == "1,261 tokens"  # defaults used instead
+    assert metric_value(at, "Cheapest cap within limit") == "1,262 tokens"  # defaults used instead
 
 
 def test_uploaded_lengths_are_an_extra_analysis_with_offers():
@@ -130,3 +131,82 @@ def test_only_agent_tasks_say_why_nothing_is_capped():
     assert not at.exception
     assert "out of this lever's scope" in warnings_text(at)
     assert saving(at) == 0
+
+
+# The reviewer's custom table (tests/test_output_caps.py: REVIEW_TABLE): Nightly's answers (1,000 visible + 4,000
+# reasoning) are ten times the others'.
+REVIEW_ROWS = json.dumps([
+    {"name": "Chat", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5", "prefix_tokens": 3000,
+     "other_input_tokens": 1000, "output_tokens": 500},
+    {"name": "Search", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5",
+     "prefix_tokens": 3000, "other_input_tokens": 2000, "output_tokens": 200},
+    {"name": "Nightly", "requests_per_month": 50000, "model_key": "openai/gpt-5", "other_input_tokens": 8000,
+     "output_tokens": 1000, "reasoning_tokens": 4000, "tier": "batch"},
+    {"name": "Legacy", "requests_per_month": 100000, "model_key": "openai/gpt-4o", "prefix_tokens": 1200,
+     "other_input_tokens": 300, "output_tokens": 100, "cache_hit_rate": 0.5}])
+
+
+def overview_row(link: dict) -> tuple[float, str]:
+    """The output-caps bar on the Overview for this link: its saving and its key assumption (caveat included)."""
+    at = run_page("pages/overview.py", link | {"bill.levers": "Output caps"})
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "monthly saving" in d.value.columns)
+    row = table.loc[table["lever"] == "Output caps"].iloc[0]
+    return at.session_state["_overview_bars"]["output_caps"], row["key assumption"]
+
+
+def test_a_custom_table_names_the_class_the_cap_would_cut_beyond_the_limit():
+    at = run_page(PAGE, {"w.classes": REVIEW_ROWS})
+    assert not at.exception
+    warning = warnings_text(at)
+    assert "would cut off more than your 2.0% truncation limit" in warning
+    assert "**Nightly**: 48.6% of its answers, so it gets 15,768 tokens" in warning
+    # One cap for every class would have claimed $318.93 ($380.71 of cut-off answers kept, less $61.91 of redos).
+    assert "would have claimed $319 a month (4.6% of today's bill)" in warning and "$381 of output" in warning
+    assert "less $61.91 for the 10% redone" in warning
+    assert saving(at) == pytest.approx(14.03, abs=0.01)  # tests/test_output_caps.py, by hand
+    table = next(d.value for d in at.dataframe if "cap used" in d.value.columns)
+    assert list(table["cap used"]) == [4_096, 4_096, 15_768, 4_096]
+    assert list(table["raised"]) == [False, False, True, False]
+    assert (table["cut off"] <= 0.02).all()
+    assert "(raised to 15,768 for Nightly)" in summary(at)
+    bar, assumption = overview_row({"w.classes": REVIEW_ROWS})
+    assert bar == pytest.approx(saving(at), abs=0.005)
+    assert "⚠ max_tokens 4,096 would cut off more than your 2.0% truncation limit in 1 class (Nightly" in assumption
+
+
+def test_the_reviewers_gpt5_link_books_no_cut_off_answers():
+    """`?model=openai/gpt-5&w.reasoning=8000&cap.max_tokens=4000` showed 'Monthly saving $38,666 (45.6%)' with 78% of
+    answers cut off. The sidebar bill is $84,812 (GPT-5 caches the 1,500-token prefix on its own: at 1M requests a
+    month the cache is always warm). Within the 2% limit the cap is 26,490 and the saving $966."""
+    link = {"model": "openai/gpt-5", "w.reasoning": "8000", "cap.max_tokens": "4000"}
+    at = run_page(PAGE, link)
+    assert not at.exception
+    assert at.sidebar.metric[0].value == "$84,812/month"
+    assert money_value(metric_value(at, "Monthly saving")) == 966
+    assert "**Requests**: 78.1% of its answers, so it gets 26,490 tokens" in warnings_text(at)
+    assert "would have claimed $38,666 a month (45.6% of today's bill)" in warnings_text(at)
+    assert figure(at, r"([\d.]+)% of answers cut off") <= 2.0
+    bar, assumption = overview_row(link)
+    assert bar == pytest.approx(saving(at), abs=0.005)
+    assert "Requests: 78.1% of answers cut off, so 26,490 tokens instead" in assumption
+
+
+def test_no_requests_and_an_unpriced_model_say_so():
+    zero = json.dumps([{"name": "A", "requests_per_month": 0, "model_key": "anthropic/claude-sonnet-5-5",
+                        "prefix_tokens": 1500, "other_input_tokens": 500, "output_tokens": 400}])
+    at = run_page(PAGE, {"w.classes": zero})
+    assert not at.exception and not errors_text(at)
+    assert "its single calls have no requests" in warnings_text(at) and saving(at) == 0
+    unknown = json.dumps([
+        {"name": "Known", "requests_per_month": 100000, "model_key": "anthropic/claude-sonnet-5-5",
+         "other_input_tokens": 2000, "output_tokens": 400},
+        {"name": "Mystery", "requests_per_month": 900000, "model_key": "acme/secret-model-9",
+         "other_input_tokens": 2000, "output_tokens": 400}])
+    at = run_page(PAGE, {"w.classes": unknown})
+    assert not at.exception
+    assert "their model has no price (never counted as free): **Mystery**" in warnings_text(at)
+    table = next(d.value for d in at.dataframe if "cap used" in d.value.columns) if any(
+        "cap used" in d.value.columns for d in at.dataframe) else None
+    assert table is None  # one priced class: no per-class table
+    assert "Latency: p50" in summary(at)  # the priced class's latency

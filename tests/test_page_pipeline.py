@@ -1,4 +1,6 @@
 """AI-everywhere pipeline page: the preview and its offer, a custom pipeline workload, the page equals the Overview."""
+import json
+
 import pytest
 
 from calculators import pipeline as pl
@@ -70,7 +72,8 @@ def test_the_page_equals_the_overview_on_a_custom_pipeline():
     overview = run_page("pages/overview.py", link | {"bill.levers": pl.LEVER.label})
     assert not overview.exception
     assert overview.session_state["_overview_bars"] == {"pipeline": pytest.approx(own, abs=0.005)}
-    assert any("One-off costs, outside the monthly bars: $25,000" in c.value for c in overview.caption)
+    assert any("One-off costs, outside the monthly bars: Steps moved to code $25,000" in c.value
+               for c in overview.caption)
 
 
 def test_hostile_params_give_notices():
@@ -81,3 +84,65 @@ def test_hostile_params_give_notices():
     assert "`pipe.rewrite=" in text and "`pipe.target=" in text and "`pipe.table`" in text
     assert "<script>" not in text
     assert saving(at) == 0  # an unknown step is not converted
+
+
+# The reviewer's custom table: four independent features (tests/test_page_output_caps.py: REVIEW_ROWS).
+FEATURES = {"w.classes": json.dumps([
+    {"name": "Chat", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5", "prefix_tokens": 3000,
+     "other_input_tokens": 1000, "output_tokens": 500},
+    {"name": "Search", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5",
+     "prefix_tokens": 3000, "other_input_tokens": 2000, "output_tokens": 200},
+    {"name": "Nightly", "requests_per_month": 50000, "model_key": "openai/gpt-5", "other_input_tokens": 8000,
+     "output_tokens": 1000, "reasoning_tokens": 4000, "tier": "batch"},
+    {"name": "Legacy", "requests_per_month": 100000, "model_key": "openai/gpt-4o", "prefix_tokens": 1200,
+     "other_input_tokens": 300, "output_tokens": 100, "cache_hit_rate": 0.5}])}
+
+
+def test_independent_features_get_no_chain_figures_until_the_user_says_they_are_steps():
+    """The reviewer saw 'End-to-end success 96.1%, latency 4.00 s' for four independent features."""
+    at = run_page(PAGE, FEATURES)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "End-to-end success" not in labels and "Latency per run" not in labels
+    assert "read as **independent features**" in " ".join(i.value for i in at.info)
+    assert at.toggle(key="pipe.chain").value is False
+    at.multiselect(key="pipe.convert").set_value(["Legacy"]).run()
+    # Legacy: 100,000 x (1,200 x (0.5 x $1.25 + 0.5 x $2.50) + 300 x $2.50 + 100 x $10) / 1M = $400.
+    assert saving(at) == 400 and at.session_state["_lever_savings"]["pipeline"] == pytest.approx(400)
+    at.toggle(key="pipe.chain").set_value(True).run()
+    assert not at.exception
+    # Generic facts, four steps at 1,000 ms and 99%: 4.00 s and 0.99^4 = 96.1%; Legacy as code: 3.005 s, 96.9%.
+    assert metric_value(at, "End-to-end success") == "96.9%"
+    assert "today 96.1%" in next(m.delta for m in at.metric if m.label == "End-to-end success")
+    assert metric_value(at, "Latency per run") == "3.00 s"
+    assert any("assume your call classes are the steps of one pipeline" in c.value for c in at.caption)
+    assert "requests a month differ (**Chat** 200,000, **Search** 200,000, **Nightly** 50,000, **Legacy** " \
+           "100,000)" in warnings_text(at)
+    assert at.query_params["pipe.chain"] == "true"
+
+
+def test_the_example_pipeline_is_a_chain_by_default():
+    at = run_page(PAGE, PIPELINE)
+    assert at.toggle(key="pipe.chain").value is True
+    assert metric_value(at, "End-to-end success") == "79.5%"  # 0.995 x 0.97 x 0.95 x 0.98 x 0.97 x 0.98 x 0.96 x 0.97
+    assert "do not all run once per run" not in warnings_text(at)
+
+
+def test_no_requests_and_an_unpriced_step_are_not_free():
+    zero = json.dumps([{"name": "A", "requests_per_month": 0, "model_key": "anthropic/claude-sonnet-5-5",
+                        "other_input_tokens": 500, "output_tokens": 400}])
+    at = run_page(PAGE, {"w.classes": zero, "pipe.chain": "true"})
+    assert not at.exception and saving(at) == 0
+    totals = next(d.value for d in at.dataframe if "Today" in d.value.columns).set_index("")
+    assert totals.loc["Cost per run", "Today"] == "—"  # no runs: no cost per run, not $0
+    unknown = json.dumps([
+        {"name": "Known", "requests_per_month": 100000, "model_key": "anthropic/claude-sonnet-5-5",
+         "other_input_tokens": 2000, "output_tokens": 400},
+        {"name": "Mystery", "requests_per_month": 100000, "model_key": "acme/secret-model-9",
+         "other_input_tokens": 2000, "output_tokens": 400}])
+    at = run_page(PAGE, {"w.classes": unknown})
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "cost per month" in d.value.columns).set_index("call class")
+    # Known: 100,000 x (2,000 x $2 + 400 x $10) / 1M = $800; Mystery's cost is unknown.
+    assert table.loc["Mystery", "cost per month"] == "unpriced" and table.loc["Known", "cost per month"] == "$800"
+    assert any("No price for **Mystery**: the cost is unknown (not $0)" in c.value for c in at.caption)

@@ -2,6 +2,8 @@
 and an offer; values typed in another currency are converted; hostile links and table edits never crash it."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
@@ -12,6 +14,11 @@ REASONING = {"w.reasoning": "4000"}  # the default workload with 4,000 reasoning
 
 def saving(at) -> float:
     return at.session_state["_lever_savings"]["reasoning"]
+
+
+def task_editor(at) -> str:
+    """The task table's editor key (it carries the currency: a switch restarts the editor from the link's USD rows)."""
+    return next(e.key for e in at.data_editor if e.key.startswith("reason.tasks"))
 
 
 def test_default_workload_has_no_reasoning_and_gets_a_preview():
@@ -67,7 +74,7 @@ def test_break_even_budget_is_the_same_in_yen():
 
 def test_zero_accuracy_edit_is_flagged_not_a_crash():
     at = run_page(PAGE, REASONING)
-    at.session_state["reason.tasks"] = {
+    at.session_state[task_editor(at)] = {
         "edited_rows": {0: {"Task type": "<b>Math</b> *x* $1", "Accuracy without (%)": 0.0,
                             "Accuracy with (%)": 0.0}},
         "added_rows": [], "deleted_rows": [],
@@ -80,7 +87,7 @@ def test_zero_accuracy_edit_is_flagged_not_a_crash():
 
 def test_a_higher_value_keeps_more_reasoning():
     at = run_page(PAGE, REASONING)
-    at.session_state["reason.tasks"] = {"edited_rows": {2: {"Value of a correct answer (USD)": 10.0}},
+    at.session_state[task_editor(at)] = {"edited_rows": {2: {"Value of a correct answer (USD)": 10.0}},
                                         "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception
@@ -90,14 +97,14 @@ def test_a_higher_value_keeps_more_reasoning():
 
 def test_invalid_and_empty_table():
     at = run_page(PAGE)
-    at.session_state["reason.tasks"] = {
+    at.session_state[task_editor(at)] = {
         "edited_rows": {1: {"Share of traffic (%)": None}}, "added_rows": [], "deleted_rows": [],
     }
     at.run()
     assert not at.exception
     assert "Row 2 (Logic and planning)" in warnings_text(at) and "is empty" in warnings_text(at)
     assert "scaled to 100%" in warnings_text(at)  # the remaining shares add up to 90%
-    at.session_state["reason.tasks"] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [0, 1, 2, 3, 4]}
+    at.session_state[task_editor(at)] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [0, 1, 2, 3, 4]}
     at.run()
     assert not at.exception
     assert "No valid task type" in errors_text(at)
@@ -110,3 +117,34 @@ def test_hostile_query_params_warn_and_fall_back():
     assert "`reason.effort=" in text and "`reason.tasks`" in text
     assert "<script>" not in text
     assert metric_value(at, "Break-even budget") == "1,390"  # the page still ran on the defaults
+
+
+def test_no_requests_says_so_instead_of_crashing():
+    """The reviewer's case: a custom table whose only class has 0 requests crashed with KeyError 'keeps reasoning'."""
+    zero = json.dumps([{"name": "A", "requests_per_month": 0, "model_key": "anthropic/claude-sonnet-5-5",
+                        "prefix_tokens": 1500, "other_input_tokens": 500, "output_tokens": 400,
+                        "reasoning_tokens": 2000}])
+    at = run_page(PAGE, {"w.classes": zero})
+    assert not at.exception and not errors_text(at)
+    assert "Your workload has no requests a month" in " ".join(i.value for i in at.info)
+    assert saving(at) == 0
+    overview = run_page("pages/overview.py", {"w.classes": zero, "bill.levers": "Reasoning only where it earns"})
+    assert not overview.exception and overview.session_state["_overview_bars"] == {"reasoning": 0}
+
+
+def test_an_unpriced_model_is_named_and_never_free():
+    rows = json.dumps([
+        {"name": "Known", "requests_per_month": 100000, "model_key": "anthropic/claude-sonnet-5-5",
+         "other_input_tokens": 2000, "output_tokens": 400, "reasoning_tokens": 2000},
+        {"name": "Mystery", "requests_per_month": 900000, "model_key": "acme/secret-model-9",
+         "other_input_tokens": 2000, "output_tokens": 400, "reasoning_tokens": 2000}])
+    at = run_page(PAGE, {"w.classes": rows})
+    assert not at.exception
+    assert "their reasoning is not free, its cost is unknown): **Mystery**" in warnings_text(at)
+    # Known alone: 80% of 100,000 requests stop reasoning, 2,000 tokens x $10/MTok = $0.02 each: $1,600.
+    assert saving(at) == pytest.approx(1_600)
+    assert "Mystery" not in set(next(d.value for d in at.dataframe if "call class" in d.value.columns)["call class"])
+    only = json.dumps([json.loads(rows)[1]])
+    at = run_page(PAGE, {"w.classes": only})
+    assert not at.exception and saving(at) == 0
+    assert "nothing priced to weigh" in next(m.delta for m in at.metric if m.label == "Monthly saving")

@@ -51,7 +51,13 @@ def test_the_reviewers_case():
     at.toggle(key="retry.budget_on").set_value(False).run()
     assert change(at) == 0 and "the policy is the workload's own" in captions(at)
     at.number_input(key="retry.k").set_value(1).run()
-    assert change(at) > 0 and metric_value(at, "Budget refuses above p =") == "never"  # no retries: restarts cost more
+    # No retries: a step succeeds 75% of the time and a task 0.75^10 = 5.63%, against (0.75 x 1.3125)^10 = 85.4%
+    # today: equal work would start 15.2 times the tasks, beyond the 10x the lever books. It says so and books $0.
+    assert change(at) == 0 and delta(at, "Change at equal work") == "not booked: equal work out of reach"
+    assert "this policy would have to start **15 times as many tasks** (5.6% would complete)" in warnings_text(at)
+    at.number_input(key="retry.k").set_value(2).run()
+    # Two attempts: a step succeeds 0.75 x 1.25 = 93.75%, a task 52.4%: 1.63x the tasks, booked.
+    assert change(at) > 0 and metric_value(at, "Task success") == "52.4%"
 
 
 def test_the_cap_follows_the_workload():
@@ -92,3 +98,43 @@ def test_with_several_failing_classes_the_one_the_policy_moves_is_analysed():
     headline = change(at)
     at.radio(key="retry.class").set_value("Requests").run()
     assert "**Requests**: single calls" in captions(at) and change(at) == headline  # the bill is the workload's
+
+
+def test_a_workload_that_completes_almost_nothing_books_no_eight_figure_bill():
+    """The reviewer's `?w.agents=100&w.fail=95`: 10-step tasks where each attempt fails 95% of the time. Today a step
+    succeeds 0.05 x (1 + 0.95 + 0.9025) = 14.26% of the time and a task 0.1426^10 = 1 in 287,106,765. The 10% budget
+    caps retries near x* = 0.1 (x + x^2 = 1/9): a step succeeds 0.05 x 1.1111 = 5.56%, a task 1 in 3.6e12. Equal work
+    would start 12,436 times the tasks: a $91.7M bill for a $21,844 workload, which the page showed as a change of
+    +419,487%. Now it books nothing and says why, on the page and on the Overview's bar."""
+    link = {"w.agents": "100", "w.fail": "95"}
+    at = run_page(PAGE, link)
+    assert not at.exception
+    assert change(at) == 0 and at.session_state["_lever_savings"]["retries"] == 0
+    assert delta(at, "Change at equal work") == "not booked: equal work out of reach"
+    assert metric_value(at, "Bill it would take") == "$91,656,525"
+    assert metric_value(at, "Task success") == "1 in 3,570,467,226,624"
+    assert delta(at, "Task success") == "today 1 in 287,106,765"
+    text = warnings_text(at)
+    assert "**Not booked.**" in text and "**12,436 times as many tasks**" in text
+    assert "**Agent tasks** completes only 1 in 287,106,765 of its tasks" in text
+    overview = run_page("pages/overview.py", link | {"bill.levers": "Retry budget"})
+    assert not overview.exception
+    assert overview.session_state["_overview_bars"] == {"retries": 0}
+    assert metric_value(overview, "Bill after the levers") == "$21,844"
+    table = next(d.value for d in overview.dataframe if "monthly saving" in d.value.columns)
+    assert "it cannot apply here (to complete what 'Agent tasks' completes today" in table["key assumption"].iloc[0]
+
+
+def test_a_large_factor_within_reach_is_booked_with_a_warning_and_a_caveat():
+    # p = 30%, 10-step agent tasks: today 76.1% complete; the 10% budget drops that to 8.1%: equal work starts
+    # 0.761 / 0.081 = 9.39 times the tasks, within the 10x the lever books. The page and the bar say so.
+    link = {"w.agents": "100", "w.fail": "30"}
+    at = run_page(PAGE, link)
+    assert not at.exception
+    assert metric_value(at, "Task success") == "8.1%" and delta(at, "Task success") == "today 76.1%"
+    assert "Equal completed work starts **9.39x** the tasks of **Agent tasks**" in warnings_text(at)
+    overview = run_page("pages/overview.py", link | {"bill.levers": "Retry budget"})
+    bar = overview.session_state["_overview_bars"]["retries"]
+    assert bar == pytest.approx(at.session_state["_lever_savings"]["retries"], abs=0.005)
+    table = next(d.value for d in overview.dataframe if "monthly saving" in d.value.columns)
+    assert "⚠ equal completed work starts 9.4x the tasks of 'Agent tasks'" in table["key assumption"].iloc[0]

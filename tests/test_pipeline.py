@@ -94,7 +94,8 @@ def test_classes_without_a_row_get_generic_facts_and_unknown_names_are_reported(
 def test_defaults_follow_the_workload():
     w, _ = example()
     assert pl.facts_for(w) == pl.EXAMPLE_FACTS  # the example's own facts, its code step included
-    assert pl.defaults(w, CAT) == {"table": pl.EXAMPLE_FACTS}
+    assert pl.defaults(w, CAT) == {"table": pl.EXAMPLE_FACTS, "chained": True}  # the example is a pipeline
+    assert pl.defaults(DEFAULT, CAT)["chained"] is False  # any other workload: the user says whether it is one
     assert pl.choices(w, CAT)["convert"] == [c.name for c in w.classes]
     assert pl.facts_for(DEFAULT) == (pl.generic_facts("Requests"),)
     assert len(pl.example_rows(5)) == 7 and all(r.requests_per_month == 5 for r in pl.example_rows(5))
@@ -138,3 +139,41 @@ def test_saving_is_the_converted_classes_lines_of_the_bill(rows):
     today = price(w, CAT)
     assert e.saving == pytest.approx(sum(c.total for c in today.classes if c.name in x.convert), rel=1e-9, abs=1e-9)
     assert e.saving == pytest.approx(pl.analyse(w, x, CAT).saving) and e.saving >= 0
+
+
+# --- a table of independent features is not a chain ---------------------------------------------------------------
+
+FEATURES = Workload(classes=(
+    *steps(("Chat", 4_000, 500), ("Search", 5_000, 200), runs=200_000).classes,
+    *steps(("Nightly", 8_000, 1_000), runs=50_000).classes,
+), custom_models=(M,))
+
+
+def test_the_chain_is_the_users_statement_and_uneven_requests_are_flagged():
+    """Three features with their own traffic: the money holds (converting Nightly removes 50,000 x (8,000 x $1 +
+    1,000 x $5) / 1M = $650), but the end-to-end figures are only meaningful if the user says the classes are one
+    pipeline's steps; their requests differ (200,000, 200,000 and 50,000), so they are not run once per run."""
+    x = PipelineInputs(convert=("Nightly",), table=pl.facts_for(FEATURES))
+    assert pl.defaults(FEATURES, CAT)["chained"] is False and not x.chained
+    r = pl.analyse(FEATURES, x, CAT)
+    assert r.saving == pytest.approx(650) and not r.chained
+    assert r.uneven == (("Chat", 200_000), ("Search", 200_000), ("Nightly", 50_000))
+    chained = pl.analyse(FEATURES, x.model_copy(update={"chained": True}), CAT)
+    assert chained.chained and chained.saving == r.saving  # the statement changes no money
+    # Generic facts (1,000 ms, 99% each) chained: 3.00 s and 0.99^3 = 97.03%; Nightly as code: 2.005 s, 98.9%.
+    assert chained.before.latency_ms == 3_000 and chained.before.success == pytest.approx(0.99**3)
+    assert chained.what_if.latency_ms == 2_005 and chained.what_if.success == pytest.approx(0.99**2 * 0.999)
+    even = pl.analyse(custom_workload(pl.example_rows(1_000)), PipelineInputs(), CAT)
+    assert even.uneven == ()
+
+
+def test_an_unpriced_step_and_no_runs_are_never_free():
+    w = Workload(classes=(*steps(("Known", 1_000, 100)).classes,
+                          ClassRow(name="Mystery", requests_per_month=100_000, model_key="acme/secret-model-9",
+                                   other_input_tokens=1_000, output_tokens=100).to_class()), custom_models=(M,))
+    r = pl.analyse(w, PipelineInputs(table=pl.facts_for(w), chained=True), CAT)
+    assert r.unpriced == ("Mystery",)
+    assert r.steps.set_index("step")["priced"].to_dict() == {"Known": True, "Mystery": False}
+    zero = steps(("A", 1_000, 100), runs=0)
+    r = pl.analyse(zero, PipelineInputs(table=pl.facts_for(zero), chained=True), CAT)
+    assert r.before.cost_per_run is None and r.before.cost_per_success is None  # no runs: no cost per run

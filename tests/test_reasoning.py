@@ -170,7 +170,13 @@ LINK_LIKE = SimpleWorkload(requests_per_month=400_000, input_tokens=3_000, outpu
                            reasoning_tokens=2_000, agent_share=0.2, agent_steps=8, failure_rate=0.1).workload()
 
 
-@pytest.mark.parametrize("w", [PREVIEW, LINK_LIKE], ids=["preview", "mixed"])
+# GPT-5 caches on its own: the hit rate is derived from the traffic (None). 3,000 requests a month keep the cache
+# warm only part of the time: h = 1 - exp(-3,000 / 730 / 12) = 29.0% before agent steps add their calls.
+AUTO_CACHED = SimpleWorkload(model_key="openai/gpt-5", cache_hit_rate=None, requests_per_month=3_000,
+                             reasoning_tokens=2_000, agent_share=0.3).workload()
+
+
+@pytest.mark.parametrize("w", [PREVIEW, LINK_LIKE, AUTO_CACHED], ids=["preview", "mixed", "gpt-5 derived hit rate"])
 def test_curve_equals_price_at_the_current_and_other_budgets(w):
     r = rz.evaluate(w, X, CAT)
     current = r.mean_reasoning_tokens
@@ -227,3 +233,47 @@ def test_selective_is_never_worse_than_always_or_never(w, raw):
     bills = [r.policies[p].total for p in rz.POLICIES]
     assert bills[0] <= bills[1] + tol <= bills[2] + 2 * tol
     assert np.isfinite(rz.policy_curve(r, _mix(raw), points=11)[["always_bill", "selective_bill"]].to_numpy()).all()
+
+
+def test_derived_hit_rate_does_not_change_the_reasoning_cost_by_hand():
+    # GPT-5 output is $10/MTok: 2,000 reasoning tokens cost $0.02 a single request, and $0.20 an agent task of 10 calls
+    # (reasoning is billed on every step), whatever the cache's hit rate: reasoning tokens are not input.
+    costs = rz.reasoning_cost_per_request(AUTO_CACHED, CAT)
+    assert costs == [pytest.approx(0.02), pytest.approx(0.20)]
+    r = rz.evaluate(AUTO_CACHED, X, CAT)
+    assert r.saving == pytest.approx(effect(rz.LEVER, AUTO_CACHED, X, CAT).saving, rel=1e-12)
+    # Single calls: math ($0.07) and logic ($0.06) earn their $0.02; agent tasks: nothing earns $0.20.
+    # Dropped: 80% of 2,100 requests x $0.02 + 100% of 900 tasks x $0.20 = $33.60 + $180 = $213.60.
+    assert r.saving == pytest.approx(0.8 * 2_100 * 0.02 + 900 * 0.20, abs=1e-9)
+
+
+def test_an_unpriced_class_is_left_alone_never_free():
+    """A class on a model with no price would have a reasoning cost of $0 per request, so every task type with any
+    uplift would 'earn' it. Its cost is unknown, not zero: the lever leaves it as it is and says so."""
+    w = Workload(classes=(
+        CallClass(name="Known", requests_per_month=100_000, model_key=SONNET, other_input_tokens=2_000,
+                  output_tokens=400, reasoning_tokens=2_000),
+        CallClass(name="Mystery", requests_per_month=900_000, model_key="acme/secret-model-9",
+                  other_input_tokens=2_000, output_tokens=400, reasoning_tokens=2_000)))
+    assert rz.reasoning_cost_per_request(w, CAT) == [pytest.approx(0.02), None]
+    assert rz.unpriced_reasoning(w, CAT) == ("Mystery",)
+    after = rz.apply(w, X, CAT)
+    assert after.classes[-1] == w.classes[1]
+    r = rz.evaluate(w, X, CAT)
+    assert [k.name for k in r.classes] == ["Known"]
+    # Known: 80% of 100,000 requests drop $0.02 of reasoning: $1,600.
+    assert r.saving == pytest.approx(1_600)
+    alone = Workload(classes=(w.classes[1],))
+    assert rz.idle(alone, X, CAT) == ("its classes that reason run on models with no price: their reasoning cost is "
+                                      "unknown")
+    assert rz.apply(alone, X, CAT) == alone
+
+
+def test_no_requests_gives_an_empty_analysis_not_a_crash():
+    w = one(requests_per_month=0, model_key=SONNET, other_input_tokens=2_000, output_tokens=400,
+            reasoning_tokens=2_000)
+    r = rz.evaluate(w, X, CAT)
+    assert r.classes == () and r.saving == 0 and r.break_even_tokens is None
+    assert list(r.tasks.columns) == list(rz.TASK_COLUMNS) and r.tasks.empty
+    assert r.tasks.loc[r.tasks["keeps reasoning"], "task type"].tolist() == []  # what the page reads
+    assert rz.idle(w, X, CAT) == "the workload bills no reasoning tokens (set them in the sidebar's anatomy)"

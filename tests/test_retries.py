@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from calculators import retries
 from calculators.bill import price
-from calculators.lever import effect
+from calculators.lever import effect, waterfall
 from calculators.prices import ModelPrices, TieredRate
 from calculators.retries import AmplificationInputs, RetryPolicyInputs
 from calculators.workload import (
@@ -131,6 +131,13 @@ def test_a_policy_that_completes_nothing_is_refused_not_priced_at_zero():
 @given(w=workloads(), k=st.integers(1, 6), on=st.booleans(), b=st.floats(0, 0.5))
 def test_equal_completed_work_and_the_bar_is_a_difference_of_bills(w, k, on, b):
     x = RetryPolicyInputs(max_attempts=k, budget_on=on, budget=b)
+    refused = retries.out_of_reach(w, x)
+    if refused is not None:  # more than 10x the tasks for the same work: nothing booked, anywhere
+        assert refused.factor > retries.MAX_EQUAL_WORK_FACTOR
+        assert retries.analyse(w, x, CAT).saving == 0
+        assert waterfall(w, [(retries.LEVER, x)], CAT).bars[0].saving == 0
+        return
+    assert all(f <= retries.MAX_EQUAL_WORK_FACTOR for f in retries.equal_work_factors(w, x).values())
     e = effect(retries.LEVER, w, x, CAT)
     assert e.after.completed == pytest.approx(e.before.completed, rel=1e-9)
     assert e.saving == pytest.approx(price(w, CAT).total - price(retries.apply(w, x, CAT), CAT).total)
@@ -319,3 +326,77 @@ def test_the_page_analyses_the_class_whose_bill_moves_most():
     assert r.failing == ("Requests", "Agent tasks") and r.task.name == "Agent tasks"
     assert r.after.classes[0].total == pytest.approx(r.today.classes[0].total)
     assert retries.analyse(w, RetryPolicyInputs(), CAT, focus="Requests").task.name == "Requests"
+
+
+# --- per-attempt costs within the workload's traffic (derived hit rates) -------------------------------------------
+
+
+def test_gpt5_automatic_caching_curves_equal_the_bill():
+    """GPT-5 caches on its own: the hit rate is derived from the traffic reaching the cache. 3,000 10-step tasks a
+    month without history caching send the prefix 30,000 times: 30,000 / 730 / 12 = 3.42 per 5 minutes, h = 96.7%. A
+    lone one-task probe would see 1 / 730 / 12 and h = 0.01%: the per-attempt costs must come from a probe of the
+    workload. With the 10% budget at p = 25%, equal work starts 5.29x the tasks, so the policy's traffic (and hit
+    rate) is higher still: its curve uses its own workload's per-attempt costs."""
+    w = SimpleWorkload(model_key="openai/gpt-5", cache_hit_rate=None, requests_per_month=3_000, agent_share=1.0,
+                       failure_rate=0.25).workload()
+    x = RetryPolicyInputs()
+    r = retries.analyse(w, x, CAT)
+    view = r.task
+    curves = retries.policy_curves(view.costs, view.failure_rate, view.policies, chosen_costs=view.costs_chosen)
+    row = curves.loc[curves["failure_rate"] == 0.25].iloc[0]
+    today_name = next(p.name for p in view.policies if p.today)
+    yours = next(p.name for p in view.policies if p.yours)
+    assert row[f"{today_name}|multiplier"] * view.costs.clean == pytest.approx(r.today.per_completed, rel=1e-9)
+    assert row[f"{yours}|multiplier"] * view.costs_chosen.clean == pytest.approx(r.after.per_completed, rel=1e-9)
+    assert view.per_success() == pytest.approx(r.after.per_completed, rel=1e-9)
+    assert r.factors["Agent tasks"] == pytest.approx(5.29, abs=0.01)  # 85.41% / 16.15%
+    # The old probe (one task priced alone) found the cache cold and priced the prefix at the full input rate.
+    lone = w.classes[0].model_copy(update={"requests_per_month": 1.0})
+    cold = retries.task_costs(Workload(classes=(lone,)), lone, CAT)
+    # Each of the 10 steps re-sends the 1,500-token prefix: cold, at $1.25/MTok instead of $0.125 on the hits.
+    h = -math.expm1(-30_000 / 730 / 12)
+    assert h == pytest.approx(0.9674, abs=1e-4)
+    lone_h = -math.expm1(-10 / 730 / 12)
+    assert cold.clean - view.costs.clean == pytest.approx(10 * 1_500 * (1.25 - 0.125) / 1e6 * (h - lone_h), rel=1e-9)
+
+
+# --- equal work out of reach: not booked ------------------------------------------------------------------------------
+
+DOOMED = SimpleWorkload(agent_share=1.0, failure_rate=0.95).workload()
+
+
+def test_equal_work_beyond_ten_times_the_tasks_is_refused_not_booked():
+    """The reviewer's `?w.agents=100&w.fail=95`. Today a step succeeds 0.05 x (1 + 0.95 + 0.95^2) = 14.26% and a task
+    0.142625^10 = 3.483e-9 (1 in 287,106,765). With the 10% budget retries stop near x* (x + x^2 = 1/9, x* = 0.1):
+    a step succeeds about 0.05 x 1.1111 = 5.56% and a task 2.8e-13. Equal work would start 12,436 times the tasks and
+    bill $91,656,525 for a $21,844 workload: the lever refuses, and the Overview books $0 with the reason."""
+    x = RetryPolicyInputs(**retries.defaults(DOOMED, CAT))
+    assert FailureOutcome.of(DOOMED.classes[0].failures, 10).success == pytest.approx(0.142625**10, rel=1e-12)
+    assert retries.share_text(0.142625**10) == "1 in 287,106,765"
+    with pytest.raises(retries.EqualWorkOutOfReach, match="12,436 times as many tasks") as refused:
+        retries.apply(DOOMED, x, CAT)
+    assert refused.value.factor == pytest.approx(12_436.03, abs=0.01)
+    r = retries.analyse(DOOMED, x, CAT)
+    assert r.refused is not None and r.saving == 0 and r.after is r.today
+    assert r.today.total == pytest.approx(21_844.46, abs=0.01)
+    assert r.unbounded.total == pytest.approx(91_656_524.64, abs=0.01)
+    assert r.low_success == (("Agent tasks", pytest.approx(3.483e-9, rel=1e-3)),)
+    bar = waterfall(DOOMED, [(retries.LEVER, x)], CAT).bars[0]
+    assert bar.saving == 0 and bar.idle.startswith("it cannot apply here (to complete what 'Agent tasks'")
+    # No budget, up to 3 attempts: the workload's own policy, nothing to refuse.
+    same = RetryPolicyInputs(budget_on=False)
+    assert retries.out_of_reach(DOOMED, same) is None and effect(retries.LEVER, DOOMED, same, CAT).saving == 0
+
+
+def test_the_bar_says_when_the_work_mostly_fails_or_multiplies():
+    # p = 30%, 10-step tasks: today (0.7 x 1.39)^10 = 76.1% complete, with the 10% budget 8.1%: 9.39x the tasks.
+    w = SimpleWorkload(agent_share=1.0, failure_rate=0.3).workload()
+    x = RetryPolicyInputs()
+    assert retries.out_of_reach(w, x) is None
+    assert retries.caveat(w, x, CAT) == "equal completed work starts 9.4x the tasks of 'Agent tasks'"
+    # p = 50%: today (0.5 x 1.75)^10 = 26.3% complete: most of the bill pays for work that never completes.
+    w = SimpleWorkload(agent_share=1.0, failure_rate=0.5).workload()
+    assert (0.5 * 1.75) ** 10 == pytest.approx(0.2631, abs=1e-4)
+    assert retries.caveat(w, RetryPolicyInputs(budget_on=False, max_attempts=4), CAT).startswith(
+        "today 'Agent tasks' completes only 26.3% of its tasks: most of the bill pays for work that never completes")
+    assert retries.caveat(DEFAULT, x, CAT) is None
