@@ -61,13 +61,13 @@ def page_files() -> list[str]:
 
 
 def pages() -> dict[str, list[st.Page]]:
-    return {
-        section: [
-            st.Page(f, title=title, icon=icon, default=(f == DEFAULT_PAGE))
-            for f, title, icon in entries
-        ]
-        for section, entries in PAGE_TABLE.items()
-    }
+    """The navigation, built once per session (a Page's construction reads its file; the table never changes)."""
+    if "_pages" not in st.session_state:
+        st.session_state["_pages"] = {
+            section: [st.Page(f, title=title, icon=icon, default=(f == DEFAULT_PAGE)) for f, title, icon in entries]
+            for section, entries in PAGE_TABLE.items()
+        }
+    return st.session_state["_pages"]
 
 
 def money_sidebar() -> MoneySettings:

@@ -861,7 +861,7 @@ def cap_range(r: OutputCapResult, marks: tuple[float, ...] = ()) -> tuple[float,
     return lo, min(hi, 1e7)
 
 
-def curves(r: OutputCapResult, x: OutputCapInputs, marks: tuple[float, ...] = (), points: int = 200) -> pd.DataFrame:
+def curves(r: OutputCapResult, x: OutputCapInputs, marks: tuple[float, ...] = (), points: int = 120) -> pd.DataFrame:
     """Every figure against the cap (log-spaced, plus the cap, the limit cap and `marks` exactly), from the same
     coefficients as the headline: the bill column equals price() of the capped workload at every cap. Columns ending
     in `_one_cap` apply the cap to every class whatever it cuts off: what the lever does not book."""

@@ -254,7 +254,7 @@ def top_sections(frame: pd.DataFrame, top: int = 20) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def cost_curve(w: Workload, cat: Catalogue, *marks: float, points: int = 41) -> pd.DataFrame:
+def cost_curve(w: Workload, cat: Catalogue, *marks: float, points: int = 25) -> pd.DataFrame:
     """What the prefix costs a month at each length (the main class's prefix; others scale with it), priced by the
     one pricing function at every point, so long-context tiers show as steps."""
     main = w.main_class

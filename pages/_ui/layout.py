@@ -258,16 +258,16 @@ def bill_lines(today: Bill, after: Bill, after_label: str) -> None:
     """Today's bill and the bill after a lever, line by line (uncached input, cache writes and reads, output,
     reasoning, tier discount, other costs): where the saving comes from."""
     before, later = today.lines(), after.lines()
-    table = pd.DataFrame({"line": [LINE_LABEL[k] for k in before], "today": list(before.values()),
-                          after_label: [later[k] for k in before]})
-    table = table[(table["today"] != 0) | (table[after_label] != 0)]
-    table = pd.concat([table, pd.DataFrame([{"line": "total", "today": today.total, after_label: after.total}])])
-    table["change"] = table[after_label] - table["today"]
+    rate = money_settings().rate_per_usd
+    rows = [(LINE_LABEL[k], before[k], later[k]) for k in before if before[k] or later[k]]
+    rows.append(("total", today.total, after.total))
+    table = pd.DataFrame({"line": [r[0] for r in rows], "today": [r[1] * rate for r in rows],
+                          after_label: [r[2] * rate for r in rows], "change": [(r[2] - r[1]) * rate for r in rows]})
     for over in after.overflows:
         if over not in today.overflows:
             st.warning(f"**{over.class_name}** {after_label}: a call needs {over.tokens:,.0f} tokens, more than its "
                        f"model's {over.window:,}-token context window. The API would reject it; the bill counts it as "
                        "if it fit.", icon=":material/warning:")
     with st.expander(f"The bill, line by line: today and {after_label}"):
-        st.dataframe(shown_frame(table, "today", after_label, "change"), hide_index=True, column_config={
+        st.dataframe(table, hide_index=True, column_config={
             c: st.column_config.NumberColumn(format=f"{currency()}%,.2f") for c in ("today", after_label, "change")})
