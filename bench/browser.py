@@ -27,21 +27,21 @@ from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server  
 EMPTY_APP = ROOT / "bench" / "empty_app.py"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 OWN_INPUT = ("[data-testid='stMain'] [data-testid='stNumberInput'] input")
-# Before pressing Enter: watch the app's script state, and note when a run starts and when it has finished.
+# Before pressing Enter: note when Enter goes down, and when the page last changed after it (every DOM mutation:
+# new elements, new values, plotly drawing its SVG). The run is over and drawn when the app is idle and nothing has
+# changed for QUIET_MS; the time reported is from Enter to the last change.
 WATCH = """() => {
-    const app = document.querySelector("[data-testid='stApp']");
-    window.__ran = false; window.__done = false;
-    if (window.__watch) window.__watch.disconnect();
-    window.__watch = new MutationObserver(() => {
-        const state = app.getAttribute('data-test-script-state');
-        if (state === 'running') window.__ran = true;
-        if (state === 'notRunning' && window.__ran) window.__done = true;
-    });
-    window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    window.__t0 = null; window.__last = null;
+    if (window.__watch) { window.__watch.disconnect(); document.removeEventListener('keydown', window.__key, true); }
+    window.__key = e => { if (e.key === 'Enter') { window.__t0 = performance.now(); window.__last = window.__t0; } };
+    document.addEventListener('keydown', window.__key, true);
+    window.__watch = new MutationObserver(() => { if (window.__t0 !== null) window.__last = performance.now(); });
+    window.__watch.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
-# Done: the run finished, every chart has drawn its SVG, and two animation frames have passed.
-DRAWN = """() => window.__done && new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(
-    [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector('.main-svg'))))))"""
+QUIET_MS = 400
+DONE = f"""() => window.__t0 !== null && performance.now() - window.__last > {QUIET_MS}
+    && document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state') === 'notRunning'
+    && [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector('.main-svg'))"""
 
 
 def settle(page) -> None:
@@ -65,12 +65,11 @@ def measure(page, url: str, repeats: int) -> tuple[float, float] | None:
     times, sizes = [], []
     for i in range(repeats + 1):
         received.clear()
-        page.evaluate(WATCH)
-        t0 = time.perf_counter()  # typing may already start the run: time from the first keystroke
         box.fill(f"{start_value + (1 if i % 2 == 0 else 0):g}")
+        page.evaluate(WATCH)
         box.press("Enter")
-        page.wait_for_function(DRAWN, timeout=60_000, polling="raf")
-        elapsed = (time.perf_counter() - t0) * 1000
+        page.wait_for_function(DONE, timeout=60_000, polling=50)
+        elapsed = page.evaluate("() => window.__last - window.__t0")
         if i:
             times.append(elapsed)
             sizes.append(sum(received) / 1024)
