@@ -32,7 +32,8 @@ st.caption(price_caption(ctx.prices))
 lines = shown_frame(ctx.bill.frame(), "per month")
 chart(fig_bill.bill_lines(lines, currency=currency()), lines, name="where the bill comes from")
 st.dataframe(
-    shown_frame(ctx.bill.class_frame(), "per request", "per month"), hide_index=True,
+    shown_frame(ctx.bill.class_frame().round({"requests per month": 0, "model calls per month": 0}),  # whole counts
+                "per request", "per month"), hide_index=True,
     column_config={"requests per month": st.column_config.NumberColumn(format="localized"),
                    "model calls per month": st.column_config.NumberColumn(format="localized"),
                    "per request": st.column_config.NumberColumn(format=f"{currency()}%.4f"),

@@ -23,7 +23,7 @@ headline([
 
 if rows is None:
     st.subheader("From the sidebar")
-    table = ctx.bill.class_frame()
+    table = ctx.bill.class_frame().round({"requests per month": 0, "model calls per month": 0})  # expected counts, shown whole
     st.dataframe(shown_frame(table, "per request", "per month"), hide_index=True, column_config={
         "requests per month": st.column_config.NumberColumn(format="localized"),
         "model calls per month": st.column_config.NumberColumn(format="localized"),
