@@ -14,13 +14,14 @@ from pages._ui import scenario, widgets
 from pages._ui.workload_edit import SIDEBAR_KEYS as K
 from pages._ui.workload_edit import custom_rows, leave_custom
 from pages._ui.layout import (
-    CLASSES_STATE, MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, bill_of, catalogue, money, percent, price_caption,
+    CLASSES_STATE, MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, bill_money, bill_of, catalogue, money, percent,
+    price_caption,
 )
 
 # Presentation mode (for meetings) starts with the sidebar collapsed. Read before the toggle renders.
 _presenting = st.session_state.get(PRESENT_STATE, st.query_params.get(PRESENT_STATE) == "true")
 st.set_page_config(page_title="LLM Cost Levers", page_icon=":material/savings:", layout="wide",
-                   initial_sidebar_state="collapsed" if _presenting else "expanded")
+                   initial_sidebar_state="collapsed" if _presenting else "auto")  # auto: menu folded on phones
 
 # Section -> pages: (file, title, icon); a page's URL path is its file name. Each page is a thin script:
 # widgets -> input model -> calculator -> figure.
@@ -71,19 +72,26 @@ def pages() -> dict[str, list[st.Page]]:
 
 
 def money_sidebar() -> MoneySettings:
-    """Currency, exchange rate (with its date) and enterprise discount: applied to every price."""
-    with st.sidebar.expander("Currency and discount", icon=":material/payments:"):
+    """Currency, exchange rate (with its date) and enterprise discount: applied to every price. A chosen currency
+    converts nothing until its rate is entered (no default rate: a rate of 1 would print dollars with a euro sign)."""
+    chosen = st.session_state.get("currency", st.query_params.get("currency", "USD"))
+    # Open while another currency is chosen: its rate and date are right there to type (and stay open as they are).
+    with st.sidebar.expander("Currency and discount", icon=":material/payments:", expanded=chosen != "USD"):
         currency = widgets.choice(MoneySettings, "currency", key="currency", options=list(CURRENCIES))
-        rate = 1.0
+        rate = None
         rate_date = None
         if currency != "USD":
             rate = widgets.number(MoneySettings, "rate_per_usd", key="fx")
-            rate_date = st.date_input("Rate date", value=None, key="fx_date", bind="query-params",
-                                      help="When you took the exchange rate; shown next to converted figures.")
+            rate_date = st.date_input("Rate date", value=None, key="fx_date", bind="query-params", format="YYYY-MM-DD",
+                                      help="When you took the exchange rate: type it (2026-11-20) or pick it. Shown "
+                                      "next to converted figures and in every export.")
             widgets.remember("fx_date", rate_date, None)
         discount = widgets.number(MoneySettings, "discount", key="discount")
         settings = widgets.validated(MoneySettings, currency=currency, rate_per_usd=rate, rate_date=rate_date,
                                      discount=discount)
+        if settings.rate_missing:
+            st.warning(f"{currency} chosen: enter a rate; figures stay in USD until then.",
+                       icon=":material/currency_exchange:")
         st.caption(f"Figures are in {settings.describe()}.")
     return settings
 
@@ -129,12 +137,26 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
     container = side.expander("The four numbers (set aside)") if rows is not None else side
     values = dict(requests_per_month=widgets.number(W, "requests_per_month", key=K["requests_per_month"],
                                                     container=container))
+    # Text-generation models by name; the others (speech, audio, image, embedding models, alias rows) behind a toggle
+    # that a link to one of them turns on. The link holds the model's key (provider/model), never its label.
+    linked = st.session_state.get(K["model_key"]) or widgets.stored_choice(
+        cat.keys(), key=K["model_key"], default=W().model_key, format_func=cat.picker_label)
+    picker = container.container()
+    hidden = linked in cat.keys() and cat.get(linked).kind != "text"
+    all_models = container.toggle(
+        "Also list audio, image and alias models", value=hidden, key="w.all_models", bind="query-params",
+        help="The list holds text-generation models. Turn on to add text-to-speech, transcription, realtime audio, "
+        "image, video, embedding and safety models, and alias rows (~…, …-latest, …:batch).")
+    widgets.remember("w.all_models", all_models, hidden)
     values["model_key"] = widgets.choice(
-        None, None, key=K["model_key"], options=cat.keys(), default=W().model_key, container=container,
-        label="Provider / model", help="Type to search the catalogue (genai-prices snapshot plus local overrides).",
+        None, None, key=K["model_key"], options=cat.picker_keys(all_models, keep=[linked]), default=W().model_key,
+        container=picker, label="Provider / model", format_func=cat.picker_label, url_holds_option=True,
+        help="Type to search by provider or model name (genai-prices snapshot plus local overrides).",
     )
     values["input_tokens"] = widgets.number(W, "input_tokens", key=K["input_tokens"], container=container)
     values["output_tokens"] = widgets.number(W, "output_tokens", key=K["output_tokens"], container=container)
+    container.caption(f"{values['requests_per_month']:,} requests a month, {values['input_tokens']:,} tokens in and "
+                      f"{values['output_tokens']:,} out per request.")  # the inputs cannot show thousands separators
     prices = cat.get(values["model_key"])
     anatomy = side.expander("Anatomy: prefix, caching, reasoning, agents, failures", icon=":material/tune:") \
         if rows is None else container
@@ -166,16 +188,28 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
 
 
 def bill_sidebar(bill: Bill) -> None:
+    """The bill every page starts from, and every warning about where its money changes shape."""
     side = st.sidebar
-    side.metric("Monthly bill", f"{money(bill.total)}/month",
+    left_out = len(bill.not_priced)
+    side.metric("Monthly bill", bill_money(bill) if bill.nothing_priced else f"{money(bill.total)}/month",
+                delta=f"leaves out {left_out} class{'es' if left_out > 1 else ''} not priced"
+                if left_out and not bill.nothing_priced else None,
+                delta_color="off", delta_arrow="off",
                 help="price(workload): every call at the catalogue's prices, net of your discount. Every page's "
-                "'today' is this number.")
-    output = bill.category("output") + bill.category("reasoning")
-    side.caption(f"{money(bill.per_request)} per request · output is {percent(output / bill.total if bill.total else 0, 0)}"
-                 " of the bill")
+                "'today' is this number. A class whose model has no price, or whose calls do not fit the model's "
+                "context window, is left out (not priced), never counted as $0.")
+    m = st.session_state[MONEY_STATE]
+    if m.rate_missing:
+        side.caption(f":orange-badge[:material/currency_exchange: rate not set] {m.currency} chosen: enter a rate "
+                     "under Currency and discount; figures stay in USD until then.")
+    if not bill.nothing_priced:
+        output = bill.category("output") + bill.category("reasoning")
+        side.caption(f"{money(bill.per_request)} per request · output is "
+                     f"{percent(output / bill.total if bill.total else 0, 0)} of the bill")
     for over in bill.overflows:
-        side.warning(f"**{over.class_name}**: a call needs {over.tokens:,.0f} tokens, more than the model's "
-                     f"{over.window:,}-token context window. The API would reject it.", icon=":material/warning:")
+        side.error(over.message(), icon=":material/block:")
+    for notice in bill.tier_notices:
+        (side.warning if notice.crossed else side.info)(notice.message(), icon=":material/stairs:")
     for c in bill.classes:
         if c.requests and c.completed / c.requests < 0.5:
             side.warning(f"**{c.name}**: only {percent(c.completed / c.requests, 1)} of its tasks complete at this "

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from contextlib import ExitStack
 from pathlib import Path
 

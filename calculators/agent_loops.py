@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from calculators.bill import Bill, model_prices, price
+from calculators.bill import Bill, context_limit, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
@@ -348,7 +348,7 @@ def _task_view(w: Workload, x: AgentPolicyInputs, cat: Catalogue, index: int) ->
     assert c.loop is not None
     chosen = with_policy(c, x)
     prices = model_prices(w, cat, c.model_key)
-    window = prices.context_window if prices is not None else None
+    window = context_limit(prices) if prices is not None else None  # the bill's own limit (long-context options)
     one_today = price(_one_task(w, c), cat)
     one_after = price(_one_task(w, chosen), cat)
     n = c.loop.steps

@@ -10,8 +10,12 @@ How a call is billed (the providers' rules, as genai-prices encodes them):
   included) and then prices every token of that call, output included;
 - batch and flex calls use that tier's published rate set, cache prices included; the bill shows the
   categories at standard rates and the tier's discount as its own line, so the lines add up;
-- a call whose input and output do not fit the model's context window is flagged (the API would reject it);
-- a model with no price is "unpriced": its calls are listed, never counted as free.
+- a class with a call whose input and output (reasoning included) do not fit the model's context window is
+  *refused*: the API would reject that call, so the class is not priced (kept out of the total, listed with the
+  reason), never counted as if it fit;
+- a model with no price is "unpriced": its calls are listed, never counted as free;
+- a class whose largest call crosses a long-context tier of its model, or comes within `NEAR_TIER` below one, carries
+  a `TierNotice`: the tier prices every token of the call, so the bill says where the money changes shape.
 """
 from __future__ import annotations
 
@@ -28,6 +32,10 @@ from calculators.workload import (
 )
 
 TIER_DISCOUNT = "tier_discount"
+NEAR_TIER = 0.05  # a call this close below a long-context threshold (share of it) is one edit away from the cliff
+# Anthropic sells Claude Sonnet 4.5 calls beyond its listed 200k window: the 1M-token context option, billed at the
+# >200k rates genai-prices lists (docs.anthropic.com, "Context windows"). Its listed window is not its limit.
+LONG_CONTEXT_OPTION: dict[str, int] = {"claude-sonnet-4-5": 1_000_000}
 OVERHEAD = "overhead"
 LINE_LABEL = CATEGORY_LABEL | {TIER_DISCOUNT: "batch/flex discount", OVERHEAD: "other costs"}
 
@@ -49,7 +57,9 @@ class ClassBill:
     money: dict[str, float]
     tier_discount: float
     total: float
-    priced: bool  # False: the model has no price; its money is 0 and the bill says so
+    priced: bool  # False: its money is not in the bill (the model has no price, or the class is refused); it is 0 here
+    refused: Overflow | None = None  # the call that does not fit the context window: the class is not priced
+    tier_notice: TierNotice | None = None  # its largest call crosses, or nearly crosses, a long-context tier
 
     @property
     def per_request(self) -> float:
@@ -60,15 +70,79 @@ class ClassBill:
         return self.total / self.completed if self.completed > 0 else None
 
 
+def _tokens_short(n: int) -> str:
+    """200,000 -> '200k', 1,000,000 -> '1M'; other counts in full ('524,288')."""
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    return f"{n // 1_000}k" if n % 1_000 == 0 else f"{n:,}"
+
+
+def _count(n: float, noun: str = "token") -> str:
+    return f"{n:,.0f} {noun}{'' if round(n) == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Overflow:
-    """Calls of a class that do not fit the model's context window."""
+    """The first call of a class that does not fit its model's context window: the API would reject it, so the bill
+    refuses to price the class."""
 
     class_name: str
     step: int
     kind: str
     tokens: float
     window: int
+    model_label: str = ""
+
+    def message(self) -> str:
+        """One sentence for wherever the bill is shown (Markdown)."""
+        where = ("" if self.kind == "call" and self.step == 1 else f" at step {self.step:,}" if self.kind == "call"
+                 else f" (a retry at step {self.step:,})" if self.kind == "retry"
+                 else f" (the summary call after step {self.step:,})")
+        model = f" ({self.model_label})" if self.model_label else ""
+        return (f"**{self.class_name}**{model}: a request of {self.tokens:,.0f} tokens{where} does not fit its "
+                f"{self.window:,}-token context window; the API would reject it, so this class is not priced.")
+
+
+@dataclass(frozen=True)
+class TierNotice:
+    """A class's largest call against a long-context tier of its model: above the threshold (the tier then prices
+    every token of the call, not only the excess) or within NEAR_TIER below it. Multiples are the tier's price over
+    the base price, from the catalogue."""
+
+    class_name: str
+    model_label: str
+    threshold: int  # input tokens (cached or not) above which the tier applies
+    input_tokens: float  # of the class's largest call
+    input_multiple: float | None  # tier price / base price; None where the base price is 0
+    output_multiple: float | None
+    calls_share: float  # share of the class's calls above the threshold (0 when near)
+
+    @property
+    def crossed(self) -> bool:
+        return self.input_tokens > self.threshold
+
+    def _multiple(self) -> str:
+        def x(m: float) -> str:
+            return f"x{m:.3g}"
+
+        i, o = self.input_multiple, self.output_multiple
+        if i is not None and o is not None and abs(i - o) > 1e-9:
+            return f"input {x(i)}, output {x(o)}"
+        m = i if i is not None else o
+        return x(m) if m is not None else "a different price"
+
+    def message(self) -> str:
+        """One sentence for wherever the bill is shown (Markdown), with the real numbers."""
+        tier = _tokens_short(self.threshold)
+        head = f"**{self.class_name}** ({self.model_label}): "
+        if self.crossed:
+            share = "" if self.calls_share >= 1 - 1e-9 else f" That is {self.calls_share:.0%} of its calls."
+            return (head + f"{_count(self.input_tokens - self.threshold)} over {tier}: every token of this request is "
+                    f"billed at the >{tier} price ({self._multiple()}).{share}")
+        below = self.threshold - self.input_tokens
+        where = f"{_count(below)} below the {tier} tier" if below >= 0.5 else f"exactly at the {tier} tier"
+        return (head + f"{where}: {_count(below + 1, 'more input token')} and every token of the request is billed at "
+                f"the >{tier} price ({self._multiple()}).")
 
 
 @dataclass(frozen=True)
@@ -76,11 +150,13 @@ class Bill:
     classes: tuple[ClassBill, ...]
     overheads: tuple[Overhead, ...]
     rows: CallRows
-    row_money: dict[str, np.ndarray] = field(repr=False)  # per row and category, at the rates actually billed
-    overflows: tuple[Overflow, ...] = ()
+    # Per row and category, at the rates the row is billed at. A refused class's rows keep the price its calls would
+    # have (a shorter agent task reads its steps off them); the class's own money and the total leave it out.
+    row_money: dict[str, np.ndarray] = field(repr=False)
 
     @cached_property
     def total(self) -> float:
+        """Priced classes and other costs; a class that is unpriced or refused is left out (see `not_priced`)."""
         return float(sum(c.total for c in self.classes) + sum(o.usd_per_month for o in self.overheads))
 
     @property
@@ -105,7 +181,7 @@ class Bill:
 
     @property
     def per_request(self) -> float:
-        """Per request of the priced classes (an unpriced class's requests would dilute it with $0)."""
+        """Per request of the priced classes (the requests of a class left out would dilute it with $0)."""
         priced = sum(c.requests for c in self.classes if c.priced)
         return self.total / priced if priced > 0 else 0.0
 
@@ -116,7 +192,27 @@ class Bill:
 
     @property
     def unpriced(self) -> tuple[str, ...]:
+        """Classes whose model has no price."""
+        return tuple(c.name for c in self.classes if not c.priced and c.refused is None)
+
+    @property
+    def overflows(self) -> tuple[Overflow, ...]:
+        """Classes refused because a call does not fit the context window, with that call."""
+        return tuple(c.refused for c in self.classes if c.refused is not None)
+
+    @property
+    def not_priced(self) -> tuple[str, ...]:
+        """Every class left out of the total: unpriced or refused."""
         return tuple(c.name for c in self.classes if not c.priced)
+
+    @property
+    def nothing_priced(self) -> bool:
+        """Call classes, none of them priced: the bill is unknown, not zero."""
+        return bool(self.classes) and not any(c.priced for c in self.classes)
+
+    @property
+    def tier_notices(self) -> tuple[TierNotice, ...]:
+        return tuple(c.tier_notice for c in self.classes if c.tier_notice is not None)
 
     def category(self, name: str) -> float:
         """Money a month in one line: a token category (at standard rates), the tier discount, or overheads."""
@@ -149,10 +245,11 @@ class Bill:
         return pd.DataFrame(records, columns=["call class", "model", "line", "tokens per month", "per month"])
 
     def class_frame(self) -> pd.DataFrame:
-        """One row per call class: model, tier, volumes and money."""
+        """One row per call class: model, tier, volumes and money (none for a class that is not priced)."""
         return pd.DataFrame([{
             "call class": c.name, "model": c.model_label, "tier": c.tier, "requests per month": c.requests,
-            "model calls per month": c.calls, "per request": c.per_request, "per month": c.total,
+            "model calls per month": c.calls, "per request": c.per_request if c.priced else float("nan"),
+            "per month": c.total if c.priced else float("nan"),
         } for c in self.classes])
 
     def step_frame(self, class_index: int) -> pd.DataFrame:
@@ -188,48 +285,99 @@ def _money(rates: RateSet, rows: CallRows) -> dict[str, np.ndarray]:
             for cat in TOKEN_CATEGORIES}
 
 
+def context_limit(prices: ModelPrices) -> int | None:
+    """The most tokens one call to this model may hold (input, output and reasoning); None: unknown, not checked."""
+    return max(prices.context_window or 0, LONG_CONTEXT_OPTION.get(prices.model_id, 0)) or None
+
+
+def _first_overflow(c: CallClass, rows: CallRows, prices: ModelPrices) -> Overflow | None:
+    limit = context_limit(prices)
+    if limit is None:
+        return None
+    over = rows.context > limit
+    if not over.any():
+        return None
+    first = int(np.argmax(over))
+    return Overflow(c.name, int(rows.step[first]), KINDS[int(rows.kind[first])], float(rows.context[first]), limit,
+                    prices.label)
+
+
+def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, label: str) -> TierNotice | None:
+    """The class's largest call against its rate set's long-context thresholds (see TierNotice)."""
+    thresholds = sorted({t for rate in (rates.input, rates.output) for t, _ in rate.tiers})
+    if not thresholds or len(rows.calls) == 0:
+        return None
+    total_input = rows.total_input
+    largest = float(total_input.max())
+    crossed = [t for t in thresholds if largest > t]
+    if crossed:
+        threshold, at = crossed[-1], largest
+        weight = float(rows.calls.sum())
+        share = float(rows.calls[total_input > threshold].sum()) / weight if weight > 0 else 1.0
+    else:
+        threshold, at, share = thresholds[0], thresholds[0] + 1, 0.0
+        if largest < threshold * (1 - NEAR_TIER):
+            return None
+
+    def multiple(rate) -> float | None:
+        return float(rate.at(at)) / rate.base if rate.base > 0 else None
+
+    return TierNotice(c.name, label, threshold, largest, multiple(rates.input), multiple(rates.output), share)
+
+
 @lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
-def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, dict[str, np.ndarray], Overflow | None]:
-    """One class's month at one model's prices: its ClassBill, its rows' money by category, and its first call that
-    does not fit the context window (if any)."""
+def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, dict[str, np.ndarray]]:
+    """One class's month at one model's prices: its ClassBill and its rows' money by category."""
     rows = class_rows(c)
     tokens = {cat: float(np.dot(rows.calls, rows.tokens[cat])) for cat in TOKEN_CATEGORIES}
     n_calls = float(rows.calls.sum())
+    nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
         zero = {cat: np.zeros(len(rows.calls)) for cat in TOKEN_CATEGORIES}
         return ClassBill(
             name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
             requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, tokens=tokens,
-            money={cat: 0.0 for cat in TOKEN_CATEGORIES}, tier_discount=0.0, total=0.0, priced=False), zero, None
+            money=nothing, tier_discount=0.0, total=0.0, priced=False), zero
     standard = prices.standard
     tier_rates = prices.rates(c.tier)
     billed = _money(tier_rates or standard, rows)
+    refused = _first_overflow(c, rows, prices)
+    common = {"name": c.name, "model_key": c.model_key, "model_label": prices.label, "tier": c.tier,
+              "tier_priced": c.tier == "standard" or tier_rates is not None, "requests": c.requests_per_month,
+              "completed": completed_tasks(c), "calls": n_calls, "tokens": tokens}
+    if refused is not None:  # the API would reject a call of every such task: no money, and the reason
+        return ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), billed
     at_standard = billed if c.tier == "standard" or tier_rates is None else _money(standard, rows)
     money = {cat: float(at_standard[cat].sum()) for cat in TOKEN_CATEGORIES}
     total = float(sum(billed[cat].sum() for cat in TOKEN_CATEGORIES))
-    overflow = None
-    if prices.context_window:
-        over = rows.context > prices.context_window
-        if over.any():
-            first = int(np.argmax(over))
-            overflow = Overflow(c.name, int(rows.step[first]), KINDS[int(rows.kind[first])],
-                                float(rows.context[first]), prices.context_window)
-    bill = ClassBill(
-        name=c.name, model_key=c.model_key, model_label=prices.label, tier=c.tier,
-        tier_priced=c.tier == "standard" or tier_rates is not None, requests=c.requests_per_month,
-        completed=completed_tasks(c), calls=n_calls, tokens=tokens, money=money,
-        tier_discount=total - sum(money.values()), total=total, priced=True)
-    return bill, billed, overflow
+    notice = _tier_notice(c, rows, tier_rates or standard, prices.label)
+    return ClassBill(**common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,
+                     tier_notice=notice), billed
 
 
-def price(w: Workload, catalogue: Catalogue) -> Bill:
-    """Money per month for the workload, by call class and line (see the module docstring)."""
+def price(w: Workload, catalogue: Catalogue, *, served_by: ModelPrices | None = None) -> Bill:
+    """Money per month for the workload, by call class and line (see the module docstring).
+
+    `served_by`: every class billed at this model's prices rather than its own model's (the comparison of every
+    model: the classes, moved once to a stand-in key, expand their calls once for all the models)."""
     w = resolve_hit_rates(w)
-    parts = [_class_bill(c, model_prices(w, catalogue, c.model_key)) for c in w.classes]
+    parts = [_class_bill(c, served_by or model_prices(w, catalogue, c.model_key)) for c in w.classes]
     rows = calls(w)
     if parts:
-        row_money = {cat: np.concatenate([money[cat] for _, money, _ in parts]) for cat in TOKEN_CATEGORIES}
+        row_money = {cat: np.concatenate([money[cat] for _, money in parts]) for cat in TOKEN_CATEGORIES}
     else:
         row_money = {cat: np.zeros(0) for cat in TOKEN_CATEGORIES}
-    return Bill(classes=tuple(b for b, _, _ in parts), overheads=w.overheads, rows=rows, row_money=row_money,
-                overflows=tuple(o for _, _, o in parts if o is not None))
+    return Bill(classes=tuple(b for b, _ in parts), overheads=w.overheads, rows=rows, row_money=row_money)
+
+
+def newly_refused(before: Bill, after: Bill) -> tuple[Overflow, ...]:
+    """Classes `after` refuses (a call does not fit the window) that `before` did not refuse, by name. Their money
+    leaves `after`'s total because the API would reject them, not because anything got cheaper."""
+    was = {o.class_name for o in before.overflows}
+    return tuple(o for o in after.overflows if o.class_name not in was)
+
+
+def newly_fitting(before: Bill, after: Bill) -> tuple[str, ...]:
+    """Classes `before` refused that `after` prices: their cost enters `after`'s total."""
+    now = {c.name for c in after.classes if c.priced}
+    return tuple(o.class_name for o in before.overflows if o.class_name in now)

@@ -328,8 +328,8 @@ every request refreshes, a request finds the cache warm when the previous one ca
 **Break-even hit rate.** The bill is a straight line in the hit rate, so pricing the workload at *h* = 0 and *h* = 1
 gives the saving at every *h*; the break-even *h\** is where it crosses zero. Without tiers or storage it is
 (*w* − 1) / (*w* − *r*) with *w* and *r* the write and read prices over the input price.
-**Break-even reuses per write** = *h\** / (1 − *h\**) = (*w* − 1) / (1 − *r*): only the write *premium* is overhead,
-because the miss would have paid the input price anyway. Counting the whole write price as overhead gives
+**Reads needed per write to break even** = *h\** / (1 − *h\**) = (*w* − 1) / (1 − *r*): only the write *premium* is
+overhead, because the miss would have paid the input price anyway. Counting the whole write price as overhead gives
 *w* / (1 − *r*), which overstates the break-even by about one reuse.
 
 **Which TTL.** The 1-hour write costs more per miss but misses far less often when requests are minutes apart; the

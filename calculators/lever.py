@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from calculators.bill import Bill, price
+from calculators.bill import Bill, Overflow, newly_fitting, newly_refused, price
 from calculators.prices import Catalogue
 from calculators.workload import Workload
 
@@ -127,6 +127,11 @@ class Effect:
     def share(self) -> float:
         return self.saving / self.before.total if self.before.total else 0.0
 
+    @property
+    def refused(self) -> tuple[Overflow, ...]:
+        """Classes the lever pushes past their context window: the waterfall does not apply such a lever."""
+        return newly_refused(self.before, self.after)
+
 
 def effect(lever: Lever[X], w: Workload, x: X, cat: Catalogue, before: Bill | None = None) -> Effect:
     after = lever.apply(w, x, cat)
@@ -151,6 +156,7 @@ class Waterfall:
     baseline: Bill
     final: Bill
     bars: tuple[Bar, ...] = field(default=())
+    workload: Workload | None = None  # the workload after every lever: the models it runs on
 
     @property
     def total_saving(self) -> float:
@@ -180,6 +186,18 @@ def ordered(chosen: Sequence[tuple[Lever, BaseModel]]) -> list[tuple[Lever, Base
     return sorted(chosen, key=lambda pair: rank.get(pair[0].name, len(ORDER)))
 
 
+def ranking(w: Workload, levers: Sequence[tuple[Lever, BaseModel]], cat: Catalogue,
+            baseline: Bill | None = None) -> list[Bar]:
+    """Every lever alone on the same workload, biggest monthly saving first; levers that do nothing come last.
+
+    Each bar is what the lever's page and a one-lever waterfall report: price(w) - price(apply(w)). Alternatives
+    (model choice) are ranked side by side, since each is priced alone; the bars do not add up (the waterfall
+    does that for the levers the user picks)."""
+    baseline = baseline if baseline is not None else price(w, cat)
+    bars = [waterfall(w, [pair], cat, baseline=baseline).bars[0] for pair in levers]
+    return sorted(bars, key=lambda b: (b.idle is not None, -b.saving))
+
+
 def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catalogue,
               baseline: Bill | None = None) -> Waterfall:
     """Apply the chosen levers in ORDER, each to the workload the earlier ones left; each bar is exact money."""
@@ -195,7 +213,25 @@ def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catal
             bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=0.0, after=before.total,
                             assumption=lever.describe(x), idle=f"it cannot apply here ({exc})", one_off=0.0))
             continue
+        if why is None and before.nothing_priced and step.after.nothing_priced:
+            why = "no call class can be priced here, before or after it, so there is no saving to weigh"
+        refused = newly_refused(before, step.after)
+        if refused:
+            # A class pushed past its model's context window leaves the bill because the API would reject its calls,
+            # not because it got cheaper: booking its disappearance as a saving would reward breaking the workload.
+            # The lever cannot apply as set; the chain goes on from the workload before it.
+            o = refused[0]
+            why = (f"it cannot apply here (after it, {o.class_name} needs {o.tokens:,.0f} tokens, more than the "
+                   f"{o.window:,}-token context window of {o.model_label}: the API would reject those calls)")
+            bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=0.0, after=before.total,
+                            assumption=lever.describe(x), idle=why, one_off=0.0))
+            continue
+        fitting = newly_fitting(before, step.after)
+        if fitting:  # the opposite: a class refused before now fits, so its cost enters the bill after (a real cost)
+            note = (f"{', '.join(fitting)} did not fit the context window before this lever and fits after it: its "
+                    "cost enters the bill, so this bar counts it as a cost")
+            caveat = f"{caveat}; {note}" if caveat else note
         bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=step.saving, after=step.after.total,
                         assumption=lever.describe(x), idle=why, one_off=one_off, caveat=caveat))
         current, before = step.workload, step.after
-    return Waterfall(baseline=baseline, final=before, bars=tuple(bars))
+    return Waterfall(baseline=baseline, final=before, bars=tuple(bars), workload=current)

@@ -787,6 +787,11 @@ class OutputCapResult(TodayAndAfter):
     def raised(self) -> tuple[ClassCap, ...]:
         return tuple(k for k in self.classes if k.raised)
 
+    @property
+    def optimal_saving(self) -> float | None:
+        """What the cheapest cap within the truncation limit saves a month against today (None: no cap beats none)."""
+        return self.today.total - self.optimal_bill if self.optimal_bill is not None else None
+
 
 def evaluate(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | None = None) -> OutputCapResult:
     today = today if today is not None else price(w, cat)

@@ -113,7 +113,7 @@ class PipelineInputs(BaseModel):
     )
     rewrite_cost: float = Field(
         10_000.0, ge=0, le=10_000_000, title="One-off cost of the rewrite",
-        json_schema_extra={"key": "pipe.rewrite", "money": True, "step": 1_000.0},
+        json_schema_extra={"key": "pipe.rewrite", "money": True, "step": 1_000.0, "format": "%.0f"},
         description="Engineering time to write, test and ship the code versions of the converted steps "
         "(illustrative default: $10,000).",
     )

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -21,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_OVERRIDES_PATH = DATA_DIR / "price_overrides.toml"
+FLAGSHIPS_PATH = DATA_DIR / "flagship_models.toml"
 OVERRIDES_ENV = "LLM_COST_LEVERS_PRICE_OVERRIDES"
 
 PriceField = Literal["input", "output", "cache_read", "cache_write", "cache_write_1h"]
@@ -98,6 +102,83 @@ class RateSet(BaseModel):
         return RateSet(**{f: scale(getattr(self, f)) for f in PRICE_FIELDS})
 
 
+# --- what a model is for ----------------------------------------------------------------------------------------
+
+ModelKind = Literal["text", "alias", "speech", "transcription", "audio", "image", "video", "embedding", "moderation"]
+KIND_LABEL: dict[str, str] = {
+    "text": "text generation",
+    "alias": "alias or tier row (~…, …-latest, …:batch)",
+    "speech": "text-to-speech",
+    "transcription": "transcription",
+    "audio": "audio or realtime voice",
+    "image": "image generation or OCR",
+    "video": "video generation",
+    "embedding": "embedding or reranking",
+    "moderation": "safety classifier",
+}
+
+# A price for a generated image, video or sound, or for hours of audio, means the model makes media, not text.
+# (An audio *input* price alone does not: Gemini 2.5 Flash prices audio input and answers in text.)
+_UNIT_KIND: tuple[tuple[str, ModelKind], ...] = (
+    ("output_video_mtok", "video"), ("output_image_mtok", "image"), ("output_audio_mtok", "audio"),
+    ("audio_hours", "audio"), ("input_audio_hours", "audio"),
+)
+_WORD = r"(?<![a-z]){}(?![a-z])"  # a whole word inside an id: 'gemini-2.5-flash-tts', not 'settings'
+_NAME_KIND: tuple[tuple[re.Pattern[str], ModelKind], ...] = (
+    (re.compile(_WORD.format("tts") + "|text-to-speech"), "speech"),
+    (re.compile(r"transcri|whisper|speech-to-text"), "transcription"),
+    (re.compile(r"embed|rerank"), "embedding"),
+    (re.compile(r"image|dall-e|imagen|nano-banana|stable-diffusion|ocr(?![a-z])"), "image"),
+    (re.compile(r"realtime|audio|sonic|voxtral|" + _WORD.format("live")), "audio"),
+    (re.compile(r"video|gemini-omni|" + _WORD.format("veo") + "|" + _WORD.format("sora")), "video"),
+    (re.compile(r"guard|moderation"), "moderation"),
+)
+_DESCRIPTION_KIND: tuple[tuple[re.Pattern[str], ModelKind], ...] = (
+    (re.compile(r"text-to-speech"), "speech"), (re.compile(r"audio-to-audio"), "audio"),
+    (re.compile(r"image generation"), "image"), (re.compile(r"video generation"), "video"),
+    (re.compile(r"embedding model"), "embedding"),
+)
+# A row that points at another model or re-lists one at another tier: OpenRouter's '~vendor/…' routers, '…-latest'
+# pointers, and ':batch' rows (the batch price of a model listed on its own).
+_ALIAS = re.compile(r"(^|/)~|(^|[-_./:])latest$|:batch$")
+
+
+def model_kind(model_id: str, name: str | None = None, price_units: Iterable[str] = (),
+               description: str | None = None) -> ModelKind:
+    """What a catalogue row is for, from genai-prices' data: "text" for a text-generation model a workload can move
+    to; otherwise the reason it is kept out of the model picker and the comparison.
+
+    In order: an alias or tier row (by its id); a price unit for generated media; a word in the id or name (tts,
+    transcribe, embed, image, realtime, live, guard...); a phrase in genai-prices' description ("text-to-speech",
+    "image generation"...). Anything else is a text model."""
+    ident = model_id.lower()
+    if _ALIAS.search(ident):
+        return "alias"
+    units = set(price_units)
+    for unit, kind in _UNIT_KIND:
+        if unit in units:
+            return kind
+    words = f"{ident} {(name or '').lower()}"
+    for pattern, kind in _NAME_KIND:
+        if pattern.search(words):
+            return kind
+    about = (description or "").lower()
+    for pattern, kind in _DESCRIPTION_KIND:
+        if pattern.search(about):
+            return kind
+    return "text"
+
+
+def display_name(model_id: str, name: str | None) -> str:
+    """The name a model goes by: genai-prices' name, unless it is missing or only the id in lower case with spaces for
+    dashes ('gpt 4o mini' for gpt-4o-mini), where the id reads better."""
+    if not name:
+        return model_id
+    if name == name.lower() and name.replace(" ", "-") == model_id.lower():
+        return model_id
+    return name
+
+
 class ModelPrices(BaseModel):
     """One model's prices at one provider, with where they came from.
 
@@ -122,6 +203,7 @@ class ModelPrices(BaseModel):
     source: str
     source_date: str
     deprecated: bool = False
+    kind: ModelKind = "text"  # see model_kind
     net: bool = False  # a negotiated or self-hosted price (the overrides file): the enterprise discount is already in it
 
     @property
@@ -142,7 +224,9 @@ class ModelPrices(BaseModel):
 
     @property
     def standard(self) -> RateSet:
-        return RateSet(**{f: getattr(self, f) for f in PRICE_FIELDS})
+        # The fields are validated rates already: construct without validating again (the comparison of every model
+        # asks for it thousands of times).
+        return RateSet.model_construct(**{f: getattr(self, f) for f in PRICE_FIELDS})
 
     def rates(self, tier: Tier = "standard") -> RateSet | None:
         """The rate set of a service tier; None where the provider publishes no such tier for this model."""
@@ -236,9 +320,11 @@ def bundled_catalogue() -> tuple[ModelPrices, ...]:
     models: list[ModelPrices] = []
     for provider in providers:
         for info in provider.models:
-            standard = _rate_set(info.get_prices(when))
+            price = info.get_prices(when)
+            standard = _rate_set(price)
             if standard is None:
                 continue
+            units = [unit for unit, value in vars(price).items() if value is not None and not unit.startswith("_")]
             batch = _variant(info, when, "processing", "batch")
             flex = _variant(info, when, "service_tier", "flex")
             models.append(
@@ -246,7 +332,7 @@ def bundled_catalogue() -> tuple[ModelPrices, ...]:
                     provider_id=provider.id,
                     provider_name=provider.name,
                     model_id=info.id,
-                    model_name=info.name or info.id,
+                    model_name=display_name(info.id, info.name),
                     **{f: getattr(standard, f) for f in PRICE_FIELDS},
                     batch=batch if batch is not None and batch != standard else None,
                     flex=flex if flex is not None and flex != standard else None,
@@ -254,6 +340,7 @@ def bundled_catalogue() -> tuple[ModelPrices, ...]:
                     source=source,
                     source_date=GENAI_PRICES_RELEASED,
                     deprecated=bool(info.deprecated),
+                    kind=model_kind(info.id, info.name, units, info.description),
                 )
             )
     return tuple(models)
@@ -310,6 +397,7 @@ class PriceOverride(BaseModel):
             batch=batch,
             context_window=self.context_window,
             source=f"local overrides: {self.source}",
+            kind=model_kind(self.model, self.name),
             net=True,
             source_date=self.source_date.isoformat(),
         )
@@ -389,6 +477,34 @@ class Catalogue:
         """Every 'provider/model' key, sorted."""
         return self._sorted_keys
 
+    def text_models(self) -> tuple[ModelPrices, ...]:
+        """The text-generation models (see model_kind): what a workload can move to."""
+        return tuple(m for m in self.models if m.kind == "text")
+
+    def picker_keys(self, show_all: bool = False, keep: Iterable[str] = ()) -> list[str]:
+        """The model picker's options in the order of their labels: the text-generation models (every model with
+        `show_all`), plus any model in `keep` (the linked or default model stays selectable while hidden)."""
+        kept = set(keep)
+        return [k for k in self._picker()[0] if show_all or k in kept or self._index[k].kind == "text"]
+
+    def picker_label(self, key: str) -> str:
+        """A model's label in a picker: 'Provider · name', with the id where two models share a name, and what it is
+        for where that is not text generation. An unknown key shows as itself."""
+        return self._picker()[1].get(key, key)
+
+    def _picker(self) -> tuple[tuple[str, ...], dict[str, str]]:
+        if "_picker_cache" not in self.__dict__:
+            base = {m.key: m.label for m in self._index.values()}
+            shared = {label for label, n in Counter(base.values()).items() if n > 1}
+            labels = {}
+            for key, m in self._index.items():
+                label = f"{base[key]} ({m.model_id})" if base[key] in shared else base[key]
+                notes = ([KIND_LABEL[m.kind]] if m.kind != "text" else []) + (["deprecated"] if m.deprecated else [])
+                labels[key] = label + (f" — {', '.join(notes)}" if notes else "")
+            order = tuple(sorted(labels, key=lambda k: (labels[k].casefold(), k)))
+            object.__setattr__(self, "_picker_cache", (order, labels))
+        return self.__dict__["_picker_cache"]
+
     def scaled(self, factor: float, note: str) -> Catalogue:
         """The same catalogue with every price multiplied by `factor`: an enterprise discount."""
         if factor == 1.0:
@@ -422,6 +538,8 @@ class Catalogue:
                 "long-context tiers": "yes" if m.has_tiers else "",
                 "context window": m.context_window,
                 "deprecated": m.deprecated,
+                "kind": KIND_LABEL[m.kind],
+                "key": m.key,
                 "source": m.source,
                 "source date": m.source_date,
             }
@@ -461,16 +579,38 @@ SORTABLE = (*PRICE_COLUMNS, "output/input", "context window", "provider", "model
 
 
 def catalogue_table(frame: pd.DataFrame, *, providers: list[str] | None = None, sort_by: str = "input /MTok",
-                    descending: bool = False, hide_deprecated: bool = True) -> pd.DataFrame:
-    """Filter by provider, drop deprecated models, sort by any column (missing values last)."""
+                    descending: bool = False, hide_deprecated: bool = True,
+                    keys: Collection[str] | None = None) -> pd.DataFrame:
+    """Filter by provider and by model key (a short list such as the flagships), drop deprecated models, sort by any
+    column (missing values last)."""
     if sort_by not in SORTABLE:
         raise ValueError(f"cannot sort by {sort_by!r}")
     view = frame
+    if keys is not None:
+        view = view[view["key"].isin(list(keys))]
     if providers:
         view = view[view["provider"].isin(providers)]
     if hide_deprecated:
         view = view[~view["deprecated"]]
     return view.sort_values(sort_by, ascending=not descending, na_position="last", kind="stable")
+
+
+# --- the current flagship models: what the Prices page opens on -------------------------------------------------
+
+
+class Flagships(BaseModel):
+    """A short, dated list of the main providers' newest text models (data/flagship_models.toml), with its source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    as_of: dt.date
+    source: str = Field(min_length=1, max_length=400)
+    models: tuple[str, ...] = Field(min_length=1, max_length=60)
+
+
+@cache
+def flagships(path: Path = FLAGSHIPS_PATH) -> Flagships:
+    with open(path, "rb") as f:
+        return Flagships.model_validate(tomllib.load(f))
 
 
 OVERRIDES_HELP = f"""

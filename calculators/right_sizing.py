@@ -616,6 +616,17 @@ class RightSizingResult(TodayAndAfter):
         return float(self.plan.weights[self.chosen != self.plan.today[:, None]].sum())
 
     @property
+    def moved_to(self) -> tuple[str, ...]:
+        """The candidates that receive the task classes that move, the one taking the largest share of today's requests
+        first (the verdict names them)."""
+        moved = self.chosen != self.plan.today[:, None]
+        shares: dict[str, float] = {}
+        for m, weight in zip(self.chosen[moved], self.plan.weights[moved], strict=True):
+            key = self.plan.x.candidates[int(m)]
+            shares[key] = shares.get(key, 0.0) + float(weight)
+        return tuple(sorted(shares, key=lambda key: -shares[key]))
+
+    @property
     def tasks(self) -> float:
         """Successful tasks a month of the split classes: the same today and after."""
         return float(self.plan.tasks.sum())

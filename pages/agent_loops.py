@@ -5,19 +5,54 @@ import streamlit as st
 from calculators import agent_loops as agents
 from calculators.workload import SimpleWorkload
 from pages._ui import figures, widgets
+from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, multiple, percent,
-    price_caption, shown, shown_frame, sources, tokens,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, multiple,
+    percent, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import SIDEBAR_KEYS, custom_rows, offer, preview
 
 LEVER = agents.LEVER
 PREVIEW_SHARE = 0.30  # illustrative: sources.toml agent_loops_policy_defaults
+TERMS = ("agent step", "history caching", "compaction", "single-call estimate", "context window", "cache read",
+         "illustrative")
+
+
+def changes(result: agents.AgentResult, would: bool = False) -> str:
+    """What the policy does to a bill a month, in words ("saves $X a month (Y% of the bill)")."""
+    tone = saving_tone(result.saving)
+    verb = {"saves": ("saves", "would save"), "costs": ("costs", "would cost"),
+            "idle": ("changes", "would change")}[tone][would]
+    if tone == "saves":
+        return f"{verb} {money(result.saving)} a month ({percent(result.saving_share)} of the bill)"
+    if tone == "costs":
+        return f"{verb} {money(-result.saving)} a month more ({percent(-result.saving_share)} of the bill)"
+    return f"{verb} the bill by less than a cent"
+
+
+def sentence(r: agents.AgentResult, x: agents.AgentPolicyInputs, preview: agents.AgentResult | None,
+             steps: int) -> str:
+    """The page's verdict: what this history policy does to the bill, and to the cost of one task."""
+    policy = f"“{agents.policy_label(x)}”"
+    if r.task is None:
+        assert preview is not None and preview.task is not None
+        ahead = "would change nothing" if preview.idle else changes(preview, would=True)
+        return (f"The history policy changes nothing on your {money(r.today.total)} bill: it has no agent tasks. "
+                f"In the preview below ({percent(PREVIEW_SHARE, 0)} of requests as {steps}-step agent tasks), {policy} "
+                f"{ahead}.")
+    t = r.task
+    task = (f"a {t.steps:,}-step task costs {money(t.cost_per_task)}, {multiple(t.multiplier)} the single-call "
+            "estimate")
+    if r.idle:
+        return f"The history policy changes nothing: {r.idle}; {task}."
+    return (f"Keeping every agent task's history as {policy} {changes(r)}: {task} "
+            f"(today {money(t.cost_per_task_today)}).")
 
 st.title("Agent loops: the token economy of multi-turn tool use")
 st.caption(LEVER.question)
 ctx = context()
+verdict_slot = st.container()
 st.caption(price_caption(ctx.prices))
 
 form = LeverForm(LEVER, ctx)
@@ -41,6 +76,18 @@ illustrative("The compaction settings (a 5-step window, a 1,000-token summary ev
              "and today's caching come from the sidebar's anatomy.")
 r = agents.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
+p = None
+if r.task is None:  # no agent tasks: a preview of the sidebar's workload with some
+    s = ctx.sidebar
+    history = widgets.stored_toggle(key=SIDEBAR_KEYS["history_caching"], default=ctx.prices.caches_automatically)
+    steps = widgets.stored_number(SimpleWorkload, "agent_steps", key=SIDEBAR_KEYS["agent_steps"])
+    tool = widgets.stored_number(SimpleWorkload, "tool_result_tokens", key=SIDEBAR_KEYS["tool_result_tokens"])
+    ahead = preview(s, agent_share=PREVIEW_SHARE, agent_steps=steps, tool_result_tokens=tool, history_caching=history)
+    p = agents.analyse(ahead, x, ctx.catalogue)
+with verdict_slot:
+    verdict(sentence(r, x, p, p.task.steps if p is not None and p.task is not None else 0),
+            "idle" if r.idle else saving_tone(r.saving))
+    glossary(*TERMS)
 
 
 def overflow_text(view: agents.TaskView) -> tuple[str, str]:
@@ -57,30 +104,31 @@ def same_overflow(a: agents.ContextOverflow | None, b: agents.ContextOverflow | 
 
 
 task = r.task
-metrics = [
-    Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill" if r.idle is None
-           else "no effect", delta_color="off",
-           help="Today's bill minus the bill with every agent task on this history policy: two workloads priced by "
-           "the same function." + (f" No effect: {r.idle}." if r.idle else "")),
-    Metric("Bill with this policy", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
-           help="Today is the sidebar's bill."),
-]
 if task is not None:
     where, note = overflow_text(task)
-    metrics += [
+    headline([
+        Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill" if r.idle is None
+               else "no effect", delta_color="off",
+               help="Today's bill minus the bill with every agent task on this history policy: two workloads priced "
+               "by the same function." + (f" No effect: {r.idle}." if r.idle else "")),
+        Metric("Bill with this policy", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
+               help="Today is the sidebar's bill."),
         Metric("Cost per task", money(task.cost_per_task), delta=f"today {money(task.cost_per_task_today)}",
                delta_color="off", help=f"One '{task.name}' task of {task.steps} steps, every call priced (failures and "
                "summary calls included)."),
-        Metric("Multiplier vs naive", multiple(task.multiplier), delta=f"today {multiple(task.multiplier_today)}",
-               delta_color="off", help="Cost per task ÷ (steps × one call of the same class without its history)."),
+        Metric("× the single-call estimate", multiple(task.multiplier),
+               delta=f"today {multiple(task.multiplier_today)}", delta_color="off",
+               help=term("single-call estimate") + " Here: cost per task ÷ (steps × one call of the same class "
+               "without its history)."),
+    ])
+    more_figures([
         Metric("Context overflows at", where, delta=note,
                delta_color="inverse" if task.overflows_within_task else "off",
-               help="First call whose input plus output exceeds the model's context window, solved exactly for a task "
-               "of any length under this policy."),
-    ]
-headline(metrics)
-if r.idle:
-    st.caption(f"No effect on your workload: {r.idle}.")
+               help=term("context window") + " The first call whose input plus output exceeds it, solved exactly for "
+               "a task of any length under this policy."),
+    ])
+    if r.idle:
+        st.caption(f"No effect on your workload: {r.idle}.")
 
 
 def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
@@ -111,7 +159,7 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
         what = f"The summary call before step {over.step:,}" if over.in_summary_call else f"Step {over.step:,}"
         st.warning(f"{what} needs {tokens(over.tokens)} tokens, more than the model's {over.window:,}-token context "
                    "window: the API rejects that call, so the task cannot get past it without (more) compaction. The "
-                   "bill counts every step as if it fitted.", icon=":material/warning:")
+                   "bill refuses to price this class (it is left out of the total, not counted as if it fitted).", icon=":material/warning:")
     elif view.window is None:
         st.caption("The catalogue has no context window for this model: overflow is not checked.")
     before = view.overflow_today
@@ -157,15 +205,17 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
 
     st.subheader("Every history policy")
     table = view.policies
-    shown_table = pd.DataFrame({
+    shown_table = shown_frame(pd.DataFrame({
         "compaction": table["compaction"], "history caching": table["history caching"],
-        "cost per task": table["cost per task"].map(money), "bill per month": table["bill per month"].map(money),
-        "× naive": table["x naive"].map(multiple),
+        "cost per task": table["cost per task"], "bill per month": table["bill per month"],
+        "× the single-call estimate": table["x naive"].map(multiple),
         "overflows at step": table["overflows at step"].map(lambda v: "never" if v is None or v != v else f"{int(v):,}"),
         "": [" · ".join(t for t, on in (("today", a), ("chosen", b)) if on)
              for a, b in zip(table["today"], table["chosen"], strict=True)],
-    })
-    st.dataframe(shown_table, hide_index=True, width="stretch")
+    }), "cost per task", "bill per month")
+    st.dataframe(shown_table, hide_index=True, width="stretch", column_config={
+        "cost per task": st.column_config.NumberColumn(format=f"{currency()}%,.4f"),
+        "bill per month": st.column_config.NumberColumn(format=f"{currency()}%,.0f")})
     st.caption(f"Compaction settings as chosen above; each row is the whole workload priced with that policy on "
                f"every agent class (today {money(today_bill.total)}).")
     bill_lines(today_bill, after_bill, "with this policy")
@@ -174,12 +224,7 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
 if task is not None:
     show(task, r.today, r.after, "")
 else:
-    s = ctx.sidebar
-    history = widgets.stored_toggle(key=SIDEBAR_KEYS["history_caching"], default=ctx.prices.caches_automatically)
-    steps = widgets.stored_number(SimpleWorkload, "agent_steps", key=SIDEBAR_KEYS["agent_steps"])
-    tool = widgets.stored_number(SimpleWorkload, "tool_result_tokens", key=SIDEBAR_KEYS["tool_result_tokens"])
-    ahead = preview(s, agent_share=PREVIEW_SHARE, agent_steps=steps, tool_result_tokens=tool, history_caching=history)
-    p = agents.analyse(ahead, x, ctx.catalogue)
+    assert p is not None
     st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** and has no agent tasks, so the history policy changes "
             f"nothing on it. Below is a **preview**: the sidebar's workload with {percent(PREVIEW_SHARE, 0)} of its "
             f"requests as agent tasks of {steps} steps and {tool:,} tool-result tokens per step, which would bill "
@@ -196,7 +241,7 @@ else:
                delta_color="off"),
         Metric("Preview: cost per task", money(p.task.cost_per_task), delta=f"today {money(p.task.cost_per_task_today)}",
                delta_color="off"),
-        Metric("Preview: multiplier vs naive", multiple(p.task.multiplier),
+        Metric("Preview: × the single-call estimate", multiple(p.task.multiplier),
                delta=f"today {multiple(p.task.multiplier_today)}", delta_color="off"),
     ])
     show(p.task, p.today, p.after, " (preview)")

@@ -3,19 +3,68 @@ import streamlit as st
 
 from calculators import caching
 from pages._ui import figures
+from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, shown,
-    shown_frame, sources, tokens,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, percent,
+    price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 
 LEVER = caching.LEVER
+TERMS = ("prefix", "cache write", "cache read", "hit rate", "break-even hit rate", "TTL", "minimum cacheable prefix")
+
+
+def per_hour(rate: float) -> str:
+    """Requests per hour per prefix, two significant figures, never in scientific notation."""
+    return f"{rate:,.0f}" if rate >= 100 else f"{rate:.2g}"
+
+
+def pays_from(r: caching.CachingResult) -> str:
+    """The break-even hit rate in words."""
+    h = r.break_even_hit_rate
+    if h is None:
+        return "it would not pay even if every request found the prefix cached"
+    if h <= 0:
+        return "with no write premium it pays at any hit rate"
+    return f"it pays from a {percent(h, 0)} hit rate"
+
+
+def sentence(r: caching.CachingResult, x: caching.CachingInputs, prefix: str, why: str | None) -> str:
+    """The page's verdict: what caching this prefix saves (or costs) a month, and from which hit rate it pays."""
+    if not r.cacheable and why:
+        if "minimum" in why:
+            return (f"Caching this {prefix}-token prefix saves nothing: it is below the "
+                    f"{x.min_cacheable_tokens:,}-token minimum the provider caches, so nothing is cached and no write "
+                    "premium is charged.")
+        return f"Caching saves nothing here: {why}."
+    at = (f"at your traffic ({percent(r.hit_rate, 0)} of requests hit the cache)" if x.hit_rate_mode != "Set directly"
+          else f"at a {percent(r.hit_rate, 0)} hit rate")
+    subject = f"Caching this {prefix}-token prefix with a {caching.TTL_LABEL[x.ttl]}"
+    tone = saving_tone(r.saving)
+    if tone == "saves":
+        more = " more than today's caching" if r.hit_rate_today > 0 else ""
+        return f"{subject} saves {money(r.saving)} a month{more} ({percent(r.saving_share, 0)}) {at}; {pays_from(r)}."
+    if tone == "costs":
+        return (f"{subject} costs {money(-r.saving)} a month more ({percent(-r.saving_share, 0)}) {at}: "
+                f"{pays_from(r)}.")
+    already = (f"; against no caching at all it already saves {money(r.saving_vs_uncached)} a month"
+               if r.saving_vs_uncached > 0.005 else "")
+    return f"Caching saves nothing more here: {why or 'at these settings the bill does not move'}{already}."
+
+
 st.title("Prompt caching break-even")
 st.caption(LEVER.question)
 
 ctx = context()
+verdict_slot = st.container()
 st.caption(price_caption(ctx.prices))
+main = ctx.workload.main_class
+prefix = tokens(main.prefix_tokens if main else 0)
 if ctx.prices.cache_read is None:
+    with verdict_slot:
+        verdict(f"Caching saves nothing on {ctx.prices.label}: the catalogue has no cache price for it, so prompt "
+                "caching is not offered or not priced.", "idle")
+        glossary(*TERMS)
     st.warning(
         f"{ctx.prices.label} has no cache-read price in the catalogue, so prompt caching is not offered or not "
         "priced for it. Pick another model in the sidebar, or add its cache prices in the overrides file.",
@@ -23,9 +72,8 @@ if ctx.prices.cache_read is None:
     )
     st.stop()
 
-main = ctx.workload.main_class
-st.caption(f"Your workload's shared prefix: **{tokens(main.prefix_tokens if main else 0)} tokens** per request "
-           "(the sidebar's anatomy, or the call classes).")
+st.caption(f"Your workload's shared prefix: **{prefix} tokens** per request (the sidebar's anatomy, or the call "
+           "classes).")
 illustrative("The number of distinct prefixes and the minimum cacheable length are illustrative: set them to your "
              "prompt's. Cache prices come from the catalogue.")
 
@@ -43,41 +91,52 @@ with right:
 x = form.inputs()
 r = caching.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
+why = LEVER.idle(ctx.workload, x, ctx.catalogue)
+with verdict_slot:
+    verdict(sentence(r, x, prefix, why), saving_tone(r.saving))
+    glossary(*TERMS)
 if r.hit_rate_today > 0:
     st.info(f"Today {percent(r.hit_rate_today, 0)} of requests already read the prefix from cache (sidebar anatomy): "
             f"the saving below is what this setting adds to that. Against no caching at all it saves "
             f"{money(r.saving_vs_uncached)} a month. A rate observed today is kept unless you set one on this page.",
             icon=":material/info:")
 
-if not r.cacheable:
-    st.warning(
-        f"A {tokens(main.prefix_tokens if main else 0)}-token prefix is below the {x.min_cacheable_tokens:,}-token minimum: the "
-        "provider caches nothing, charges no write premium, and nothing is saved.",
-        icon=":material/warning:",
-    )
-
+be = r.break_even_hit_rate
 headline([
     Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
            help="Today's bill minus the bill with the prefix cached: two workloads priced by the same function."),
     Metric("Bill with caching", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
            help="Today is the sidebar's bill."),
     Metric("Hit rate", percent(r.hit_rate),
-           help="Set directly, or 1 − e^(−λT) from the requests reaching the cache per prefix and the TTL; a rate "
-           "observed today is kept."),
-    Metric("Break-even hit rate", percent(r.break_even_hit_rate) if r.break_even_hit_rate is not None else "never",
-           help="Below this hit rate caching costs more than not caching at all."),
+           help=term("hit rate") + " Set directly, or 1 − e^(−λT) from the requests reaching the cache per prefix "
+           "and the TTL; a rate observed today is kept."),
+    Metric("Break-even hit rate", "never" if be is None else "0%" if be <= 0 else percent(be),
+           help=term("break-even hit rate") + " 'never': caching costs more even at a 100% hit rate."),
 ])
-if r.break_even_reuses is not None:
-    st.caption(f"Break-even: each write must be read {r.break_even_reuses:.2f} times before caching pays.")
+premium = r.write_multiplier > 1 + 1e-9  # Anthropic charges extra to write the cache; OpenAI and Gemini do not
+more_figures([
+    *([Metric("Reads needed per write to break even", f"{r.break_even_reuses:,.2f}",
+              help="How many times each cached copy must be read before caching pays: only the write premium is "
+              "extra, because the first request would pay the input price anyway.")]
+      if premium and r.break_even_reuses is not None else []),
+    Metric("Cache write price", f"{r.write_multiplier:,.2f}x input", help=term("cache write")),
+    Metric("Cache read price", f"{r.read_multiplier:,.2f}x input", help=term("cache read")),
+    *([Metric("Saving against no caching at all", money(r.saving_vs_uncached),
+              help="Against the same workload with nothing cached (today already caches some of it).")]
+      if r.hit_rate_today > 0 else []),
+    *([Metric("Cache storage per month", money(r.storage_cost),
+              help="Distinct prefixes x prefix tokens x storage price x 730 hours.")] if r.storage_cost > 0 else []),
+])
 
-if r.naive_break_even_reuses is not None and r.break_even_reuses is not None and r.write_multiplier > 1:
+if premium and r.naive_break_even_reuses is not None and r.break_even_reuses is not None:
     st.info(
-        f"**The trap:** counting the whole write price as overhead says each write needs "
-        f"{r.naive_break_even_reuses:.2f} reuses. Only the premium over a normal input token is overhead, "
-        f"so the real break-even is {r.break_even_reuses:.2f}: about one reuse sooner.",
+        f"**A common mistake:** counting the whole write price as overhead says each cached copy must be read "
+        f"{r.naive_break_even_reuses:,.2f} times before caching pays. Only the premium over a normal input token is "
+        f"extra (the first request would pay the input price anyway), so {r.break_even_reuses:,.2f} reads per write "
+        "are enough: about one read sooner.",
         icon=":material/lightbulb:",
     )
-elif r.write_multiplier <= 1:
+elif r.cacheable and not premium and r.storage_cost == 0:
     st.caption(f"{ctx.prices.provider_name} charges no write premium: caching never costs more than not caching.")
 
 curve = shown_frame(caching.saving_vs_hit_rate(r), "saving")
@@ -85,8 +144,7 @@ fig = figures.line_chart(
     curve, x="hit_rate", series={"saving": f"saving, {caching.TTL_LABEL[x.ttl]}"},
     title="Monthly saving against no caching vs cache hit rate", x_title="cache hit rate",
     y_title="saving per month",
-    markers=[figures.Marker(r.break_even_hit_rate, f"break-even {percent(r.break_even_hit_rate)}")
-             if r.break_even_hit_rate is not None else None],
+    markers=[figures.Marker(be, f"break-even {percent(be)}") if be is not None and be > 0 else None],
     current=figures.Current(r.hit_rate, shown(float(r.saving_vs_hit.at(r.hit_rate)))),  # on the line: one rate
     x_tickformat=".0%", y_tickprefix=currency(), zero_line=True,
 )
@@ -97,9 +155,9 @@ traffic = caching.saving_vs_traffic(ctx.workload, x, ctx.catalogue, ttls)
 crossover = caching.ttl_crossover(ctx.workload, x, ctx.catalogue)
 per_prefix = caching.requests_per_hour_per_prefix(ctx.workload, x)
 be_traffic = caching.break_even_traffic(r, x)
-markers = [figures.Marker(be_traffic, f"break-even {be_traffic:.2g} req/h") if be_traffic else None]
+markers = [figures.Marker(be_traffic, f"break-even {per_hour(be_traffic)} req/h") if be_traffic else None]
 if crossover is not None:
-    markers.append(figures.Marker(crossover, f"1-hour TTL wins above {crossover:.2g} req/h", colour="#17A398"))
+    markers.append(figures.Marker(crossover, f"1-hour TTL wins above {per_hour(crossover)} req/h", colour="#17A398"))
 current_share = float(traffic.loc[(traffic["requests_per_hour_per_prefix"] - per_prefix).abs().idxmin(), x.ttl])
 fig2 = figures.line_chart(
     traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in ttls},

@@ -2,10 +2,10 @@
 import streamlit as st
 
 from calculators import distillation as ds
-from pages._ui import fig_distillation, figures, widgets
+from pages._ui import fig_distillation, figures, glossary, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    shown, shown_frame, sources, tokens,
+    saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 
@@ -13,6 +13,8 @@ LEVER = ds.LEVER
 
 st.title("Distillation payback")
 st.caption(LEVER.question)
+answer = st.container()  # the verdict, filled once the result exists
+glossary.glossary("distillation", "teacher and student", "fallback", "upkeep", "payback", "epoch", "illustrative")
 
 ctx = context()
 illustrative("Training prices, evaluation cost, upkeep and quality retained are illustrative; replace them with your "
@@ -59,32 +61,43 @@ x = form.inputs()
 r = ds.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
 why_idle = ds.idle(ctx.workload, x, ctx.catalogue)
-if why_idle:
-    st.info(f"Distillation changes nothing on this workload: {widgets._escape(why_idle)}.", icon=":material/info:")
 note = ds.caveat(ctx.workload, x, ctx.catalogue)
 if note:
     st.warning(widgets._escape(note), icon=":material/warning:")
 
 margin = r.margin_per_request
-if r.requests == 0:
-    if not why_idle:
-        st.warning(
-            f"The workload has no requests a month for the student to serve: nothing pays for the "
-            f"{money(x.upkeep_per_month)} monthly upkeep or the one-off cost, so it never pays back at this volume. "
-            "Set the requests in the sidebar to see the volume at which it would.", icon=":material/warning:")
+student_name = ("a self-hosted student" if x.student_source == "Self-hosted"
+                else ctx.catalogue.get(x.student).model_name)
+distilling = f"Distilling into {student_name}"
+tone = saving_tone(r.saving)
+if why_idle:
+    tone, sentence = "idle", (f"Distillation changes nothing on this workload and saves {money(0.0)}: "
+                              f"{widgets._escape(why_idle)}.")
+elif r.requests == 0:
+    tone, sentence = "idle", (
+        f"The workload has no requests a month for the student to serve: nothing pays for the "
+        f"{money(x.upkeep_per_month)} monthly upkeep or the {money(r.one_off.total)} one-off cost, so it never pays "
+        "back at this volume (set the requests in the sidebar to see the volume at which it would).")
 elif margin is not None and margin <= 0:
-    st.warning(
-        f"Per request the student plus its fallbacks costs at least as much as today's model "
-        f"({money(r.serving_per_request)} against {money(r.per_request_today)}): "
-        "distillation never pays back, at any volume.", icon=":material/warning:")
+    tone, sentence = "costs", (
+        f"{distilling} raises the bill by {money(-r.saving)} a month: per request the student and its fallbacks cost "
+        f"{money(r.serving_per_request)} against {money(r.per_request_today)} today, so it never pays back, at any "
+        "volume.")
 elif r.payback_months is None:
-    st.warning(
-        f"At {tokens(r.requests)} requests a month the saving ({money(margin)} per request) does not cover the "
-        f"{money(x.upkeep_per_month)} monthly upkeep: it never pays back. It needs more than "
-        f"{tokens(r.min_volume)} requests a month.", icon=":material/warning:")
+    tone, sentence = "costs", (
+        f"{distilling} never pays back: at {tokens(r.requests)} requests a month the {money(margin)} it saves per "
+        f"request does not cover the {money(x.upkeep_per_month)} monthly upkeep (it needs more than "
+        f"{tokens(r.min_volume)} requests a month).")
 elif r.payback_months > x.horizon_months:
-    st.info(f"It pays back after {r.payback_months:.1f} months, beyond your {x.horizon_months}-month horizon.",
-            icon=":material/info:")
+    tone, sentence = "costs", (
+        f"{distilling} saves {money(r.saving)} a month ({percent(r.saving_share, 0)}) but pays back its "
+        f"{money(r.one_off.total)} one-off cost only after {r.payback_months:.1f} months, beyond your "
+        f"{x.horizon_months}-month horizon.")
+else:
+    sentence = (f"{distilling} saves {money(r.saving)} a month ({percent(r.saving_share, 0)}) and pays back its "
+                f"{money(r.one_off.total)} one-off cost in {r.payback_months:.1f} months.")
+with answer:
+    verdict(sentence, tone)
 
 change = r.after.total - r.today.total
 headline([
@@ -97,9 +110,10 @@ headline([
            delta=f"{money(r.saving / r.requests)} per request" if r.requests else None, delta_color="off",
            help="Today's bill minus the bill after distillation, upkeep included: the Overview's bar."),
     Metric("One-off cost", money(r.one_off.total),
-           help="Teacher labelling + training + evaluation, paid before the first saving."),
+           help="Teacher labelling + training + evaluation, paid before the first saving. "
+           + glossary.term("teacher and student")),
     Metric("Payback, months", f"{r.payback_months:.1f}" if r.payback_months is not None else "never",
-           help="One-off cost / monthly saving."),
+           help="One-off cost / monthly saving. " + glossary.term("payback")),
 ])
 basis = {
     "batch price": f"at {teacher}'s batch prices",
@@ -130,7 +144,7 @@ fig = figures.line_chart(
     markers=[figures.Marker(r.payback_months, f"pays back after {r.payback_months:.1f} months")
              if r.payback_months is not None else None],
     current=figures.Current(x.horizon_months, shown(float(at_horizon)), f"{x.horizon_months}-month horizon"),
-    y_tickprefix=currency(),
+    y_tickprefix=currency(), y_tickformat=",",
 )
 chart(fig, curve, name="distillation cumulative cost")
 

@@ -2,14 +2,17 @@
 import streamlit as st
 
 from calculators import jevons
-from pages._ui import fig_jevons, figures
+from pages._ui import fig_jevons, figures, glossary
 from pages._ui.layout import (
     Metric, chart, context, currency, explain, headline, illustrative, money, multiple, shown, shown_frame, sources,
+    verdict,
 )
 from pages._ui.lever_form import InputForm
 
 st.title("Spend projection: the Jevons paradox")
 st.caption("Prices per token keep falling. Why does the bill keep rising, and where will it be in a few years?")
+answer = st.container()  # the verdict, filled once the projection exists
+glossary.glossary("Jevons effect", "elasticity", "illustrative")
 ctx = context()
 Inputs = jevons.JevonsInputs
 
@@ -50,6 +53,14 @@ presets[1].button("Market-wide illustration (ε 1.51, a16z × Menlo)", on_click=
 x = form.inputs().starting_from(ctx.bill.total)
 r = jevons.evaluate(x)
 market = abs(x.elasticity - round(jevons.IMPLIED_ELASTICITY, 2)) < 1e-9
+assumptions = (f"prices falling {x.price_decline:g}x a year, usage elasticity {x.elasticity:g} and "
+               + (f"your own growth of {x.growth:g}x a year" if x.growth != 1 else "no growth of your own"))
+becomes = (f"today's {money(x.monthly_spend)} a month becomes {money(r.spend_end)} a month in {x.horizon_years} "
+           f"years ({multiple(r.spend_multiple)} today)")
+with answer:
+    verdict(f"Market-wide illustration, not a forecast for one team: with {assumptions}, {becomes}." if market else
+            f"Illustrative per-team projection: with {assumptions}, {becomes}.",
+            "costs" if r.spend_end > x.monthly_spend + 0.005 else "neutral")
 if market:
     st.warning("**Market-wide illustration.** ε = 1.51 is what turns a16z's 10x-a-year price fall into Menlo "
                "Ventures' 3.2x-a-year growth of *all* enterprise generative-AI spend, growth that is mostly adoption "
@@ -63,17 +74,18 @@ headline([
     Metric(f"Monthly spend in {x.horizon_years} years", money(r.spend_end),
            delta=f"{multiple(r.spend_multiple)} today's {money(x.monthly_spend)}", delta_color="off",
            help="Today is the sidebar's bill (or the spend you typed)."),
-    Metric("Unit price then", f"{multiple(r.price_index_end)} today",
+    Metric("Price per token then", f"{multiple(r.price_index_end)} today",
            help="Price per token at fixed capability, relative to today."),
-    Metric("Usage then", f"{multiple(r.usage_multiple)} today"),
-    Metric("Break-even elasticity",
+    Metric("Usage then", f"{multiple(r.usage_multiple)} today", help="Tokens used, relative to today."),
+    Metric("Spend flat at elasticity",
            f"{r.break_even_elasticity:.2f}" if r.break_even_elasticity is not None else "—",
-           help="At this elasticity spend stays flat; above it, falling prices raise the bill."),
+           help="At this elasticity spend stays flat; above it, falling prices raise the bill. "
+           + glossary.term("elasticity")),
 ])
 st.caption(f"Total over {x.horizon_years} years: {money(r.cumulative_spend)}.")
 if r.break_even_elasticity is not None and x.elasticity > r.break_even_elasticity:
     st.warning(f"With elasticity {x.elasticity:g} above the break-even {r.break_even_elasticity:.2f}, every "
-               "price cut *raises* the bill: usage grows faster than prices fall.", icon=":material/trending_up:")
+               "price cut *raises* the bill: usage grows faster than prices fall.", icon=":material/warning:")
 
 frame = jevons.projection(x)
 shown_proj = shown_frame(frame, *[c for c in ("spend", "spend_low", "spend_high") if c in frame])

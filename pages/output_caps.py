@@ -7,15 +7,18 @@ import streamlit as st
 from calculators import output_caps as oc
 from calculators import tokens
 from pages._ui import fig_output_caps, figures
+from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    shown, shown_frame, sources,
+    saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, key_of, publish
 from pages._ui.workload_edit import custom_rows, offer
 
 LEVER = oc.LEVER
 SPREAD_KEY = key_of(oc.OutputCapInputs, "p95_multiple")
+TERMS = ("output cap", "truncation", "redo share", "reasoning tokens", "brevity instruction", "p95",
+         "time to first token", "tokens-per-minute limit")
 
 
 @st.cache_data(show_spinner="Reading lengths…", max_entries=8)
@@ -41,11 +44,39 @@ def seconds(ms: float | None) -> str:
     return "—" if ms is None else f"{ms / 1000:,.1f} s"
 
 
+def share_of_bill(share: float) -> str:
+    return "under 0.1% of the bill" if 0 < abs(share) < 0.001 else f"{percent(abs(share))} of the bill"
+
+
+def sentence(r: oc.OutputCapResult, x: oc.OutputCapInputs, why: str | None) -> str:
+    """The page's verdict: what this cap (and brevity instruction) saves or costs a month, and the cheapest cap."""
+    if why:
+        return f"Nothing to cap: {why}."
+    cut = "almost no answers" if r.truncation_rate < 0.00005 else f"{percent(r.truncation_rate, 2)} of answers"
+    subject = f"A max_tokens cap of {x.cap:,}" + (" with the brevity instruction" if x.brevity_effect else "")
+    best = r.optimal_cap
+    cheapest = (f"the cheapest cap within your {percent(x.max_truncation, 1)} truncation limit, {best:,.0f} tokens, "
+                f"would save {money(r.optimal_saving)}" if best is not None and r.optimal_saving is not None else
+                f"no cap within your {percent(x.max_truncation, 1)} truncation limit bills less than no cap at this "
+                "redo share")
+    tone = saving_tone(r.saving)
+    if tone == "saves":
+        head = f"{subject} saves {money(r.saving)} a month ({share_of_bill(r.saving_share)}), cutting off {cut}"
+    elif tone == "costs":
+        head = (f"{subject} costs {money(-r.saving)} a month more ({share_of_bill(r.saving_share)}): it cuts off "
+                f"{cut} and redoing {percent(x.redo_share, 0)} of them costs more than the shorter answers save")
+    else:
+        head = f"{subject} moves the bill by less than a cent, cutting off {cut}"
+    same = best is not None and abs(best - x.cap) < 0.5
+    return f"{head}; {'it is the cheapest cap within your truncation limit' if same else cheapest}."
+
+
 st.title("Output caps: tuning max_tokens")
 st.caption("What a max_tokens cap and a brevity instruction save in money, and what they do to latency, throughput "
            "and the answers they cut off.")
 
 ctx = context()
+verdict_slot = st.container()
 st.caption(price_caption(ctx.prices))
 main = oc.main_class(ctx.workload)
 if main is not None:
@@ -85,8 +116,9 @@ r = oc.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
 
 why = LEVER.idle(ctx.workload, x, ctx.catalogue)
-if why:
-    st.warning(f"Nothing to cap: {why}.", icon=":material/warning:")
+with verdict_slot:
+    verdict(sentence(r, x, why), "idle" if why else saving_tone(r.saving))
+    glossary(*TERMS)
 
 if r.one_cap is not None:
     one = r.one_cap
@@ -110,19 +142,20 @@ if r.unpriced:
 best = r.optimal_cap
 limit_label = f"{percent(x.max_truncation, 1)} truncation limit"
 headline([
-    Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
+    Metric("Monthly saving", money(r.saving), delta=share_of_bill(r.saving_share).replace("the bill", "today's bill")
+           if r.saving >= 0 else f"{percent(r.saving_share)} of today's bill", delta_color="off",
            help="Today's bill minus the bill with this cap and brevity instruction, redone answers included: two "
            "workloads priced by the same function."),
     Metric("Bill with this cap", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
            help="Today is the sidebar's bill."),
     Metric("Cheapest cap within limit", f"{best:,.0f} tokens" if best is not None else "no cap",
-           delta=f"bill {money(r.optimal_bill)}" if r.optimal_bill is not None else None, delta_color="off",
+           delta=f"saves {money(r.optimal_saving)}" if r.optimal_saving is not None else None, delta_color="off",
            help=f"The cheapest cap, no class's answers cut off more than {percent(x.max_truncation, 1)} of the time "
-           "(a class it would cut more gets its own tightest cap within the limit), and the bill with it. 'no cap': "
+           "(a class it would cut more gets its own tightest cap within the limit), and what it saves. 'no cap': "
            "every cap bills more than none at this redo share."),
-    Metric("Redo break-even", percent(r.break_even_redo_share) if r.break_even_redo_share is not None else "—",
-           help="The cap saves money only while fewer than this share of truncated answers must be redone. '—': the "
-           "cap truncates nothing, so it neither saves nor costs."),
+    Metric("Break-even redo share", percent(r.break_even_redo_share) if r.break_even_redo_share is not None else "—",
+           help=term("redo share") + " The cap saves money only while fewer than this share of cut-off answers must "
+           "be redone. '—': the cap cuts off nothing, so it neither saves nor costs."),
 ])
 latency_of = f" ({r.main_name})" if len(r.model.classes) > 1 else ""
 st.caption(

@@ -8,27 +8,58 @@ from calculators.lever import ORDER_REASON
 from calculators.registry import LEVERS
 from pages._ui import bill_builder, fig_bill, scenario
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, money, money_settings, percent, price_caption, shown_frame,
-    sources,
+    Metric, bill_money, chart, context, currency, explain, headline, money, money_settings, percent, price_caption,
+    shown_frame, sources, verdict,
 )
+from pages._ui.glossary import glossary
 
 st.title("LLM Cost Levers")
 st.caption("Where your LLM bill comes from, and which lever cuts it. Set your workload in the sidebar; every page "
            "starts from it.")
 ctx = context()
 output_share = (ctx.bill.category("output") + ctx.bill.category("reasoning")) / ctx.bill.total if ctx.bill.total else 0.0
+verdict_slot = st.container()
+headline_slot = st.container()
 
-headline([
-    Metric("Monthly bill", money(ctx.bill.total), help="price(workload): every call at the catalogue's prices, net "
-           "of your discount. Every page's 'today' is this number."),
-    Metric("Per request", money(ctx.bill.per_request)),
-    Metric("Output share of the bill", percent(output_share),
-           help="Visible output and reasoning. Output tokens usually cost 4-8x input tokens, so short answers can "
-           "still dominate the bill."),
-    Metric("Output / input price", f"{ctx.prices.output_input_ratio or 0:.1f}x"),
-])
+bars, unread = bill_builder.ranked(ctx)
+illustrative_levers = bill_builder.on_illustrative_defaults(ctx, bars)
+st.session_state["_overview_ranked"] = {b.lever.name: b.saving for b in bars}  # compared with pages in tests
+top = next((b for b in bars if not b.idle and b.saving >= 0.005), None)
+with verdict_slot:
+    if ctx.bill.nothing_priced:  # unknown, not $0: the sidebar says which class and why
+        verdict("Your bill is not priced: none of its call classes can be priced (a model without a price, or calls "
+                "beyond the model's context window; the sidebar says which).", "neutral")
+    elif top is None:
+        verdict(f"Your bill is {money(ctx.bill.total)} a month. No lever cuts it at its page's current settings: "
+                "open a lever's page to set it for your system.", "idle")
+    else:
+        verdict(f"Your bill is {money(ctx.bill.total)} a month. **{top.lever.label}** cuts it most: "
+                f"{money(top.saving)} a month ({percent(top.saving / ctx.bill.total if ctx.bill.total else 0, 0)}) "
+                "on its own, with its page's settings"
+                + (" (illustrative defaults: check them on its page)." if top.lever.name in illustrative_levers
+                   else "."), "saves")
+    glossary("call class", "illustrative", "cache read", "batch", "right-sizing")
+
+page_urls = {b.lever.name: "./" + Path(b.lever.page).stem + scenario.query_suffix() for b in bars}
+ranking_frame = shown_frame(bill_builder.ranking_table(bars, ctx.bill.total, illustrative_levers, money),
+                            "monthly saving")
+chart(fig_bill.ranked(bars, ctx.bill.total, rate=money_settings().rate, currency=currency(),
+                      illustrative=illustrative_levers, urls=page_urls), ranking_frame, name="levers ranked")
+st.dataframe(
+    ranking_frame, hide_index=True,
+    column_config={"monthly saving": st.column_config.NumberColumn(format=f"{currency()}%,.2f"),
+                   "share of today's bill": st.column_config.NumberColumn(format="percent"),
+                   "verdict": st.column_config.TextColumn(width="large")},
+)
+st.caption("Each lever is priced alone on today's workload, with the settings on its own page (or in this link): "
+           "the same number as its page's headline. Alternatives that move the same traffic (right-sizing, routing, "
+           "distillation) are ranked side by side; do not add their bars. The bill builder below combines the "
+           "levers you pick, counting overlaps once.")
+for note in unread:
+    st.caption(f"Not ranked: {note}.")
+
+st.subheader("Where the bill comes from")
 st.caption(price_caption(ctx.prices))
-
 lines = shown_frame(ctx.bill.frame(), "per month")
 chart(fig_bill.bill_lines(lines, currency=currency()), lines, name="where the bill comes from")
 st.dataframe(
@@ -47,19 +78,25 @@ st.caption("On by default: the token levers that apply to any workload. Levers t
 result, skipped = bill_builder.build(ctx, chosen)
 st.session_state["_overview_bars"] = {b.lever.name: b.saving for b in result.bars}  # compared with pages in tests
 
-headline([
-    Metric("Today's bill", money(result.baseline.total)),
-    Metric("Bill after the levers", money(result.final.total),
-           delta=f"{percent(-result.saving_share)} vs today",
-           delta_color="inverse", delta_arrow="down" if result.total_saving > 0 else "up"),
-    Metric("Monthly saving", money(result.total_saving)),
-    Metric("Levers pulled", f"{len(result.bars)}"),
-])
-urls = {b.lever.name: "./" + Path(b.lever.page).stem + scenario.query_suffix() for b in result.bars}
+with headline_slot:
+    headline([
+        Metric("Monthly bill", bill_money(ctx.bill), help="price(workload): every call at the catalogue's prices, "
+               "net of your discount. Every page's 'today' is this number."),
+        Metric("Biggest single lever", money(top.saving) if top else "—",
+               delta=top.lever.label if top else "none saves here", delta_color="off",
+               help="The lever that saves most on its own, with its page's settings (the top bar below)."),
+        Metric("Bill after the levers you pick", bill_money(result.final),
+               delta=None if ctx.bill.nothing_priced else f"{percent(-result.saving_share)} vs today",
+               delta_color="inverse", delta_arrow="down" if result.total_saving > 0 else "up",
+               help="The bill builder below: the picked levers applied together, overlaps counted once."),
+        Metric("Output share of the bill", "—" if ctx.bill.nothing_priced else percent(output_share),
+               help="Visible output and reasoning. Output tokens usually cost 4-8x input tokens, so short answers can "
+               "still dominate the bill."),
+    ])
 illustrative_bars = bill_builder.on_illustrative_defaults(ctx, result)
 table = shown_frame(bill_builder.table(result, illustrative_bars), "bill before", "monthly saving", "bill after",
                     "one-off cost")
-chart(fig_bill.waterfall(result, rate=money_settings().rate_per_usd, currency=currency(), urls=urls), table,
+chart(fig_bill.waterfall(result, rate=money_settings().rate, currency=currency(), urls=page_urls), table,
       name="bill builder waterfall")
 st.caption(f"**Order.** {ORDER_REASON} The bars' labels link to each lever's page.")
 for note in skipped:
@@ -72,6 +109,8 @@ if result.one_off:
 if illustrative_bars:
     st.caption("Resting on their page's illustrative defaults (nobody has set them for this workload): "
                + ", ".join(b.lever.label for b in result.bars if b.lever.name in illustrative_bars) + ".")
+if not result.one_off:  # no lever here costs anything up front: the columns would only say "None"
+    table = table.drop(columns=["one-off cost", "payback (months)"])
 st.dataframe(
     table, hide_index=True,
     column_config={c: st.column_config.NumberColumn(format=f"{currency()}%,.0f")
@@ -79,21 +118,18 @@ st.dataframe(
     | {"share of today's bill": st.column_config.NumberColumn(format="percent"),
        "payback (months)": st.column_config.NumberColumn(format="%.1f")},
 )
-links = st.columns(max(1, len(result.bars)))
-for column, bar in zip(links, result.bars, strict=False):
-    column.page_link(bar.lever.page, label=bar.lever.label, icon=":material/arrow_forward:")
 explain(lever_module.__doc__ or "")
 
-st.subheader("Which lever answers your question?")
 QUESTIONS = [(lever.page, lever.question) for lever in LEVERS] + [
     ("pages/workload.py", "What exactly is the workload every page prices?"),
     ("pages/token_counter.py", "How many tokens is this text, exactly?"),
     ("pages/prices.py", "What does each model cost per million tokens?"),
 ]
-columns = st.columns(2)
 available = set(st.session_state.get("available_pages", []))
-for i, (page, question) in enumerate(p for p in QUESTIONS if p[0] in available):
-    with columns[i % 2]:
-        st.page_link(page, help=question)
-        st.caption(question)
+with st.expander("Which page answers your question?", icon=":material/help:"):
+    columns = st.columns(2)
+    for i, (page, question) in enumerate(p for p in QUESTIONS if p[0] in available):
+        with columns[i % 2]:
+            st.page_link(page, help=question)
+            st.caption(question)
 sources("workload_defaults", "output_input_ratio", "genai_prices")

@@ -6,9 +6,10 @@ from calculators import pipeline as pl
 from calculators.bill import model_prices
 from calculators.workload import ClassRow, custom_workload
 from pages._ui import figures, scenario
+from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    shown_frame, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, percent,
+    price_caption, saving_tone, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, key_of, publish
 from pages._ui.workload_edit import custom_rows, use_classes
@@ -16,10 +17,43 @@ from pages._ui.workload_edit import custom_rows, use_classes
 LEVER = pl.LEVER
 CONVERT_KEY = key_of(pl.PipelineInputs, "convert")
 TABLE_KEY = key_of(pl.PipelineInputs, "table")
+TERMS = ("call class", "end-to-end success", "latency", "payback", "illustrative")
+
+
+def steps_text(n: int) -> str:
+    return f"{n:,} LLM step{'s' if n != 1 else ''}"
+
+
+def saves_text(result: pl.PipelineResult, would: bool = False) -> str:
+    """What moving the chosen steps to code saves a month, and when the rewrite pays back, in words."""
+    tone = saving_tone(result.saving)
+    if tone == "idle":
+        return f"{'would change' if would else 'changes'} the bill by less than a cent"
+    verb = ("would save" if would else "saves") if tone == "saves" else ("would cost" if would else "costs")
+    amount = money(abs(result.saving)) + (" a month" if tone == "saves" else " a month more")
+    months = result.payback_months
+    back = ("" if result.rewrite_cost == 0 else
+            f"; the {money(result.rewrite_cost)} rewrite pays back in {months:,.1f} months" if months is not None
+            else f"; the {money(result.rewrite_cost)} rewrite never pays back")
+    return f"{verb} {amount} ({percent(abs(result.saving_share))} of the bill){back}"
+
+
+def sentence(r: pl.PipelineResult, preview: pl.PipelineResult | None) -> str:
+    """The page's verdict: what moving LLM steps to plain code saves, or why nothing is moved."""
+    if preview is not None and not r.converted:
+        return (f"Your {money(r.today.total)} bill is one kind of request, not a pipeline: no step can move to "
+                f"code. In the preview below, moving {len(preview.converted)} of its "
+                f"{steps_text(preview.before.llm_steps)} to code {saves_text(preview, would=True)}.")
+    if not r.converted:
+        return "Nothing is moved to code yet: pick the LLM steps that plain code does better above."
+    success = (f", and end-to-end success goes from {percent(r.before.success)} to {percent(r.what_if.success)}"
+               if r.chained else "")
+    return f"Moving {steps_text(len(r.converted))} to plain code {saves_text(r)}{success}."
 
 st.title("The AI-everywhere pipeline")
 st.caption(LEVER.question)
 ctx = context()
+verdict_slot = st.container()
 rows = custom_rows()
 form = LeverForm(LEVER, ctx)
 
@@ -63,6 +97,15 @@ form("target_success", container=right)
 x = form.inputs()
 r = pl.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
+p = None
+if rows is None:  # the sidebar's one kind of request: a preview of an illustrative pipeline
+    example = pl.example_rows(ctx.sidebar.requests_per_month)
+    ahead = custom_workload(example)
+    p = pl.analyse(ahead, x.model_copy(update={"convert": pl.EXAMPLE_CONVERT, "table": pl.facts_for(ahead),
+                                               "chained": True}), ctx.catalogue)
+with verdict_slot:
+    verdict(sentence(r, p), "idle" if r.idle else saving_tone(r.saving))
+    glossary(*TERMS)
 
 
 def payback_text(result: pl.PipelineResult) -> str:
@@ -71,8 +114,9 @@ def payback_text(result: pl.PipelineResult) -> str:
 
 
 def cost_text(value: float, priced: bool) -> str:
-    """A step's monthly cost; a step on a model with no price is 'unpriced', never $0."""
-    return money(value) if priced else "unpriced"
+    """A step's monthly cost, in whole units of the currency (one format for the column); a step on a model with no
+    price is 'unpriced', never $0."""
+    return money(value, 0) if priced else "unpriced"
 
 
 def show(result: pl.PipelineResult, label: str) -> None:
@@ -184,26 +228,26 @@ def payback_chart(result: pl.PipelineResult) -> None:
 
 
 if rows is not None:
-    money_metrics = [
-        Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving / r.today.total if r.today.total else 0)} "
-               "of today's bill" if r.idle is None else "no step converted", delta_color="off",
-               help="Today's bill minus the bill without the converted steps' call classes."),
-        Metric("Bill with the steps as code", money(r.after.total), delta=f"today {money(r.today.total)}",
-               delta_color="off", help="Today is the workload's bill (the sidebar's)."),
-    ]
-    payback_metric = Metric("Payback", payback_text(r), help=f"One-off rewrite ({money(x.rewrite_cost)}) ÷ monthly "
-                            "saving.")
+    saving_metric = Metric(
+        "Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill" if r.idle is None
+        else "no step converted", delta_color="off",
+        help="Today's bill minus the bill without the converted steps' call classes.")
+    bill_metric = Metric("Bill with the steps as code", money(r.after.total), delta=f"today {money(r.today.total)}",
+                         delta_color="off", help="Today is the workload's bill (the sidebar's).")
+    payback_metric = Metric("Payback", payback_text(r), help=term("payback") + f" Here: the one-off rewrite "
+                            f"({money(x.rewrite_cost)}) ÷ the monthly saving.")
     if r.chained:
         headline([
-            *money_metrics,
+            saving_metric,
             Metric("End-to-end success", percent(r.what_if.success), delta=f"today {percent(r.before.success)}",
-                   delta_color="off", help="Product of the steps' success rates: a run succeeds only when every step "
-                   "does (failures independent)."),
+                   delta_color="off", help=term("end-to-end success") + " A run succeeds only when every step does "
+                   "(failures independent)."),
             Metric("Latency per run", f"{r.what_if.latency_ms / 1000:,.2f} s",
                    delta=f"today {r.before.latency_ms / 1000:,.2f} s", delta_color="off",
                    help="Sum of the steps' latencies (they run in sequence)."),
             payback_metric,
         ])
+        more_figures([bill_metric])
         st.caption("End-to-end figures assume your call classes are the steps of one pipeline, each run once per "
                    "request, one after another (you said so above).")
         if r.uneven:
@@ -213,7 +257,7 @@ if rows is not None:
                        "some runs, so the end-to-end success and latency overstate what it adds. If these are "
                        "independent features, untick the pipeline box.", icon=":material/warning:")
     else:
-        headline([*money_metrics, payback_metric])
+        headline([saving_metric, bill_metric, payback_metric])
         st.info("Your call classes are read as **independent features**, so the page shows no end-to-end success or "
                 "latency: the product of independent features' success rates and the sum of their latencies describe "
                 "no request. If every request runs each class once, one after another, tick **These call classes are "
@@ -223,20 +267,10 @@ if rows is not None:
         st.caption("Not call classes of the workload, so nothing to convert: " + ", ".join(r.unmatched) + ".")
     show(r, "")
 else:
-    headline([
-        Metric("Monthly saving", money(r.saving), delta="no step converted" if r.idle else
-               f"{percent(r.saving / r.today.total if r.today.total else 0)} of today's bill", delta_color="off",
-               help="Today's bill minus the bill without the converted steps' call classes."),
-        Metric("Bill with the steps as code", money(r.after.total), delta=f"today {money(r.today.total)}",
-               delta_color="off", help="Today is the sidebar's bill."),
-    ])
+    assert p is not None
     if r.converted:
         st.warning("The link converts " + ", ".join(f"**{n}**" for n in r.converted) + " of your sidebar workload to "
                    "code: those calls leave the bill.", icon=":material/warning:")
-    example = pl.example_rows(ctx.sidebar.requests_per_month)
-    ahead = custom_workload(example)
-    p = pl.analyse(ahead, x.model_copy(update={"convert": pl.EXAMPLE_CONVERT, "table": pl.facts_for(ahead),
-                                               "chained": True}), ctx.catalogue)
     st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** for {ctx.sidebar.requests_per_month:,} requests of one "
             "kind: it is not a pipeline, so no step can be converted. Below is a **preview**: an illustrative "
             "invoice-processing pipeline run once per request, whose seven LLM steps would bill "
@@ -252,10 +286,10 @@ else:
         Metric("Preview: saving", money(p.saving), delta=f"{money(p.today.total)} → {money(p.after.total)}",
                delta_color="off"),
         Metric("Preview: end-to-end success", percent(p.what_if.success), delta=f"today {percent(p.before.success)}",
-               delta_color="off"),
+               delta_color="off", help=term("end-to-end success")),
         Metric("Preview: latency per run", f"{p.what_if.latency_ms / 1000:,.2f} s",
                delta=f"today {p.before.latency_ms / 1000:,.2f} s", delta_color="off"),
-        Metric("Preview: payback", payback_text(p)),
+        Metric("Preview: payback", payback_text(p), help=term("payback")),
     ])
     show(p, " (preview)")
 

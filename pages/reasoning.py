@@ -6,10 +6,10 @@ import streamlit as st
 
 from calculators import reasoning
 from calculators.lever import effect
-from pages._ui import fig_reasoning, figures, widgets
+from pages._ui import fig_reasoning, figures, glossary, widgets
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption, shown,
-    shown_frame, sources, tokens,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
+    saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import custom_rows, offer, preview
@@ -19,6 +19,8 @@ LEVER = reasoning.LEVER
 st.title("Reasoning budgets: when chain-of-thought earns its cost")
 st.caption("On which of your task types do thinking tokens pay for themselves, and what does reasoning on every "
            "request cost against reasoning only where it earns?")
+answer = st.container()  # the verdict, filled once the result exists
+glossary.glossary("reasoning tokens", "uplift", "break-even budget", "cost per correct answer", "illustrative")
 
 
 def _md(text: str) -> str:
@@ -40,9 +42,11 @@ if unpriced:
                + ", ".join(f"**{_md(n)}**" for n in unpriced) + ".", icon=":material/warning:")
 if ctx.workload.requests_per_month <= 0:
     publish(LEVER, 0.0)
-    st.info(f"Your workload has no requests a month, so its bill is {money(ctx.bill.total)} and there is no reasoning "
-            f"to cut: this lever's saving is {money(0.0)}. Give a call class some requests (sidebar, or the Call "
-            "classes page) to see where reasoning earns its cost.", icon=":material/info:")
+    with answer:
+        verdict(f"Your workload has no requests a month, so there is no reasoning to cut: this lever saves "
+                f"{money(0.0)}.", "idle")
+    st.caption("Give a call class some requests (sidebar, or the Call classes page) to see where reasoning earns its "
+               "cost.")
     explain(reasoning.EXPLANATION)
     st.stop()
 real = any(reasoning.reasons(c) for c in ctx.workload.classes) and not all(
@@ -54,17 +58,16 @@ if real:
                "where it earns its cost.")
 else:
     what = "no priced reasoning tokens" if unpriced else "no reasoning tokens"
-    st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** with {what}, so this lever has nothing to "
-            f"cut: its saving on your workload is {money(0.0)}. Below, the analysis runs on a **preview**: the same "
-            "workload with an illustrative reasoning budget per request (Chen et al. saw a reasoning model spend 901 "
-            "tokens on '2+3').", icon=":material/info:")
+    st.info("Below, the analysis runs on a **preview**: the same workload with an illustrative reasoning budget per "
+            "request (Chen et al. saw a reasoning model spend 901 tokens on '2+3').", icon=":material/info:")
     effort = widgets.choice(reasoning.PreviewInputs, "effort", key="reason.effort",
                             format_func=reasoning.EFFORT_LABEL.get)
     budget = reasoning.PreviewInputs(effort=effort).budget
     if custom_rows() is None:
         analysed = preview(ctx.sidebar, reasoning_tokens=budget)
         offer(f"Put {budget:,} reasoning tokens per request into the workload", {"reasoning_tokens": budget},
-              key="reason.use_budget", help="Sets the sidebar's reasoning tokens per request, so every page bills them.")
+              key="reason.use_budget",
+              help="Sets the sidebar's reasoning tokens per request, so every page bills them.")
     else:
         analysed = reasoning.with_budget(ctx.workload, budget)
         st.caption("Your workload is a table of call classes: set reasoning tokens per class on the Call classes page.")
@@ -83,9 +86,10 @@ r = reasoning.evaluate(analysed, x, ctx.catalogue, ctx.bill if real else None)
 saving = r.saving if real else effect(LEVER, ctx.workload, x, ctx.catalogue, before=ctx.bill).saving
 publish(LEVER, saving)
 if not r.classes:
+    with answer:
+        verdict(f"No call class with a priced model and requests reasons, even in the preview: there is no reasoning "
+                f"cost to weigh against the extra correct answers, and this lever saves {money(saving)}.", "idle")
     headline([Metric("Monthly saving", money(saving), delta="nothing priced to weigh", delta_color="off")])
-    st.info("No class with a priced model and requests reasons, even in the preview: there is no reasoning cost to "
-            "weigh against the extra correct answers.", icon=":material/info:")
     explain(reasoning.EXPLANATION)
     st.stop()
 
@@ -102,17 +106,42 @@ never, selective, always = (r.policies[p] for p in reasoning.POLICIES)
 be = r.break_even_tokens
 be_help = ("Mean reasoning tokens per request at which reasoning on every request just pays for itself: "
            "10⁶ × Σ share × uplift × value ÷ price per million reasoning tokens. Above it, always-on loses money "
-           "against never; 'never' means no budget earns.")
+           "against never; 'never' means no budget earns. " + glossary.term("break-even budget"))
+frame = r.tasks
+earning = frame.loc[frame["keeps reasoning"], "task type"].unique().tolist()
+where = f"{len(earning)} of {len(x.tasks)} task types"
+if not real:
+    preview_tone = saving_tone(r.saving)
+    tone, sentence = "idle", (
+        f"Your workload bills {what}, so this lever saves {money(saving)} today; on the preview below "
+        f"({tokens(r.mean_reasoning_tokens)} reasoning tokens a request), reasoning only where it earns its cost "
+        + (f"would save {money(r.saving)} a month." if preview_tone == "saves" else
+           f"would add {money(-r.saving)} a month." if preview_tone == "costs" else
+           "would change nothing: it earns on every task type."))
+else:
+    tone = saving_tone(r.saving)
+    if tone == "saves":
+        sentence = (f"Keeping reasoning only on the {where} where it earns its cost saves {money(r.saving)} a month "
+                    f"({percent(r.saving_share, 0)})." if earning else
+                    f"Reasoning earns its cost on none of the {len(x.tasks)} task types: dropping it saves "
+                    f"{money(r.saving)} a month ({percent(r.saving_share, 0)}).")
+    elif tone == "costs":
+        sentence = (f"Keeping reasoning only on the {where} where it earns its cost raises the bill by "
+                    f"{money(-r.saving)} a month ({percent(-r.saving_share, 0)}).")
+    else:
+        sentence = (f"Reasoning earns its cost on every task type at {tokens(r.mean_reasoning_tokens)} tokens a "
+                    f"request, so this lever keeps it all and saves {money(0.0)}.")
+with answer:
+    verdict(sentence, tone)
 if real:
     headline([
-        Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving / r.today.total if r.today.total else 0)} "
-               "of today's bill", delta_color="off",
+        Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
                help="Today's bill minus the bill with reasoning only on the task types where it earns its cost."),
         Metric("Bill where it earns", money(r.after.total), delta=f"today {money(r.today.total)}",
                delta_color="off", help="Today is the sidebar's bill: every request reasons."),
         Metric("Reasoning in today's bill", money(r.reasoning_spend),
                help="What reasoning tokens add to today's bill at each class's tier: the most this lever can save."),
-        Metric("Break-even budget, tokens", budget_text(be), help=be_help),
+        Metric("Always-on pays up to, tokens", budget_text(be), help=be_help),
     ])
 else:
     headline([
@@ -125,11 +154,9 @@ else:
         Metric("Preview: saving", money(r.saving),
                help="On the preview, the bill with reasoning on every request minus the bill with reasoning only "
                "where it earns."),
-        Metric("Break-even budget, tokens", budget_text(be), help=be_help),
+        Metric("Always-on pays up to, tokens", budget_text(be), help=be_help),
     ])
 
-frame = r.tasks
-earning = frame.loc[frame["keeps reasoning"], "task type"].unique().tolist()
 names = ", ".join(_md(n) for n in earning)
 
 
@@ -139,7 +166,7 @@ def titled(text: str) -> str:
 
 
 st.caption(
-    titled(f"reasoning earns its cost on {len(earning)} of {len(x.tasks)} task types") +
+    titled(f"reasoning earns its cost on {where}") +
     f"{': ' + names if names else ''} ({percent(selective.reasoned_share)} of the requests that reason). Net value "
     f"(correct answers' value − bill) a month: never {money(never.net)} · only where it earns {money(selective.net)} · "
     f"always on {money(always.net)}. Reasoning costs {money(r.price_per_mtok)} per million tokens of "
@@ -162,7 +189,7 @@ fig = figures.line_chart(
              else None],
     current=figures.Current(r.mean_reasoning_tokens, shown(float(at_current)),
                             "your budget, always on" if real else "preview budget, always on"),
-    y_tickprefix=currency(), zero_line=True,
+    y_tickprefix=currency(), y_tickformat=",", zero_line=True,
 )
 chart(fig, shown_curve, name="reasoning net gain vs reasoning tokens")
 st.caption("Each task type stops earning at its own budget (10⁶ × uplift × value ÷ price per million reasoning "
@@ -193,22 +220,23 @@ st.dataframe(
     column_config={
         "share": st.column_config.NumberColumn("share", format="percent"),
         "uplift": st.column_config.NumberColumn("uplift", format="percent",
-                                                help="Accuracy with minus without, in points."),
+                                                help=glossary.term("uplift")),
         "value": st.column_config.NumberColumn(format=f"{currency()}%.2f", help="Value of a correct answer."),
         "reasoning per request": st.column_config.NumberColumn(
             format=f"{currency()}%.4f", help="What reasoning costs per request of this class, at its tier."),
         "break-even uplift": st.column_config.NumberColumn(
-            format="percent", help="Reasoning cost per request ÷ value of a correct answer. Empty: the answer has "
-            "no value."),
+            "uplift needed", format="percent",
+            help="Reasoning cost per request ÷ value of a correct answer. Empty: the answer has no value."),
         "break-even reachable": st.column_config.CheckboxColumn(
-            "break-even reachable", help="The break-even uplift fits in the points of accuracy left (1 − accuracy "
-            "without)."),
+            "uplift needed is reachable",
+            help="The uplift needed fits in the points of accuracy left (1 − accuracy without)."),
         "uplift for the same cost per correct": st.column_config.NumberColumn(
             format="percent", help="Ignoring value: the uplift at which reasoning leaves the cost per correct answer "
             "unchanged (accuracy without × reasoning cost ÷ cost without)."),
         "break-even tokens": st.column_config.NumberColumn(
-            format="%.0f", help="Reasoning tokens per request at which this type stops earning on this class (empty: "
-            "reasoning adds nothing to it)."),
+            "stops earning above, tokens", format="%,.0f",
+            help="Reasoning tokens per request at which this type stops earning on this class (empty: reasoning adds "
+            "nothing to it)."),
         "per correct, off": st.column_config.NumberColumn(format=f"{currency()}%.4f"),
         "per correct, on": st.column_config.NumberColumn(format=f"{currency()}%.4f"),
         "keeps reasoning": st.column_config.CheckboxColumn("keeps reasoning"),

@@ -4,19 +4,58 @@ import streamlit as st
 from calculators import retries
 from pages._ui import fig_retry_pipeline as figs
 from pages._ui import figures, widgets
+from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, multiple, percent,
-    price_caption, shown, shown_frame, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, multiple,
+    percent, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import custom_rows, offer, preview
 
 LEVER = retries.LEVER
 PREVIEW = {"failure_rate": 0.10, "max_attempts": 3, "failed_output_share": 0.5}  # sources.toml: retries_policy_defaults
+TERMS = ("failure rate", "retry budget", "equal completed work", "cost per completed task", "retry amplification",
+         "p95", "illustrative")
+
+
+def effect(result: retries.RetryResult, would: bool = False) -> str:
+    """What the policy does to the bill at equal completed work, and to task success, in words."""
+    tone = saving_tone(result.saving)
+    share = percent(abs(result.saving_share))
+    success = (f"task success {'falls' if result.success_after < result.success_today else 'rises'} from "
+               f"{percent(result.success_today)} to {percent(result.success_after)}, so it starts "
+               f"{multiple(result.started_factor)} the tasks")
+    if tone == "saves":
+        return f"{'would save' if would else 'saves'} {money(result.saving)} a month ({share} of the bill): {success}"
+    if tone == "costs":
+        return (f"{'would cost' if would else 'costs'} {money(result.change)} a month more ({share} of the bill): "
+                f"{success}")
+    return f"{'would change' if would else 'changes'} the bill by less than a cent"
+
+
+def sentence(r: retries.RetryResult, x: retries.RetryPolicyInputs, preview: retries.RetryResult | None) -> str:
+    """The page's verdict: what this retry policy costs or saves at equal completed work, or why it does nothing."""
+    policy = (f"Up to {x.max_attempts} attempt{'s' if x.max_attempts != 1 else ''} per call "
+              + (f"with a {percent(x.budget, 0)} retry budget" if x.budget_on else "with no retry budget"))
+    if r.task is None:
+        assert preview is not None
+        ahead = f"would change nothing either: {preview.idle}" if preview.idle else effect(preview, would=True)
+        return (f"No retry policy changes your {money(r.today.total)} bill: it has no failures. In the preview below "
+                f"({percent(PREVIEW['failure_rate'], 0)} of attempts failing), {policy[0].lower() + policy[1:]} "
+                f"{ahead}.")
+    if r.refused is not None:
+        e = r.refused
+        return (f"Not booked: to complete what **{e.name}** completes today, {policy[0].lower() + policy[1:]} would "
+                f"have to start {e.factor:,.0f} times as many tasks, so the page books {money(0.0)}. Bring the "
+                "failure rate down first.")
+    if r.idle:
+        return f"{policy} changes nothing here: {r.idle}."
+    return f"At equal completed work, {policy[0].lower() + policy[1:]} {effect(r)}."
 
 st.title("Retry budgets: judged at equal completed work")
 st.caption(LEVER.question)
 ctx = context()
+verdict_slot = st.container()
 st.caption(price_caption(ctx.prices))
 
 form = LeverForm(LEVER, ctx)
@@ -40,6 +79,10 @@ except retries.NoTaskCompletes as exc:
     st.error(f"{exc}. Raise the attempt cap or the budget.", icon=":material/error:")
     st.stop()
 publish(LEVER, r.saving)
+p = retries.analyse(preview(ctx.sidebar, **PREVIEW), x, ctx.catalogue) if r.task is None else None
+with verdict_slot:
+    verdict(sentence(r, x, p), "idle" if r.idle or r.refused is not None else saving_tone(r.saving))
+    glossary(*TERMS)
 
 
 def signed(share: float) -> str:
@@ -48,45 +91,49 @@ def signed(share: float) -> str:
     return ("+" if share > 0 else "−" if share < 0 else "") + percent(abs(share))
 
 
-def metrics(result: retries.RetryResult, prefix: str = "") -> list[Metric]:
+def metrics(result: retries.RetryResult) -> list[Metric]:
     today, after = result.today, result.after
     if result.refused is not None and result.unbounded is not None:
         would = result.unbounded
         return [
-            Metric(f"{prefix}Change at equal work", money(0.0), delta="not booked: equal work out of reach",
+            Metric("Change at equal work", money(0.0), delta="not booked: equal work out of reach",
                    delta_color="off", delta_arrow="off",
                    help=f"Equal completed work would start {multiple(result.refused.factor)} the tasks of "
                    f"'{result.refused.name}', beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x: the lever books nothing "
                    "(the Overview too) and says why."),
-            Metric(f"{prefix}Bill it would take", money(would.total), delta=f"today {money(today.total)}",
+            Metric("Bill it would take", money(would.total), delta=f"today {money(today.total)}",
                    delta_color="off", help="What starting that many tasks would bill: shown, not booked."),
-            Metric(f"{prefix}Cost per completed task", money(would.per_completed),
+            Metric("Cost per completed task", money(would.per_completed),
                    delta=f"today {money(today.per_completed)}", delta_color="off",
                    help="The bill ÷ tasks completed a month, with the policy at equal work (not booked) and today."),
-            Metric(f"{prefix}Task success", retries.share_text(result.refused.after),
+            Metric("Task success", retries.share_text(result.refused.after),
                    delta=f"today {retries.share_text(result.refused.before)}", delta_color="off",
                    help=f"Share of '{result.refused.name}' tasks started that complete, with the policy and today."),
         ]
     share = result.change / today.total if today.total else 0.0
     change = result.change if abs(share) >= 5e-10 else 0.0  # two bills of the same work: float noise is no change
     return [
-        Metric(f"{prefix}Change at equal work", money(change),
-               delta=f"{signed(share)} of today's bill", delta_color="inverse",
+        Metric("Change at equal work", money(change),
+               delta=f"{signed(share)} of today's bill", delta_color="inverse" if change else "off",
                delta_arrow="off" if change == 0 else None,
-               help="Per month: the bill for the same completed tasks under this policy minus today's bill. The "
+               help=term("equal completed work") + " Per month: the bill for the same completed tasks under this "
+               "policy minus today's bill. The "
                f"Overview counts its opposite as the saving ({money(result.saving)})."),
-        Metric(f"{prefix}Bill at equal completed work", money(after.total), delta=f"today {money(today.total)}",
+        Metric("Bill at equal work", money(after.total), delta=f"today {money(today.total)}",
                delta_color="off", help="Today is the sidebar's bill; the policy's bill starts as many more (or fewer) "
                "tasks as it takes to complete the same number."),
-        Metric(f"{prefix}Cost per completed task", money(after.per_completed),
+        Metric("Cost per completed task", money(after.per_completed),
                delta=f"today {money(today.per_completed)}", delta_color="off",
                help="The bill ÷ tasks completed a month: failed attempts, retries, restarts and failed tasks included."),
-        Metric(f"{prefix}Task success", percent(result.success_after), delta=f"today {percent(result.success_today)}",
+        Metric("Task success", percent(result.success_after), delta=f"today {percent(result.success_today)}",
                delta_color="off", help="Share of tasks started that complete."),
-        Metric(f"{prefix}Budget refuses above p =", percent(result.refuses_above) if result.refuses_above < 1
-               else "never", help="The failure rate above which the budget starts refusing retries (solved exactly); "
-               "below it the budget changes nothing."),
     ]
+
+
+def budget_figure(result: retries.RetryResult) -> Metric:
+    return Metric("Budget starts refusing retries above", percent(result.refuses_above) if result.refuses_above < 1
+                  else "never", help=term("failure rate") + " Above this failure rate the budget starts refusing "
+                  "retries (solved exactly); below it the budget changes nothing.")
 
 
 def warn_about_the_work(result: retries.RetryResult, prefix: str = "") -> None:
@@ -115,9 +162,13 @@ def warn_about_the_work(result: retries.RetryResult, prefix: str = "") -> None:
                    "work compares bills for the little that does.", icon=":material/warning:")
 
 
-headline(metrics(r))
-warn_about_the_work(r)
-if r.idle:
+if r.task is not None:
+    headline(metrics(r))
+    more_figures([budget_figure(r)] if r.refused is None else [])
+    warn_about_the_work(r)
+if r.task is None:
+    pass  # the verdict says why; the preview below shows the policy on a workload with failures
+elif r.idle:
     st.caption(f"No effect on your workload: {r.idle}.")
 elif r.refused is None:
     st.caption(f"Completed tasks per month: {r.today.completed:,.0f} today and with the policy (equal by construction). "
@@ -168,9 +219,12 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
     st.subheader("Distribution of cost per task")
     sim = simulate(view.costs_chosen.to_json(), view.failure_rate, view.chosen.rules)
     headline([
-        Metric(f"{label.strip(' ()').capitalize() + ': ' if label else ''}median task (p50)", money(sim.p50)),
-        Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median", delta_color="off"),
-        Metric("p99 task", money(sim.p99), delta=f"{multiple(sim.over_median(sim.p99))} the median", delta_color="off"),
+        Metric(f"{label.strip(' ()').capitalize() + ': ' if label else ''}median task", money(sim.p50),
+               help="Half the simulated tasks cost less than this, half more."),
+        Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median", delta_color="off",
+               help=term("p95")),
+        Metric("p99 task", money(sim.p99), delta=f"{multiple(sim.over_median(sim.p99))} the median", delta_color="off",
+               help="99% of the simulated tasks cost at most this; the costliest 1 in 100 cost more."),
     ])
     histogram = shown_frame(sim.histogram, "cost")
     chart(figs.cost_histogram(
@@ -182,9 +236,10 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
                  figures.Marker(shown(sim.p99), f"p99 {money(sim.p99)}", colour="#8E5EA2")],
     ), histogram, name="retries cost per task distribution")
     st.caption(
-        f"Monte Carlo mean {money(sim.mean)} ± {money(sim.margin95)} (95%) per task started vs the bill's "
-        f"{money(float(view.expected_chosen.cost[0]))}; {percent(sim.success, 2)} of simulated tasks completed (the "
-        f"bill: {percent(float(view.expected_chosen.success[0]), 2)}). Seeded: the same inputs give the same figures."
+        f"Simulated tasks cost {money(sim.mean)} each on average, give or take {money(sim.margin95)} (95% confidence), "
+        f"against the bill's {money(float(view.expected_chosen.cost[0]))} per task started; "
+        f"{percent(sim.success, 2)} of them completed (the bill: "
+        f"{percent(float(view.expected_chosen.success[0]), 2)}). Seeded: the same inputs give the same figures."
         + ("" if sim.trials == retries.DEFAULT_TRIALS else
            f" {sim.trials:,} trials instead of {retries.DEFAULT_TRIALS:,}: each task sees many failures here, and "
            "fewer trials keep the page fast.")
@@ -204,7 +259,7 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
                help="API calls per user request when every call fails: attempts per layer ^ layers."),
         Metric("Worst case with budgets", f"×{amp.worst_case_budget:,.2f}",
                help="Each layer's retries capped at the budget share of its requests: (1 / (1 − budget)) ^ layers."),
-        Metric(f"At p = {percent(view.failure_rate)}", f"×{amp.expected:,.2f}",
+        Metric(f"At a {percent(view.failure_rate)} failure rate", f"×{amp.expected:,.2f}",
                delta=f"×{amp.expected_budget:,.2f} with budgets", delta_color="off",
                help="Expected API calls per user request at the workload's failure rate."),
     ])
@@ -223,8 +278,7 @@ if r.task is not None:
             r = retries.analyse(ctx.workload, x, ctx.catalogue, ctx.bill, focus=picked)
     show(r.task, r, "")
 else:
-    ahead = preview(ctx.sidebar, **PREVIEW)
-    p = retries.analyse(ahead, x, ctx.catalogue)
+    assert p is not None
     st.info(f"Your sidebar bill is **{money(ctx.bill.total)}** and has no failures, so no retry policy changes it. "
             f"Below is a **preview**: the sidebar's workload with {percent(PREVIEW['failure_rate'], 0)} of attempts "
             f"failing, up to {PREVIEW['max_attempts']} attempts per call and "
@@ -236,7 +290,7 @@ else:
           help="Sets the sidebar's failure rate, attempt cap and billed share."
           + (" Replaces the custom table of call classes with the four numbers." if custom_rows() is not None else ""))
     st.subheader("Preview: with failures")
-    headline(metrics(p, "Preview: ")[:4])
+    headline(metrics(p))  # under the "Preview" subheader: the preview's figures, not the workload's
     warn_about_the_work(p, "Preview: ")
     assert p.task is not None
     show(p.task, p, " (preview)")

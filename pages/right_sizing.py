@@ -3,10 +3,10 @@ import streamlit as st
 
 from calculators import right_sizing as rs
 from pages._ui import fig_model_choice as figs
-from pages._ui import figures, scenario, table_input, widgets
+from pages._ui import figures, glossary, scenario, table_input, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, multiple, percent,
-    price_caption, shown, shown_frame, sources, tokens,
+    price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 
@@ -15,6 +15,8 @@ MODELS_KEY = "rs.models"
 
 st.title("Model right-sizing: the “good enough” trap")
 st.caption(LEVER.question)
+answer = st.container()  # the verdict, filled once the result exists
+glossary.glossary("right-sizing", "task class", "pass rate", "quality bar", "token", "illustrative")
 
 ctx = context()
 keys = ctx.catalogue.keys()
@@ -63,6 +65,8 @@ st.caption("Both tables travel in the page link with every other setting, as lon
 for message in rate_problems:
     st.error(message, icon=":material/error:")
 if rate_problems:
+    with answer:
+        verdict("No verdict yet: fix the pass-rate table below and the page prices the right-sized bill.", "idle")
     st.stop()
 form.set("pass_rates", tuple(rs.PassRateRow(task_class=n, rates={m: rates[(n, m)] for m in candidates})
                              for n in names))
@@ -75,7 +79,39 @@ for message in r.plan.unpriced:
     st.warning(widgets._escape(message), icon=":material/warning:")
 publish(LEVER, r.saving)
 if not r.plan.split:
+    with answer:
+        verdict(f"Right-sizing leaves this workload as it is and saves {money(0.0)}: no call class can be split into "
+                "these task classes (the messages below say why).", "idle")
     st.stop()
+
+
+def names(keys: tuple[str, ...]) -> str:
+    """'Claude Haiku 5.5', 'Claude Haiku 5.5 and GPT-5 mini', 'A, B and C'."""
+    shown_names = [ctx.catalogue.get(k).model_name for k in keys]
+    return ", ".join(shown_names[:-1]) + " and " + shown_names[-1] if len(shown_names) > 1 else "".join(shown_names)
+
+
+bar = f"{percent(x.quality_bar, 0)} quality bar you set"
+moves = f"{percent(r.share_moved, 0)} of today's requests to {names(r.moved_to)}"
+tone = saving_tone(r.saving)
+if r.plan.requests.sum() <= 0:
+    tone, sentence = "idle", (f"The workload has no requests a month, so right-sizing saves {money(0.0)}"
+                              + (f"; at the {bar}, it would move {moves}." if r.moved_to else "."))
+elif tone == "saves":
+    sentence = f"Moving {moves} saves {money(r.saving)} a month ({percent(r.saving_share, 0)}) at the {bar}."
+elif tone == "costs":
+    sentence = (f"At the {bar}, right-sizing raises the bill by {money(-r.saving)} a month "
+                f"({percent(-r.saving_share, 0)})" + (f": moving {moves} costs more" if r.moved_to else "") + ".")
+elif not r.moved_to:
+    cheaper = (f" (a bar of {percent(r.break_even_bar, 0)} or lower would save money)"
+               if r.break_even_bar is not None else "")
+    sentence = (f"At the {bar}, no cheaper model qualifies: every task class stays on today's model and the bill stays "
+                f"{money(r.today.total)}{cheaper}.")
+else:
+    sentence = (f"At the {bar}, moving {moves} leaves the bill at {money(r.today.total)}: per completed task they "
+                "cost what today's model costs.")
+with answer:
+    verdict(sentence, tone)
 
 quality_change = r.quality_after - r.quality_today
 headline([
@@ -84,15 +120,16 @@ headline([
            "workloads priced by the same function."),
     Metric("Bill after right-sizing", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
            help="Today is the sidebar's bill: every class on its own model, redos of failed answers included."),
-    Metric("First-attempt quality", percent(r.quality_after),
+    Metric("Right first time", percent(r.quality_after),
            delta=("+" if quality_change >= 0 else "-") + f"{abs(quality_change) * 100:.1f} pts vs today",
            help=f"Share of answers right the first time, weighted by today's requests (today "
-           f"{percent(r.quality_today)}). Every task still ends in a pass: failures are redone or escalated."),
-    Metric("Break-even bar",
+           f"{percent(r.quality_today)}). Every task still ends in a pass: failures are redone or escalated. "
+           + glossary.term("pass rate")),
+    Metric("Highest bar that saves",
            "every bar" if r.saves_at_every_bar else percent(r.break_even_bar, 0)
            if r.break_even_bar is not None else "no bar saves",
            help="The highest quality bar that still saves money: above it only models that cost as much as today's "
-           "(or none) qualify."),
+           "(or none) qualify. " + glossary.term("quality bar")),
 ])
 per_task = (f" Per completed task: {money(r.per_task_today)} today, {money(r.per_task_after)} after "
             f"({multiple(r.per_task_today / r.per_task_after)} less)."
@@ -125,16 +162,18 @@ st.dataframe(
         "share": st.column_config.NumberColumn(format="percent", width="small"),
         "pass rate": st.column_config.NumberColumn(format="percent", width="small"),
         "break-even pass rate": st.column_config.NumberColumn(
-            format="percent", width="small",
+            "pass rate needed to save", format="percent", width="small",
             help="The pass rate at which the chosen model costs, per successful task, what today's model costs. "
                  "Blank: the task class stays on today's model, or the chosen model can never match."),
-        "per task today": st.column_config.NumberColumn(f"{c}/task today", format="%.5f", help="Per successful task."),
-        "per task after": st.column_config.NumberColumn(f"{c}/task after", format="%.5f", help="Per successful task."),
+        "per task today": st.column_config.NumberColumn("per task today", format=f"{c}%.5f",
+                                                        help="Per successful task."),
+        "per task after": st.column_config.NumberColumn("per task after", format=f"{c}%.5f",
+                                                        help="Per successful task."),
         "requests today": st.column_config.NumberColumn(format="localized"),
         "requests after": st.column_config.NumberColumn(format="localized",
                                                         help="On the chosen model, plus escalations to today's."),
-        "per month today": st.column_config.NumberColumn(f"{c}/month today", format="%,.2f"),
-        "per month after": st.column_config.NumberColumn(f"{c}/month after", format="%,.2f"),
+        "per month today": st.column_config.NumberColumn("per month today", format=f"{c}%,.2f"),
+        "per month after": st.column_config.NumberColumn("per month after", format=f"{c}%,.2f"),
     },
 )
 

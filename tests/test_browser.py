@@ -88,7 +88,7 @@ def visited(browser, server):
         charts = page.locator("[data-testid='stPlotlyChart']")
         for i in range(charts.count()):
             charts.nth(i).locator(".main-svg").first.wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / f"page-{Path(page_file).stem}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"page-{Path(page_file).stem}-1400.png"), full_page=True)
         figures[page_file] = headline(page)
     link = urlsplit(page.url).query
     context.close()
@@ -164,3 +164,57 @@ def test_presentation_mode(browser, server):
     assert sidebar.get_attribute("data-collapsed") == "true"  # collapsed for the meeting
     page.screenshot(path=str(ARTIFACTS / "presentation-overview.png"), full_page=True)
     context.close()
+
+
+VERDICT = "[data-testid='stMain'] [data-testid='stAlertContentSuccess']"
+
+
+def on_first_screen(page, selector: str) -> bool:
+    """Whether the element is drawn inside the viewport as the page opens, with no scrolling."""
+    box = page.locator(selector).first.bounding_box()
+    size = page.viewport_size
+    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0 \
+        and box["x"] + box["width"] <= size["width"]
+
+
+def test_overview_answers_on_the_first_screen(browser, server):
+    """A laptop (1400x1000): the bill and the top-ranked lever with its saving, without scrolling. A phone (390x844):
+    the first screen is the bill, not the menu."""
+    for width, height in ((1400, 1000), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(server)
+        settled(page)
+        page.locator(VERDICT).first.wait_for(timeout=30_000)
+        text = page.locator(VERDICT).first.inner_text()
+        assert "Your bill is $8,000 a month." in text and "Distillation cuts it most: $6,320 a month" in text, text
+        assert on_first_screen(page, VERDICT), (width, page.locator(VERDICT).first.bounding_box())
+        bill = page.locator(METRICS).first
+        assert bill.inner_text() == "$8,000" and on_first_screen(page, f"{METRICS} >> nth=0")
+        sidebar = page.locator("[data-testid='stSidebar']")
+        assert sidebar.get_attribute("data-collapsed") == ("false" if width == 1400 else "true"), "menu folds on a phone"
+        page.screenshot(path=str(ARTIFACTS / f"first-screen-overview-{width}.png"))
+        context.close()
+
+
+def test_every_page_on_a_phone(browser, server):
+    """Every page at 390 px: no error, no horizontal overflow of the main column; a full-height screenshot each."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    problems = []
+    for page_file in page_files():
+        page.goto(f"{server}/{path_of(page_file)}")
+        settled(page)
+        page.wait_for_selector("h1", timeout=30_000)
+        if page.locator("[data-testid='stException']").count():
+            problems.append(f"{page_file}: {page.locator('[data-testid=stException]').first.inner_text()[:300]}")
+        overflow = page.evaluate("document.querySelector('[data-testid=stMain]').scrollWidth - 390")
+        if overflow > 1:
+            problems.append(f"{page_file}: the page is {overflow}px wider than the phone")
+        tall = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        page.set_viewport_size({"width": 390, "height": min(int(tall) + 50, 16_000)})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"page-{Path(page_file).stem}-390.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+    context.close()
+    assert not problems, problems

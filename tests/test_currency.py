@@ -78,7 +78,7 @@ def test_money_typed_in_a_table_keeps_its_value_across_a_currency_switch():
     at = run_page("pages/reasoning.py", link)
     table = at.dataframe[0].value
     assert table["Value of a correct answer (EUR)"].iloc[0] == 10.0
-    break_even = metric_value(at, "Break-even budget")
+    break_even = metric_value(at, "Always-on pays up to")  # the break-even reasoning budget, in tokens
     at.sidebar.selectbox(key="currency").set_value("USD").run()
     assert at.dataframe[0].value["Value of a correct answer (USD)"].iloc[0] == 20.0
-    assert metric_value(at, "Break-even budget") == break_even
+    assert metric_value(at, "Always-on pays up to") == break_even

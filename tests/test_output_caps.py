@@ -242,6 +242,14 @@ def test_default_optimum_is_the_truncation_limit():
     assert r.optimal_cap == r.truncation_limit_cap == 1_262
     assert float(r.model.truncation(np.array([1_262.0]))[0]) <= 0.02 < float(r.model.truncation(np.array([1_261.0]),
                                                                                                 within_limit=False)[0])
+    # What that cap saves is the difference of two priced workloads: $8,000 today, $7,961.96 with max_tokens 1,262.
+    assert r.optimal_saving == pytest.approx(8_000 - bill_at(DEFAULT, inputs(cap=1_262)), rel=1e-9)
+    assert r.optimal_saving == pytest.approx(38.04, abs=0.005)
+
+
+def test_when_every_cap_costs_there_is_no_optimal_saving():
+    r = oc.evaluate(DEFAULT, inputs(cap=1_000, redo_share=1.0), CAT)  # every cut answer redone: no cap beats none
+    assert r.optimal_cap is None and r.optimal_saving is None and r.saving < 0
 
 
 @settings(max_examples=25)

@@ -1,13 +1,20 @@
 """Agent loops page: today is the sidebar's bill, the preview and its offer, interactions, hostile links."""
 import pytest
 
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators import agent_loops as agents
+from calculators.workload import SimpleWorkload
+from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
+from tests.levers_common import CAT
 
 PAGE = "pages/agent_loops.py"
 
 
 def saving(at) -> float:
     return money_value(metric_value(at, "Monthly saving"))
+
+
+def published(at) -> float:
+    return at.session_state["_lever_savings"]["agent_loops"]
 
 
 def infos(at) -> str:
@@ -21,8 +28,15 @@ def captions(at) -> str:
 def test_default_has_no_agent_tasks_and_offers_a_preview():
     at = run_page(PAGE)
     assert not at.exception and not errors_text(at)
-    assert saving(at) == 0 and at.session_state["_lever_savings"]["agent_loops"] == 0
+    assert published(at) == 0
     assert "Your sidebar bill is **$8,000** and has no agent tasks" in infos(at)
+    preview = agents.analyse(SimpleWorkload(agent_share=0.3).workload(), agents.AgentPolicyInputs(), CAT)
+    expected = ("The history policy changes nothing on your $8,000 bill: it has no agent tasks. In "
+                "the preview below (30% of requests as 10-step agent tasks), “whole history, history "
+                f"cached” would save ${preview.saving:,.0f} a month "
+                f"({preview.saving_share * 100:.1f}% of the bill).")
+    assert verdicts(at) == [("idle", expected)]
+    assert headline_metrics(at) == ["Preview: saving", "Preview: cost per task", "Preview: × the single-call estimate"]
     assert "$692,000" not in " ".join(m.value for m in at.metric)  # the old private bill is gone
     # Preview: 300,000 of the 1M requests as 10-step tasks on Sonnet 5.5. A task sends 10 x 2,000 + 1,400 x 45 =
     # 83,000 input tokens ($0.166) and 4,000 output ($0.04): $0.206 uncached. Cached history: reads 68,400 x $0.10,
@@ -45,12 +59,37 @@ def test_agent_tasks_in_the_sidebar_by_hand():
     assert saving(at) == 122_660
     assert metric_value(at, "Cost per task") == "$0.0833"
     # Naive: 10 x one call ($0.008) = $0.08. Today 0.206 / 0.08 = 2.58x; cached 0.08334 / 0.08 = 1.04x.
-    assert metric_value(at, "Multiplier vs naive") == "1.04x"
-    assert "today 2.58x" in next(m for m in at.metric if m.label == "Multiplier vs naive").delta
+    assert metric_value(at, "× the single-call estimate") == "1.04x"
+    assert "today 2.58x" in next(m for m in at.metric if m.label == "× the single-call estimate").delta
     assert metric_value(at, "Context overflows at") == "step 714"  # (1,000,000 - 400 - 2,000) / 1,400 + 2
     assert any("Every history policy" in s.value for s in at.subheader)
+    assert headline_metrics(at) == ["Monthly saving", "Bill with this policy", "Cost per task",
+                                    "× the single-call estimate"]
+    r = agents.analyse(SimpleWorkload(agent_share=1.0).workload(), agents.AgentPolicyInputs(), CAT)
+    expected = (f"Keeping every agent task's history as “whole history, history cached” saves "
+                f"${r.saving:,.0f} a month ({r.saving_share * 100:.1f}% of the bill): a 10-step task "
+                "costs $0.0833, 1.04x the single-call estimate (today $0.21).")
+    assert verdicts(at) == [("saves", expected)]
+    assert "saves $122,660 a month (59.5% of the bill)" in verdicts(at)[0][1]
     at.toggle(key="agents.cache").set_value(False).run()
     assert saving(at) == 0 and "already keeps its history this way" in captions(at)
+    expected = ("The history policy changes nothing: every agent task already keeps its history "
+                "this way; a 10-step task costs $0.21, 2.58x the single-call estimate.")
+    assert verdicts(at) == [("idle", expected)]
+
+
+def test_a_summary_after_every_step_costs_more_and_says_so():
+    link = {"w.agents": "100", "agents.cache": "false", "agents.compaction": "summarise", "agents.every": "1",
+            "agents.summary": "5000"}
+    at = run_page(PAGE, link)
+    assert not at.exception
+    x = agents.AgentPolicyInputs(history_caching=False, compaction="summarise", summarise_every=1, summary_tokens=5_000)
+    r = agents.analyse(SimpleWorkload(agent_share=1.0).workload(), x, CAT)
+    assert r.saving < 0  # a 5,000-token summary written after every step outweighs the history it replaces
+    (tone, text), = verdicts(at)
+    assert tone == "costs"
+    assert (f"costs ${-r.saving:,.0f} a month more ({-r.saving_share * 100:.1f}% of the bill): a 10-step task costs "
+            f"${r.task.cost_per_task:.2f}, 9.51x the single-call estimate (today $0.21)") in text
 
 
 def test_compaction_from_a_link_label_and_its_settings():
@@ -77,7 +116,7 @@ def test_a_small_context_window_breaks_at_the_exact_step():
     assert not at.exception
     assert metric_value(at, "Context overflows at") == "step 6"
     assert "Step 6 needs 9,400 tokens" in warnings_text(at)
-    assert "8,192-token context window" in warnings_text(at)  # the sidebar flags the same call from the bill
+    assert "8,192-token context window" in errors_text(at)  # the sidebar refuses the same call from the bill
     assert "no cache price" in warnings_text(at)
     at.radio(key="agents.compaction").set_value("sliding").run()
     at.number_input(key="agents.keep").set_value(3).run()

@@ -2,13 +2,46 @@
 same in every currency; hostile links."""
 from __future__ import annotations
 
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators import distillation as ds
+from calculators.distillation import DistillationInputs
+from calculators.workload import SimpleWorkload
+from tests.apptest import (
+    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+)
+from tests.levers_common import CAT, DEFAULT
 
 PAGE = "pages/distillation.py"
 
 
 def captions(at) -> str:
     return " ".join(c.value for c in at.caption)
+
+
+def evaluated(requests: int | None = None) -> tuple[DistillationInputs, ds.DistillationResult]:
+    w = DEFAULT if requests is None else SimpleWorkload(requests_per_month=requests).workload()
+    x = DistillationInputs(**ds.defaults(w, CAT))
+    return x, ds.evaluate(w, x, CAT)
+
+
+def test_the_verdict_gives_the_saving_and_the_payback():
+    x, r = evaluated()
+    expected = (f"Distilling into {CAT.get(x.student).model_name} saves ${r.saving:,.0f} a month "
+                f"({r.saving_share:.0%}) and pays back its ${r.one_off.total:,.0f} one-off cost in "
+                f"{r.payback_months:.1f} months.")
+    assert "saves $6,320 a month (79%) and pays back its $5,512 one-off cost in 0.9 months" in expected
+    at = run_page(PAGE)
+    assert verdicts(at) == [("saves", expected)]
+    assert opening_box(at)[2] == expected
+    assert len(headline_metrics(at)) <= 4
+
+
+def test_a_payback_beyond_the_horizon_is_a_cost_over_the_horizon():
+    x, r = evaluated(50_000)
+    assert r.saving > 0 and r.payback_months > x.horizon_months
+    at = run_page(PAGE, {"requests": "50000"})
+    assert verdicts(at) == [("costs", f"Distilling into {CAT.get(x.student).model_name} saves ${r.saving:,.0f} a month "
+                                      f"({r.saving_share:.0%}) but pays back its ${r.one_off.total:,.0f} one-off cost "
+                                      f"only after {r.payback_months:.1f} months, beyond your 12-month horizon.")]
 
 
 def test_default_run_and_volume_moves_payback():
@@ -53,7 +86,9 @@ def test_dear_self_hosted_student_never_pays_back():
     at = run_page(PAGE, query={"distil.source": "Self-hosted", "distil.hosted": "50"})
     assert not at.exception
     assert metric_value(at, "Payback") == "never"
-    assert "at any volume" in warnings_text(at)
+    [(tone, sentence)] = verdicts(at)
+    assert tone == "costs" and sentence.startswith("Distilling into a self-hosted student raises the bill by $")
+    assert sentence.endswith("so it never pays back, at any volume.")
 
 
 def test_gpu_hour_training():
@@ -117,6 +152,6 @@ def test_zero_requests_say_so():
     at = run_page(PAGE, {"w.classes": '[{"name":"A","requests_per_month":0,"model_key":"anthropic/claude-sonnet-5-5",'
                                       '"prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]'})
     assert not at.exception
-    text = warnings_text(at)
-    assert "no requests a month" in text and "—" not in text and "more than" not in text
+    [(tone, sentence)] = verdicts(at)
+    assert tone == "idle" and "no requests a month" in sentence and "—" not in sentence and "more than" not in sentence
     assert metric_value(at, "Payback, months") == "never"

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators import output_caps as oc
+from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
+from tests.levers_common import CAT, DEFAULT
 
 PAGE = "pages/output_caps.py"
 LENGTHS = ("lengths.csv", b"output_tokens\n100\n200\n300\n400\n", "text/csv")
@@ -29,7 +31,7 @@ def test_default_run():
     assert not errors_text(at)
     # The 98th percentile of a log-normal of mean 400 and p95 960: 1,261.4, so 1,262 whole tokens (test_output_caps).
     assert metric_value(at, "Cheapest cap within limit") == "1,262 tokens"
-    assert metric_value(at, "Redo break-even") == "14.3%"
+    assert metric_value(at, "Break-even redo share") == "14.3%"
     assert "today $8,000" in next(m.delta for m in at.metric if m.label == "Bill with this cap")
     # The default cap of 4,096 cuts 0.0017% of answers: it saves $0.15 a month, the published figure.
     assert money_value(metric_value(at, "Monthly saving")) == pytest.approx(saving(at), abs=0.005)
@@ -37,6 +39,31 @@ def test_default_run():
     # p50 latency: 600 ms + (320.05 - 1) x 20 ms = 7.0 s; p95 with no cap: 600 + 959 x 20 ms = 19.8 s.
     assert "p50 7.0 s" in summary(at) and "(no cap: 19.8 s)" in summary(at)
     assert "400 tokens per request" in " ".join(c.value for c in at.caption)
+
+
+def test_the_verdict_says_the_default_cap_saves_cents_and_names_the_cheapest_cap():
+    at = run_page(PAGE)
+    r = oc.evaluate(DEFAULT, oc.OutputCapInputs(), CAT)
+    # $0.154 a month today; the cheapest cap within the 2% limit, 1,262 tokens, saves $38.04 (test_output_caps.py).
+    expected = (f"A max_tokens cap of 4,096 saves ${r.saving:.2f} a month (under 0.1% of the "
+                f"bill), cutting off {r.truncation_rate * 100:.2f}% of answers; the cheapest cap within "
+                f"your 2.0% truncation limit, 1,262 tokens, would save ${r.optimal_saving:.2f}.")
+    assert verdicts(at) == [("saves", expected)]
+    assert "saves $0.15 a month" in verdicts(at)[0][1] and "would save $38.04" in verdicts(at)[0][1]
+    assert "cutting off 0.01% of answers" in verdicts(at)[0][1]  # 0.0067%: one answer in 15,000
+    assert headline_metrics(at) == ["Monthly saving", "Bill with this cap", "Cheapest cap within limit",
+                                    "Break-even redo share"]
+
+
+def test_a_cap_whose_redos_cost_more_says_so():
+    at = run_page(PAGE, {"cap.max_tokens": "1000", "cap.redo": "100"})
+    r = oc.evaluate(DEFAULT, oc.OutputCapInputs(cap=1_000, redo_share=1.0), CAT)
+    (tone, text), = verdicts(at)
+    assert tone == "costs" and r.saving < 0
+    assert text.startswith(f"A max_tokens cap of 1,000 costs ${-r.saving:,.0f} a month more "
+                           f"({-r.saving_share * 100:.1f}% of the bill): it cuts off "
+                           f"{r.truncation_rate * 100:.2f}% of answers and redoing 100% of them costs more")
+    assert text.endswith("no cap within your 2.0% truncation limit bills less than no cap at this redo share.")
 
 
 def test_redoing_every_truncated_answer_makes_a_tight_cap_cost_more():
@@ -129,7 +156,9 @@ def test_binary_and_malformed_uploads_say_why():
 def test_only_agent_tasks_say_why_nothing_is_capped():
     at = run_page(PAGE, {"w.agents": "100"})
     assert not at.exception
-    assert "out of this lever's scope" in warnings_text(at)
+    expected = ("Nothing to cap: the workload is only agent tasks: capping each step of a loop "
+                "is out of this lever's scope.")
+    assert verdicts(at) == [("idle", expected)]
     assert saving(at) == 0
 
 
@@ -150,7 +179,7 @@ def overview_row(link: dict) -> tuple[float, str]:
     """The output-caps bar on the Overview for this link: its saving and its key assumption (caveat included)."""
     at = run_page("pages/overview.py", link | {"bill.levers": "Output caps"})
     assert not at.exception
-    table = next(d.value for d in at.dataframe if "monthly saving" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "bill after" in d.value.columns)
     row = table.loc[table["lever"] == "Output caps"].iloc[0]
     return at.session_state["_overview_bars"]["output_caps"], row["key assumption"]
 
@@ -197,7 +226,7 @@ def test_no_requests_and_an_unpriced_model_say_so():
                         "prefix_tokens": 1500, "other_input_tokens": 500, "output_tokens": 400}])
     at = run_page(PAGE, {"w.classes": zero})
     assert not at.exception and not errors_text(at)
-    assert "its single calls have no requests" in warnings_text(at) and saving(at) == 0
+    assert verdicts(at) == [("idle", "Nothing to cap: its single calls have no requests.")] and saving(at) == 0
     unknown = json.dumps([
         {"name": "Known", "requests_per_month": 100000, "model_key": "anthropic/claude-sonnet-5-5",
          "other_input_tokens": 2000, "output_tokens": 400},

@@ -5,7 +5,9 @@ import pytest
 
 from calculators import pipeline as pl
 from pages._ui import scenario
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators.workload import custom_workload
+from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
+from tests.levers_common import CAT
 
 PAGE = "pages/pipeline.py"
 PIPELINE = {"w.classes": scenario.rows_text(pl.example_rows(400_000))}  # the example pipeline, 400,000 runs a month
@@ -18,8 +20,19 @@ def saving(at) -> float:
 def test_default_is_not_a_pipeline_and_previews_one():
     at = run_page(PAGE)
     assert not at.exception and not errors_text(at)
-    assert saving(at) == 0 and at.session_state["_lever_savings"]["pipeline"] == 0
+    assert at.session_state["_lever_savings"]["pipeline"] == 0
     assert "it is not a pipeline" in " ".join(i.value for i in at.info)
+    example = custom_workload(pl.example_rows(1_000_000))
+    preview = pl.analyse(example, pl.PipelineInputs(convert=pl.EXAMPLE_CONVERT, table=pl.facts_for(example),
+                                                    chained=True), CAT)
+    expected = ("Your $8,000 bill is one kind of request, not a pipeline: no step can move to code. In the preview "
+                f"below, moving 4 of its 7 LLM steps to code would save ${preview.saving:,.0f} a month "
+                f"({preview.saving_share * 100:.1f}% of the bill); the $10,000 rewrite pays back in "
+                f"{preview.payback_months:.1f} months.")
+    assert verdicts(at) == [("idle", expected)]
+    assert "would save $3,540 a month (20.0% of the bill); the $10,000 rewrite pays back in 2.8 months" in expected
+    assert headline_metrics(at) == ["Preview: saving", "Preview: end-to-end success", "Preview: latency per run",
+                                    "Preview: payback"]
     # Per run, Sonnet 5.5 ($2/$10) and Haiku 5.5 ($0.1/$0.5): $0.017695; the four code-like steps cost $0.00354
     # (see tests/test_pipeline.py), x 1M runs: $17,695 -> $14,155, a $3,540 saving; $10,000 / $3,540 = 2.8 months.
     assert money_value(metric_value(at, "Preview: saving")) == 3_540
@@ -42,10 +55,22 @@ def test_converting_a_step_removes_its_line_of_the_bill():
     at = run_page(PAGE, PIPELINE)
     assert not at.exception
     assert saving(at) == 0 and metric_value(at, "Payback") == "—"
+    expected = ("Nothing is moved to code yet: pick the LLM steps that plain code does better "
+                "above.")
+    assert verdicts(at) == [("idle", expected)]
     at.multiselect(key="pipe.convert").set_value(["Validate the JSON against the schema"]).run()
     # 400,000 x (900 x $2 + 150 x $10) / 1M = $1,320; payback $10,000 / $1,320 = 7.6 months.
     assert saving(at) == 1_320 and metric_value(at, "Payback") == "7.6 months"
     assert metric_value(at, "End-to-end success") == "82.9%"  # 79.54% / 0.96 x 1.0 (the check as code)
+    w = custom_workload(pl.example_rows(400_000))
+    r = pl.analyse(w, pl.PipelineInputs(convert=("Validate the JSON against the schema",), table=pl.facts_for(w),
+                                        chained=True), CAT)
+    expected = (f"Moving 1 LLM step to plain code saves ${r.saving:,.0f} a month ({r.saving_share * 100:.1f}% of the "
+                f"bill); the $10,000 rewrite pays back in {r.payback_months:.1f} months, and end-to-end success goes "
+                f"from {r.before.success * 100:.1f}% to {r.what_if.success * 100:.1f}%.")
+    assert verdicts(at) == [("saves", expected)]
+    assert "saves $1,320 a month" in expected and "from 79.5% to 82.9%" in expected
+    assert headline_metrics(at) == ["Monthly saving", "End-to-end success", "Latency per run", "Payback"]
 
 
 def test_facts_change_latency_and_success_not_money():

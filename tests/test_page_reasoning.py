@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators import reasoning
+from calculators.reasoning import PreviewInputs, ReasoningInputs
+from calculators.workload import SimpleWorkload
+from tests.apptest import (
+    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+)
+from tests.levers_common import CAT
 
 PAGE = "pages/reasoning.py"
 REASONING = {"w.reasoning": "4000"}  # the default workload with 4,000 reasoning tokens a request: $48,000
@@ -21,17 +27,49 @@ def task_editor(at) -> str:
     return next(e.key for e in at.data_editor if e.key.startswith("reason.tasks"))
 
 
+def test_the_verdict_says_nothing_to_cut_and_what_the_preview_would_save():
+    budget = PreviewInputs().budget
+    r = reasoning.evaluate(SimpleWorkload(reasoning_tokens=budget).workload(), ReasoningInputs(), CAT)
+    expected = (f"Your workload bills no reasoning tokens, so this lever saves $0 today; on the preview below "
+                f"({budget:,} reasoning tokens a request), reasoning only where it earns its cost would save "
+                f"${r.saving:,.0f} a month.")
+    assert "(4,000 reasoning tokens a request)" in expected and "save $32,000 a month" in expected
+    at = run_page(PAGE)
+    assert verdicts(at) == [("idle", expected)]
+    assert opening_box(at)[2] == expected
+    assert len(headline_metrics(at)) <= 4
+
+
+def test_a_workload_that_reasons_gets_a_saving_verdict():
+    w = SimpleWorkload(reasoning_tokens=4_000).workload()
+    r = reasoning.evaluate(w, ReasoningInputs(), CAT)
+    at = run_page(PAGE, REASONING)
+    assert verdicts(at) == [("saves", f"Keeping reasoning only on the 2 of 5 task types where it earns its cost saves "
+                                      f"${r.saving:,.0f} a month ({r.saving_share:.0%}).")]
+    assert f"${r.saving:,.0f}" == "$32,000" and len(headline_metrics(at)) <= 4
+
+
+def test_reasoning_that_earns_everywhere_is_kept_and_the_verdict_says_so():
+    at = run_page(PAGE, {"w.reasoning": "100"})  # $0.001 a request
+    # Keep only math and logic: +14 and +12 points at $0.50 a correct answer earn $0.07 and $0.06 a request.
+    at.session_state[task_editor(at)] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [2, 3, 4]}
+    at.run()
+    assert not at.exception and saving(at) == 0
+    assert verdicts(at) == [("idle", "Reasoning earns its cost on every task type at 100 tokens a request, so this "
+                                     "lever keeps it all and saves $0.")]
+
+
 def test_default_workload_has_no_reasoning_and_gets_a_preview():
     at = run_page(PAGE)
     assert not at.exception
     assert not errors_text(at)
-    assert any("Your sidebar bill is **$8,000** with no reasoning tokens" in i.value for i in at.info)
+    assert any("analysis runs on a **preview**" in i.value for i in at.info)
     assert saving(at) == 0 and metric_value(at, "Monthly saving") == "$0"
     # The preview: 4,000 tokens ('medium'): $48,000 always on, $16,000 only where it earns (tests/test_reasoning.py).
     assert money_value(metric_value(at, "Preview: bill")) == 48_000
     assert "4,000 reasoning tokens; today $8,000" in next(m.delta for m in at.metric if m.label == "Preview: bill")
     assert money_value(metric_value(at, "Preview: saving")) == 32_000
-    assert metric_value(at, "Break-even budget") == "1,390"
+    assert metric_value(at, "Always-on pays up to") == "1,390"
     assert any(c.value.startswith("Preview: reasoning earns its cost on 2 of 5 task types") for c in at.caption)
     assert len(at.get("plotly_chart")) == 3
 
@@ -65,7 +103,7 @@ def test_break_even_budget_is_the_same_in_yen():
     usd = run_page(PAGE, REASONING)
     yen = run_page(PAGE, REASONING | {"currency": "JPY", "fx": "150"})
     assert not yen.exception and not errors_text(yen)
-    assert metric_value(yen, "Break-even budget") == metric_value(usd, "Break-even budget") == "1,390"
+    assert metric_value(yen, "Always-on pays up to") == metric_value(usd, "Always-on pays up to") == "1,390"
     assert saving(yen) == pytest.approx(saving(usd))
     assert metric_value(yen, "Monthly saving") == "¥4,800,000"  # $32,000 x 150
     table = next(d.value for d in yen.dataframe if "Task type" in d.value.columns)
@@ -116,7 +154,7 @@ def test_hostile_query_params_warn_and_fall_back():
     text = warnings_text(at)
     assert "`reason.effort=" in text and "`reason.tasks`" in text
     assert "<script>" not in text
-    assert metric_value(at, "Break-even budget") == "1,390"  # the page still ran on the defaults
+    assert metric_value(at, "Always-on pays up to") == "1,390"  # the page still ran on the defaults
 
 
 def test_no_requests_says_so_instead_of_crashing():
@@ -126,7 +164,8 @@ def test_no_requests_says_so_instead_of_crashing():
                         "reasoning_tokens": 2000}])
     at = run_page(PAGE, {"w.classes": zero})
     assert not at.exception and not errors_text(at)
-    assert "Your workload has no requests a month" in " ".join(i.value for i in at.info)
+    assert verdicts(at) == [("idle", "Your workload has no requests a month, so there is no reasoning to cut: this "
+                                     "lever saves $0.")]
     assert saving(at) == 0
     overview = run_page("pages/overview.py", {"w.classes": zero, "bill.levers": "Reasoning only where it earns"})
     assert not overview.exception and overview.session_state["_overview_bars"] == {"reasoning": 0}
@@ -148,3 +187,4 @@ def test_an_unpriced_model_is_named_and_never_free():
     at = run_page(PAGE, {"w.classes": only})
     assert not at.exception and saving(at) == 0
     assert "nothing priced to weigh" in next(m.delta for m in at.metric if m.label == "Monthly saving")
+    assert [tone for tone, _ in verdicts(at)] == ["idle"]

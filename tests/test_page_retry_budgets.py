@@ -1,7 +1,10 @@
 """Retry budgets page: today is the sidebar's bill, equal completed work, the preview and its offer, hostile links."""
 import pytest
 
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators import retries
+from calculators.workload import SimpleWorkload
+from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
+from tests.levers_common import CAT
 
 PAGE = "pages/retry_budgets.py"
 REVIEWER = {"w.agents": "100", "w.fail": "25"}  # 10-step tasks, 1,000-token tool results, 3 attempts, half billed
@@ -22,18 +25,25 @@ def captions(at) -> str:
 def test_default_has_no_failures_and_offers_a_preview():
     at = run_page(PAGE)
     assert not at.exception and not errors_text(at)
-    assert change(at) == 0 and at.session_state["_lever_savings"]["retries"] == 0
+    assert at.session_state["_lever_savings"]["retries"] == 0
     assert "$225,168" not in " ".join(m.value for m in at.metric)  # the old private bill is gone
+    expected = ("No retry policy changes your $8,000 bill: it has no failures. In the preview "
+                "below (10% of attempts failing), up to 3 attempts per call with a 10% retry budget would "
+                "change nothing either: at the workload's failure rate the budget never refuses a retry "
+                "(it starts above 10.1%).")
+    assert verdicts(at) == [("idle", expected)]
+    assert headline_metrics(at) == ["Change at equal work", "Bill at equal work", "Cost per completed task",
+                                    "Task success"]  # the preview's, under its subheader
     assert "Your sidebar bill is **$8,000** and has no failures" in " ".join(i.value for i in at.info)
     # Preview: 10% of single calls fail, up to 3 attempts, half the output billed on a failure. A call is tried
     # 1 + 0.1 + 0.01 = 1.11 times at 2,000 x $2 + (0.9 x 400 + 0.1 x 200) x $10 = $0.0078 a try: $8,658 a month.
-    assert "today $8,658" in delta(at, "Preview: Bill at equal completed work")
+    assert "today $8,658" in delta(at, "Bill at equal work")
     assert metric_value(at, "Worst case, no budget") == "×27"
-    assert "Monte Carlo mean" in captions(at)
+    assert "Simulated tasks cost" in captions(at) and "Monte Carlo" not in captions(at)
     at.button(key="retry.use_preview").click().run()
     assert not at.exception
     assert at.sidebar.number_input(key="w.fail").value == pytest.approx(10)
-    assert "today $8,658" in delta(at, "Bill at equal completed work")
+    assert "today $8,658" in delta(at, "Bill at equal work")
     assert "never refuses a retry" in captions(at)  # at p = 10% a 10% budget refuses only above 10.09%
 
 
@@ -46,18 +56,44 @@ def test_the_reviewers_case():
     assert metric_value(at, "Cost per completed task") == "$0.56" and delta(at, "Cost per completed task") == "today $0.28"
     assert change(at) == 234_687 and delta(at, "Change at equal work") == "+97.2% of today's bill"
     assert at.session_state["_lever_savings"]["retries"] == pytest.approx(-234_687.37, abs=0.01)
-    assert metric_value(at, "Budget refuses above p =") == "10.1%"
+    assert metric_value(at, "Budget starts refusing retries above") == "10.1%"
+    r = retries.analyse(SimpleWorkload(agent_share=1.0, failure_rate=0.25).workload(), retries.RetryPolicyInputs(), CAT)
+    expected = ("At equal completed work, up to 3 attempts per call with a 10% retry budget costs "
+                f"${r.change:,.0f} a month more ({r.change / r.today.total * 100:.1f}% of the bill): task "
+                "success falls from 85.4% to 16.2%, so it starts 5.29x the tasks.")
+    assert verdicts(at) == [("costs", expected)]
+    assert "costs $234,687 a month more (97.2% of the bill)" in verdicts(at)[0][1]
+    assert len(headline_metrics(at)) == 4
     assert "Completed tasks per month: 854,291 today and with the policy" in captions(at)
     at.toggle(key="retry.budget_on").set_value(False).run()
     assert change(at) == 0 and "the policy is the workload's own" in captions(at)
+    expected = ("Up to 3 attempts per call with no retry budget changes nothing here: the policy "
+                "is the workload's own.")
+    assert verdicts(at) == [("idle", expected)]
     at.number_input(key="retry.k").set_value(1).run()
     # No retries: a step succeeds 75% of the time and a task 0.75^10 = 5.63%, against (0.75 x 1.3125)^10 = 85.4%
     # today: equal work would start 15.2 times the tasks, beyond the 10x the lever books. It says so and books $0.
     assert change(at) == 0 and delta(at, "Change at equal work") == "not booked: equal work out of reach"
     assert "this policy would have to start **15 times as many tasks** (5.6% would complete)" in warnings_text(at)
+    expected = ("Not booked: to complete what **Agent tasks** completes today, up to 1 attempt per "
+                "call with no retry budget would have to start 15 times as many tasks, so the page books "
+                "$0. Bring the failure rate down first.")
+    assert verdicts(at) == [("idle", expected)]
     at.number_input(key="retry.k").set_value(2).run()
     # Two attempts: a step succeeds 0.75 x 1.25 = 93.75%, a task 52.4%: 1.63x the tasks, booked.
     assert change(at) > 0 and metric_value(at, "Task success") == "52.4%"
+
+
+def test_more_attempts_without_a_budget_save_at_equal_work():
+    at = run_page(PAGE, REVIEWER | {"retry.budget_on": "false", "retry.k": "5"})
+    assert not at.exception
+    x = retries.RetryPolicyInputs(max_attempts=5, budget_on=False)
+    r = retries.analyse(SimpleWorkload(agent_share=1.0, failure_rate=0.25).workload(), x, CAT)
+    assert r.saving > 0  # success 85.4% -> 99.0%: 0.863x the tasks complete the same work
+    expected = ("At equal completed work, up to 5 attempts per call with no retry budget saves "
+                f"${r.saving:,.0f} a month ({r.saving_share * 100:.1f}% of the bill): task success rises "
+                "from 85.4% to 99.0%, so it starts 0.863x the tasks.")
+    assert verdicts(at) == [("saves", expected)]
 
 
 def test_the_cap_follows_the_workload():
@@ -121,7 +157,7 @@ def test_a_workload_that_completes_almost_nothing_books_no_eight_figure_bill():
     assert not overview.exception
     assert overview.session_state["_overview_bars"] == {"retries": 0}
     assert metric_value(overview, "Bill after the levers") == "$21,844"
-    table = next(d.value for d in overview.dataframe if "monthly saving" in d.value.columns)
+    table = next(d.value for d in overview.dataframe if "bill after" in d.value.columns)
     assert "it cannot apply here (to complete what 'Agent tasks' completes today" in table["key assumption"].iloc[0]
 
 
@@ -136,5 +172,5 @@ def test_a_large_factor_within_reach_is_booked_with_a_warning_and_a_caveat():
     overview = run_page("pages/overview.py", link | {"bill.levers": "Retry budget"})
     bar = overview.session_state["_overview_bars"]["retries"]
     assert bar == pytest.approx(at.session_state["_lever_savings"]["retries"], abs=0.005)
-    table = next(d.value for d in overview.dataframe if "monthly saving" in d.value.columns)
+    table = next(d.value for d in overview.dataframe if "bill after" in d.value.columns)
     assert "⚠ equal completed work starts 9.4x the tasks of 'Agent tasks'" in table["key assumption"].iloc[0]

@@ -2,11 +2,17 @@
 hostile links and bad tables give clear messages."""
 from __future__ import annotations
 
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators import right_sizing as rs
+from calculators.right_sizing import PassRateRow, RightSizingInputs
+from tests.apptest import (
+    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+)
+from tests.levers_common import CAT, DEFAULT
 
 PAGE = "pages/right_sizing.py"
 HAIKU = "anthropic/claude-haiku-5-5"
 SONNET = "anthropic/claude-sonnet-5-5"
+OPUS = "anthropic/claude-opus-5-5"  # $4 / $20 per MTok: twice Sonnet 5.5
 
 
 def saving(at) -> float:
@@ -18,6 +24,48 @@ def edit(at, key: str, rows: dict) -> None:
     at.run()
 
 
+def test_the_verdict_opens_the_page_with_the_saving():
+    x = RightSizingInputs(**rs.defaults(DEFAULT, CAT))
+    r = rs.evaluate(DEFAULT, x, CAT)
+    expected = (f"Moving {r.share_moved:.0%} of today's requests to {CAT.get(r.moved_to[0]).model_name} saves "
+                f"${r.saving:,.0f} a month ({r.saving_share:.0%}) at the {x.quality_bar:.0%} quality bar you set.")
+    assert r.moved_to == (HAIKU,)
+    assert "80% of today's requests to Claude Haiku 5.5 saves $4,659 a month (58%)" in expected
+    at = run_page(PAGE)
+    assert verdicts(at) == [("saves", expected)]
+    assert opening_box(at)[2] == expected  # right under the title, before any input
+    assert len(headline_metrics(at)) <= 4
+
+
+def test_a_bar_no_cheaper_model_meets_does_nothing_and_says_so():
+    at = run_page(PAGE)
+    at.number_input(key="rs.bar").set_value(98.0).run()  # only Sonnet 5.5 passes 98% (classification)
+    assert not at.exception
+    assert verdicts(at) == [("idle", "At the 98% quality bar you set, no cheaper model qualifies: every task class "
+                                     "stays on today's model and the bill stays $8,000 (a bar of 97% or lower would "
+                                     "save money).")]
+
+
+def test_a_bar_only_a_dearer_model_meets_raises_the_bill():
+    at = run_page(PAGE)
+    at.multiselect(key="rs.models").select(OPUS).run()
+    edit(at, "rs.rates", {0: {OPUS: 100.0}})  # Opus 5.5 always classifies right; Sonnet 5.5 98%
+    at.number_input(key="rs.bar").set_value(99.0).run()
+    assert not at.exception and not errors_text(at)
+    # Classification (40% of requests) moves to Opus at twice the price; the rest meets no bar and stays.
+    rates = {(row.task_class, m): v for row in rs.defaults(DEFAULT, CAT)["pass_rates"] for m, v in row.rates.items()}
+    x = RightSizingInputs(**rs.defaults(DEFAULT, CAT) | {
+        "candidates": (SONNET, HAIKU, "openai/gpt-5-mini", OPUS), "quality_bar": 0.99,
+        "pass_rates": tuple(PassRateRow(task_class=c.name, rates={m: rates.get((c.name, m)) for m in (
+            SONNET, HAIKU, "openai/gpt-5-mini")} | {OPUS: 1.0 if i == 0 else None})
+            for i, c in enumerate(rs.DEFAULT_CLASSES))})
+    r = rs.evaluate(DEFAULT, x, CAT)
+    assert r.moved_to == (OPUS,) and r.saving < 0
+    assert verdicts(at) == [("costs", f"At the 99% quality bar you set, right-sizing raises the bill by "
+                                      f"${-r.saving:,.0f} a month ({-r.saving_share:.0%}): moving 40% of today's "
+                                      "requests to Claude Opus 5.5 costs more.")]
+
+
 def test_default_run_keeps_the_sidebars_bill():
     at = run_page(PAGE)
     assert not at.exception and not errors_text(at)
@@ -26,7 +74,7 @@ def test_default_run_keeps_the_sidebars_bill():
     assert metric_value(at, "Bill after right-sizing") == "$3,341"
     delta = next(m.delta for m in at.metric if m.label == "Bill after right-sizing")
     assert delta == "today $8,000"  # the sidebar's bill: the old page's $8,470 is gone
-    assert metric_value(at, "Break-even bar") == "97%"
+    assert metric_value(at, "Highest bar that saves") == "97%"
     assert round(at.session_state["_lever_savings"]["right_sizing"]) == 4_659
     assert len(at.get("plotly_chart")) == 3
 
@@ -159,7 +207,7 @@ def test_zero_requests_say_so():
                                       '"prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]'})
     assert not at.exception and not errors_text(at)
     assert saving(at) == 0
-    assert metric_value(at, "First-attempt quality") == "94.0%"  # the table's shares, not 0%
+    assert metric_value(at, "Right first time") == "94.0%"  # the table's shares, not 0%
     assert any("no requests a month" in c.value for c in at.caption)
 
 

@@ -2,7 +2,12 @@
 raises the bill; hostile links."""
 from __future__ import annotations
 
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from calculators import routing as rt
+from calculators.routing import RoutingInputs
+from tests.apptest import (
+    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+)
+from tests.levers_common import CAT, DEFAULT
 
 PAGE = "pages/routing.py"
 
@@ -20,6 +25,36 @@ def quality(at) -> dict[str, str]:
     return dict(zip(table[""], table.iloc[:, 2], strict=True))
 
 
+def test_the_verdict_says_what_the_defaults_show():
+    x = RoutingInputs(**rt.defaults(DEFAULT, CAT))
+    r = rt.evaluate(DEFAULT, x, CAT)
+    assert r.break_even_escalation is None and r.saving > 0  # the defaults save at every escalation rate
+    expected = (f"The router sends {r.escalation_rate:.1%} of requests to Claude Sonnet 5.5 and the rest to Claude "
+                f"Haiku 5.5, saving ${r.saving:,.0f} a month ({r.saving_share:.0%}); at these prices it saves at every "
+                "escalation rate.")
+    assert "30.5% of requests" in expected and "$5,118 a month (64%)" in expected
+    at = run_page(PAGE)
+    assert verdicts(at) == [("saves", expected)]
+    assert opening_box(at)[2] == expected
+    assert len(headline_metrics(at)) <= 4
+    assert "costs more than it saves" not in at.title[0].value and "cheap model" in at.title[0].value
+
+
+def test_a_cascade_that_escalates_too_much_costs_and_says_so():
+    x = RoutingInputs(**{**rt.defaults(DEFAULT, CAT), **rt.TRAP_SETTINGS, "cheap_model": rt.TRAP_CHEAP_MODEL})
+    r = rt.evaluate(DEFAULT, x, CAT)
+    assert r.saving < 0 and r.break_even_escalation is not None
+    at = run_page(PAGE)
+    at.button[0].click().run()
+    assert not at.exception
+    [(tone, sentence)] = verdicts(at)
+    assert tone == "costs"
+    assert sentence.startswith(
+        f"This cascade raises the bill by ${-r.saving:,.0f} a month ({-r.saving_share:.0%}): it answers every request "
+        f"with Claude Haiku 4.5 first and escalates {r.escalation_rate:.1%} to Claude Sonnet 5.5, above the "
+        f"{r.break_even_escalation:.1%} at which it stops saving, and bad answers add")
+
+
 def test_default_run():
     at = run_page(PAGE)
     assert not at.exception and not errors_text(at)
@@ -28,7 +63,7 @@ def test_default_run():
     assert metric_value(at, "Bill with the router") == "$2,882"
     assert next(m.delta for m in at.metric if m.label == "Bill with the router") == "today $8,000"
     assert metric_value(at, "Escalation rate") == "30.5%"
-    assert metric_value(at, "Break-even escalation rate") == "none"
+    assert metric_value(at, "Stops saving at") == "none"
     assert at.selectbox(key="rt.cheap").value == "anthropic/claude-haiku-5-5"
     assert round(at.session_state["_lever_savings"]["routing"]) == 5_118
     assert len(at.get("plotly_chart")) == 3
@@ -69,7 +104,7 @@ def test_the_trap_button_raises_the_bill():
     assert saving(at) < 0  # more than today's $8,000
     assert money_value(metric_value(at, "Bill with the cascade")) > 8_000
     assert "raises the bill" in warnings_text(at)
-    assert percent_value(metric_value(at, "Break-even escalation rate")) < 59.8
+    assert percent_value(metric_value(at, "Stops saving at")) < 59.8
 
 
 def test_trap_from_a_link():
@@ -117,7 +152,10 @@ def test_a_model_missing_from_the_catalogue_is_not_routed():
     only = UNKNOWN[:1] + UNKNOWN[UNKNOWN.index('{"name":"Mystery"'):]
     at = run_page(PAGE, {"w.classes": only})
     assert not at.exception and at.selectbox(key="rt.cheap").value == "anthropic/claude-haiku-5-5"
-    assert any("changes nothing on this workload" in i.value for i in at.info) and not at.main.metric
+    [(tone, sentence)] = verdicts(at)
+    assert tone == "idle" and sentence.startswith("Routing changes nothing on this workload and saves $0: no call "
+                                                  "class runs on a priced model other than the cheap one")
+    assert not at.main.metric
     assert at.session_state["_lever_savings"]["routing"] == 0
 
 
@@ -125,5 +163,7 @@ def test_zero_requests_keep_a_per_request_verdict():
     at = run_page(PAGE, {"w.classes": '[{"name":"A","requests_per_month":0,"model_key":"anthropic/claude-sonnet-5-5",'
                                       '"prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]'})
     assert not at.exception and saving(at) == 0
-    assert any("no requests a month" in i.value for i in at.info)
-    assert next(m.delta for m in at.metric if m.label == "Break-even escalation rate") == "saves at every rate"
+    [(tone, sentence)] = verdicts(at)
+    assert tone == "idle" and sentence.startswith("The workload has no requests a month, so routing moves no money: "
+                                                  "per request, the router would save $")
+    assert next(m.delta for m in at.metric if m.label == "Stops saving at") == "saves at every rate"

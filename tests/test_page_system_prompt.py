@@ -5,7 +5,8 @@ import pytest
 
 from calculators import system_prompt as sp
 from calculators import tokens
-from tests.apptest import errors_text, metric_value, money_value, run_page, warnings_text
+from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
+from tests.levers_common import CAT, DEFAULT
 
 PAGE = "pages/system_prompt.py"
 
@@ -36,6 +37,29 @@ def test_default_shows_the_example_prompt():
     assert at.session_state["_lever_savings"]["system_prompt"] == 750
     assert "o200k estimate" in _summary(at)
     assert any("one study's average, not a law" in c.value for c in at.caption)
+
+
+def test_the_verdict_is_the_trim_saving_and_the_prefix_cost():
+    at = run_page(PAGE)
+    r = sp.evaluate(DEFAULT, sp.SystemPromptInputs(), CAT)  # $750 of $8,000 (9.4%); the prefix costs $3,000 (37.5%)
+    expected = (f"Trimming the 1,500-token shared prefix by 25% saves ${r.saving:,.0f} a month "
+                f"({r.saving_share * 100:.1f}% of the bill); the whole prefix costs ${r.prefix_cost:,.0f} a month "
+                f"({r.share_of_bill * 100:.1f}% of the bill).")
+    assert verdicts(at) == [("saves", expected)]
+    assert "saves $750 a month (9.4% of the bill)" in expected and "costs $3,000 a month (37.5%" in expected
+    assert headline_metrics(at) == ["Trim 25% saves", "Prefix cost per month", "Once the prefix is cached",
+                                    "Per 1,000 prefix tokens"]
+
+
+def test_no_trim_and_no_prefix_say_why_nothing_is_saved():
+    at = run_page(PAGE, {"sp.trim": "0"})
+    expected = ("A 0% trim saves nothing; the 1,500-token shared prefix costs $3,000 a month (37.5% of the bill), and "
+                "every token trimmed saves.")
+    assert verdicts(at) == [("idle", expected)]
+    at = run_page(PAGE, {"w.prefix": "0"})
+    expected = ("Trimming saves nothing here: the workload has no shared prefix (set one in the sidebar's "
+                "anatomy).")
+    assert verdicts(at) == [("idle", expected)]
 
 
 def test_openai_model_counts_exactly():

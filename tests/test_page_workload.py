@@ -1,7 +1,10 @@
 """Call classes page: the workload as a table; a custom table in the link replaces the four numbers, reversibly."""
 import json
 
-from tests.apptest import run_page
+from calculators.bill import price
+from calculators.workload import ClassRow, custom_workload
+from tests.apptest import headline_metrics, opening_box, run_page, verdicts
+from tests.levers_common import CAT, DEFAULT
 
 PAGE = "pages/workload.py"
 PIPELINE = [  # two steps of a pipeline on different models, 100,000 runs a month
@@ -14,6 +17,26 @@ PIPELINE = [  # two steps of a pipeline on different models, 100,000 runs a mont
 
 def bill(at) -> str:
     return at.sidebar.metric[0].value
+
+
+def test_the_verdict_says_what_the_workload_costs():
+    bill = price(DEFAULT, CAT)
+    expected = (f"This workload costs ${bill.total:,.0f} a month: {bill.requests:,.0f} requests making "
+                f"{bill.calls:,.0f} model calls, in 1 call class.")
+    assert expected.startswith("This workload costs $8,000 a month: 1,000,000 requests making 1,000,000 model calls")
+    at = run_page(PAGE)
+    assert opening_box(at) == ("info", ":material/info:", expected)  # a neutral verdict, right under the title
+    assert not verdicts(at)  # no saving, cost or idle verdict on this page
+    assert len(headline_metrics(at)) <= 4
+
+
+def test_the_verdict_counts_unpriced_classes_out_of_the_bill():
+    rows = [PIPELINE[0] | {"model_key": "nobody/unknown"}, PIPELINE[1]]
+    bill = price(custom_workload([ClassRow(**r) for r in rows]), CAT)
+    at = run_page(PAGE, {"w.classes": json.dumps(rows)})
+    assert opening_box(at)[2] == (f"This workload costs ${bill.total:,.0f} a month: {bill.requests:,.0f} requests "
+                                  f"making {bill.calls:,.0f} model calls, in 2 call classes; 1 of them unpriced (left "
+                                  "out of the bill, not free).")
 
 
 def test_default_is_the_sidebar_workload():

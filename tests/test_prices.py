@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 from calculators.prices import (
-    OverridesError, build_catalogue, bundled_catalogue, catalogue_table, load_overrides,
+    OverridesError,
+    build_catalogue,
+    bundled_catalogue,
+    catalogue_table,
+    display_name,
+    flagships,
+    load_overrides,
+    model_kind,
 )
 
 
@@ -148,3 +155,71 @@ def test_the_discount_never_applies_to_an_override(tmp_path):
     assert own.input.base == 0.4 and own.output.base == 0.8 and own.net
     assert cat.get("anthropic/claude-sonnet-5-5").input.base == 1.5  # overridden: net
     assert cat.get("openai/gpt-5").input.base == pytest.approx(1.25 * 0.7)  # bundled list price: discounted
+
+
+# --- what a model is for: the picker shows text-generation models, the rest behind a toggle ----------------------
+
+
+@pytest.mark.parametrize("key", [
+    "anthropic/claude-sonnet-5-5", "openai/gpt-4o", "openai/gpt-5.5", "google/gemini-2.5-flash",  # audio *input* price
+    "azure/phi-4-multimodal-instruct", "deepseek/deepseek-chat", "x-ai/grok-4.7", "mistral/pixtral-large",
+    "openai/gpt-4-vision-preview", "openai/o3-deep-research", "perplexity/sonar-pro", "openai/gpt-4o:extended",
+    "novita/qwen/qwen3-omni-30b-a3b-thinking",
+])
+def test_text_models_are_text(cat, key):
+    assert cat.get(key).kind == "text"
+
+
+@pytest.mark.parametrize(("key", "kind"), [
+    ("openai/gpt-4o-mini-tts", "speech"), ("google/gemini-2.5-flash-tts", "speech"),
+    ("openai/gpt-4o-transcribe", "transcription"), ("openai/gpt-realtime", "audio"), ("openai/gpt-audio", "audio"),
+    ("google/gemini-3.8-live", "audio"), ("aws/amazon.nova-sonic-v1:0", "audio"),
+    ("openai/gpt-image-1", "image"), ("google/gemini-2.5-flash-image", "image"), ("zai/GLM-OCR", "image"),
+    ("google/gemini-omni-1.1-flash", "video"), ("mistral/mistral-embed", "embedding"),
+    ("groq/llama-guard-3-8b", "moderation"),
+    ("openrouter/~anthropic/claude-sonnet-latest", "alias"), ("openrouter/openai/gpt-5.5:batch", "alias"),
+    ("mistral/mistral-small-latest", "alias"), ("openai/chatgpt-4o-latest", "alias"),
+])
+def test_other_models_are_kept_apart(cat, key, kind):
+    assert cat.get(key).kind == kind
+
+
+def test_the_kind_rule_reads_units_then_words_then_description():
+    assert model_kind("x", "X", ["input_mtok", "input_audio_mtok"]) == "text"  # audio input alone: still text
+    assert model_kind("x", "X", ["output_audio_mtok"]) == "audio"
+    assert model_kind("x", "X", ["output_image_mtok"]) == "image"
+    assert model_kind("settings-model") == "text"  # 'tts' only as a word
+    assert model_kind("voice-1", "Voice", description="A text-to-speech model.") == "speech"
+    assert model_kind("~vendor/model-latest") == "alias" and model_kind("deliverable-7b") == "text"
+
+
+def test_display_names_prefer_the_id_over_a_lower_case_copy_of_it(cat):
+    assert display_name("gpt-4o", "gpt 4o") == "gpt-4o"
+    assert display_name("gpt-4o-2024-05-13", "gpt 4o (2024-05-13)") == "gpt 4o (2024-05-13)"
+    assert display_name("claude-sonnet-5-5", "Claude Sonnet 5.5") == "Claude Sonnet 5.5"
+    assert display_name("x-1", None) == "x-1"
+    assert cat.get("openai/gpt-4o").label == "OpenAI · gpt-4o"
+
+
+def test_picker_lists_text_models_by_label_and_keeps_a_linked_hidden_model(cat):
+    text = cat.picker_keys()
+    every = cat.picker_keys(show_all=True)
+    assert len(text) == len(cat.text_models()) and len(every) == len(cat.models)
+    assert "openai/gpt-4o" in text and "openai/gpt-4o-mini-tts" not in text
+    assert "openai/gpt-4o-mini-tts" in cat.picker_keys(keep=["openai/gpt-4o-mini-tts"])
+    labels = [cat.picker_label(k) for k in every]
+    assert labels == sorted(labels, key=str.casefold)
+    assert len(set(labels)) == len(labels)  # unique, so a label always names one model
+    assert cat.picker_label("anthropic/claude-sonnet-5-5") == "Anthropic · Claude Sonnet 5.5"
+    assert cat.picker_label("openai/gpt-4o-mini-tts") == "OpenAI · gpt-4o-mini-tts — text-to-speech"
+    assert cat.picker_label("nobody/nothing") == "nobody/nothing"
+
+
+def test_flagships_are_dated_sourced_current_text_models(cat):
+    f = flagships()
+    assert f.as_of.year >= 2026 and "genai-prices" in f.source
+    providers = {cat.get(k).provider_id for k in f.models}  # every key is in the snapshot
+    assert {"anthropic", "openai", "google", "mistral", "deepseek", "x-ai"} <= providers
+    assert all(cat.get(k).kind == "text" and not cat.get(k).deprecated for k in f.models)
+    table = catalogue_table(cat.frame(), keys=f.models)
+    assert set(table["key"]) == set(f.models)

@@ -67,6 +67,18 @@ def test_redo_policy_by_hand():
     assert not r.unmet
 
 
+def test_moved_to_names_the_models_that_take_the_traffic():
+    # Default workload and table. At a 90% bar classification, extraction and summaries (80% of requests) move to
+    # Haiku. At 91% Haiku's 90% on summaries fails the bar and GPT-5 mini's 91% passes: Haiku takes 65% of requests
+    # (classification 40% + extraction 25%), GPT-5 mini 15%. At 98% only Sonnet 5.5 passes anything: nothing moves.
+    x = defaults_for(DEFAULT)
+    assert rs.evaluate(DEFAULT, x, CAT).moved_to == (HAIKU,)
+    r = rs.evaluate(DEFAULT, x.model_copy(update={"quality_bar": 0.91}), CAT)
+    assert r.moved_to == (HAIKU, MINI) and r.share_moved == pytest.approx(0.8)
+    r = rs.evaluate(DEFAULT, x.model_copy(update={"quality_bar": 0.98}), CAT)
+    assert r.moved_to == () and r.share_moved == 0 and r.saving == 0
+
+
 def test_escalate_policy_by_hand():
     r = rs.evaluate(W, inputs(failure_mode="escalate"), CAT)
     # A: 57,000 attempts on small ($85.50); 10% fail and go to big, redone there: 57,000 x 0.1 / 0.95 = 6,000 requests

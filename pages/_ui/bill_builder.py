@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from calculators.lever import MODEL_CHOICE, Lever, Waterfall, waterfall
+from calculators.lever import MODEL_CHOICE, Bar, Lever, Waterfall, ranking, waterfall
 from calculators.registry import LEVERS
 from pages._ui import scenario, widgets
 from pages._ui.layout import Context
@@ -84,20 +84,52 @@ def stored() -> list[Lever]:
 def build(ctx: Context, chosen: list[Lever]) -> tuple[Waterfall, list[str]]:
     """The exact waterfall for the chosen levers, with each lever's inputs read from the link; and why any lever
     could not be counted."""
+    pairs, skipped = _pairs(ctx, chosen)
+    return waterfall(ctx.workload, pairs, ctx.catalogue, baseline=ctx.bill), skipped
+
+
+def _pairs(ctx: Context, levers: list[Lever]) -> tuple[list[tuple[Lever, object]], list[str]]:
+    """Each lever with its inputs read from the link; and why any lever's inputs could not be read."""
     pairs, skipped = [], []
-    for lever in chosen:
+    for lever in levers:
         x = read_inputs(lever, ctx)
         if isinstance(x, str):
             skipped.append(f"**{lever.label}**: {x}")
         else:
             pairs.append((lever, x))
-    return waterfall(ctx.workload, pairs, ctx.catalogue, baseline=ctx.bill), skipped
+    return pairs, skipped
 
 
-def on_illustrative_defaults(ctx: Context, result: Waterfall) -> set[str]:
+def ranked(ctx: Context) -> tuple[list[Bar], list[str]]:
+    """Every offered lever alone on today's workload, with its page's settings, biggest saving first."""
+    pairs, skipped = _pairs(ctx, offered())
+    return ranking(ctx.workload, pairs, ctx.catalogue, baseline=ctx.bill), skipped
+
+
+def one_line(bar: Bar, money) -> str:
+    """A bar's verdict in one line: what it saves (or costs) and on what, or why it does nothing here."""
+    if bar.idle:
+        return f"does nothing here: {bar.idle}"
+    if abs(bar.saving) < 0.005:
+        return f"moves the bill by less than a cent ({bar.assumption})"
+    verb = f"saves {money(bar.saving)} a month" if bar.saving > 0 else f"raises the bill by {money(-bar.saving)} a month"
+    return f"{verb}: {bar.assumption}" + (f" ⚠ {bar.caveat}" if bar.caveat else "")
+
+
+def ranking_table(bars: list[Bar], today: float, illustrative: set[str], money) -> pd.DataFrame:
+    """The ranked levers as rows: saving (USD), its share of today's bill, whose settings, and the one-line verdict."""
+    return pd.DataFrame(
+        [{"lever": b.lever.label, "monthly saving": b.saving, "share of today's bill": b.saving / today if today else 0.0,
+          "settings": "illustrative defaults" if b.lever.name in illustrative else "yours",
+          "verdict": one_line(b, money)} for b in bars],
+        columns=["lever", "monthly saving", "share of today's bill", "settings", "verdict"],
+    )
+
+
+def on_illustrative_defaults(ctx: Context, result: Waterfall | list[Bar]) -> set[str]:
     """The levers whose inputs are all their page's illustrative defaults (nobody set them for this workload)."""
     out = set()
-    for b in result.bars:
+    for b in result.bars if isinstance(result, Waterfall) else result:
         defaults = b.lever.inputs(**b.lever.defaults(ctx.workload, ctx.catalogue))
         if b.lever.illustrative and b.inputs == defaults:
             out.add(b.lever.name)
@@ -115,7 +147,7 @@ def table(result: Waterfall, illustrative: set[str] = frozenset()) -> pd.DataFra
     return pd.DataFrame(
         [{"lever": b.lever.label, "bill before": b.before, "monthly saving": b.saving,
           "share of today's bill": result.share(b), "bill after": b.after,
-          "one-off cost": b.one_off or None, "payback (months)": payback_months(b),
+          "one-off cost": b.one_off, "payback (months)": payback_months(b),
           "settings": "illustrative defaults" if b.lever.name in illustrative else "yours",
           "key assumption": b.assumption + (f" ({b.idle}: no effect)" if b.idle else "")
           + (f" ⚠ {b.caveat}" if b.caveat else "")}

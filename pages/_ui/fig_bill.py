@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from calculators.bill import LINE_LABEL, OVERHEAD, TIER_DISCOUNT
-from calculators.lever import Waterfall
+from collections.abc import Sequence
+
+from calculators.lever import Bar, Waterfall
 from calculators.workload import TOKEN_CATEGORIES
 from pages._ui.figures import colour, figure, layout
 
@@ -65,3 +67,37 @@ def bill_lines(frame: pd.DataFrame, *, currency: str) -> go.Figure:
     lay = layout(title="Where the bill comes from", x_title="", y_title="per month", barmode="relative",
                  hovermode="closest", yaxis=dict(tickprefix=currency))
     return figure(traces, lay)
+
+
+IDLE_COLOUR = "#B8BEC4"
+
+
+def ranked(bars: Sequence[Bar], today: float, *, rate: float, currency: str, illustrative: set[str] = frozenset(),
+           urls: dict[str, str] | None = None) -> go.Figure:
+    """Every lever alone on today's bill, biggest monthly saving at the top: green saves, red raises the bill, grey
+    does nothing at these settings. A lever resting on its page's illustrative defaults is marked "illustrative".
+    Money (USD) shown at `rate`; lever names link to their pages when `urls` maps lever name -> relative URL."""
+    urls = urls or {}
+    order = list(reversed(bars))  # plotly draws the first category at the bottom
+    names = [b.lever.label for b in order]
+    ticks = [f'<a href="{urls[b.lever.name]}" target="_self">{b.lever.label}</a>' if b.lever.name in urls
+             else b.lever.label for b in order]
+    savings = [b.saving * rate for b in order]
+    colours = [IDLE_COLOUR if b.idle or abs(b.saving) < 0.005 else SAVING_COLOUR if b.saving > 0 else RISE_COLOUR
+               for b in order]
+    share = [b.saving / today if today else 0.0 for b in order]
+    def amount(v: float) -> str:
+        return f"{currency}{v:,.0f}" if v >= 10 else f"{currency}{v:,.2f}"
+
+    text = ["does nothing here" if b.idle else
+            (f"saves {amount(s)} ({p:.0%})" if s >= 0 else f"costs {amount(-s)} more ({-p:.0%})")
+            for b, s, p in zip(order, savings, share, strict=True)]
+    text = [t + (" · illustrative" if b.lever.name in illustrative and not b.idle else "") for t, b in zip(text, order, strict=True)]
+    trace = dict(type="bar", orientation="h", y=names, x=savings, marker=dict(color=colours), text=text,
+                 textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>")
+    lay = layout(title="Each lever alone on today's bill: monthly saving, biggest first", x_title="saving per month",
+                 y_title="", height=max(260, 44 * len(bars) + 110), hovermode="closest", showlegend=False,
+                 xaxis=dict(tickprefix=currency, rangemode="tozero", zeroline=True, zerolinecolor="#888"),
+                 yaxis=dict(tickmode="array", tickvals=names, ticktext=ticks, showgrid=False, automargin=True),
+                 margin=dict(l=10, r=170, t=50, b=10))
+    return figure([trace], lay)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from pages._ui.figures import Current, Marker, colour, current_trace, figure, layout, marker_shapes
+from pages._ui.figures import Current, Marker, colour, current_trace, figure, layout, log_ticks, marker_shapes
 
 
 def payback_vs_volume(
@@ -35,7 +35,10 @@ def payback_vs_volume(
     if finite.size:
         low = max(float(finite.min()) / 2, 1e-3)
         high = max(min(float(finite.max()), 10 * horizon_months) * 2, low * 10)
-        yaxis["range"] = [math.log10(low), math.log10(high)]
+        yaxis = dict(type="log", range=[math.log10(low), math.log10(high)], **log_ticks(low, high))
+    positive = volume[volume > 0]
+    xaxis: dict = dict(type="log", **log_ticks(float(positive.min()), float(positive.max()))) if positive.size > 1 \
+        else dict(type="log", dtick=1)
     floor = floor if floor is not None and floor.x > 0 else None
     shapes, annotations = marker_shapes([floor, *markers], log_x=True)
     if floor is not None:
@@ -46,6 +49,6 @@ def payback_vs_volume(
                             yanchor="bottom", text=f"{horizon_months:g}-month horizon", showarrow=False,
                             font=dict(size=11, color="#555")))
     lay = layout(title="Payback vs monthly volume", x_title="requests per month (log scale)",
-                 y_title="months to pay back (log scale)", xaxis=dict(type="log", dtick=1), yaxis=yaxis,
+                 y_title="months to pay back (log scale)", xaxis=xaxis, yaxis=yaxis,
                  shapes=shapes, annotations=annotations)
     return figure([*traces, *current_trace(current, y_format=",.2f")], lay)

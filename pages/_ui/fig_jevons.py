@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from pages._ui.figures import colour, figure, layout
+from pages._ui.figures import colour, figure, layout, log_ticks
 
 
 def price_and_spend(frame: pd.DataFrame, *, spend0: float, band: bool) -> go.Figure:
@@ -25,8 +25,10 @@ def price_and_spend(frame: pd.DataFrame, *, spend0: float, band: bool) -> go.Fig
         dict(type="scatter", x=frame["year"], y=frame["spend"] / spend0 if spend0 > 0 else frame["spend"] * 0 + 1,
              mode="lines", name="spend", line=dict(color=colour(1), width=3)),
     ]
+    values = [v for t in traces for v in t["y"] if v > 0]
+    ticks = log_ticks(min(values), max(values)) if values else {}  # 0.001, 0.01 ... 1k, not 10⁻³
     lay = layout(title="Prices fall, usage grows, spend…", x_title="years from today",
-                 y_title="relative to today (log scale)", yaxis=dict(type="log", exponentformat="power"),
+                 y_title="× today (log scale)", yaxis=dict(type="log", **ticks),
                  xaxis=dict(dtick=1))
     lay["shapes"] = [dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=1, y1=1,
                           line=dict(color="#888", width=1))]

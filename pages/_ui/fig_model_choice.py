@@ -35,7 +35,7 @@ def frontier(points: pd.DataFrame, *, bar: Marker, current: Current, money_prefi
     lay = layout(title="Monthly bill vs quality", x_title="first-attempt pass rate, weighted by today's requests",
                  y_title="bill per month", hovermode="closest",
                  xaxis=dict(tickformat=".0%", range=[min(xs) - pad, max(xs) + pad]),
-                 yaxis=dict(tickprefix=money_prefix, rangemode="tozero"))
+                 yaxis=dict(tickprefix=money_prefix, tickformat=",", rangemode="tozero"))
     return figure([*traces, *current_trace(current, y_format=",.0f")], lay, [bar])
 
 
@@ -46,5 +46,6 @@ def saving_vs_bar(curve: pd.DataFrame, *, marker: Marker | None, current: Curren
     trace = dict(type="scatter", x=curve["quality_bar"].to_numpy(), y=curve["saving"].to_numpy(), mode="lines",
                  name="saving vs today", line=dict(color=colour(0), width=2.5, shape="vh"))
     lay = layout(title="Monthly saving vs quality bar", x_title="quality bar (lowest pass rate a model may have)",
-                 y_title="saving per month", xaxis=dict(tickformat=".0%"), yaxis=dict(tickprefix=money_prefix))
+                 y_title="saving per month", xaxis=dict(tickformat=".0%"),
+                 yaxis=dict(tickprefix=money_prefix, tickformat=","))
     return figure([trace, *current_trace(current, y_format=",.0f")], lay, [marker], [zero_line_shape()])

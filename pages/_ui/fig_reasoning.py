@@ -43,5 +43,5 @@ def cost_per_correct_bars(
                 hovertemplate="%{x}: accuracy 0, cost per correct answer is infinite<extra></extra>",
             ))
     lay = layout(title=title, x_title="", y_title="cost per correct answer", barmode="group", hovermode="closest",
-                 yaxis=dict(tickprefix=currency, rangemode="tozero"))
+                 yaxis=dict(tickprefix=currency, tickformat=",", rangemode="tozero"))
     return figure(traces, lay)

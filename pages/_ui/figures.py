@@ -58,16 +58,37 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def log_ticks(lo: float, hi: float, *, prefix: str = "", suffix: str = "") -> dict[str, Any]:
+    """Readable ticks for a log axis from `lo` to `hi`: 1-2-5 steps labelled 1, 2, 5, 10, 20, 50, 100, 200, 500,
+    1k, 2k, 5k, 10k... (more steps within one decade; only powers of ten beyond three decades), instead
+    of plotly's small '2 5' digits."""
+    if not (lo > 0 and hi > lo):
+        return {}
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    steps = (1, 2, 3, 5, 7) if last - first <= 1 else (1, 2, 5) if last - first <= 3 else (1,)
+    values = [m * 10.0**e for e in range(first, last + 1) for m in steps if lo <= m * 10.0**e <= hi]
+    return dict(tickmode="array", tickvals=values, ticktext=[f"{prefix}{short_number(v)}{suffix}" for v in values])
+
+
+def short_number(v: float) -> str:
+    """1,500 -> '1.5k', 2,000,000 -> '2M', 0.05 -> '0.05': a tick label a reader takes in at a glance."""
+    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= size:
+            return f"{v / size:.3g}{unit}"
+    return f"{v:.3g}"
+
+
 def layout(*, title: str, x_title: str, y_title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
     """The shared layout as a dict; `extra` keys (xaxis=..., barmode=...) are merged in."""
     base: dict[str, Any] = dict(
         template="none",
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
-        xaxis=dict(title=dict(text=x_title), showgrid=True, gridcolor="#E6E6E6", zeroline=False),
-        yaxis=dict(title=dict(text=y_title), showgrid=True, gridcolor="#E6E6E6", zeroline=False),
+        xaxis=dict(title=dict(text=x_title), showgrid=True, gridcolor="#E6E6E6", zeroline=False, separatethousands=True),
+        yaxis=dict(title=dict(text=y_title), showgrid=True, gridcolor="#E6E6E6", zeroline=False, separatethousands=True),
         height=height,
         margin=dict(l=10, r=10, t=70, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        # Left, above the plot: the toolbar sits at the top right, so nothing it covers is text.
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
         hovermode="x unified",
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -167,11 +188,17 @@ def line_chart(
              line=dict(color=colour(i), width=2.5, dash=(dashes or {}).get(column, "solid")))
         for i, (column, name) in enumerate(series.items())
     ]
+    x_ticks = log_ticks(float(data[x].min()), float(data[x].max())) if log_x and not x_tickformat else {}
+    ys = data[list(series)].to_numpy(dtype=float)
+    y_ticks = log_ticks(float(ys[ys > 0].min()), float(ys.max()), prefix=y_tickprefix, suffix=y_ticksuffix) \
+        if log_y and not y_tickformat and (ys > 0).any() else {}
     lay = layout(
         title=title, x_title=x_title, y_title=y_title, height=height,
-        xaxis=dict(type="log" if log_x else "linear", **({"tickformat": x_tickformat} if x_tickformat else {})),
-        yaxis=dict(type="log" if log_y else "linear", tickprefix=y_tickprefix, ticksuffix=y_ticksuffix,
-                   **({"tickformat": y_tickformat} if y_tickformat else {})),
+        xaxis=dict(type="log" if log_x else "linear", **({"tickformat": x_tickformat} if x_tickformat else {}),
+                   **x_ticks),
+        yaxis=dict(type="log" if log_y else "linear", tickprefix="" if y_ticks else y_tickprefix,
+                   ticksuffix="" if y_ticks else y_ticksuffix,
+                   **({"tickformat": y_tickformat} if y_tickformat else {}), **y_ticks),
     )
     return figure([*traces, *current_trace(current)], lay, markers, [zero_line_shape()] if zero_line else [])
 

@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from calculators.bill import LINE_LABEL, Bill, price
+from calculators.bill import LINE_LABEL, Bill, newly_refused, price
 from calculators.money import MoneySettings
 from calculators.prices import Catalogue, ModelPrices, build_catalogue, overrides_path
 from calculators.sources import cite
@@ -125,6 +126,15 @@ def money(value: float | None, digits: int | None = None) -> str:
     return f"{sign}{symbol}{v:,.{digits}f}"
 
 
+NOT_PRICED = "not priced"
+
+
+def bill_money(bill: Bill) -> str:
+    """A bill's monthly total for display: 'not priced' when none of its call classes could be priced (no model price,
+    or no call fits its context window), never $0."""
+    return NOT_PRICED if bill.nothing_priced else money(bill.total)
+
+
 def currency() -> str:
     """The currency symbol for axis prefixes and labels ('$', '€', 'CHF ')."""
     return money_settings().symbol
@@ -137,7 +147,7 @@ def shown(value: float | None) -> float | None:
 
 def shown_frame(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """A copy of `frame` with the USD money `columns` in the user's currency, for charts and CSV downloads."""
-    rate = money_settings().rate_per_usd
+    rate = money_settings().rate
     if rate == 1.0 or not columns:
         return frame
     return frame.assign(**{c: frame[c] * rate for c in columns})
@@ -177,19 +187,64 @@ def presenting() -> bool:
     return bool(st.session_state.get(PRESENT_STATE))
 
 
-def headline(metrics: Sequence[Metric]) -> None:
-    """The page's key results in one row, before any chart (above the inputs when presenting)."""
-    slot = st.session_state.get(_HEADLINE_SLOT) if presenting() else None
-    area = slot if slot is not None else st
-    if slot is not None:
-        area.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+MAX_HEADLINE = 4  # a page answers with at most four figures; the rest go in `more_figures`
+
+
+def _metric_row(area: Any, metrics: Sequence[Metric]) -> None:
     # At most four a row: wider cards keep large figures ($1,053,796) readable instead of truncated.
-    per_row = 4 if len(metrics) > 4 else len(metrics)
+    per_row = min(MAX_HEADLINE, len(metrics)) or 1
     columns = [c for start in range(0, len(metrics), per_row) for c in area.columns(per_row)][: len(metrics)]
     for column, m in zip(columns, metrics, strict=True):
         arrow = m.delta_arrow or ("off" if m.delta_color == "off" else "auto")
         column.metric(m.label, m.value, delta=m.delta, help=m.help, delta_color=m.delta_color, delta_arrow=arrow,
                       border=True)
+
+
+def headline(metrics: Sequence[Metric]) -> None:
+    """The page's key results (at most four) in one row, before any chart (above the inputs when presenting)."""
+    if len(metrics) > MAX_HEADLINE:
+        raise ValueError(f"a headline has at most {MAX_HEADLINE} figures; put the rest in more_figures()")
+    slot = st.session_state.get(_HEADLINE_SLOT) if presenting() else None
+    area = slot if slot is not None else st
+    if slot is not None:
+        area.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    _metric_row(area, metrics)
+
+
+def more_figures(metrics: Sequence[Metric], label: str = "More figures") -> None:
+    """Secondary figures, folded away under the headline so the page opens on its answer."""
+    if metrics:
+        with st.expander(label, icon=":material/table_chart:"):
+            _metric_row(st, metrics)
+
+
+Tone = Literal["saves", "costs", "neutral", "idle"]
+_VERDICT = {"saves": (st.success, ":material/savings:"), "costs": (st.warning, ":material/trending_up:"),
+            "neutral": (st.info, ":material/info:"), "idle": (st.info, ":material/block:")}
+
+
+def verdict(sentence: str, tone: Tone = "neutral") -> None:
+    """The page's answer in one plain-English sentence with the number that matters, right under the title.
+
+    `tone`: "saves" (the lever cuts the bill), "costs" (it raises it), "idle" (it does nothing here), "neutral"."""
+    box, icon = _VERDICT[tone]
+    slot = st.session_state.get(_HEADLINE_SLOT) if presenting() else None
+    with slot if slot is not None else st.container():
+        box(sentence, icon=icon)
+
+
+def saving_tone(saving: float, cents: float = 0.005) -> Tone:
+    """The verdict's tone for a monthly saving in USD: below half a cent either way it does nothing."""
+    return "saves" if saving > cents else "costs" if saving < -cents else "idle"
+
+
+MONEY_COLUMN = "money figures in"
+
+
+def csv_bytes(data: pd.DataFrame, money_note: str) -> bytes:
+    """A chart's data as CSV, each row saying what its money figures are in (`MoneySettings.describe()`: currency, rate
+    and the rate's date), so an exported figure is never read without its rate."""
+    return data.assign(**{MONEY_COLUMN: money_note}).to_csv(index=False).encode("utf-8")
 
 
 def _file_name(title: str) -> str:
@@ -199,17 +254,24 @@ def _file_name(title: str) -> str:
 def chart(fig: go.Figure, data: pd.DataFrame | None = None, *, name: str) -> None:
     """Show a figure; its toolbar saves a PNG named after it, and its data downloads as CSV."""
     stem = _file_name(name)
+    # The title is drawn by Streamlit above the chart: it wraps on a phone (plotly's would be cut off) and the
+    # chart's toolbar, at the plot's top right, can never cover it. The saved PNG is named after it.
+    title = fig.layout.title.text
+    if title:
+        st.markdown(f"**{title}**")
+        fig.update_layout(title_text="", margin_t=40)
     if presenting():  # larger figures for a projector; one extra layout update only in this mode
-        fig.update_layout(height=600, font=dict(size=16), title_font_size=22)
+        fig.update_layout(height=600, font=dict(size=16))
     st.plotly_chart(
         fig,
         config={"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 2}, "displaylogo": False},
         key=f"chart-{stem}",
     )
     if data is not None:
+        note = money_settings().describe()
         st.download_button(
             "Download chart data (CSV)",
-            lambda: data.to_csv(index=False).encode("utf-8"),  # built only when clicked
+            lambda: csv_bytes(data, note),  # built only when clicked
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=f"csv-{stem}",
@@ -258,16 +320,19 @@ def bill_lines(today: Bill, after: Bill, after_label: str) -> None:
     """Today's bill and the bill after a lever, line by line (uncached input, cache writes and reads, output,
     reasoning, tier discount, other costs): where the saving comes from."""
     before, later = today.lines(), after.lines()
-    rate = money_settings().rate_per_usd
+    rate = money_settings().rate
     rows = [(LINE_LABEL[k], before[k], later[k]) for k in before if before[k] or later[k]]
     rows.append(("total", today.total, after.total))
     table = pd.DataFrame({"line": [r[0] for r in rows], "today": [r[1] * rate for r in rows],
                           after_label: [r[2] * rate for r in rows], "change": [(r[2] - r[1]) * rate for r in rows]})
-    for over in after.overflows:
-        if over not in today.overflows:
-            st.warning(f"**{over.class_name}** {after_label}: a call needs {over.tokens:,.0f} tokens, more than its "
-                       f"model's {over.window:,}-token context window. The API would reject it; the bill counts it as "
-                       "if it fit.", icon=":material/warning:")
+    heading = after_label[:1].upper() + after_label[1:]
+    for over in newly_refused(today, after):
+        st.error(f"{heading}: {over.message()} The bill {after_label} leaves it out, so the change below is not a "
+                 "saving: the Overview counts this lever as unable to apply.", icon=":material/block:")
+    crossed_today = {(n.class_name, n.threshold) for n in today.tier_notices if n.crossed}
+    for notice in after.tier_notices:  # a tier the lever makes the calls cross (today's are in the sidebar)
+        if notice.crossed and (notice.class_name, notice.threshold) not in crossed_today:
+            st.warning(f"{heading}: {notice.message()}", icon=":material/warning:")
     with st.expander(f"The bill, line by line: today and {after_label}"):
         st.dataframe(table, hide_index=True, column_config={
             c: st.column_config.NumberColumn(format=f"{currency()}%,.2f") for c in ("today", after_label, "change")})

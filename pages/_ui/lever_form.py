@@ -75,7 +75,12 @@ class InputForm:
         if typing.get_origin(annotation) is typing.Literal:
             return [str(o) for o in typing.get_args(annotation)]
         if _extra(info).get("options") == "models" or typing.get_origin(annotation) is tuple:
-            return list(self.ctx.catalogue.keys())
+            # Text-generation models, as in the sidebar's picker; a model the link, the session or the default names
+            # stays offered even when it is not one (a link to it still selects it).
+            key = key_of(self.model, name)
+            named = [self._default(name), st.session_state.get(key), scenario.store().get(key)]
+            keep = [v for n in named for v in (n if isinstance(n, list | tuple) else [n]) if isinstance(v, str)]
+            return self.ctx.catalogue.picker_keys(keep=keep)
         raise KeyError(f"{self.model.__name__}.{name}: no options")
 
     def _labels(self, info: FieldInfo) -> Callable[[str], str] | None:

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
+from pages._ui.layout import money_settings
+
 M = TypeVar("M", bound=BaseModel)
 
 STORE = "_scenario"
@@ -102,18 +104,19 @@ def sync_url() -> None:
             continue
 
 
-def to_json(params: Mapping[str, UrlValue]) -> str:
-    """A scenario document: the app, the format version, when, and every non-default input."""
+def to_json(params: Mapping[str, UrlValue], money: str | None = None) -> str:
+    """A scenario document: the app, the format version, when, what its money figures are in (currency, rate and the
+    rate's date: informative, the params hold the inputs), and every non-default input."""
     return json.dumps(
         {"app": APP_ID, "version": VERSION, "exported": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-         "params": dict(sorted(params.items()))},
+         **({"money": money} if money else {}), "params": dict(sorted(params.items()))},
         indent=2,
     )
 
 
 def export() -> str:
     """This session's scenario as a JSON document."""
-    return to_json(store())
+    return to_json(store(), money=money_settings().describe())
 
 
 class ScenarioError(ValueError):

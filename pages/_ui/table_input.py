@@ -34,13 +34,13 @@ def _scale(info: FieldInfo) -> float:
     if extra.get("percent"):
         return 100.0
     if extra.get("money"):
-        return money_settings().rate_per_usd
+        return money_settings().rate
     return 1.0
 
 
 def _header(info: FieldInfo, name: str) -> str:
     extra = _extra(info)
-    unit = "%" if extra.get("percent") else money_settings().currency if extra.get("money") else extra.get("unit")
+    unit = "%" if extra.get("percent") else money_settings().shown_currency if extra.get("money") else extra.get("unit")
     return (info.title or name).replace("($)", "").strip() + (f" ({unit})" if unit else "")
 
 
@@ -112,7 +112,7 @@ def edit_rows(
         # Money cells are shown in the user's currency: a new currency starts the editor afresh from the rows the
         # link holds (in USD), so an amount typed before the switch keeps its value.
         m = money_settings()
-        editor_key = f"{key}@{m.currency}{m.rate_per_usd:g}"
+        editor_key = f"{key}@{m.shown_currency}{m.rate:g}"
         if st.session_state.get(f"_editor.{key}") != editor_key:
             st.session_state.pop(f"_initial.{key}", None)
             st.session_state[f"_editor.{key}"] = editor_key

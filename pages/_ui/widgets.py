@@ -186,8 +186,9 @@ def number(
     help: str | None = None,
     min_value: float | None = None,
     max_value: float | None = None,
-) -> float | int:
-    """A number input (or slider) for a numeric field, in the field's units (money: see the module docstring)."""
+) -> float | int | None:
+    """A number input (or slider) for a numeric field, in the field's units (money: see the module docstring); None
+    only for an optional field with no default that is left empty."""
     container = container or st
     info = model.model_fields[name]
     extra = _extra(info)
@@ -227,11 +228,12 @@ def number(
             kwargs["step"] = 1.0 if spec.scale > 1 else None
         if extra.get("format"):
             kwargs["format"] = extra["format"]
-        result = container.number_input(**{k: v for k, v in kwargs.items() if v is not None})
+        empty = spec.default is None  # an optional field with no default starts empty (Streamlit would start at min)
+        result = container.number_input(**{k: v for k, v in kwargs.items() if v is not None or empty and k == "value"})
     if result is None:
         result = spec.default
     scenario.record(key, result, spec.default)
-    return spec.to_model(result)
+    return None if result is None else spec.to_model(result)  # None: an optional field left empty (no default)
 
 
 def _money_number(info: FieldInfo, spec: NumberSpec, *, key: str, container: Any, label: str | None,
@@ -251,20 +253,20 @@ def _money_number(info: FieldInfo, spec: NumberSpec, *, key: str, container: Any
             scenario.store().pop(key, None)
         else:
             usd = float(parsed)
-    widget_key = f"{key}@{m.currency}{m.rate_per_usd:g}"
+    widget_key = f"{key}@{m.shown_currency}{m.rate:g}"
     if follow:
         _follow_default(widget_key, m.shown(float(spec.default)))
     if widget_key not in st.session_state:
         st.session_state[widget_key] = m.shown(usd)
     unit = _extra(info).get("unit")
     text = (label or info.title or key).replace("$", currency().strip()) + (f" ({unit})" if unit else "")
-    if "$" not in (label or info.title or "") and m.currency not in text:
-        text += f" ({m.currency})"
+    if "$" not in (label or info.title or "") and m.shown_currency not in text:
+        text += f" ({m.shown_currency})"
     step = _extra(info).get("step")
     shown = container.number_input(
         text, min_value=None if spec.lo is None else m.shown(spec.lo),
         max_value=None if spec.hi is None else m.shown(spec.hi), key=widget_key, help=help or info.description,
-        step=float(step) * m.rate_per_usd if step else None, format=_extra(info).get("format") or "%.2f",
+        step=float(step) * m.rate if step else None, format=_extra(info).get("format") or "%.2f",
     )
     value = spec.default if shown is None else m.to_usd(shown)
     scenario.record(key, value, spec.default)
@@ -307,8 +309,13 @@ def choice(
     help: str | None = None,
     format_func: Callable[[str], str] | None = None,
     widget: Literal["selectbox", "radio", "segmented"] | None = None,
+    url_holds_option: bool = False,
 ) -> str:
-    """A select box (or radio) over a Literal field's values or an explicit option list."""
+    """A select box (or radio) over a Literal field's values or an explicit option list.
+
+    `url_holds_option`: the link holds the option itself (a model key), never the label `format_func` shows. Streamlit
+    would bind the label, so the widget is left unbound and its value travels in the scenario like a value of a widget
+    on another page (scenario.sync_url writes it)."""
     container = container or st
     info = model.model_fields[name] if model is not None and name else None
     if options is None:
@@ -327,7 +334,8 @@ def choice(
         if picked_option is None:
             _notice(container, key, raw, "not one of the choices", labels[index])
         # Streamlit seeds from the URL only when the text is the label; otherwise set the option ourselves.
-        needs_state = from_store or (picked_option is not None and raw not in labels and key not in st.session_state)
+        needs_state = from_store or (picked_option is not None and key not in st.session_state
+                                     and (url_holds_option or raw not in labels))
         _apply(key, needs_state, picked_option, ok=picked_option is not None)
 
     kind = widget or (_extra(info).get("widget") if info is not None else None) or "selectbox"
@@ -336,7 +344,7 @@ def choice(
         options=options,
         key=key,
         help=help or (info.description if info is not None else None),
-        bind="query-params",
+        bind=None if url_holds_option else "query-params",
     )
     if format_func is not None:
         kwargs["format_func"] = format_func
@@ -347,7 +355,10 @@ def choice(
         picked = picked if picked is not None else options[index]
     else:
         picked = container.selectbox(index=index, **kwargs)
-    scenario.record(key, labels[options.index(picked)] if picked in options else picked, labels[index])
+    if url_holds_option:
+        scenario.record(key, picked, options[index])
+    else:
+        scenario.record(key, labels[options.index(picked)] if picked in options else picked, labels[index])
     return picked
 
 
