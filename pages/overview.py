@@ -41,7 +41,7 @@ with verdict_slot:
     glossary("call class", "illustrative", "cache read", "batch", "right-sizing")
 
 page_urls = {b.lever.name: "./" + Path(b.lever.page).stem + scenario.query_suffix() for b in bars}
-ranking_frame = shown_frame(bill_builder.ranking_table(bars, ctx.bill.total, illustrative_levers, money),
+ranking_frame = shown_frame(bill_builder.ranking_table(bars, ctx.bill.total, illustrative_levers, money, ctx),
                             "monthly saving")
 chart(fig_bill.ranked(bars, ctx.bill.total, rate=money_settings().rate, currency=currency(),
                       illustrative=illustrative_levers, urls=page_urls), ranking_frame, name="levers ranked")

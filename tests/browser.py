@@ -64,3 +64,10 @@ def wait_for_app(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
     page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+
+
+def settled(page) -> None:
+    """Wait until the run has finished, then again after a pause: a page may rerun once as it settles."""
+    wait_for_app(page)
+    page.wait_for_timeout(400)
+    wait_for_app(page)

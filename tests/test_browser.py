@@ -3,14 +3,13 @@
 Never `playwright install`: the browser is Debian's /usr/bin/chromium. A missing browser fails in CI
 (CI=true) and skips only on a developer machine without it.
 """
-import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_for_app
+from tests.browser import ARTIFACTS, ROOT, settled, wait_for_app
 
 sys.path.insert(0, str(ROOT))
 from app import DEFAULT_PAGE, page_files  # noqa: E402
@@ -23,36 +22,11 @@ SCENARIO = ("requests=300000&in_tokens=2500&out_tokens=600&discount=10&cache.pre
 METRICS = "[data-testid='stMain'] [data-testid='stMetricValue']"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with streamlit_server() as base:
-        yield base
 
 
 def path_of(page_file: str) -> str:
     return "" if page_file == DEFAULT_PAGE else Path(page_file).stem
 
-
-def settled(page) -> None:
-    wait_for_app(page)
-    page.wait_for_timeout(400)
-    wait_for_app(page)
 
 
 def headline(page, timeout_s: float = 15.0) -> list[str]:

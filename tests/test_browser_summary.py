@@ -4,13 +4,11 @@ and its style does not leak into the app (the sidebar's bill is shown whole).
 Never `playwright install`: the browser is Debian's /usr/bin/chromium. A missing browser fails in CI (CI=true) and
 skips only on a developer machine without it.
 """
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app
+from tests.browser import ARTIFACTS, settled
 
 pytestmark = pytest.mark.browser
 
@@ -19,32 +17,7 @@ SCENARIO = "model=openai%2Fgpt-4o&currency=EUR&fx=0.92&fx_date=2026-11-20"
 SIDEBAR_BILL = "[data-testid='stSidebar'] [data-testid='stMetricValue']"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with streamlit_server() as base:
-        yield base
-
-
-def settled(page) -> None:
-    wait_for_app(page)
-    page.wait_for_timeout(400)
-    wait_for_app(page)
 
 
 def pdf_pages(pdf: bytes) -> int:

@@ -9,6 +9,7 @@ from calculators.registry import LEVERS
 from pages._ui import scenario, widgets
 from pages._ui.layout import Context
 from pages._ui.lever_form import read_inputs
+from pages._ui.summary_html import display_names
 
 LEVERS_KEY = "bill.levers"
 MODEL_KEY = "bill.model"
@@ -116,12 +117,18 @@ def one_line(bar: Bar, money) -> str:
     return f"{verb}: {bar.assumption}" + (f" ⚠ {bar.caveat}" if bar.caveat else "")
 
 
-def ranking_table(bars: list[Bar], today: float, illustrative: set[str], money) -> pd.DataFrame:
+def with_model_names(text: str, ctx: Context) -> str:
+    """`text` (a lever's assumption, which names models by catalogue key) with display names instead of keys."""
+    names = {k: ctx.catalogue.get(k).label for k in ctx.catalogue.keys() if k in text}
+    return display_names(text, names)
+
+
+def ranking_table(bars: list[Bar], today: float, illustrative: set[str], money, ctx: Context) -> pd.DataFrame:
     """The ranked levers as rows: saving (USD), its share of today's bill, whose settings, and the one-line verdict."""
     return pd.DataFrame(
         [{"lever": b.lever.label, "monthly saving": b.saving, "share of today's bill": b.saving / today if today else 0.0,
           "settings": "illustrative defaults" if b.lever.name in illustrative else "yours",
-          "verdict": one_line(b, money)} for b in bars],
+          "verdict": with_model_names(one_line(b, money), ctx)} for b in bars],
         columns=["lever", "monthly saving", "share of today's bill", "settings", "verdict"],
     )
 
