@@ -1,11 +1,10 @@
 """Your workload on every model, cheapest first.
 
-Every call class of the workload moves to the candidate model (`workload.moved_to`, as the right-sizing and routing
-levers move traffic) and the moved workload is priced by the one bill (`bill.price`), so a row is exactly the bill
+Every call class of the workload moves to the candidate model and the moved workload is priced by the one bill (`bill.price`), so a row is exactly the bill
 the sidebar would show on that model:
-- cache settings carry over: a class that caches its prefix still does; on another model its hit rate is derived
-  from the traffic reaching that model's cache (a rate observed on one cache says nothing of another's), and a model
-  without cache prices bills cached tokens at its input price;
+- cache settings carry over: a class that caches its prefix still does, at the hit rate you observe today (or, where
+  none is set, the one derived from its traffic), so every row is on today's basis; a model without cache prices
+  bills cached tokens at its input price;
 - the service tier carries over where the model publishes it (batch, flex), else the class pays standard rates, and
   the row says so;
 - a model whose context window the workload's largest call does not fit is listed last, with no price: the API would
@@ -22,7 +21,7 @@ import pandas as pd
 
 from calculators.bill import Bill, context_limit, price
 from calculators.prices import Catalogue, ModelPrices
-from calculators.workload import Workload, calls, moved_to, resolve_hit_rates
+from calculators.workload import Workload, calls, resolve_hit_rates
 
 COLUMNS = ("key", "model", "provider", "per month", "per request", "vs today", "context window", "fits window",
            "tier", "cache", "today")
@@ -32,8 +31,12 @@ STAND_IN = "comparison/candidate"  # the key every class moves to once; each can
 
 
 def on_model(w: Workload, key: str) -> Workload:
-    """The workload with every call class served by one model."""
-    return w.map(lambda c: moved_to(c, key))
+    """The workload with every call class served by one model, keeping the cache hit rate you observe today.
+
+    Unlike a lever moving traffic (`moved_to` derives a new cache's hit rate from the traffic), a comparison puts
+    every row on the same basis as today's: with a rate derived for the candidates and an observed one for today,
+    the very same model sold by another host would look cheaper or dearer for no reason but the assumption."""
+    return w.map(lambda c: c.model_copy(update={"model_key": key}))
 
 
 def _tier_note(bill: Bill, tiers: set[str]) -> str:
@@ -79,9 +82,8 @@ def compare(w: Workload, catalogue: Catalogue, models: Iterable[ModelPrices] | N
     caches = any(c.cache != "off" or (c.loop is not None and c.loop.history_caching) for c in w.classes)
     only_model = next(iter(today_keys)) if len(today_keys) == 1 else None
 
-    # Moving a class to any other model resets its hit rate the same way (derived from the traffic, which does not
-    # depend on the model), so the classes move once, to a stand-in, and each candidate's prices bill them. A model
-    # some classes already use is priced by moving the rest to it: those classes keep their observed hit rates.
+    # A derived hit rate depends on the traffic, not the model, so the classes move once, to a stand-in, and each
+    # candidate's prices bill them; a model some classes already use is priced by moving the rest to it.
     moved = resolve_hit_rates(on_model(w, STAND_IN))
     records = []
     for m in candidates:

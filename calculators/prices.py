@@ -343,7 +343,20 @@ def bundled_catalogue() -> tuple[ModelPrices, ...]:
                     kind=model_kind(info.id, info.name, units, info.description),
                 )
             )
-    return tuple(models)
+    return tuple(with_fine_tune_windows(models))
+
+
+def with_fine_tune_windows(models: list[ModelPrices]) -> list[ModelPrices]:
+    """A fine-tuned model ('ft:gpt-4o-mini') has its base model's context window; genai-prices lists none for it, and
+    without one a call too big for the model would be priced instead of refused."""
+    windows = {(m.provider_id, m.model_id): m.context_window for m in models if m.context_window}
+    out = []
+    for m in models:
+        base = (m.provider_id, m.model_id.removeprefix("ft:").rstrip("-"))
+        if m.context_window is None and m.model_id.startswith("ft:") and base in windows:
+            m = m.model_copy(update={"context_window": windows[base]})
+        out.append(m)
+    return out
 
 
 # --- local overrides ---------------------------------------------------------------------------

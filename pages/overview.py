@@ -36,8 +36,10 @@ with verdict_slot:
         verdict(f"Your bill is {money(ctx.bill.total)} a month. **{top.lever.label}** cuts it most: "
                 f"{money(top.saving)} a month ({percent(top.saving / ctx.bill.total if ctx.bill.total else 0, 0)}) "
                 "on its own, with its page's settings"
-                + (" (illustrative defaults: check them on its page)." if top.lever.name in illustrative_levers
-                   else "."), "saves")
+                + (" (illustrative defaults: check them on its page)" if top.lever.name in illustrative_levers else "")
+                + (f", after a one-off {money(top.one_off)} that "
+                   + (f"pays back in {payback:.1f} months" if (payback := bill_builder.payback_months(top))
+                      else "never pays back") if top.one_off else "") + ".", "saves")
     glossary("call class", "illustrative", "cache read", "batch", "right-sizing")
 
 page_urls = {b.lever.name: "./" + Path(b.lever.page).stem + scenario.query_suffix() for b in bars}

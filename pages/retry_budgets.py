@@ -30,7 +30,9 @@ def effect(result: retries.RetryResult, would: bool = False) -> str:
     if tone == "costs":
         return (f"{'would cost' if would else 'costs'} {money(result.change)} a month more ({share} of the bill): "
                 f"{success}")
-    return f"{'would change' if would else 'changes'} the bill by less than a cent"
+    moved = abs(result.success_after - result.success_today) >= 0.0005  # a change a reader sees in 0.1% steps
+    return f"{'would change' if would else 'changes'} the bill by less than a cent" + (
+        f", but {success}: users see more failed tasks at the same cost per completed task" if moved else "")
 
 
 def sentence(r: retries.RetryResult, x: retries.RetryPolicyInputs, preview: retries.RetryResult | None) -> str:
@@ -91,7 +93,9 @@ def signed(share: float) -> str:
     return ("+" if share > 0 else "−" if share < 0 else "") + percent(abs(share))
 
 
-def metrics(result: retries.RetryResult) -> list[Metric]:
+def metrics(result: retries.RetryResult, today_label: str = "today") -> list[Metric]:
+    """The headline figures; `today_label` names the comparison ("without the policy" on a preview,
+    whose bill is not the sidebar's)."""
     today, after = result.today, result.after
     if result.refused is not None and result.unbounded is not None:
         would = result.unbounded
@@ -101,13 +105,13 @@ def metrics(result: retries.RetryResult) -> list[Metric]:
                    help=f"Equal completed work would start {multiple(result.refused.factor)} the tasks of "
                    f"'{result.refused.name}', beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x: the lever books nothing "
                    "(the Overview too) and says why."),
-            Metric("Bill it would take", money(would.total), delta=f"today {money(today.total)}",
+            Metric("Bill it would take", money(would.total), delta=f"{today_label} {money(today.total)}",
                    delta_color="off", help="What starting that many tasks would bill: shown, not booked."),
             Metric("Cost per completed task", money(would.per_completed),
-                   delta=f"today {money(today.per_completed)}", delta_color="off",
+                   delta=f"{today_label} {money(today.per_completed)}", delta_color="off",
                    help="The bill ÷ tasks completed a month, with the policy at equal work (not booked) and today."),
             Metric("Task success", retries.share_text(result.refused.after),
-                   delta=f"today {retries.share_text(result.refused.before)}", delta_color="off",
+                   delta=f"{today_label} {retries.share_text(result.refused.before)}", delta_color="off",
                    help=f"Share of '{result.refused.name}' tasks started that complete, with the policy and today."),
         ]
     share = result.change / today.total if today.total else 0.0
@@ -119,13 +123,13 @@ def metrics(result: retries.RetryResult) -> list[Metric]:
                help=term("equal completed work") + " Per month: the bill for the same completed tasks under this "
                "policy minus today's bill. The "
                f"Overview counts its opposite as the saving ({money(result.saving)})."),
-        Metric("Bill at equal work", money(after.total), delta=f"today {money(today.total)}",
+        Metric("Bill at equal work", money(after.total), delta=f"{today_label} {money(today.total)}",
                delta_color="off", help="Today is the sidebar's bill; the policy's bill starts as many more (or fewer) "
                "tasks as it takes to complete the same number."),
         Metric("Cost per completed task", money(after.per_completed),
-               delta=f"today {money(today.per_completed)}", delta_color="off",
+               delta=f"{today_label} {money(today.per_completed)}", delta_color="off",
                help="The bill ÷ tasks completed a month: failed attempts, retries, restarts and failed tasks included."),
-        Metric("Task success", percent(result.success_after), delta=f"today {percent(result.success_today)}",
+        Metric("Task success", percent(result.success_after), delta=f"{today_label} {percent(result.success_today)}",
                delta_color="off", help="Share of tasks started that complete."),
     ]
 
@@ -290,7 +294,7 @@ else:
           help="Sets the sidebar's failure rate, attempt cap and billed share."
           + (" Replaces the custom table of call classes with the four numbers." if custom_rows() is not None else ""))
     st.subheader("Preview: with failures")
-    headline(metrics(p))  # under the "Preview" subheader: the preview's figures, not the workload's
+    headline(metrics(p, today_label="without the policy"))  # the preview's figures, not the sidebar's bill
     warn_about_the_work(p, "Preview: ")
     assert p.task is not None
     show(p.task, p, " (preview)")

@@ -18,6 +18,16 @@ st.caption("For a deck or a planning meeting: the bill today and after the lever
            "and their sources, and a link that reopens the scenario. Print this page (one or two A4 pages: the app "
            "around the summary is left off) or download it.")
 ctx = context()
+left_out = [f"**{o.class_name}**: a call of {o.tokens:,.0f} tokens does not fit its model's {o.window:,}-token context "
+            "window (the API would reject it)" for o in ctx.bill.overflows] + [
+            f"**{name}**: its model has no price in the catalogue" for name in ctx.bill.unpriced]
+if ctx.bill.nothing_priced:  # a bill that prices nothing is unknown, not $0: there is nothing to summarise
+    verdict("Nothing to summarise: no call class of this workload can be priced, so the bill is unknown (not $0). "
+            + "; ".join(left_out) + ". Change the workload in the sidebar.", "idle")
+    st.stop()
+if left_out:
+    st.warning("Left out of every figure below (not priced, not free): " + "; ".join(left_out) + ".",
+               icon=":material/warning:")
 result, skipped = bill_builder.build(ctx, bill_builder.stored())
 moving = [b for b in result.bars if saving_tone(b.saving) != "idle"]  # a saving not zero to the cent
 idle = [b for b in result.bars if saving_tone(b.saving) == "idle"]

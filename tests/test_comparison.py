@@ -1,6 +1,5 @@
 """Your workload on every model, cheapest first (calculators/comparison.py)."""
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ from calculators.comparison import (
     DOES_NOT_FIT, FITS, UNKNOWN_FIT, cheapest, compare, current_text_models, largest_call, on_model,
 )
 from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate, build_catalogue
-from calculators.workload import AgentLoop, CallClass, Failures, SimpleWorkload, Workload, traffic_hit_rate
+from calculators.workload import AgentLoop, CallClass, Failures, SimpleWorkload, Workload
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +83,12 @@ def test_cache_settings_carry_over_and_a_model_without_cache_prices_pays_input()
     assert row(frame, "t/flat")["per month"] == pytest.approx(4.0)
     assert row(frame, "t/flat")["cache"] == "input price"
     assert row(frame, "t/caching")["cache"] == "cache prices"
-    # Moved to another caching model, the hit rate is the traffic's (1,000 requests a month, 5-minute TTL), not the
-    # 90% observed on today's cache.
-    h = traffic_hit_rate(1_000 / 730, 300)
+    # Moved to another caching model at the same prices, the row keeps the 90% observed today: the same bill, so an
+    # identical model sold by another host is never shown as cheaper because of a hit-rate assumption.
     twin = model("twin", 1.0, 4.0, read=0.1, write=1.25)
     frame = compare(w, Catalogue(models=TEST_CAT.models + (twin,), overrides_error=None, overrides_path=Path("x"),
                                  overrides_count=0))
-    expected = (500 + 1_500 * (h * 0.1 + (1 - h) * 1.25) + 2_000) / 1_000
-    assert row(frame, "t/twin")["per month"] == pytest.approx(expected)
+    assert row(frame, "t/twin")["per month"] == pytest.approx(row(frame, "t/caching")["per month"], abs=1e-12)
 
 
 def test_batch_tier_kept_where_the_model_prices_it():
@@ -153,10 +150,3 @@ def test_every_row_is_the_one_bill_on_that_model(cat):
         assert frame.loc[key, "per month"] == pytest.approx(expected, rel=1e-12, nan_ok=True), key
 
 
-def test_a_thousand_models_price_in_well_under_a_second(cat):
-    w = SimpleWorkload(cache_hit_rate=0.4, agent_share=0.3).workload()
-    models = current_text_models(cat)[:1_000]
-    start = time.perf_counter()
-    compare(w, cat, models)
-    # ~0.15 s on an idle 2-core machine; the bound leaves room for a busy CI runner.
-    assert time.perf_counter() - start < 2.0

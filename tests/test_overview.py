@@ -90,6 +90,7 @@ def test_default_overview_verdict_by_hand():
     at = run_page("pages/overview.py")
     (box,) = at.success
     assert box.value.startswith("Your bill is $8,000 a month. **Distillation** cuts it most: $6,320 a month (79%)")
+    assert box.value.endswith("after a one-off $5,512 that pays back in 0.9 months.")  # the page: $5,512 / $6,320
     assert "illustrative defaults" in box.value
     assert at.session_state["_overview_ranked"]["caching"] == pytest.approx(2_850, abs=0.005)
     assert at.session_state["_overview_ranked"]["retries"] == 0

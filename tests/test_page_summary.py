@@ -176,3 +176,14 @@ def test_summary_describes_the_custom_workload_and_one_offs():
     assert "One-off costs" in html and "paid back in" in html
     assert "illustrative defaults" in html
     assert "Workload defaults" not in html  # the default workload's source (it names the default model) is not cited
+
+
+def test_a_bill_that_prices_nothing_is_not_summarised_as_zero():
+    """gpt-4o with 200,000 input tokens: the 200,400-token call does not fit its 128,000-token window, so the only
+    class is refused. The summary says so and prints no $0 figure (the finance review's case)."""
+    at = run_page("pages/summary.py", {"model": "openai/gpt-4o", "in_tokens": "200000"})
+    assert not at.exception
+    (box,) = [*at.info, *at.success, *at.warning][:1]
+    assert box.value.startswith("Nothing to summarise: no call class of this workload can be priced")
+    assert "200,400 tokens does not fit its model's 128,000-token context window" in box.value
+    assert not any("$0" in m.value for m in at.markdown)

@@ -223,3 +223,17 @@ def test_flagships_are_dated_sourced_current_text_models(cat):
     assert all(cat.get(k).kind == "text" and not cat.get(k).deprecated for k in f.models)
     table = catalogue_table(cat.frame(), keys=f.models)
     assert set(table["key"]) == set(f.models)
+
+
+def test_a_fine_tuned_model_has_its_base_models_window(cat):
+    """genai-prices lists no window for 'ft:' models; without one, a call too big for the student would be priced
+    (the finance review's case: 190,500-token calls distilled into ft:gpt-4o-mini booked as a $549 saving)."""
+    from calculators.bill import price
+    from calculators.workload import SimpleWorkload
+
+    assert cat.get("openai/ft:gpt-4o-mini").context_window == cat.get("openai/gpt-4o-mini").context_window == 128_000
+    assert cat.get("openai/ft:gpt-4o").context_window == 128_000
+    big = SimpleWorkload(model_key="openai/ft:gpt-4o-mini", requests_per_month=50_000, input_tokens=190_000,
+                         output_tokens=500).workload()
+    bill = price(big, cat)
+    assert bill.overflows and bill.overflows[0].tokens == 190_500 and bill.not_priced == ("Requests",)

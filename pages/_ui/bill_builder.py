@@ -114,6 +114,10 @@ def one_line(bar: Bar, money) -> str:
     if abs(bar.saving) < 0.005:
         return f"moves the bill by less than a cent ({bar.assumption})"
     verb = f"saves {money(bar.saving)} a month" if bar.saving > 0 else f"raises the bill by {money(-bar.saving)} a month"
+    if bar.one_off:
+        months = payback_months(bar)
+        verb += f" after a one-off {money(bar.one_off)}" + (f" (pays back in {months:.1f} months)" if months
+                                                              else " (never pays back)")
     return f"{verb}: {bar.assumption}" + (f" ⚠ {bar.caveat}" if bar.caveat else "")
 
 
