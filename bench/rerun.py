@@ -79,7 +79,7 @@ def overview_all_levers(repeats: int) -> tuple[float, float]:
         if i:
             total.append((time.perf_counter() - start) * 1000)
             script.append(at.session_state["_rerun_ms"])
-    table = next(d.value for d in at.dataframe if "monthly saving" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "bill after" in d.value.columns)
     assert len(table) == len(at.multiselect(key="bill.levers").options) + alternatives
     return statistics.median(script), statistics.median(total)
 
