@@ -1,6 +1,8 @@
 """Shared test fixtures for levers: the catalogue, workloads built by hand, and a strategy for random workloads."""
 from __future__ import annotations
 
+import json
+
 from hypothesis import strategies as st
 
 from calculators.prices import build_catalogue
@@ -13,6 +15,18 @@ GPT5 = "openai/gpt-5"  # $1.25/$10, read $0.125, no write premium; batch and fle
 HAIKU = "anthropic/claude-haiku-5-5"  # $0.10/$0.50
 MODELS = (SONNET, SONNET_45, GPT5, HAIKU, "google/gemini-2.5-pro", "openai/gpt-4o")
 DEFAULT = SimpleWorkload().workload()  # 1M requests, 2,000 in (1,500 prefix), 400 out on Sonnet 5.5: $8,000
+
+# A finance reviewer's custom table, as the link's w.classes holds it (tests/test_output_caps.py: REVIEW_TABLE): Nightly's answers (1,000 visible + 4,000
+# reasoning) are ten times the others'.
+REVIEW_ROWS = json.dumps([
+    {"name": "Chat", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5", "prefix_tokens": 3000,
+     "other_input_tokens": 1000, "output_tokens": 500},
+    {"name": "Search", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5",
+     "prefix_tokens": 3000, "other_input_tokens": 2000, "output_tokens": 200},
+    {"name": "Nightly", "requests_per_month": 50000, "model_key": "openai/gpt-5", "other_input_tokens": 8000,
+     "output_tokens": 1000, "reasoning_tokens": 4000, "tier": "batch"},
+    {"name": "Legacy", "requests_per_month": 100000, "model_key": "openai/gpt-4o", "prefix_tokens": 1200,
+     "other_input_tokens": 300, "output_tokens": 100, "cache_hit_rate": 0.5}])
 
 
 def one(**kw) -> Workload:

@@ -7,7 +7,7 @@ import pytest
 
 from calculators import output_caps as oc
 from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
-from tests.levers_common import CAT, DEFAULT
+from tests.levers_common import CAT, DEFAULT, REVIEW_ROWS
 
 PAGE = "pages/output_caps.py"
 LENGTHS = ("lengths.csv", b"output_tokens\n100\n200\n300\n400\n", "text/csv")
@@ -160,19 +160,6 @@ def test_only_agent_tasks_say_why_nothing_is_capped():
                 "is out of this lever's scope.")
     assert verdicts(at) == [("idle", expected)]
     assert saving(at) == 0
-
-
-# The reviewer's custom table (tests/test_output_caps.py: REVIEW_TABLE): Nightly's answers (1,000 visible + 4,000
-# reasoning) are ten times the others'.
-REVIEW_ROWS = json.dumps([
-    {"name": "Chat", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5", "prefix_tokens": 3000,
-     "other_input_tokens": 1000, "output_tokens": 500},
-    {"name": "Search", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5",
-     "prefix_tokens": 3000, "other_input_tokens": 2000, "output_tokens": 200},
-    {"name": "Nightly", "requests_per_month": 50000, "model_key": "openai/gpt-5", "other_input_tokens": 8000,
-     "output_tokens": 1000, "reasoning_tokens": 4000, "tier": "batch"},
-    {"name": "Legacy", "requests_per_month": 100000, "model_key": "openai/gpt-4o", "prefix_tokens": 1200,
-     "other_input_tokens": 300, "output_tokens": 100, "cache_hit_rate": 0.5}])
 
 
 def overview_row(link: dict) -> tuple[float, str]:

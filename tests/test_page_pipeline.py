@@ -7,7 +7,7 @@ from calculators import pipeline as pl
 from pages._ui import scenario
 from calculators.workload import custom_workload
 from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
-from tests.levers_common import CAT
+from tests.levers_common import CAT, REVIEW_ROWS
 
 PAGE = "pages/pipeline.py"
 PIPELINE = {"w.classes": scenario.rows_text(pl.example_rows(400_000))}  # the example pipeline, 400,000 runs a month
@@ -111,16 +111,8 @@ def test_hostile_params_give_notices():
     assert saving(at) == 0  # an unknown step is not converted
 
 
-# The reviewer's custom table: four independent features (tests/test_page_output_caps.py: REVIEW_ROWS).
-FEATURES = {"w.classes": json.dumps([
-    {"name": "Chat", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5", "prefix_tokens": 3000,
-     "other_input_tokens": 1000, "output_tokens": 500},
-    {"name": "Search", "requests_per_month": 200000, "model_key": "anthropic/claude-sonnet-5-5",
-     "prefix_tokens": 3000, "other_input_tokens": 2000, "output_tokens": 200},
-    {"name": "Nightly", "requests_per_month": 50000, "model_key": "openai/gpt-5", "other_input_tokens": 8000,
-     "output_tokens": 1000, "reasoning_tokens": 4000, "tier": "batch"},
-    {"name": "Legacy", "requests_per_month": 100000, "model_key": "openai/gpt-4o", "prefix_tokens": 1200,
-     "other_input_tokens": 300, "output_tokens": 100, "cache_hit_rate": 0.5}])}
+# The reviewer's custom table: four independent features (tests/levers_common.py: REVIEW_ROWS).
+FEATURES = {"w.classes": REVIEW_ROWS}
 
 
 def test_independent_features_get_no_chain_figures_until_the_user_says_they_are_steps():
