@@ -26,7 +26,7 @@ def pays_from(r: caching.CachingResult) -> str:
         return "it would not pay even if every request found the prefix cached"
     if h <= 0:
         return "with no write premium it pays at any hit rate"
-    return f"it pays from a {percent(h, 0)} hit rate"
+    return f"it pays from a {percent(h)} hit rate"
 
 
 def sentence(r: caching.CachingResult, x: caching.CachingInputs, prefix: str, why: str | None) -> str:
@@ -37,8 +37,8 @@ def sentence(r: caching.CachingResult, x: caching.CachingInputs, prefix: str, wh
                     f"{x.min_cacheable_tokens:,}-token minimum the provider caches, so nothing is cached and no write "
                     "premium is charged.")
         return f"Caching saves nothing here: {why}."
-    at = (f"at your traffic ({percent(r.hit_rate, 0)} of requests hit the cache)" if x.hit_rate_mode != "Set directly"
-          else f"at a {percent(r.hit_rate, 0)} hit rate")
+    at = (f"at your traffic ({percent(r.hit_rate)} of requests hit the cache)" if x.hit_rate_mode != "Set directly"
+          else f"at a {percent(r.hit_rate)} hit rate")
     subject = f"Caching this {prefix}-token prefix with a {caching.TTL_LABEL[x.ttl]}"
     tone = saving_tone(r.saving)
     if tone == "saves":

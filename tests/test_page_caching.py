@@ -25,12 +25,12 @@ def test_default_saves_the_hand_computed_amount():
 
 def test_the_verdict_is_the_calculators_saving_and_break_even():
     at = run_page(PAGE)
-    r = caching.analyse(DEFAULT, CachingInputs(), CAT)  # 1,500-token prefix, always warm: $2,850 (36%), from 21%
+    r = caching.analyse(DEFAULT, CachingInputs(), CAT)  # 1,500-token prefix, always warm: $2,850 (36%), from 20.8% (the headline figure, same precision)
     expected = (f"Caching this 1,500-token prefix with a 5-minute TTL saves ${r.saving:,.0f} a "
-                f"month ({r.saving_share * 100:.0f}%) at your traffic (100% of requests hit the cache); "
-                f"it pays from a {r.break_even_hit_rate * 100:.0f}% hit rate.")
+                f"month ({r.saving_share * 100:.0f}%) at your traffic (100.0% of requests hit the cache); "
+                f"it pays from a {r.break_even_hit_rate * 100:.1f}% hit rate.")
     assert verdicts(at) == [("saves", expected)]
-    assert "$2,850 a month (36%)" in verdicts(at)[0][1] and "from a 21% hit rate" in verdicts(at)[0][1]
+    assert "$2,850 a month (36%)" in verdicts(at)[0][1] and "from a 20.8% hit rate" in verdicts(at)[0][1]
     assert len(headline_metrics(at)) <= 4
     assert headline_metrics(at)[0] == "Monthly saving"
 
@@ -40,7 +40,7 @@ def test_a_low_hit_rate_verdict_says_caching_costs_more():
     r = caching.analyse(DEFAULT, CachingInputs(hit_rate_mode="Set directly", hit_rate=0.1), CAT)
     assert r.saving < 0  # 10% reads at $0.10 and 90% writes at $2.50: $2.26 per MTok of prefix against $2
     expected = (f"Caching this 1,500-token prefix with a 5-minute TTL costs ${-r.saving:,.0f} a "
-                f"month more ({-r.saving_share * 100:.0f}%) at a 10% hit rate: it pays from a 21% hit "
+                f"month more ({-r.saving_share * 100:.0f}%) at a 10.0% hit rate: it pays from a 20.8% hit "
                 "rate.")
     assert verdicts(at) == [("costs", expected)]
     assert "$390 a month more" in verdicts(at)[0][1]  # 1.5B prefix tokens x ($2.26 - $2) / MTok
