@@ -74,9 +74,9 @@ headline([
     Metric(f"Monthly spend in {x.horizon_years} years", money(r.spend_end),
            delta=f"{multiple(r.spend_multiple)} today's {money(x.monthly_spend)}", delta_color="off",
            help="Today is the sidebar's bill (or the spend you typed)."),
-    Metric("Price per token then", f"{multiple(r.price_index_end)} today",
+    Metric("Price per token then, × today", multiple(r.price_index_end),
            help="Price per token at fixed capability, relative to today."),
-    Metric("Usage then", f"{multiple(r.usage_multiple)} today", help="Tokens used, relative to today."),
+    Metric("Usage then, × today", multiple(r.usage_multiple), help="Tokens used, relative to today."),
     Metric("Spend flat at elasticity",
            f"{r.break_even_elasticity:.2f}" if r.break_even_elasticity is not None else "—",
            help="At this elasticity spend stays flat; above it, falling prices raise the bill. "

@@ -27,7 +27,7 @@ def price_and_spend(frame: pd.DataFrame, *, spend0: float, band: bool) -> go.Fig
     ]
     values = [v for t in traces for v in t["y"] if v > 0]
     ticks = log_ticks(min(values), max(values)) if values else {}  # 0.001, 0.01 ... 1k, not 10⁻³
-    lay = layout(title="Prices fall, usage grows, spend…", x_title="years from today",
+    lay = layout(title="Prices fall, usage grows: what happens to spend", x_title="years from today",
                  y_title="× today (log scale)", yaxis=dict(type="log", **ticks),
                  xaxis=dict(dtick=1))
     lay["shapes"] = [dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=1, y1=1,
