@@ -122,15 +122,14 @@ class NotTextError(ValueError):
 
 
 def decode_upload(data: bytes, limit_bytes: int = 20_000_000) -> str:
-    """Decode an uploaded file as UTF-8 text, rejecting binaries with a clear message."""
-    if len(data) > limit_bytes:
-        raise NotTextError(f"file is {len(data):,} bytes; the limit is {limit_bytes:,}")
-    if b"\x00" in data[:8192]:
-        raise NotTextError("file contains NUL bytes: it looks binary, not text")
+    """Decode an uploaded file as text (UTF-8, or UTF-8/UTF-16 with a BOM: safe_files.decode_text), rejecting binaries
+    with a clear message."""
+    from calculators.safe_files import FileRefused, decode_text
+
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise NotTextError(f"file is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+        return decode_text(data, max_bytes=limit_bytes)
+    except FileRefused as exc:
+        raise NotTextError(str(exc)) from exc
 
 
 class TextCost(BaseModel):

@@ -4,12 +4,14 @@ import streamlit as st
 from calculators import caching
 from calculators import system_prompt as sp
 from calculators import tokens
+from pages._ui import ranges
 from pages._ui import fig_system_prompt, figures, widgets
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, money, percent, price_caption, saving_tone, shown,
     shown_frame, sources, tokens as token_count, verdict,
 )
+from pages._ui.layout import plain, safe_csv
 from pages._ui.lever_form import LeverForm, publish, read_inputs
 from pages._ui.workload_edit import custom_rows, offer
 
@@ -45,7 +47,7 @@ def analyse(text: str, encoding: str) -> sp.PromptAnalysis:
 def sections_csv(text: str, encoding: str, cost_per_token: float) -> bytes:
     """Every section with its tokens and monthly cost, as CSV (cached: a 1 MB prompt has thousands of sections)."""
     frame = sp.section_table(analyse(text, encoding), cost_per_token)
-    return frame.drop(columns=["start"]).to_csv(index=False).encode("utf-8")
+    return safe_csv(frame.drop(columns=["start"]))
 
 
 st.title("System-prompt length: the quality tax")
@@ -63,7 +65,7 @@ with left:
     text = widgets.text(sp.PromptText, "text", key="sp.prompt", height=240)
     upload = st.file_uploader(
         "Or upload the prompt as a text file", key="sp.upload",
-        help="UTF-8 text of any extension (.txt, .md…), up to 5 MB. It replaces the text box while loaded.",
+        help="UTF-8 or UTF-16 text of any extension (.txt, .md…), up to 5 MB. It replaces the text box while loaded.",
         max_upload_size=5,
     )
 with right:
@@ -73,9 +75,9 @@ source = "the text box"
 if upload is not None:
     try:
         text = tokens.decode_upload(upload.getvalue(), limit_bytes=sp.MAX_PROMPT_CHARS)
-        source = f"`{upload.name}`"
+        source = plain(upload.name)
     except tokens.NotTextError as exc:
-        st.error(f"Couldn't read `{upload.name}`: {exc}. Using the text box instead.", icon=":material/error:")
+        st.error(f"Couldn't read {plain(upload.name)}: {plain(exc)}. Using the text box instead.", icon=":material/error:")
 if text == sp.EXAMPLE_PROMPT:
     source = "the example prompt (illustrative: a support assistant for a fictional retailer)"
 
@@ -224,6 +226,7 @@ if not curve.within(analysis.tokens):
 st.caption(f"Study accuracy at your prompt's length: {now:.2f} ({after - now:+.2f} after the trim). Read off the curve: "
            "one study's average unless you edited it; not a prediction for your task.")
 
+ranges.lever_section(LEVER, ctx, x)
 explain(sp.EXPLANATION)
 sources("levy_same_task_more_tokens", "levy_flenqa_lengths", "example_system_prompt", "workload_defaults",
         "genai_prices", "anthropic_caching", "openai_caching")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from calculators import tokens
 from pages._ui import glossary
-from pages._ui.layout import Metric, context, headline, money, price_caption, verdict
+from pages._ui.layout import Metric, context, headline, money, plain, price_caption, verdict
 
 
 @st.cache_data(show_spinner="Counting tokens…", max_entries=32)
@@ -19,16 +19,16 @@ glossary.glossary("token", "tokenizer")
 ctx = context()
 
 upload = st.file_uploader("Upload a text file", type=None, key="tokens.upload", max_upload_size=20,
-                          help="UTF-8 text of any extension (.txt, .md, .json, .py…), up to 20 MB.")
+                          help="UTF-8 or UTF-16 text of any extension (.txt, .md, .json, .py…), up to 20 MB.")
 text = st.text_area("Text", value=tokens.SAMPLE_TEXT, height=220, key="tokens.text",
                     help="Counted exactly as sent; special tokens such as <|endoftext|> count as plain text.")
 source_label = "the text box"
 if upload is not None:
     try:
         text = tokens.decode_upload(upload.getvalue())
-        source_label = f"`{upload.name}`"
+        source_label = plain(upload.name)
     except tokens.NotTextError as exc:
-        st.error(f"Couldn't read `{upload.name}`: {exc}. Counting the text box instead.", icon=":material/error:")
+        st.error(f"Couldn't read {plain(upload.name)}: {plain(exc)}. Counting the text box instead.", icon=":material/error:")
 
 result = stats(text)
 choice = tokens.tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id)

@@ -73,7 +73,9 @@ def test_broken_overrides_file_keeps_the_app_running(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     message = errors_text(at)
-    assert str(bad) in message and "input_mtok" in message and "entry 1" in message
+    from pages._ui.layout import plain
+
+    assert plain(str(bad)) in message and plain("input_mtok") in message and "entry 1" in message
     assert at.metric  # the page still computed its figures on bundled prices
 
 
@@ -85,3 +87,29 @@ def test_presentation_mode_and_another_currency(page):
     assert not at.exception, [e.value for e in at.exception]
     assert not errors_text(at), errors_text(at)
     assert all("$" not in m.value for m in at.metric), [m.value for m in at.metric if "$" in m.value]
+
+
+def test_a_model_label_that_changed_under_the_browser_keeps_the_model():
+    """The browser sends a select box's label, not its option. When a price entry renames a model between two reruns
+    (a team price or an override with a `name`), the old label no longer maps to an option: the picker must keep the
+    model it had, never hand the label on as a model key."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    bill = metric_value(at, "Monthly bill")
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    box = at.sidebar.selectbox(key="model")
+
+    class StaleLabel(type(box)):  # what the browser sends: the label it showed before the rename
+        @property
+        def _widget_state(self) -> WidgetState:
+            return WidgetState(id=self.id, string_value="Anthropic · a label that is gone")
+
+    box.__class__ = StaleLabel
+    at.run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="model").value == "anthropic/claude-sonnet-5-5"
+    assert metric_value(at, "Monthly bill") == bill
+    at.run()
+    assert not at.exception and at.sidebar.selectbox(key="model").value == "anthropic/claude-sonnet-5-5"

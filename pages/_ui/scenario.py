@@ -17,16 +17,19 @@ from typing import Any, TypeVar
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
-from pages._ui.layout import money_settings
+from pages._ui.layout import money_settings, plain
 
 M = TypeVar("M", bound=BaseModel)
 
 STORE = "_scenario"
+REFUSED = "_link_refused"  # link values a widget refused in this run: key -> (value, reason, default)
+KEYS = "_link_keys"  # every key a widget of this session put (or could put) into the link
 SEEDED = "_scenario_seeded"
 APP_ID = "llm-cost-levers"
 VERSION = 1
 MAX_BYTES = 100_000
 MAX_VALUE_CHARS = 4_000  # an editable table travels as one JSON value
+MAX_DEPTH = 4  # the document, its params, a list value; a table travels as text
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
 
 UrlValue = str | list[str]
@@ -62,10 +65,27 @@ def start_run() -> None:
 
 def record(key: str, value: Any, default: Any) -> None:
     """A widget rendered with `value`; remember it unless it is the default."""
+    st.session_state.setdefault(KEYS, set()).add(key)
     if value == default or value is None:
         store().pop(key, None)
     else:
         store()[key] = url_value(value)
+
+
+def drop_from_url(key: str) -> None:
+    """Remove a refused value from the URL before its widget is created.
+
+    Streamlit seeds a bound widget from the URL itself, and its parser is not ours: for an int widget `inf`, `1e400`
+    or a 5,000-digit number raises OverflowError inside `number_input` and the page becomes a traceback. The value
+    has to be gone from both the current params and the params Streamlit seeds from (taken at page load)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    try:
+        with get_session_state().query_params() as qp:
+            qp._initial_query_params.pop(key, None)
+            qp.remove_param(key)
+    except Exception:  # noqa: BLE001, S110 - URL bookkeeping never takes a page down; the value is refused all the same
+        pass
 
 
 def sync_url() -> None:
@@ -78,6 +98,7 @@ def sync_url() -> None:
     from streamlit.errors import StreamlitAPIException
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
+    st.session_state.pop(REFUSED, None)  # the run completed: its notices were shown
     written = st.session_state.setdefault("_url_written", set())
     for key in written - set(store()):  # a value the link no longer holds (reset to its default, or refused)
         try:
@@ -123,32 +144,48 @@ class ScenarioError(ValueError):
     """The file is not a scenario this app can open; the message says why."""
 
 
+def _shown(value: object, limit: int = 40) -> str:
+    """A file's value echoed in an error message: quoted, cut short, made literal for Markdown."""
+    text = repr(value) if not isinstance(value, str) else repr(value[:limit] + ("…" if len(value) > limit else ""))
+    return plain(text[: limit + 8])
+
+
 def parse(data: bytes) -> dict[str, UrlValue]:
-    """Validate an exported scenario file and return its params. Raises ScenarioError with a clear reason."""
+    """Validate an exported scenario file and return its params. Raises ScenarioError with a clear reason (already
+    made literal for Markdown: it may quote the file).
+
+    Every value a declared input would refuse is refused here with the reason its widget would give (the same rule:
+    widgets.check_link_value), so a file said to be valid opens without a single notice."""
+    from calculators.safe_files import FileRefused, decode_text, loads_json
+    from pages._ui.widgets import check_link_value
+
     if len(data) > MAX_BYTES:
         raise ScenarioError(f"the file is {len(data):,} bytes; a scenario is at most {MAX_BYTES:,}")
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScenarioError(f"not a JSON file, or cut short ({exc})") from exc
+        doc = loads_json(decode_text(data), max_depth=MAX_DEPTH)
+    except FileRefused as exc:
+        raise ScenarioError(f"not a JSON file, or cut short ({plain(str(exc)[:200])})") from exc
     if not isinstance(doc, Mapping) or doc.get("app") != APP_ID:
-        raise ScenarioError("not an LLM Cost Levers scenario (no 'app': 'llm-cost-levers')")
+        raise ScenarioError(f"not an LLM Cost Levers scenario (no 'app': {plain(repr(APP_ID))})")
     if doc.get("version") != VERSION:
-        raise ScenarioError(f"scenario version {doc.get('version')!r} is not supported; this app reads version "
+        raise ScenarioError(f"scenario version {_shown(doc.get('version'))} is not supported; this app reads version "
                             f"{VERSION}")
     params = doc.get("params")
     if not isinstance(params, Mapping):
         raise ScenarioError("'params' must be an object of input names and values")
     clean: dict[str, UrlValue] = {}
     for key, value in params.items():
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            raise ScenarioError(f"{str(key)[:40]!r} is not an input name")
+        if not isinstance(key, str) or not KEY_PATTERN.match(key) or len(key) > 60:
+            raise ScenarioError(f"{_shown(key)} is not an input name")
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, (str, int, float, bool)) for v in values):
-            raise ScenarioError(f"input {key!r} must be a number, text or true/false")
+            raise ScenarioError(f"input {_shown(key)} must be a number, text or true/false")
         if any(len(str(v)) > MAX_VALUE_CHARS for v in values):
-            raise ScenarioError(f"input {key!r} is longer than {MAX_VALUE_CHARS} characters")
+            raise ScenarioError(f"input {_shown(key)} is longer than {MAX_VALUE_CHARS} characters")
         text = [url_value(v) for v in values]
+        for one in text:
+            if (reason := check_link_value(key, one)) is not None:
+                raise ScenarioError(f"input {_shown(key)} = {_shown(one)}: {reason}")
         clean[key] = text if isinstance(value, list) else text[0]
     return clean
 
@@ -221,9 +258,10 @@ def initial_rows(model: type[M], defaults: Sequence[M], *, key: str) -> list[M]:
             try:
                 rows = rows_from_text(model, raw)
             except ValueError as exc:
-                st.warning(f"Ignored the link's table `{key}`: {str(exc)[:80]}. Using the default table instead.",
+                st.warning(f"Ignored the link's table `{key}`: {plain(str(exc)[:80])}. Using the default table instead.",
                            icon=":material/warning:")
                 store().pop(key, None)
+                drop_from_url(key)
         st.session_state[slot] = rows
     return st.session_state[slot]
 
@@ -232,6 +270,7 @@ def record_rows(key: str, rows: Sequence[BaseModel], defaults: Sequence[BaseMode
     """Remember an edited table in the link (unless it is the default table)."""
     text, default = rows_text(rows), rows_text(defaults)
     if not rows or len(text) > MAX_TABLE_CHARS:  # an empty or oversized table stays out of the link
+        st.session_state.setdefault(KEYS, set()).add(key)
         store().pop(key, None)
     else:
         record(key, text, default)

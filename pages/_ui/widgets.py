@@ -18,6 +18,7 @@ Field extras understood (`json_schema_extra`):
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import types
@@ -79,10 +80,9 @@ def _escape(value: object) -> str:
 
 
 def _notice(container: Any, key: str, raw: object, reason: str, default: object) -> None:
-    container.warning(
-        f"Ignored the link's value `{key}={_display(raw)}`: {reason}. Using {_escape(default)} instead.",
-        icon=":material/warning:",
-    )
+    instead = "Leaving it empty" if default is None else f"Using {_escape(default)} instead"
+    container.warning(f"Ignored the link's value `{key}={_display(raw)}`: {reason}. {instead}.",
+                      icon=":material/warning:")
 
 
 def _follow_default(key: str, default: object) -> None:
@@ -115,6 +115,57 @@ def _incoming(key: str) -> tuple[str | None, bool]:
         return raw, False
     stored = scenario.store().get(key)
     return (stored if isinstance(stored, str) else None), stored is not None
+
+
+def _refuse(container: Any, key: str, raw: object, reason: str, default: object, from_store: bool) -> None:
+    """A link's value this widget cannot take: say so, and keep it away from the widget (URL and scenario).
+
+    The refusal is remembered until the run completes (scenario.sync_url forgets it): a run cut short by a rerun
+    (the router's first run in a process) would otherwise lose the notice along with the value."""
+    _notice(container, key, raw, reason, default)
+    st.session_state.setdefault(scenario.REFUSED, {})[key] = (raw, reason, default)
+    if from_store:
+        scenario.store().pop(key, None)
+    else:
+        scenario.drop_from_url(key)
+
+
+def _refused_earlier(container: Any, key: str) -> None:
+    """The notice again for a value refused in a run that a rerun cut short (see `_refuse`)."""
+    earlier = st.session_state.get(scenario.REFUSED, {}).get(key)
+    if earlier is not None:
+        _notice(container, key, *earlier)
+
+
+def screen(key: str, accepts: Callable[[list[str]], bool], reason: str, default: object,
+           container: Any = None) -> None:
+    """Check the link's value for a widget drawn without these helpers (st.toggle, st.multiselect, st.date_input
+    with `bind="query-params"`), before it is drawn: a value it cannot take gets the same notice and is removed."""
+    values, from_store = _url_values(key), False
+    if not values and key not in st.session_state:  # a page first opened after the link was loaded: the store
+        stored = scenario.store().get(key)
+        values, from_store = ([stored] if isinstance(stored, str) else list(stored or [])), True
+    if not values:
+        _refused_earlier(container or st, key)
+        return
+    try:
+        ok = accepts(values)
+    except Exception:  # noqa: BLE001 - an exotic value the check itself cannot read is refused, never raised
+        ok = False
+    if not ok:
+        _refuse(container or st, key, ",".join(values), reason, default, from_store)
+
+
+def is_flag(values: list[str]) -> bool:
+    """A toggle's link value: true or false (for `screen`)."""
+    return len(values) == 1 and values[0].lower() in {"true", "false"}
+
+
+def _url_values(key: str) -> list[str]:
+    try:
+        return st.query_params.get_all(key)
+    except Exception:  # noqa: BLE001 - as _url_value
+        return []
 
 
 def _apply(key: str, from_store: bool, value: object, ok: bool) -> None:
@@ -205,8 +256,11 @@ def number(
     if raw is not None:
         parsed, reason = spec.check(raw)
         if reason:
-            _notice(container, key, raw, reason, spec.default)
-        _apply(key, from_store, parsed, ok=reason is None)
+            _refuse(container, key, raw, reason, spec.default, from_store)
+        else:
+            _apply(key, from_store, parsed, ok=True)
+    else:
+        _refused_earlier(container, key)
 
     step = extra.get("step")
     kwargs: dict[str, Any] = dict(
@@ -236,6 +290,11 @@ def number(
     return None if result is None else spec.to_model(result)  # None: an optional field left empty (no default)
 
 
+def money_label(text: str) -> str:
+    """A money field's title ("Student upkeep, $ per month") in the user's currency."""
+    return text.replace("$", currency().strip())
+
+
 def _money_number(info: FieldInfo, spec: NumberSpec, *, key: str, container: Any, label: str | None,
                   help: str | None, follow: bool) -> float:
     """A USD amount shown in the user's currency. The link holds USD under `key`; the widget's own key carries
@@ -249,17 +308,19 @@ def _money_number(info: FieldInfo, spec: NumberSpec, *, key: str, container: Any
     if raw is not None:
         parsed, reason = spec.check(raw)
         if reason:
-            _notice(container, key, raw, f"{reason} (amounts in links are in USD)", spec.default)
+            _refuse(container, key, raw, f"{reason} (amounts in links are in USD)", spec.default, from_store=False)
             scenario.store().pop(key, None)
         else:
             usd = float(parsed)
+    else:
+        _refused_earlier(container, key)
     widget_key = f"{key}@{m.shown_currency}{m.rate:g}"
     if follow:
         _follow_default(widget_key, m.shown(float(spec.default)))
     if widget_key not in st.session_state:
         st.session_state[widget_key] = m.shown(usd)
     unit = _extra(info).get("unit")
-    text = (label or info.title or key).replace("$", currency().strip()) + (f" ({unit})" if unit else "")
+    text = money_label(label or info.title or key) + (f" ({unit})" if unit else "")
     if "$" not in (label or info.title or "") and m.shown_currency not in text:
         text += f" ({m.shown_currency})"
     step = _extra(info).get("step")
@@ -332,11 +393,13 @@ def choice(
     if raw is not None:
         picked_option = by_text.get(raw)
         if picked_option is None:
-            _notice(container, key, raw, "not one of the choices", labels[index])
-        # Streamlit seeds from the URL only when the text is the label; otherwise set the option ourselves.
-        needs_state = from_store or (picked_option is not None and key not in st.session_state
-                                     and (url_holds_option or raw not in labels))
-        _apply(key, needs_state, picked_option, ok=picked_option is not None)
+            _refuse(container, key, raw, "not one of the choices", labels[index], from_store)
+        else:
+            # Streamlit seeds from the URL only when the text is the label; otherwise set the option ourselves.
+            needs_state = from_store or (key not in st.session_state and (url_holds_option or raw not in labels))
+            _apply(key, needs_state, picked_option, ok=True)
+    else:
+        _refused_earlier(container, key)
 
     kind = widget or (_extra(info).get("widget") if info is not None else None) or "selectbox"
     kwargs: dict[str, Any] = dict(
@@ -371,10 +434,12 @@ def toggle(model: type[BaseModel], name: str, *, key: str, default: bool | None 
         _follow_default(key, bool(default))
     raw, from_store = _incoming(key)
     if raw is not None:
-        ok = raw.lower() in {"true", "false"}
-        if not ok:
-            _notice(container, key, raw, "not true or false", value)
-        _apply(key, from_store, raw.lower() == "true", ok=ok)
+        if raw.lower() in {"true", "false"}:
+            _apply(key, from_store, raw.lower() == "true", ok=True)
+        else:
+            _refuse(container, key, raw, "not true or false", value, from_store)
+    else:
+        _refused_earlier(container, key)
     picked = container.toggle(info.title or name, value=bool(value), key=key, help=info.description,
                               bind="query-params")
     scenario.record(key, picked, bool(value))
@@ -420,3 +485,56 @@ def validated(model: type[M], container: Any = None, **values: Any) -> M:
             container.error(f"**{where}**: {message}", icon=":material/error:")
         st.stop()
         raise  # unreachable: st.stop() raises
+
+
+# --- the same rules for a scenario file ------------------------------------------------------------
+
+
+@functools.cache
+def link_fields() -> dict[str, tuple[type[BaseModel], str]]:
+    """Every link key declared on a calculator input model (`json_schema_extra={"key": ...}`), plus the sidebar's:
+    key -> (model, field). The declarations are the one place that knows a key's rules."""
+    import importlib
+    import pkgutil
+
+    import calculators
+    from calculators.money import MoneySettings
+    from calculators.workload import SimpleWorkload
+    from pages._ui.workload_edit import SIDEBAR_KEYS
+
+    fields: dict[str, tuple[type[BaseModel], str]] = {}
+    for module_info in pkgutil.iter_modules(calculators.__path__):
+        try:
+            module = importlib.import_module(f"calculators.{module_info.name}")
+        except Exception:  # noqa: BLE001, S112 - a module that cannot load declares no key the app can draw either
+            continue
+        for model in vars(module).values():
+            if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == module.__name__:
+                for name, info in model.model_fields.items():
+                    key = _extra(info).get("key")
+                    if isinstance(key, str):
+                        fields.setdefault(key, (model, name))
+    fields.update({key: (SimpleWorkload, name) for name, key in SIDEBAR_KEYS.items()})
+    fields.update({"currency": (MoneySettings, "currency"), "fx": (MoneySettings, "rate_per_usd"),
+                   "discount": (MoneySettings, "discount")})
+    return fields
+
+
+def check_link_value(key: str, value: str) -> str | None:
+    """Why a widget would refuse this link value (the reason its notice gives), or None when it would take it, or the
+    key is not one a declaration describes (a page-specific widget checks it when drawn)."""
+    declared = link_fields().get(key)
+    if declared is None:
+        return None
+    model, name = declared
+    info = model.model_fields[name]
+    annotation = _base_type(info.annotation)
+    if annotation in (int, float):
+        return NumberSpec.of(model, name).check(value)[1]
+    if annotation is bool:
+        return None if value.lower() in {"true", "false"} else "not true or false"
+    if typing.get_origin(annotation) is typing.Literal:
+        options = [str(o) for o in typing.get_args(annotation)]
+        labels = _extra(info).get("labels") or {}
+        return None if value in options or value in {str(v) for v in labels.values()} else "not one of the choices"
+    return None
