@@ -644,12 +644,17 @@ class ClassRow(BaseModel):
     cache_hit_rate: float = Field(0.0, ge=0, le=1, title="Cache hits today", json_schema_extra={"percent": True},
                                   description="Share of requests that read the prefix from cache (5-minute TTL).")
     tier: Tier = Field("standard", title="Tier", description="standard, batch or flex (where the model prices it).")
+    # Optional so that tables made before it keep their meaning (and their links): empty = 5-minute TTL with hits.
+    cache_ttl: Literal["5m", "1h"] | None = Field(
+        None, title="Cache TTL", description="5m or 1h: the prefix is cached with this TTL, and a request that misses "
+        "writes it at that TTL's price. Empty: 5-minute TTL when there are cache hits, otherwise not cached.")
 
     def to_class(self) -> CallClass:
+        cache = self.cache_ttl or ("5m" if self.cache_hit_rate > 0 else "off")
         return CallClass(name=self.name, requests_per_month=self.requests_per_month, model_key=self.model_key,
                          tier=self.tier, prefix_tokens=self.prefix_tokens, other_input_tokens=self.other_input_tokens,
                          output_tokens=self.output_tokens, reasoning_tokens=self.reasoning_tokens,
-                         cache="5m" if self.cache_hit_rate > 0 else "off", cache_hit_rate=self.cache_hit_rate)
+                         cache=cache, cache_hit_rate=self.cache_hit_rate)
 
     @classmethod
     def of(cls, c: CallClass) -> ClassRow:
@@ -657,7 +662,7 @@ class ClassRow(BaseModel):
         return cls(name=c.name, requests_per_month=c.requests_per_month, model_key=c.model_key,
                    prefix_tokens=c.prefix_tokens, other_input_tokens=c.other_input_tokens, output_tokens=c.output_tokens,
                    reasoning_tokens=c.reasoning_tokens, cache_hit_rate=(c.cache_hit_rate or 0.0) if c.cache != "off" else 0.0,
-                   tier=c.tier)
+                   tier=c.tier, cache_ttl=None if c.cache == "off" else c.cache)
 
 
 def custom_workload(rows: tuple[ClassRow, ...] | list[ClassRow]) -> Workload:

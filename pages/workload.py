@@ -3,7 +3,7 @@ describe."""
 import streamlit as st
 
 from calculators.workload import ClassRow, custom_workload
-from pages._ui import fig_bill, glossary, table_input
+from pages._ui import fig_bill, glossary, scenario, table_input
 from pages._ui.layout import Metric, chart, context, currency, headline, money, shown_frame, tokens, verdict
 from pages._ui.workload_edit import CLASSES_KEY, custom_rows, leave_custom, use_classes
 
@@ -50,6 +50,10 @@ else:
                "are tokens per request; cache hits are the share of requests reading the prefix from cache today "
                "(5-minute TTL). The table travels in the link.")
     edited, problems = table_input.edit_rows(ClassRow, rows, key=CLASSES_KEY, label=lambda r: r.get("name"))
+    if edited and not problems and CLASSES_KEY not in scenario.store():
+        # The table's "defaults" are the link's own rows, so recording an unchanged table dropped it from the link
+        # (record() forgets a value equal to its default): keep it, or the next page would lose the custom workload.
+        scenario.store()[CLASSES_KEY] = scenario.rows_text(edited)
     for message in problems:
         st.error(message, icon=":material/error:")
     unknown = sorted({r.model_key for r in edited} - set(ctx.catalogue.keys()))
