@@ -362,8 +362,83 @@ def with_fine_tune_windows(models: list[ModelPrices]) -> list[ModelPrices]:
 # --- local overrides ---------------------------------------------------------------------------
 
 
+_MTOK = Field(None, ge=0, le=10_000)  # USD per million tokens
+
+
+class TierOverride(BaseModel):
+    """One `[[model.tier]]` (or `[[model.batch.tier]]`, `[[model.flex.tier]]`): the prices of a request whose whole
+    input, cache reads included, is above `above_tokens` (a cliff, as in the catalogue). A price the tier does not give
+    does not change at this threshold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    above_tokens: int = Field(ge=1, le=100_000_000)
+    input_mtok: float | None = _MTOK
+    output_mtok: float | None = _MTOK
+    cache_read_mtok: float | None = _MTOK
+    cache_write_mtok: float | None = _MTOK
+    cache_write_1h_mtok: float | None = _MTOK
+
+    @model_validator(mode="after")
+    def _prices_something(self) -> TierOverride:
+        if all(getattr(self, f"{f}_mtok") is None for f in PRICE_FIELDS):
+            raise ValueError(f"the tier above {self.above_tokens:,} tokens gives no price")
+        _check_cache_read(self)
+        return self
+
+
+class RateOverride(BaseModel):
+    """`[model.batch]` or `[model.flex]`: a service tier's prices. As in genai-prices, a price the block does not give
+    (neither flat nor in one of its tiers) is the standard one, tiers included."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    input_mtok: float | None = _MTOK
+    output_mtok: float | None = _MTOK
+    cache_read_mtok: float | None = _MTOK
+    cache_write_mtok: float | None = _MTOK
+    cache_write_1h_mtok: float | None = _MTOK
+    tier: tuple[TierOverride, ...] = Field((), max_length=20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RateOverride:
+        _check_cache_read(self)
+        _check_tiers(self.tier)
+        return self
+
+    def rate_set(self, fallback: RateSet) -> RateSet:
+        """This block's rates, each price it does not give taken from `fallback` (for the standard block, a fallback
+        with no cache prices: a cache price the file does not give does not exist)."""
+        return RateSet(**{f: _tiered(getattr(self, f"{f}_mtok"), f, self.tier, getattr(fallback, f))
+                          for f in PRICE_FIELDS})
+
+
+def _check_cache_read(prices: TierOverride | RateOverride | PriceOverride) -> None:
+    read, paid = prices.cache_read_mtok, prices.input_mtok
+    if read is not None and paid is not None and read > paid:
+        raise ValueError("cache_read_mtok must not exceed input_mtok")
+
+
+def _check_tiers(tiers: tuple[TierOverride, ...]) -> None:
+    thresholds = [t.above_tokens for t in tiers]
+    if thresholds != sorted(set(thresholds)):
+        raise ValueError(f"tiers must be listed by above_tokens, ascending and distinct (got {thresholds})")
+
+
+def _tiered(flat: float | None, field: PriceField, tiers: tuple[TierOverride, ...],
+            fallback: TieredRate | None) -> TieredRate | None:
+    cliffs = tuple((t.above_tokens, getattr(t, f"{field}_mtok")) for t in tiers
+                   if getattr(t, f"{field}_mtok") is not None)
+    if flat is None and not cliffs:
+        return fallback
+    if flat is None and fallback is None:
+        raise ValueError(f"a tier gives {field}_mtok but the entry has no {field}_mtok to start from")
+    return TieredRate(base=fallback.base if flat is None else flat, tiers=cliffs)
+
+
 class PriceOverride(BaseModel):
-    """One `[[model]]` entry of the overrides file: a negotiated rate or a self-hosted model."""
+    """One `[[model]]` entry of the overrides file (and one team price in the library): a negotiated rate or a
+    self-hosted model, with everything the catalogue holds: long-context tiers (`[[model.tier]]`), batch and flex rate
+    sets (`[model.batch]`, `[model.flex]`, each with its own tiers), cache writes at 5 minutes and 1 hour, and the
+    context window."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     provider: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._-]+$")
@@ -372,42 +447,47 @@ class PriceOverride(BaseModel):
     provider_name: str | None = Field(None, max_length=80)
     input_mtok: float = Field(ge=0, le=10_000)
     output_mtok: float = Field(ge=0, le=10_000)
-    cache_read_mtok: float | None = Field(None, ge=0, le=10_000)
-    cache_write_mtok: float | None = Field(None, ge=0, le=10_000)
-    cache_write_1h_mtok: float | None = Field(None, ge=0, le=10_000)
-    batch_input_mtok: float | None = Field(None, ge=0, le=10_000)
-    batch_output_mtok: float | None = Field(None, ge=0, le=10_000)
+    cache_read_mtok: float | None = _MTOK
+    cache_write_mtok: float | None = _MTOK
+    cache_write_1h_mtok: float | None = _MTOK
+    tier: tuple[TierOverride, ...] = Field((), max_length=20)
+    batch: RateOverride | None = None
+    flex: RateOverride | None = None
+    # Shorthand kept from the first format: `batch_input_mtok = 1.5` is `[model.batch] input_mtok = 1.5`.
+    batch_input_mtok: float | None = _MTOK
+    batch_output_mtok: float | None = _MTOK
     context_window: int | None = Field(None, ge=1, le=100_000_000)
     source: str = Field(min_length=1, max_length=300)
     source_date: dt.date
 
     @model_validator(mode="after")
-    def _cache_read_not_dearer(self) -> PriceOverride:
-        if self.cache_read_mtok is not None and self.cache_read_mtok > self.input_mtok:
-            raise ValueError("cache_read_mtok must not exceed input_mtok")
+    def _consistent(self) -> PriceOverride:
+        _check_cache_read(self)
+        _check_tiers(self.tier)
+        if self.batch is not None and (self.batch_input_mtok is not None or self.batch_output_mtok is not None):
+            raise ValueError("give batch prices either as batch_input_mtok/batch_output_mtok or as [model.batch], "
+                             "not both")
+        self.to_prices()  # a tier price with no flat price to start from is reported here, naming the entry
         return self
 
-    def to_prices(self) -> ModelPrices:
-        def rate(v: float | None) -> TieredRate | None:
-            return None if v is None else TieredRate(base=v)
+    def _batch_block(self) -> RateOverride | None:
+        if self.batch_input_mtok is None and self.batch_output_mtok is None:
+            return self.batch
+        return RateOverride(input_mtok=self.batch_input_mtok, output_mtok=self.batch_output_mtok)
 
-        standard = RateSet(input=TieredRate(base=self.input_mtok), output=TieredRate(base=self.output_mtok),
-                           cache_read=rate(self.cache_read_mtok), cache_write=rate(self.cache_write_mtok),
-                           cache_write_1h=rate(self.cache_write_1h_mtok))
-        batch = None
-        if self.batch_input_mtok is not None or self.batch_output_mtok is not None:
-            # As in genai-prices, a batch price the file does not give is the standard one.
-            batch = standard.model_copy(update={
-                "input": rate(self.batch_input_mtok) or standard.input,
-                "output": rate(self.batch_output_mtok) or standard.output,
-            })
+    def to_prices(self) -> ModelPrices:
+        no_cache = RateSet(input=TieredRate(base=self.input_mtok), output=TieredRate(base=self.output_mtok))
+        standard = RateOverride(**{f"{f}_mtok": getattr(self, f"{f}_mtok") for f in PRICE_FIELDS},
+                                tier=self.tier).rate_set(no_cache)
+        batch, flex = self._batch_block(), self.flex
         return ModelPrices(
             provider_id=self.provider,
             provider_name=self.provider_name or self.provider,
             model_id=self.model,
             model_name=self.name or self.model,
             **{f: getattr(standard, f) for f in PRICE_FIELDS},
-            batch=batch,
+            batch=None if batch is None else batch.rate_set(standard),
+            flex=None if flex is None else flex.rate_set(standard),
             context_window=self.context_window,
             source=f"local overrides: {self.source}",
             kind=model_kind(self.model, self.name),
@@ -428,18 +508,21 @@ class OverridesError(ValueError):
 MAX_OVERRIDES_BYTES = 1_000_000
 
 
-def load_overrides(path: Path) -> tuple[ModelPrices, ...]:
-    """Parse and validate an overrides file. A missing file means no overrides."""
-    if not path.exists():
+def load_overrides(path: Path, required: bool = False) -> tuple[ModelPrices, ...]:
+    """Parse and validate an overrides file. A missing file means no overrides, unless the operator named it
+    (`required`): then it is an error, so a mistyped path is not silently ignored.
+
+    Read with safe_files: a regular file only (never a pipe or a device), at most MAX_OVERRIDES_BYTES, nesting
+    bounded; every failure is an OverridesError naming the file."""
+    from calculators.safe_files import FileRefused, read_toml
+
+    if not required and not os.path.lexists(path):
         return ()
     try:
-        raw = path.read_bytes()
-        if len(raw) > MAX_OVERRIDES_BYTES:
-            raise OverridesError(f"{path}: file is larger than {MAX_OVERRIDES_BYTES:,} bytes")
-        document = tomllib.loads(raw.decode("utf-8"))
-    except OverridesError:
-        raise
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        document = read_toml(path, MAX_OVERRIDES_BYTES)
+    except FileRefused as exc:
+        if not os.path.lexists(path):
+            raise OverridesError(f"{path}: no such file (set by {OVERRIDES_ENV})") from exc
         raise OverridesError(f"{path}: not a readable TOML file ({exc})") from exc
     try:
         parsed = OverridesFile.model_validate(document)
@@ -572,14 +655,36 @@ def build_catalogue(path: Path | None = None) -> Catalogue:
     """
     path = path or overrides_path()
     bundled = bundled_catalogue()
+    configured = OVERRIDES_ENV in os.environ and path == overrides_path()  # the operator named it: must exist
     try:
-        extra = load_overrides(path)
+        extra = load_overrides(path, required=configured)
         error = None
     except OverridesError as exc:
         extra, error = (), str(exc)
-    replaced = {m.key for m in extra}
-    models = tuple(m for m in bundled if m.key not in replaced) + extra
-    return Catalogue(models=models, overrides_error=error, overrides_path=path, overrides_count=len(extra))
+    return Catalogue(models=replace_models(bundled, extra), overrides_error=error, overrides_path=path,
+                     overrides_count=len(extra))
+
+
+def replace_models(base: Iterable[ModelPrices], extra: Iterable[ModelPrices]) -> tuple[ModelPrices, ...]:
+    """`base` with each model of `extra` replacing the same provider/model key (overrides file, team prices).
+
+    An entry that gives no display names (its names fell back to the ids) keeps the replaced model's names and kind,
+    so a negotiated price changes the money, never the model's label or the picker it sits in."""
+    base = tuple(base)
+    known = {m.key: m for m in base}
+    merged = []
+    for m in extra:
+        old = known.get(m.key)
+        if old is not None:
+            update = {}
+            if m.model_name == m.model_id:
+                update |= {"model_name": old.model_name, "kind": old.kind}
+            if m.provider_name == m.provider_id:
+                update["provider_name"] = old.provider_name
+            m = m.model_copy(update=update) if update else m
+        merged.append(m)
+    replaced = {m.key for m in merged}
+    return tuple(m for m in base if m.key not in replaced) + tuple(merged)
 
 
 # --- the Prices page's table ---------------------------------------------------------------------
@@ -639,12 +744,46 @@ model = "llama-3.3-70b-vllm"
 name = "Llama 3.3 70B on our H100s"
 input_mtok = 0.40
 output_mtok = 0.40
-cache_read_mtok = 0.10            # optional; also cache_write_mtok, cache_write_1h_mtok
-batch_input_mtok = 0.20           # optional; also batch_output_mtok
-context_window = 128000           # optional
+cache_read_mtok = 0.10            # optional; also cache_write_mtok (5-minute write), cache_write_1h_mtok
+context_window = 128000           # optional: a call that does not fit is refused, not priced
 source = "FinOps GPU cost model, 2026 Q4"
 source_date = 2026-11-01
+
+[[model]]                         # a negotiated rate with everything the catalogue holds
+provider = "anthropic"
+model = "claude-sonnet-4-5"
+input_mtok = 2.70
+output_mtok = 13.50
+cache_read_mtok = 0.27
+cache_write_mtok = 3.375
+cache_write_1h_mtok = 5.40
+context_window = 1000000
+source = "MSA 2026-114, schedule B"
+source_date = 2026-10-01
+
+[[model.tier]]                    # a request whose whole input (cache reads included) is above 200k tokens:
+above_tokens = 200000             # every token of it at these prices (a cliff, as in the catalogue)
+input_mtok = 5.40
+output_mtok = 20.25
+cache_read_mtok = 0.54
+cache_write_mtok = 6.75
+cache_write_1h_mtok = 10.80
+
+[model.batch]                     # batch prices; a price not given here is the standard one, tiers included
+input_mtok = 1.35
+output_mtok = 6.75
+
+[[model.batch.tier]]
+above_tokens = 200000
+input_mtok = 2.70
+output_mtok = 10.125
+
+[model.flex]                      # flex (slower, best effort): same form as [model.batch]
+input_mtok = 1.35
 ```
+
+A tier lists only the prices that change at its threshold; list tiers by `above_tokens`, ascending. The older
+shorthand `batch_input_mtok` / `batch_output_mtok` still works (not together with `[model.batch]`).
 
 These prices are taken as net: the sidebar's enterprise discount applies to the bundled list prices, never to an
 override (it already is your price). A malformed file is rejected as a whole with a message naming the file, the

@@ -5,7 +5,8 @@ from calculators import comparison, prices
 from calculators.prices import GENAI_PRICES_RELEASED, GENAI_PRICES_VERSION, KIND_LABEL
 from pages._ui import widgets
 from pages._ui.glossary import glossary
-from pages._ui.layout import context, currency, money, money_settings, percent, shown_frame, sources, tokens, verdict
+from pages._ui.layout import (context, currency, money, money_settings, percent, plain, safe_csv, shown_frame, sources,
+                              tokens, verdict)
 
 SHOW = ("flagships", "all text models", "every model")
 TERMS = ("MTok", "flagship model", "context window", "batch", "cache read", "alias row")
@@ -16,11 +17,11 @@ cat = ctx.catalogue
 st.caption(
     f"{len(cat.models):,} models from genai-prices {GENAI_PRICES_VERSION} (bundled snapshot, published "
     f"{GENAI_PRICES_RELEASED}; no network used) plus {cat.overrides_count} local override(s) from "
-    f"`{cat.overrides_path.name}`. Prices are per million tokens, in {money_settings().describe()}."
+    f"{plain(cat.overrides_path.name)}. Prices are per million tokens, in {money_settings().describe()}."
 )
 verdict_slot = st.container()
 if cat.overrides_error:
-    st.error(f"The overrides file was rejected, so bundled prices are shown. {cat.overrides_error}", icon=":material/error:")
+    st.error(f"The overrides file was rejected, so bundled prices are shown. {plain(cat.overrides_error)}", icon=":material/error:")
 
 flag = prices.flagships()
 known = set(cat.keys())
@@ -100,7 +101,7 @@ st.dataframe(
                                              "model's cache prices, or at its input price where it has none."),
     },
 )
-st.download_button("Download this comparison (CSV)", view.drop(columns=["today"]).to_csv(index=False).encode("utf-8"),
+st.download_button("Download this comparison (CSV)", safe_csv(view.drop(columns=["today"])),
                    file_name="llm-workload-on-every-model.csv", mime="text/csv", icon=":material/download:")
 
 # --- the catalogue ---------------------------------------------------------------------------------------------------
@@ -111,6 +112,10 @@ if show == "all text models":
     catalogue_frame = catalogue_frame[catalogue_frame["kind"] == KIND_LABEL["text"]]
 providers = sorted(catalogue_frame["provider"].unique())
 left, mid, right = st.columns([2, 2, 1])
+widgets.screen("prices.providers", lambda values: set(values) <= set(providers), "not a provider in the catalogue",
+               "all providers", container=left)
+widgets.screen("prices.desc", widgets.is_flag, "not true or false", False, container=right)
+widgets.screen("prices.live", widgets.is_flag, "not true or false", True, container=right)
 chosen = left.multiselect("Providers", providers, key="prices.providers", bind="query-params",
                           placeholder="All providers", help="Leave empty to list every provider.")
 sort_by = widgets.choice(None, None, key="prices.sort", options=list(prices.SORTABLE),
@@ -129,7 +134,7 @@ st.dataframe(
     | {"output/input": st.column_config.NumberColumn(format="%.1fx", help="Output price / input price"),
        "context window": st.column_config.NumberColumn(format="%,d")},
 )
-st.download_button("Download this table (CSV)", table.to_csv(index=False).encode("utf-8"),
+st.download_button("Download this table (CSV)", safe_csv(table),
                    file_name="llm-prices.csv", mime="text/csv", icon=":material/download:")
 
 with st.expander("Adding negotiated or self-hosted prices"):

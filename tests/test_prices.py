@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from calculators.prices import (
+    PRICE_FIELDS,
     OverridesError,
     build_catalogue,
     bundled_catalogue,
@@ -237,3 +238,179 @@ def test_a_fine_tuned_model_has_its_base_models_window(cat):
                          output_tokens=500).workload()
     bill = price(big, cat)
     assert bill.overflows and bill.overflows[0].tokens == 190_500 and bill.not_priced == ("Requests",)
+
+
+# --- the overrides file expresses everything the catalogue does ----------------------------------------------------
+
+FRONTIER_1M = """
+[[model]]
+provider = "acme"
+model = "frontier-1m"
+input_mtok = 3
+output_mtok = 15
+cache_read_mtok = 0.3
+cache_write_mtok = 3.75
+cache_write_1h_mtok = 6
+context_window = 1000000
+source = "Negotiated 1M-context rate"
+source_date = 2026-10-01
+
+[[model.tier]]
+above_tokens = 200000
+input_mtok = 6
+output_mtok = 22.5
+cache_read_mtok = 0.6
+cache_write_mtok = 7.5
+cache_write_1h_mtok = 12
+
+[model.batch]
+input_mtok = 1.5
+output_mtok = 7.5
+
+[[model.batch.tier]]
+above_tokens = 200000
+input_mtok = 3
+output_mtok = 11.25
+
+[model.flex]
+input_mtok = 2
+"""
+
+
+@pytest.fixture(scope="module")
+def frontier(tmp_path_factory):
+    path = tmp_path_factory.mktemp("o") / "overrides.toml"
+    path.write_text(FRONTIER_1M)
+    cat = build_catalogue(path)
+    assert cat.overrides_error is None
+    return cat
+
+
+def monthly(cat, *, prefix=0, other=0, output=0, cache="off", hit=0.0, tier="standard") -> float:
+    """1,000 requests a month of one shape on the 1M-context override, through the one pricing function."""
+    from calculators.bill import price
+    from calculators.workload import CallClass, Workload
+
+    c = CallClass(name="long", requests_per_month=1_000, model_key="acme/frontier-1m", tier=tier,
+                  prefix_tokens=prefix, other_input_tokens=other, output_tokens=output, cache=cache,
+                  cache_hit_rate=hit)
+    return price(Workload(classes=(c,)), cat).total
+
+
+def test_a_1m_context_override_is_billed_above_200k_to_the_cent(frontier):
+    # 300,000 input tokens (250k prefix, 80% read from a 1-hour cache) > 200k: the whole call at the tier's prices.
+    #   reads   200,000 x $0.60  = $0.120      1h writes 50,000 x $12 = $0.600
+    #   input    50,000 x $6.00  = $0.300      output     2,000 x $22.5 = $0.045   -> $1.065 a call, $1,065.00 a month
+    assert round(monthly(frontier, prefix=250_000, other=50_000, output=2_000, cache="1h", hit=0.8), 2) == 1_065.00
+    # The same with a 5-minute cache: writes 50,000 x $7.50 = $0.375 -> $0.84 a call.
+    assert round(monthly(frontier, prefix=250_000, other=50_000, output=2_000, cache="5m", hit=0.8), 2) == 840.00
+    # 190,000 input tokens stay below the cliff: reads 120,000 x $0.30 = $0.036, 1h writes 30,000 x $6 = $0.18,
+    # input 40,000 x $3 = $0.12, output 2,000 x $15 = $0.03 -> $0.366 a call.
+    assert round(monthly(frontier, prefix=150_000, other=40_000, output=2_000, cache="1h", hit=0.8), 2) == 366.00
+
+
+def test_an_override_prices_batch_and_flex_with_their_own_tiers(frontier):
+    # Batch above 200k: 300,000 x $3 + 2,000 x $11.25 = $0.9225 a call.
+    assert round(monthly(frontier, other=300_000, output=2_000, tier="batch"), 2) == 922.50
+    # Flex gives only a flat input price; its output is the standard one, tier included: 300,000 x $2 + 2,000 x $22.5.
+    assert round(monthly(frontier, other=300_000, output=2_000, tier="flex"), 2) == 645.00
+    # The legacy shorthand still reads as a batch block.
+    legacy = load_overrides_text(GOOD.replace("cache_read_mtok = 0.15", "cache_read_mtok = 0.15\nbatch_input_mtok = 0.75"))
+    sonnet = {m.key: m for m in legacy}["anthropic/claude-sonnet-5-5"]
+    assert sonnet.batch.input.base == 0.75 and sonnet.batch.output.base == 7.5
+
+
+def test_an_override_context_window_refuses_a_call_that_does_not_fit(frontier):
+    from calculators.bill import price
+    from calculators.workload import CallClass, Workload
+
+    c = CallClass(name="huge", requests_per_month=10, model_key="acme/frontier-1m", other_input_tokens=999_000,
+                  output_tokens=2_000)
+    bill = price(Workload(classes=(c,)), frontier)
+    assert bill.not_priced == ("huge",) and bill.overflows[0].window == 1_000_000
+
+
+def load_overrides_text(text: str, tmp=Path("/tmp")):
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".toml", dir=tmp, delete=False) as f:
+        f.write(text)
+    try:
+        return load_overrides(Path(f.name))
+    finally:
+        Path(f.name).unlink()
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("above_tokens = 200000\ninput_mtok = 6", "above_tokens = 200000\ninput_mtok = 6\nnonsense = 1"),
+     ["tier.0.nonsense", "Extra inputs"]),
+    (("cache_read_mtok = 0.6", "cache_read_mtok = 7"), ["tier.0", "cache_read_mtok must not exceed"]),
+    (("cache_read_mtok = 0.3\n", ""), ["cache_read_mtok", "no cache_read_mtok to start from"]),
+    (("source_date = 2026-10-01\n", "source_date = 2026-10-01\nbatch_input_mtok = 1\n"),
+     ["either as batch_input_mtok"]),
+    (("[[model.batch.tier]]\nabove_tokens = 200000\ninput_mtok = 3\noutput_mtok = 11.25",
+      ("[[model.batch.tier]]\nabove_tokens = 300000\ninput_mtok = 4\n[[model.batch.tier]]\nabove_tokens = 200000\n"
+       "input_mtok = 3")), ["ascending and distinct"]),
+])
+def test_a_bad_tier_names_the_entry_and_the_field(tmp_path, change, expected):
+    old, new = change
+    assert old in FRONTIER_1M
+    path = tmp_path / "o.toml"
+    path.write_text(FRONTIER_1M.replace(old, new, 1))
+    with pytest.raises(OverridesError) as err:
+        load_overrides(path)
+    assert "entry 1 (model 'frontier-1m')" in str(err.value)
+    for part in expected:
+        assert part in str(err.value)
+
+
+def as_override(m) -> dict:
+    """A catalogue model written as an overrides entry: every rate set, every cliff, the window."""
+    def block(rates) -> dict:
+        out: dict = {f"{f}_mtok": getattr(rates, f).base for f in PRICE_FIELDS if getattr(rates, f) is not None}
+        cliffs: dict[int, dict] = {}
+        for f in PRICE_FIELDS:
+            for threshold, price in getattr(rates, f).tiers if getattr(rates, f) is not None else ():
+                cliffs.setdefault(threshold, {"above_tokens": threshold})[f"{f}_mtok"] = price
+        return out | ({"tier": [cliffs[t] for t in sorted(cliffs)]} if cliffs else {})
+
+    entry = {"provider": m.provider_id, "model": m.model_id, **block(m.standard), "source": "copy",
+             "source_date": "2026-01-01"}
+    for name in ("batch", "flex"):
+        if getattr(m, name) is not None:
+            entry[name] = block(getattr(m, name))
+    if m.context_window:
+        entry["context_window"] = m.context_window
+    return entry
+
+
+def test_every_catalogue_price_can_be_written_as_an_override(cat):
+    """Round trip: each bundled text model with cliffs, batch or flex prices, written as an overrides entry, reads back
+    as the same rates, cliff for cliff (so a negotiated copy of any catalogue price can be entered)."""
+    from calculators.prices import PriceOverride
+
+    rich = [m for m in cat.text_models() if m.has_tiers or m.batch or m.flex or m.cache_write_1h]
+    assert sum(m.has_tiers for m in rich) > 10 and sum(m.flex is not None for m in rich) > 5
+    for m in rich:
+        back = PriceOverride.model_validate(as_override(m)).to_prices()
+        assert back.standard == m.standard, m.key
+        assert (back.batch, back.flex, back.context_window) == (m.batch, m.flex, m.context_window), m.key
+
+
+def test_the_documented_examples_are_valid_overrides(tmp_path):
+    """The Prices page's example and the shipped file's commented example, uncommented, both load."""
+    import re
+
+    from calculators.prices import DEFAULT_OVERRIDES_PATH, OVERRIDES_HELP
+
+    page = tmp_path / "page.toml"
+    page.write_text(re.search(r"```toml\n(.*?)```", OVERRIDES_HELP, re.DOTALL).group(1))
+    shipped = tmp_path / "shipped.toml"
+    example = [line.removeprefix("# ") for line in DEFAULT_OVERRIDES_PATH.read_text().splitlines()
+               if line.startswith("# [") or (line.startswith("# ") and " = " in line)]  # TOML lines, not prose
+    shipped.write_text("\n".join(example))
+    for path in (page, shipped):
+        models = load_overrides(path)
+        sonnet = {m.key: m for m in models}["anthropic/claude-sonnet-4-5"]
+        assert sonnet.input.tiers == ((200_000, 5.40),) and sonnet.batch.input.tiers == ((200_000, 2.70),)
+        assert sonnet.cache_write_1h.base == 5.40 and sonnet.flex.input.base == 1.35
