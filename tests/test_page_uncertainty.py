@@ -1,0 +1,56 @@
+"""AppTest: the sensitivity sections on the Overview, a lever page, the projection and the printable summary."""
+from __future__ import annotations
+
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import APP, TIMEOUT, run_page
+
+BAND = re.compile(r"P10 (\S+) · P50 (\S+) · P90 (\S+)")
+
+
+def markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_overview_tornado_headline_and_monte_carlo_from_the_link():
+    at = run_page("pages/overview.py", {"u.mc": "true", "u.draws": "40", "u.seed": "7",
+                                        "u.ranges": "requests:0.1:0.1,out_tokens:0.5:1"})
+    assert not at.exception
+    text = markdown(at)
+    # Output tokens -50%/+100% swings the bill more than volume +-10%: it heads the tornado.
+    assert "**Output tokens per request** moves the bill after the levers most" in text
+    bands = BAND.findall(text)
+    assert len(bands) == 2  # after the levers, today
+    p10, p50, p90 = (float(v.replace("$", "").replace(",", "")) for v in bands[0])
+    assert p10 <= p50 <= p90
+    assert "seed 7" in " ".join(c.value for c in at.caption)
+    again = run_page("pages/overview.py", {"u.mc": "true", "u.draws": "40", "u.seed": "7",
+                                           "u.ranges": "requests:0.1:0.1,out_tokens:0.5:1"})
+    assert BAND.findall(markdown(again)) == bands  # the same link, the same figures
+
+
+def test_a_bad_ranges_value_is_dropped_with_a_notice():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)  # the Overview is the default page: the link's first run
+    at.query_params.update({"u.ranges": "requests:abc:1,out_tokens:0.5:1"})
+    at.run()
+    assert not at.exception
+    assert any("u.ranges" in w.value and "requests:abc:1" in w.value for w in at.warning)
+    assert "**Output tokens per request** moves" in markdown(at)
+
+
+def test_lever_page_tornado_of_its_own_inputs():
+    at = run_page("pages/routing.py")
+    assert not at.exception
+    assert "moves this lever's saving most" in markdown(at)
+
+
+def test_projection_fan_and_summary_bands():
+    at = run_page("pages/jevons.py")
+    assert not at.exception
+    assert "(P10) and" in markdown(at)
+    summary = run_page("pages/summary.py", {"u.mc": "true", "u.draws": "20"})
+    assert not summary.exception
+    html = " ".join(h.proto.body for h in summary.get("html"))
+    assert html.count("P10–P90") >= 4  # today, after, saving, projection
