@@ -9,18 +9,22 @@ _run_started = time.perf_counter()  # the benchmark reads this run's duration fr
 
 from calculators.bill import Bill
 from calculators.money import CURRENCIES, MoneySettings
+from calculators.prices import DATA_DIR
 from calculators.workload import SimpleWorkload, Workload, automatic_hit_rate, custom_workload
 from pages._ui import scenario, widgets
 from pages._ui.workload_edit import SIDEBAR_KEYS as K
 from pages._ui.workload_edit import custom_rows, leave_custom
 from pages._ui.layout import (
-    CLASSES_STATE, MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, bill_money, bill_of, catalogue, money, percent,
+    CLASSES_STATE, MONEY_STATE, PRESENT_STATE, WORKLOAD_STATE, bill_money, bill_of, catalogue, money, percent, plain,
     price_caption,
 )
 
+ICON = DATA_DIR / "icon.svg"
+
 # Presentation mode (for meetings) starts with the sidebar collapsed. Read before the toggle renders.
 _presenting = st.session_state.get(PRESENT_STATE, st.query_params.get(PRESENT_STATE) == "true")
-st.set_page_config(page_title="LLM Cost Levers", page_icon=":material/savings:", layout="wide",
+# The icon is a file the app serves: a ":material/...:" page icon makes the browser fetch it from Google's servers.
+st.set_page_config(page_title="LLM Cost Levers", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if _presenting else "auto")  # auto: menu folded on phones
 
 # Section -> pages: (file, title, icon); a page's URL path is its file name. Each page is a thin script:
@@ -29,8 +33,10 @@ PAGE_TABLE: dict[str, list[tuple[str, str, str]]] = {
     "Start": [
         ("pages/overview.py", "Overview", ":material/dashboard:"),
         ("pages/workload.py", "Call classes", ":material/table_rows:"),
+        ("pages/usage.py", "Usage import", ":material/upload_file:"),
         ("pages/prices.py", "Prices", ":material/sell:"),
         ("pages/token_counter.py", "Token counter", ":material/tag:"),
+        ("pages/library.py", "Scenario library", ":material/bookmarks:"),
     ],
     "Fewer tokens": [
         ("pages/caching.py", "Prompt caching", ":material/cached:"),
@@ -71,6 +77,12 @@ def pages() -> dict[str, list[st.Page]]:
     return st.session_state["_pages"]
 
 
+def _iso_date(values: list[str]) -> bool:
+    import datetime as dt
+
+    return len(values) == 1 and bool(dt.date.fromisoformat(values[0]))
+
+
 def money_sidebar() -> MoneySettings:
     """Currency, exchange rate (with its date) and enterprise discount: applied to every price. A chosen currency
     converts nothing until its rate is entered (no default rate: a rate of 1 would print dollars with a euro sign)."""
@@ -82,6 +94,7 @@ def money_sidebar() -> MoneySettings:
         rate_date = None
         if currency != "USD":
             rate = widgets.number(MoneySettings, "rate_per_usd", key="fx")
+            widgets.screen("fx_date", _iso_date, "not a date (YYYY-MM-DD)", None)
             rate_date = st.date_input("Rate date", value=None, key="fx_date", bind="query-params", format="YYYY-MM-DD",
                                       help="When you took the exchange rate: type it (2026-11-20) or pick it. Shown "
                                       "next to converted figures and in every export.")
@@ -109,8 +122,10 @@ def scenario_sidebar():
         if upload is not None:
             try:
                 params = scenario.parse(upload.getvalue())
-            except scenario.ScenarioError as exc:
+            except scenario.ScenarioError as exc:  # its message is already literal Markdown (it may quote the file)
                 st.error(f"Not imported: {exc}. Nothing was changed.", icon=":material/error:")
+            except Exception:  # noqa: BLE001 - whatever the file holds, the sidebar keeps working
+                st.error("Not imported: the file could not be read. Nothing was changed.", icon=":material/error:")
             else:
                 st.success(f"Valid scenario with {len(params)} input(s).", icon=":material/check_circle:")
                 st.link_button("Open the imported scenario", scenario.link(params), icon=":material/open_in_new:")
@@ -123,9 +138,10 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
     side = st.sidebar
     side.header("Your workload")
     if cat.overrides_error:
-        side.error(f"Price overrides ignored, using bundled prices. {cat.overrides_error}", icon=":material/error:")
+        side.error(f"Price overrides ignored, using bundled prices. {plain(cat.overrides_error)}",
+                   icon=":material/error:")
     elif cat.overrides_count:
-        side.caption(f"{cat.overrides_count} price override(s) loaded from `{cat.overrides_path.name}`.")
+        side.caption(f"{cat.overrides_count} price override(s) loaded from {plain(cat.overrides_path.name)}.")
     W = SimpleWorkload
     rows = custom_rows()
     if rows is not None:
@@ -143,6 +159,7 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
         cat.keys(), key=K["model_key"], default=W().model_key, format_func=cat.picker_label)
     picker = container.container()
     hidden = linked in cat.keys() and cat.get(linked).kind != "text"
+    widgets.screen("w.all_models", widgets.is_flag, "not true or false", hidden, container=container)
     all_models = container.toggle(
         "Also list audio, image and alias models", value=hidden, key="w.all_models", bind="query-params",
         help="The list holds text-generation models. Turn on to add text-to-speech, transcription, realtime audio, "
@@ -212,15 +229,16 @@ def bill_sidebar(bill: Bill) -> None:
         (side.warning if notice.crossed else side.info)(notice.message(), icon=":material/stairs:")
     for c in bill.classes:
         if c.requests and c.completed / c.requests < 0.5:
-            side.warning(f"**{c.name}**: only {percent(c.completed / c.requests, 1)} of its tasks complete at this "
+            side.warning(f"**{plain(c.name)}**: only {percent(c.completed / c.requests, 1)} of its tasks complete at this "
                          "failure rate, so every completed task carries the cost of the failed ones. Check the failure "
                          "rate in the anatomy.", icon=":material/warning:")
     for name in bill.unpriced:
-        side.warning(f"**{name}**: its model has no price in the catalogue; it is left out of the bill "
+        side.warning(f"**{plain(name)}**: its model has no price in the catalogue; it is left out of the bill "
                      "(unpriced, not free).", icon=":material/warning:")
 
 
 scenario.start_run()
+widgets.screen(PRESENT_STATE, widgets.is_flag, "not true or false", False, container=st.sidebar)
 widgets.remember(PRESENT_STATE, st.sidebar.toggle(
     "Presentation mode", key=PRESENT_STATE, bind="query-params",
     help="For meetings: sidebar collapsed, headline numbers first, larger charts."), False)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from calculators import agent_loops as agents
 from calculators.workload import SimpleWorkload
+from pages._ui import ranges
 from pages._ui import figures, widgets
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
@@ -246,6 +247,7 @@ else:
     ])
     show(p.task, p.today, p.after, " (preview)")
 
+ranges.lever_section(LEVER, ctx, x)
 explain(agents.EXPLANATION)
 sources("anthropic_agents", "agent_loops_policy_defaults", "workload_defaults", "genai_prices", "anthropic_caching",
         "openai_caching", "long_context_cliff")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from calculators import batch
+from pages._ui import ranges
 from pages._ui import figures, glossary
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
@@ -99,5 +100,6 @@ else:
                "back-fills, enrichment).")
 
 bill_lines(r.today, r.after, f"{percent(x.share, 0)} on {x.tier}")
+ranges.lever_section(LEVER, ctx, x)
 explain(batch.EXPLANATION)
 sources("batch_discount", "batch_window", "batch_flex", "batch_defaults", "genai_prices", "workload_defaults")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from calculators import caching
+from pages._ui import ranges
 from pages._ui import figures
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
@@ -173,5 +174,6 @@ st.caption("Below zero, caching costs more than it saves. The whole workload's v
 
 bill_lines(r.today, r.after, "with caching")
 
+ranges.lever_section(LEVER, ctx, x)
 explain(caching.EXPLANATION)
 sources("anthropic_caching", "openai_caching", "gemini_caching", "long_context_cliff", "genai_prices")

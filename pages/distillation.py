@@ -2,6 +2,7 @@
 import streamlit as st
 
 from calculators import distillation as ds
+from pages._ui import ranges
 from pages._ui import fig_distillation, figures, glossary, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
@@ -169,5 +170,6 @@ else:
     st.caption("No requests to distil: the payback-vs-volume chart needs some traffic to scale.")
 
 bill_lines(r.today, r.after, "after distillation")
+ranges.lever_section(LEVER, ctx, x)
 explain(ds.EXPLANATION)
 sources("hsieh_distilling", "batch_discount", "distillation_defaults", "genai_prices", "workload_defaults")

@@ -2,11 +2,12 @@
 import streamlit as st
 
 from calculators import jevons
-from pages._ui import fig_jevons, figures, glossary
+from pages._ui import fig_jevons, figures, glossary, ranges
 from pages._ui.layout import (
     Metric, chart, context, currency, explain, headline, illustrative, money, multiple, shown, shown_frame, sources,
     verdict,
 )
+from pages._ui.layout import safe_csv
 from pages._ui.lever_form import InputForm
 
 st.title("Spend projection: the Jevons paradox")
@@ -92,6 +93,8 @@ shown_proj = shown_frame(frame, *[c for c in ("spend", "spend_low", "spend_high"
 chart(fig_jevons.price_and_spend(shown_proj, spend0=shown(x.monthly_spend), band=x.show_band), shown_proj,
       name="jevons price usage spend")
 
+ranges.fan_section(ctx, x)
+
 sweep = jevons.spend_vs_elasticity(x)
 fig = figures.line_chart(
     sweep, x="elasticity", series={"spend_multiple": f"spend in {x.horizon_years} years, × today"},
@@ -116,7 +119,7 @@ chart(fig2, fan, name="jevons spend by elasticity")
 st.subheader("The published numbers behind the market-wide illustration")
 points = jevons.published_points()
 st.dataframe(points, hide_index=True, column_config={"value": st.column_config.NumberColumn(format="compact")})
-st.download_button("Download these points (CSV)", points.to_csv(index=False).encode(), file_name="jevons-sources.csv",
+st.download_button("Download these points (CSV)", safe_csv(points), file_name="jevons-sources.csv",
                    mime="text/csv", icon=":material/download:")
 st.caption(f"a16z: $60 → $0.06 per MTok over 2021-2024 is {jevons.A16Z_DECLINE_PER_YEAR:.0f}x per year. "
            f"Menlo Ventures: $11.5B → $37B is {jevons.MENLO_GROWTH:.1f}x in a year. Together they imply "

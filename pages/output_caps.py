@@ -6,12 +6,14 @@ import streamlit as st
 
 from calculators import output_caps as oc
 from calculators import tokens
+from pages._ui import ranges
 from pages._ui import fig_output_caps, figures
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
     saving_tone, shown, shown_frame, sources, verdict,
 )
+from pages._ui.layout import plain
 from pages._ui.lever_form import LeverForm, key_of, publish
 from pages._ui.workload_edit import custom_rows, offer
 
@@ -302,7 +304,7 @@ if upload is not None:
     try:
         observed = read_lengths(upload.getvalue())
     except (tokens.NotTextError, oc.LengthsError) as exc:
-        st.error(f"Couldn't read `{upload.name}`: {exc}.", icon=":material/error:")
+        st.error(f"Couldn't read {plain(upload.name)}: {plain(exc)}.", icon=":material/error:")
 if observed is not None and r.model.main is not None:
     seen = oc.ObservedLengths.of(observed)
     k = seen.p95_multiple
@@ -346,6 +348,7 @@ if observed is not None and r.model.main is not None:
     st.caption(f"For {r.main_name}, with its input and prices and the brevity instruction applied to the file's "
                "lengths. An analysis beside the headline, not in it.")
 
+ranges.lever_section(LEVER, ctx, x)
 explain(oc.EXPLANATION)
 sources("rate_limit_reservation", "reasoning_billing", "output_cap_defaults", "output_cap_spread", "output_input_ratio",
         "genai_prices", "workload_defaults")

@@ -6,7 +6,7 @@ from pathlib import Path
 from calculators import lever as lever_module
 from calculators.lever import ORDER_REASON
 from calculators.registry import LEVERS
-from pages._ui import bill_builder, fig_bill, scenario
+from pages._ui import bill_builder, fig_bill, ranges, scenario
 from pages._ui.layout import (
     Metric, bill_money, chart, context, currency, explain, headline, money, money_settings, percent, price_caption,
     shown_frame, sources, verdict,
@@ -121,6 +121,7 @@ st.dataframe(
        "payback (months)": st.column_config.NumberColumn(format="%.1f")},
 )
 explain(lever_module.__doc__ or "")
+ranges.overview_section(ctx, [(b.lever, b.inputs) for b in result.bars])
 
 QUESTIONS = [(lever.page, lever.question) for lever in LEVERS] + [
     ("pages/workload.py", "What exactly is the workload every page prices?"),

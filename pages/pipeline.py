@@ -5,6 +5,7 @@ import streamlit as st
 from calculators import pipeline as pl
 from calculators.bill import model_prices
 from calculators.workload import ClassRow, custom_workload
+from pages._ui import ranges
 from pages._ui import figures, scenario
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
@@ -293,5 +294,6 @@ else:
     ])
     show(p, " (preview)")
 
+ranges.lever_section(LEVER, ctx, x)
 explain(pl.EXPLANATION)
 sources("pipeline_reliability", "pipeline_defaults", "pipeline_lever_defaults", "genai_prices")

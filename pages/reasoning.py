@@ -6,6 +6,7 @@ import streamlit as st
 
 from calculators import reasoning
 from calculators.lever import effect
+from pages._ui import ranges
 from pages._ui import fig_reasoning, figures, glossary, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
@@ -249,6 +250,7 @@ st.dataframe(
 if real:
     bill_lines(r.today, r.after, "reasoning only where it earns")
 
+ranges.lever_section(LEVER, ctx, x)
 explain(reasoning.EXPLANATION)
 sources("reasoning_billing", "sprague_cot", "chen_overthinking", "reasoning_defaults", "genai_prices",
         "workload_defaults")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from calculators import retries
+from pages._ui import ranges
 from pages._ui import fig_retry_pipeline as figs
 from pages._ui import figures, widgets
 from pages._ui.glossary import glossary, term
@@ -299,5 +300,6 @@ else:
     assert p.task is not None
     show(p.task, p, " (preview)")
 
+ranges.lever_section(LEVER, ctx, x)
 explain(retries.EXPLANATION)
 sources("sre_retries", "retries_policy_defaults", "genai_prices")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from calculators import right_sizing as rs
+from pages._ui import ranges
 from pages._ui import fig_model_choice as figs
 from pages._ui import figures, glossary, scenario, table_input, widgets
 from pages._ui.layout import (
@@ -207,5 +208,6 @@ bill_lines(r.today, r.after, "after right-sizing")
 with st.expander("Prices used"):
     for key in candidates:
         st.caption(price_caption(ctx.catalogue.get(key)))
+ranges.lever_section(LEVER, ctx, x)
 explain(rs.EXPLANATION)
 sources("right_sizing_defaults", "genai_prices", "long_context_cliff", "workload_defaults")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from calculators import routing as rt
 from calculators.bill import model_prices
+from pages._ui import ranges
 from pages._ui import figures, glossary, widgets
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
@@ -203,5 +204,6 @@ st.caption("Today every request runs on today's model; its bad answers come back
            "router or scorer sees every attempt, retries included.")
 
 bill_lines(r.today, r.after, f"with the {design}")
+ranges.lever_section(LEVER, ctx, x)
 explain(rt.EXPLANATION)
 sources("routellm", "frugalgpt", "routing_defaults", "routing_cheap_model", "genai_prices", "workload_defaults")

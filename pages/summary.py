@@ -9,7 +9,7 @@ from calculators import jevons
 from calculators.bill import model_prices
 from calculators.sources import cite
 from calculators.workload import SimpleWorkload
-from pages._ui import bill_builder, scenario, summary_html
+from pages._ui import bill_builder, ranges, scenario, summary_html
 from pages._ui.layout import context, currency, money, money_settings, percent, saving_tone, verdict
 from pages._ui.lever_form import InputForm
 
@@ -53,6 +53,7 @@ names = {m.key: m.label for m in used} | {k: ctx.catalogue.get(k).label for k in
 
 projection = InputForm(jevons.JevonsInputs, ctx, draw=False).inputs().starting_from(ctx.bill.total)
 frame = jevons.projection(projection, points_per_year=1)
+bands, bands_note = ranges.summary_bands(ctx, [(b.lever, b.inputs) for b in result.bars], projection)
 here = st.context.url  # None outside a browser (tests): the link stays relative to the app
 link = scenario.link(scenario.store())
 data = summary_html.SummaryData(
@@ -70,6 +71,7 @@ data = summary_html.SummaryData(
     sources=[cite(k) for k in (["workload_defaults"] if ctx.workload == SimpleWorkload().workload() else [])
              + ["jevons_team_defaults", "a16z_llmflation"]],  # the default workload's source names its model
     link=urljoin(here, link) if here else link,
+    bands=bands, bands_note=bands_note,
 )
 st.download_button("Download the summary (HTML)", summary_html.render(data).encode("utf-8"),
                    file_name="llm-cost-summary.html", mime="text/html", icon=":material/download:", on_click="ignore")

@@ -1,5 +1,6 @@
 """Test-wide settings."""
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 # Every figure the tests draw is validated by plotly (the app skips this for speed: pages/_ui/figures.py).
 os.environ["LLM_COST_LEVERS_VALIDATE_FIGURES"] = "1"
+# Tests never read or write the developer's own scenario library (pages/_ui/library.py): an empty data directory.
+os.environ["LLM_COST_LEVERS_DATA"] = tempfile.mkdtemp(prefix="llm-cost-levers-test-data-")
 
 # Timing-based deadlines make property tests flaky on a loaded 2-core CI machine; correctness is what they check.
 # CI runs the same examples every time (derandomize), so a green main stays green; HYPOTHESIS_PROFILE=explore draws

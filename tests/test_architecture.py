@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_calculators_never_import_streamlit_statically():
-    for path in (ROOT / "calculators").glob("*.py"):
+    for path in (ROOT / "calculators").rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             names = []
@@ -20,7 +20,9 @@ def test_calculators_never_import_streamlit_statically():
 
 
 def test_calculators_never_import_streamlit_at_run_time():
-    modules = [p.stem for p in (ROOT / "calculators").glob("*.py") if p.stem != "__init__"]
+    modules = [".".join(p.relative_to(ROOT / "calculators").with_suffix("").parts)
+               for p in (ROOT / "calculators").rglob("*.py") if p.name != "__init__.py" or p.parent.name != "calculators"]
+    modules = [m.removesuffix(".__init__") for m in modules]
     code = "import sys\n" + "".join(f"import calculators.{m}\n" for m in modules)
     code += "assert not any(k == 'streamlit' or k.startswith('streamlit.') for k in sys.modules), 'streamlit loaded'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -33,8 +33,10 @@ def unit(number: str) -> float:
 
 
 def split_money(text: str, symbol: str) -> tuple[str, list[str]]:
+    """The text with each amount replaced by <money> and the currency named as a unit ("€ per month") by <currency>,
+    and the amounts."""
     pattern = MONEY[symbol]
-    return pattern.sub("<money>", text), pattern.findall(text)
+    return pattern.sub("<money>", text).replace(f"{symbol} per ", "<currency> per "), pattern.findall(text)
 
 
 @pytest.mark.parametrize("page", page_files())

@@ -55,7 +55,7 @@ def test_default_run_and_volume_moves_payback():
     assert at.session_state["_lever_savings"]["distillation"] == 6_320
     assert "pays back within 12 months above 101,125" in captions(at)
     assert "batch prices" in captions(at)
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # two of its own and the tornado of its inputs (ranges.lever_section)
     at.number_input(key="requests").set_value(200_000).run()  # less volume: the same one-off takes longer
     assert not at.exception
     assert float(metric_value(at, "Payback")) > 0.9

@@ -66,7 +66,7 @@ def test_default_run():
     assert metric_value(at, "Stops saving at") == "none"
     assert at.selectbox(key="rt.cheap").value == "anthropic/claude-haiku-5-5"
     assert round(at.session_state["_lever_savings"]["routing"]) == 5_118
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # three of its own and the tornado of its inputs (ranges.lever_section)
     # The title promises nothing the defaults do not show; a caption says what they show.
     assert "costs more than it saves" not in at.title[0].value
     assert any("saves at every escalation rate" in c.value for c in at.caption)

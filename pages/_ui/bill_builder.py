@@ -43,6 +43,8 @@ def pick() -> list[Lever]:
     offer = offered()
     independent = {lv.name: lv for lv in _independent(offer)}
     default = [n for n in ON_BY_DEFAULT if n in independent]
+    known = {*independent, *(lv.label for lv in independent.values()), NO_LEVERS}
+    widgets.screen(LEVERS_KEY, lambda values: set(values) <= known, "not a lever offered here", "the default levers")
     names = st.multiselect(
         "Levers to pull", list(independent), default=[] if _linked_none() else default,
         format_func=lambda n: independent[n].label, key=LEVERS_KEY, bind="query-params",

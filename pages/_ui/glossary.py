@@ -96,6 +96,13 @@ TERMS: dict[str, str] = {
                       "picked from the price snapshot).",
     "alias row": "A catalogue row that is not a model of its own: a pointer to whatever a provider's latest model is "
                  "(~…, …-latest) or a model's batch price listed again (…:batch).",
+    "usage export": "A provider's or gateway's record of what was sent: tokens by model and group per day or per "
+                    "request (OpenAI and Anthropic usage reports, LiteLLM spend tables, OpenTelemetry spans).",
+    "list price": "The price the provider publishes, before any negotiated discount or credit.",
+    "effective discount": "How much less than list price the export says you paid: 1 - reported spend / list-price "
+                          "bill.",
+    "unexplained residual": "Spend the export reports above the list-price bill of its own tokens: something the tokens "
+                            "do not explain (fees, a price change, tokens the export does not show).",
 }
 
 

@@ -46,8 +46,10 @@ def ensure_router() -> None:
 
 
 @functools.lru_cache(maxsize=8)  # process-wide, like st.cache_resource, without its per-call bookkeeping
-def _catalogue(path: str, mtime: float, factor: float, note: str) -> Catalogue:
-    return build_catalogue(Path(path)).scaled(factor, note)
+def _catalogue(path: str, mtime: float, factor: float, note: str, team: tuple | None = None) -> Catalogue:
+    from pages._ui.library import with_team_prices
+
+    return with_team_prices(build_catalogue(Path(path)), team).scaled(factor, note)
 
 
 def money_settings() -> MoneySettings:
@@ -56,17 +58,28 @@ def money_settings() -> MoneySettings:
 
 
 def catalogue() -> Catalogue:
-    """The price catalogue in USD, net of the user's discount; rebuilt only when the overrides file or the
-    discount change. (Currency is a display matter: see `money`.)"""
+    """The price catalogue in USD, net of the user's discount, with the team's prices from the library; rebuilt only
+    when the overrides file, the team's prices or the discount change. (Currency is a display matter: see `money`.)"""
+    m = money_settings()
+    return _current_catalogue(m.price_factor, f"less a {m.discount:.0%} enterprise discount" if m.discount else "")
+
+
+def list_catalogue() -> Catalogue:
+    """The same catalogue before the user's enterprise discount: what an export's reported spend is reconciled
+    against (the discount is one of the things that reconciliation measures)."""
+    return _current_catalogue(1.0, "")
+
+
+def _current_catalogue(factor: float, note: str) -> Catalogue:
+    from pages._ui.library import team_prices_key
+
     ensure_router()
     path = overrides_path()
     try:
         mtime = path.stat().st_mtime
     except OSError:
         mtime = 0.0
-    m = money_settings()
-    note = f"less a {m.discount:.0%} enterprise discount" if m.discount else ""
-    return _catalogue(str(path), mtime, m.price_factor, note)
+    return _catalogue(str(path), mtime, factor, note, team_prices_key())
 
 
 @dataclass(frozen=True)
@@ -241,10 +254,52 @@ def saving_tone(saving: float, cents: float = 0.005) -> Tone:
 MONEY_COLUMN = "money figures in"
 
 
+# OWASP CSV injection: a text cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: Any) -> Any:
+    """A text cell a spreadsheet will not run: prefixed with a single quote when it starts like a formula (OWASP's
+    guidance). Numbers, dates and booleans are left alone, so a negative number stays a number."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def safe_csv(data: pd.DataFrame) -> bytes:
+    """A frame as UTF-8 CSV with every text cell (and column name) made inert; the only way the app writes CSV."""
+    text_columns = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])
+                    and not pd.api.types.is_datetime64_any_dtype(data[c])]
+    safe = data.copy()
+    for column in text_columns:
+        safe[column] = safe[column].map(inert_cell)
+    safe.columns = [inert_cell(str(c)) for c in safe.columns]
+    # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a lone CR, which would otherwise end the row
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
 def csv_bytes(data: pd.DataFrame, money_note: str) -> bytes:
     """A chart's data as CSV, each row saying what its money figures are in (`MoneySettings.describe()`: currency, rate
-    and the rate's date), so an exported figure is never read without its rate."""
-    return data.assign(**{MONEY_COLUMN: money_note}).to_csv(index=False).encode("utf-8")
+    and the rate's date), so an exported figure is never read without its rate. Text cells are made inert
+    (`safe_csv`)."""
+    return safe_csv(data.assign(**{MONEY_COLUMN: money_note}))
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# Streamlit links bare URLs and e-mail addresses in the rendered text (escapes are gone by then): an invisible word
+# joiner after "http"/"www" and before "@" keeps them text.
+_AUTOLINK = re.compile(r"(?i)https?(?=://)|www(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """Any user- or file-provided text, made literal for st.markdown / st.caption / st.error and friends.
+
+    CommonMark lets a backslash escape every ASCII punctuation character, so escaping all of them leaves no Markdown,
+    HTML, link, image, math ($), colour or icon directive (:red[...], :material/x:); line breaks
+    become spaces (a new line could start a heading or a list). Use it instead of backticks: a code span cannot
+    escape a backtick inside it. Bare URLs and e-mail addresses stay unlinked (see _AUTOLINK): the rendered text is
+    the original with only invisible word joiners added."""
+    one_line = re.sub(r"[\r\n\t\v\f]+", " ", str(text))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(lambda m: m.group() + WORD_JOINER, one_line))
 
 
 def _file_name(title: str) -> str:
@@ -307,8 +362,8 @@ def price_caption(prices: ModelPrices) -> str:
         parts.append(f"batch {c}{m.shown(prices.batch.input.base):.4g}/{c}{m.shown(prices.batch.output.base):.4g}")
     tier = " · long-context tiers apply" if prices.has_tiers else ""
     return (
-        f"**{prices.provider_name} · {prices.model_name}**: {', '.join(parts)} per MTok{tier}. "
-        f"Source: {prices.source}, {prices.source_date}."
+        f"**{plain(prices.provider_name)} · {plain(prices.model_name)}**: {', '.join(parts)} per MTok{tier}. "
+        f"Source: {plain(prices.source)}, {plain(prices.source_date)}."  # an overrides file may write these
     )
 
 

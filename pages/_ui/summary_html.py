@@ -69,6 +69,10 @@ class SummaryData:
     illustrative: frozenset[str] = frozenset()  # levers resting on their page's illustrative defaults
     not_counted: Sequence[str] = ()  # chosen levers whose inputs could not be read, with why
     names: Mapping[str, str] | None = None  # model key -> display name, for model ids inside lever assumptions
+    # P10 and P90 (USD) by headline ('today', 'after', 'saving', 'projection'), and how they were drawn; None: no
+    # Monte Carlo in this scenario (pages/_ui/ranges.py)
+    bands: Mapping[str, tuple[float, float]] | None = None
+    bands_note: str = ""
 
 
 def model_uses(today: Bill, after: Bill, prices_of: Callable[[str], ModelPrices | None]) -> list[ModelUse]:
@@ -175,14 +179,23 @@ def fragment(d: SummaryData) -> str:
     money_line = f"Money in {escape(d.money_note)}."
     rises = b.total_saving < 0
     saving_label = "Monthly increase" if rises else "Monthly saving"
+    def band(name: str) -> str:
+        """'P10-P90: $a-$b' under a headline, when the scenario ran the Monte Carlo."""
+        if not d.bands or name not in d.bands:
+            return ""
+        lo, hi = d.bands[name]
+        return f"<div class='note'>P10–P90: {money(lo)} – {money(hi)}</div>"
+
     kpis = (
         f"<div class='kpis'><div class='kpi'><div class='label'>Today's bill</div>"
-        f"<div class='value'>{money(today)}/month</div><div class='note'>{money(d.per_request)} per request</div></div>"
+        f"<div class='value'>{money(today)}/month</div><div class='note'>{money(d.per_request)} per request</div>"
+        f"{band('today')}</div>"
         f"<div class='kpi after'><div class='label'>Bill after the chosen levers</div>"
         f"<div class='value'>{money(final)}/month</div>"
-        f"<div class='note'>{len(d.moving)} lever{'s' if len(d.moving) != 1 else ''} moving it</div></div>"
+        f"<div class='note'>{len(d.moving)} lever{'s' if len(d.moving) != 1 else ''} moving it</div>{band('after')}</div>"
         f"<div class='kpi'><div class='label'>{saving_label}</div><div class='value'>{money(abs(b.total_saving))}</div>"
-        f"<div class='note'>{abs(b.saving_share):.1%} of today's bill</div></div></div>"
+        f"<div class='note'>{abs(b.saving_share):.1%} of today's bill</div>{band('saving')}</div></div>"
+        + (f"<p class='meta'>{escape(d.bands_note)}</p>" if d.bands and d.bands_note else "")
     )
 
     if d.moving:
@@ -276,7 +289,9 @@ Sources. {money_line}</p>
 <h2>Outlook (illustrative)</h2>
 <p class="meta">From today's bill, if prices fall {p.price_decline:g}x a year, usage elasticity is {p.elasticity:g} and
 other usage grows {p.growth:g}x a year, the monthly bill would be: {years}. Break-even elasticity:
-{"—" if pr.break_even_elasticity is None else f"{pr.break_even_elasticity:.2f}"}.</p>
+{"—" if pr.break_even_elasticity is None else f"{pr.break_even_elasticity:.2f}"}.{
+(f" P10–P90 of the last year: {money(d.bands['projection'][0])} – {money(d.bands['projection'][1])} a month."
+ if d.bands and "projection" in d.bands else "")}</p>
 <h2>Other sources</h2><ul>{sources}</ul>
 <p class="meta">Reopen this scenario (every input of every page):
 <a class="reopen" href="{escape(d.link, quote=True)}">{escape(_shortened(d.link))}</a></p>
