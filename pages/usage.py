@@ -219,7 +219,7 @@ headline([
            help=f"price(calibrated workload) for the {span} the export covers ({cal.span_hours:,.1f} h): every token "
            "at its catalogue list price, before any enterprise discount. Unpriced models are left out, never counted "
            "as $0."),
-    Metric("As a monthly workload", money(bill.total), delta=f"/month (730 h){discount_note}", delta_color="off",
+    Metric("As a monthly workload", money(bill.total), delta=f"/month, less {discount_text}" if user_discount else "/month (730 h)", delta_color="off",
            help="The same traffic scaled to a month of 730 hours and priced like every page (your enterprise "
            "discount included): the bill every page starts from with this traffic as the workload."),
     Metric("Reported spend", money(rec.compared_reported_usd) if compared else "—",

@@ -51,12 +51,17 @@ def streamlit_server(timeout: float = 60, script: str = "app.py") -> Iterator[st
             time.sleep(0.25)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc, log)
+
+
+def stop(proc: subprocess.Popen, log) -> None:
+    """Stop a server the tests started (politely, then not) and close its log."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
 
 
 def wait_for_app(page, timeout_ms: int = 30_000) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.render_nginx import render, values_for
-from tests.browser import ARTIFACTS, ROOT
+from tests.browser import ARTIFACTS, ROOT, stop
 
 NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
 # The hosting tests' ports (fixed so the OIDC redirect URI and the provider's issuer are known before anything starts).
@@ -209,12 +209,7 @@ def nginx(upstreams: Sequence[Replica], port: int = NGINX_PORT, prefix: Path | N
         wait_until(lambda: healthy(f"{base}/healthz"), "nginx", 30, proc, prefix / "logs" / "error.log")
         yield Proxy(base, prefix)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc, log)
 
 
 def cookie_jar_opener() -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:

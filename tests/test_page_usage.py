@@ -116,7 +116,7 @@ def test_an_enterprise_discount_is_not_taken_for_a_gap_in_the_reconciliation():
     shown = {m.label: (m.value, m.delta) for m in at.main.metric}
     assert shown["List-price bill of the export"][0] == "€6,519"
     assert shown["Reported spend"] == ("€6,519", "the list price")
-    assert shown["As a monthly workload"][0] == "€5,117" and "less your 20% discount" in shown["As a monthly workload"][1]
+    assert shown["As a monthly workload"][0] == "€5,117" and shown["As a monthly workload"][1] == "/month, less 20%"
     assert "reports the same" in at.info[0].value and "unexplained" not in at.info[0].value
     captions = " ".join(c.value for c in at.caption).replace("\\", "")  # plain() escapes Markdown
     assert "reports no spend" not in captions  # LiteLLM carries spend
