@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from calculators.prices import Catalogue, ModelPrices, RateSet
+from calculators.text import plain
 from calculators.workload import (
     CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, calls, class_rows,
     completed_tasks, resolve_hit_rates,
@@ -98,8 +99,8 @@ class Overflow:
         where = ("" if self.kind == "call" and self.step == 1 else f" at step {self.step:,}" if self.kind == "call"
                  else f" (a retry at step {self.step:,})" if self.kind == "retry"
                  else f" (the summary call after step {self.step:,})")
-        model = f" ({self.model_label})" if self.model_label else ""
-        return (f"**{self.class_name}**{model}: a request of {self.tokens:,.0f} tokens{where} does not fit its "
+        model = f" ({plain(self.model_label)})" if self.model_label else ""
+        return (f"**{plain(self.class_name)}**{model}: a request of {self.tokens:,.0f} tokens{where} does not fit its "
                 f"{self.window:,}-token context window; the API would reject it, so this class is not priced.")
 
 
@@ -134,7 +135,7 @@ class TierNotice:
     def message(self) -> str:
         """One sentence for wherever the bill is shown (Markdown), with the real numbers."""
         tier = _tokens_short(self.threshold)
-        head = f"**{self.class_name}** ({self.model_label}): "
+        head = f"**{plain(self.class_name)}** ({plain(self.model_label)}): "
         if self.crossed:
             share = "" if self.calls_share >= 1 - 1e-9 else f" That is {self.calls_share:.0%} of its calls."
             return (head + f"{_count(self.input_tokens - self.threshold)} over {tier}: every token of this request is "

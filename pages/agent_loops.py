@@ -9,7 +9,7 @@ from pages._ui import figures, widgets
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, multiple,
-    percent, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
+    percent, plain, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import SIDEBAR_KEYS, custom_rows, offer, preview
@@ -115,8 +115,8 @@ if task is not None:
         Metric("Bill with this policy", money(r.after.total), delta=f"today {money(r.today.total)}", delta_color="off",
                help="Today is the sidebar's bill."),
         Metric("Cost per task", money(task.cost_per_task), delta=f"today {money(task.cost_per_task_today)}",
-               delta_color="off", help=f"One '{task.name}' task of {task.steps} steps, every call priced (failures and "
-               "summary calls included)."),
+               delta_color="off", help=f"One '{plain(task.name)}' task of {task.steps} steps, every call priced "
+               "(failures and summary calls included)."),
         Metric("× the single-call estimate", multiple(task.multiplier),
                delta=f"today {multiple(task.multiplier_today)}", delta_color="off",
                help=term("single-call estimate") + " Here: cost per task ÷ (steps × one call of the same class "
@@ -135,7 +135,7 @@ if task is not None:
 def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
     """The analysis of one agent class: steps, curve, policies."""
     st.caption(
-        f"**{view.name}**{label}: {view.steps}-step tasks, {view.requests:,.0f} a month. Today: "
+        f"**{plain(view.name)}**{label}: {view.steps}-step tasks, {view.requests:,.0f} a month. Today: "
         f"{agents.policy_label(view.today_policy)}; with this policy: {agents.policy_label(x)}. A task sends "
         f"{tokens(view.input_tokens)} input tokens (naive: {view.steps} × one call = {tokens(view.naive_input_tokens)}) "
         f"and {tokens(view.output_tokens)} output tokens."

@@ -8,7 +8,7 @@ from pages._ui import figures, widgets
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
     Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, multiple,
-    percent, price_caption, saving_tone, shown, shown_frame, sources, verdict,
+    percent, plain, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import custom_rows, offer, preview
@@ -48,8 +48,8 @@ def sentence(r: retries.RetryResult, x: retries.RetryPolicyInputs, preview: retr
                 f"{ahead}.")
     if r.refused is not None:
         e = r.refused
-        return (f"Not booked: to complete what **{e.name}** completes today, {policy[0].lower() + policy[1:]} would "
-                f"have to start {e.factor:,.0f} times as many tasks, so the page books {money(0.0)}. Bring the "
+        return (f"Not booked: to complete what **{plain(e.name)}** completes today, "
+                f"{policy[0].lower() + policy[1:]} would have to start {e.factor:,.0f} times as many tasks, so the page books {money(0.0)}. Bring the "
                 "failure rate down first.")
     if r.idle:
         return f"{policy} changes nothing here: {r.idle}."
@@ -104,7 +104,7 @@ def metrics(result: retries.RetryResult, today_label: str = "today") -> list[Met
             Metric("Change at equal work", money(0.0), delta="not booked: equal work out of reach",
                    delta_color="off", delta_arrow="off",
                    help=f"Equal completed work would start {multiple(result.refused.factor)} the tasks of "
-                   f"'{result.refused.name}', beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x: the lever books nothing "
+                   f"'{plain(result.refused.name)}', beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x: the lever books nothing "
                    "(the Overview too) and says why."),
             Metric("Bill it would take", money(would.total), delta=f"{today_label} {money(today.total)}",
                    delta_color="off", help="What starting that many tasks would bill: shown, not booked."),
@@ -113,7 +113,7 @@ def metrics(result: retries.RetryResult, today_label: str = "today") -> list[Met
                    help="The bill ÷ tasks completed a month, with the policy at equal work (not booked) and today."),
             Metric("Task success", retries.share_text(result.refused.after),
                    delta=f"{today_label} {retries.share_text(result.refused.before)}", delta_color="off",
-                   help=f"Share of '{result.refused.name}' tasks started that complete, with the policy and today."),
+                   help=f"Share of '{plain(result.refused.name)}' tasks started that complete, with the policy and today."),
         ]
     share = result.change / today.total if today.total else 0.0
     change = result.change if abs(share) >= 5e-10 else 0.0  # two bills of the same work: float noise is no change
@@ -146,7 +146,7 @@ def warn_about_the_work(result: retries.RetryResult, prefix: str = "") -> None:
     if result.refused is not None and result.unbounded is not None:
         e = result.refused
         st.warning(
-            f"{prefix}**Not booked.** To complete what **{e.name}** completes today ({retries.share_text(e.before)} "
+            f"{prefix}**Not booked.** To complete what **{plain(e.name)}** completes today ({retries.share_text(e.before)} "
             f"of its tasks), this policy would have to start **{e.factor:,.0f} times as many tasks** "
             f"({retries.share_text(e.after)} would complete), a bill of {money(result.unbounded.total)} a month "
             f"instead of {money(result.today.total)}. Beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x the comparison at "
@@ -186,7 +186,7 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
     """One failing class: the policies vs the failure rate, the distribution of cost per task, amplification."""
     f = view.failures
     st.caption(
-        f"**{view.name}**{label}: {f'{view.steps}-step tasks' if view.steps > 1 else 'single calls'} at a "
+        f"**{plain(view.name)}**{label}: {f'{view.steps}-step tasks' if view.steps > 1 else 'single calls'} at a "
         f"{percent(view.failure_rate)} failure rate per attempt, "
         f"{percent(f.failed_output_share, 0)} of the output billed on a failed attempt, a retry re-sends the "
         f"{f.replay}, {f.restarts} restart{'s' if f.restarts != 1 else ''}. Per task with the policy: "

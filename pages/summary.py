@@ -10,7 +10,7 @@ from calculators.bill import model_prices
 from calculators.sources import cite
 from calculators.workload import SimpleWorkload
 from pages._ui import bill_builder, ranges, scenario, summary_html
-from pages._ui.layout import context, currency, money, money_settings, percent, saving_tone, verdict
+from pages._ui.layout import context, currency, money, money_settings, percent, plain, saving_tone, verdict
 from pages._ui.lever_form import InputForm
 
 st.title("Printable summary")
@@ -18,9 +18,9 @@ st.caption("For a deck or a planning meeting: the bill today and after the lever
            "and their sources, and a link that reopens the scenario. Print this page (one or two A4 pages: the app "
            "around the summary is left off) or download it.")
 ctx = context()
-left_out = [f"**{o.class_name}**: a call of {o.tokens:,.0f} tokens does not fit its model's {o.window:,}-token context "
-            "window (the API would reject it)" for o in ctx.bill.overflows] + [
-            f"**{name}**: its model has no price in the catalogue" for name in ctx.bill.unpriced]
+left_out = [f"**{plain(o.class_name)}**: a call of {o.tokens:,.0f} tokens does not fit its model's {o.window:,}-token "
+            "context window (the API would reject it)" for o in ctx.bill.overflows] + [
+            f"**{plain(name)}**: its model has no price in the catalogue" for name in ctx.bill.unpriced]
 if ctx.bill.nothing_priced:  # a bill that prices nothing is unknown, not $0: there is nothing to summarise
     verdict("Nothing to summarise: no call class of this workload can be priced, so the bill is unknown (not $0). "
             + "; ".join(left_out) + ". Change the workload in the sidebar.", "idle")

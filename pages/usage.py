@@ -106,9 +106,9 @@ def requests_input(imp: UsageImport) -> dict[str, float] | float | None:
     unknown = sorted(imp.rows.loc[imp.rows["calls"].isna(), "model"].astype(str).unique())
     if not unknown:
         return None
-    st.warning("This export has no request count (Anthropic's usage report counts tokens only). Per-request figures "
-               "and the call classes need one: enter the requests a month, from your own logs or gateway.",
-               icon=":material/pin:")
+    st.info("This export has no request count (Anthropic's usage report counts tokens only). Per-request figures "
+            "and the call classes need one: enter the requests a month, from your own logs or gateway.",
+            icon=":material/pin:")
     how = st.radio("Requests per month", ["One total, split by each model's share of tokens", "Per model"],
                    horizontal=True, key="usage.requests_how")
     if how.startswith("One total"):
@@ -210,7 +210,7 @@ with answer:
         verdict(f"This export's {span} of usage would cost {money(rec.list_usd)} at list prices: "
                 f"{money(bill.total)} a month{discount_note} as a workload of {len(cal.rows)} call classes.", "neutral")
 
-lines = {k: v for k, v in bill.lines().items() if k in TOKEN_CATEGORIES}
+lines = {k: v for k, v in rec.bill.lines().items() if k in TOKEN_CATEGORIES}  # at list prices, like the headline
 line_total = sum(lines.values())
 biggest = max(lines, key=lines.get) if line_total > 0 else None
 headline([
@@ -270,19 +270,20 @@ if line_total > 0:
     st.subheader("Where the money goes")
     rate = money_settings().rate
     anatomy = pd.DataFrame([{"line": LINE_LABEL[k], "money": v * rate / cal.month_per_span, "share": v / line_total,
-                             "tokens": bill.tokens(k) / cal.month_per_span} for k, v in lines.items() if v > 0])
+                             "tokens": rec.bill.tokens(k) / cal.month_per_span} for k, v in lines.items() if v > 0])
     chart(fig_usage.anatomy(anatomy, currency=currency()), anatomy, name="where the money goes")
-    st.caption(f"Each line: its tokens over the {span} at the catalogue's price for that line{discount_note}, as a "
-               "share of the bill before any batch/flex discount"
-               + (f" ({money(-bill.category(TIER_DISCOUNT) / cal.month_per_span)} of batch/flex discount comes off "
-                  "the total)." if bill.category(TIER_DISCOUNT) else "."))
+    st.caption(f"Each line: its tokens over the {span} at the catalogue's list price for that line, as a share of the "
+               "list-price bill before any batch/flex discount"
+               + (f" ({money(-rec.bill.category(TIER_DISCOUNT) / cal.month_per_span)} of batch/flex discount comes "
+                  "off the total)." if rec.bill.category(TIER_DISCOUNT) else "."))
 
 # --- reconciliation -----------------------------------------------------------------------------------------------
 st.subheader("List price and reported spend")
 frame = rec.frame()
 if not rec.has_spend:
     frame = frame.drop(columns=["reported spend", "effective discount", "unexplained residual"])
-    st.caption(f"{imp.label} reports no spend: the list-price bill stands alone. LiteLLM's tables carry spend.")
+    st.caption("This file's spend column is empty: the list-price bill stands alone." if imp.fmt == "litellm" else
+               f"{imp.label} reports no spend: the list-price bill stands alone. LiteLLM's tables carry spend.")
 else:  # a column with nothing in it would only say "None"
     frame = frame.drop(columns=[c for c in ("effective discount", "unexplained residual") if frame[c].isna().all()])
 st.dataframe(shown_frame(frame, *[c for c in ("list price", "reported spend", "unexplained residual")

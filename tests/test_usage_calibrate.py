@@ -315,7 +315,7 @@ def test_too_few_requests_entered_cannot_change_the_bill_of_the_same_tokens():
     assert bills == pytest.approx(dict.fromkeys(bills, 3.60), abs=0.005)
     few = calibrate(x, CAT, requests_per_month=2)
     assert sum(r.requests_per_month for r in few.rows) == pytest.approx(6, rel=1e-6)
-    assert any("too few for its tokens" in n and "Calibrated with 6 a month" in n for n in few.notes)
+    assert any("too few for its tokens" in n and "(2 a month)" in n and "Calibrated with 6 a month" in n for n in few.notes)
     assert not any("too few" in n for n in calibrate(x, CAT, requests_per_month=100).notes)
 
 

@@ -16,6 +16,7 @@ from calculators.bill import price
 from calculators.lever import Lever, effect, ranking, waterfall
 from calculators.money import MoneySettings
 from calculators.registry import LEVERS
+from calculators.text import plain
 from calculators.workload import AgentLoop, CallClass, ClassRow, Workload
 from pages._ui import scenario
 from pages._ui.layout import MONEY_COLUMN, NOT_PRICED, bill_money, csv_bytes
@@ -50,7 +51,7 @@ def test_a_call_beyond_the_context_window_is_refused_with_its_reason():
     bill = price(one(GPT4O, 200_000), CAT)
     (over,) = bill.overflows
     assert (over.tokens, over.window) == (200_400, 128_000)
-    assert over.message() == f"**x** ({CAT.get(GPT4O).label}): {WINDOW_MESSAGE}"
+    assert over.message() == f"**x** ({plain(CAT.get(GPT4O).label)}): {WINDOW_MESSAGE}"  # names are text, not Markdown
     assert bill.total == 0 and bill.nothing_priced and bill.not_priced == ("x",) and bill.unpriced == ()
     assert bill_money(bill) == NOT_PRICED
     fits = price(one(GPT4O, 127_600), CAT)  # 127,600 + 400 = 128,000: fits exactly, priced by hand
@@ -108,7 +109,7 @@ def test_crossing_a_tier_says_by_how_much_and_the_price_multiple():
     assert over.total == pytest.approx(506.0025) and at.total == pytest.approx(254)
     (notice,) = over.tier_notices
     assert notice.crossed and (notice.threshold, notice.input_multiple, notice.output_multiple) == (200_000, 2.0, 1.5)
-    assert notice.message() == (f"**x** ({CAT.get(GEMINI_25).label}): 1 token over 200k: every token of this request "
+    assert notice.message() == (f"**x** ({plain(CAT.get(GEMINI_25).label)}): 1 token over 200k: every token of this request "
                                 "is billed at the >200k price (input x2, output x1.5).")
 
 
@@ -227,3 +228,12 @@ def test_exports_carry_the_rate_and_its_date():
     document = scenario.to_json({"currency": "EUR", "fx": "0.92", "fx_date": "2026-11-20"}, money=note)
     assert json.loads(document)["money"] == note
     assert scenario.parse(document.encode()) == {"currency": "EUR", "fx": "0.92", "fx_date": "2026-11-20"}
+
+
+def test_class_names_in_bill_messages_are_text_not_markdown():
+    """A class name from a link ('[click](http://x)', '**bold**') is echoed literally in the bill's notices."""
+    hostile = "[click](http://x.example) **b**"
+    bill = price(Workload(classes=(CallClass(name=hostile, requests_per_month=1000, model_key=GPT4O,
+                                             other_input_tokens=200_000, output_tokens=400),)), CAT)
+    (over,) = bill.overflows
+    assert over.message().startswith(f"**{plain(hostile)}**") and "[click](" not in over.message()

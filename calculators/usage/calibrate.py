@@ -241,14 +241,16 @@ def _respect_ceilings(frame: pd.DataFrame, calls: pd.Series, given: pd.Series, w
     need = pd.concat([sent / (ceiling * margin),
                       whole / (window * margin)], axis=1).max(axis=1)
     short = given & calls.notna() & (calls < need)
+    split = given & calls.notna()
+    per_month = HOURS_PER_MONTH / span_hours
     notes = []
-    for model, idx in frame[short].groupby("model", sort=False).groups.items():
-        before, after = calls[idx].sum(), need[idx].sum()
-        calls[idx] = need[idx]
-        per_month = HOURS_PER_MONTH / span_hours
-        notes.append(f"{model}: the requests entered ({before * per_month:,.0f} a month for these rows) are too few "
-                     "for its tokens: the average request would not fit its context bucket or window. Calibrated with "
-                     f"{after * per_month:,.0f} a month instead, the least that fits.")
+    for model in frame.loc[short, "model"].unique():
+        mine = split & (frame["model"] == model)  # every row of the model whose count was split, raised or not
+        before = calls[mine].sum()
+        calls[mine & short] = need[mine & short]
+        notes.append(f"{model}: the requests entered for it ({before * per_month:,.0f} a month) are too few for its "
+                     "tokens: an average request would not fit its context bucket or window. Calibrated with "
+                     f"{calls[mine].sum() * per_month:,.0f} a month instead, the least that fits.")
     return calls, notes
 
 
