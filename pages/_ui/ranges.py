@@ -192,7 +192,9 @@ def tornado_section(chain: u.Chain, inputs: list[u.Uncertain], *, metric: u.Metr
           frame, name=name)
     st.caption("Each bar swings one input from its low (blue end) to its high (red end) with every other input at "
                "today's value, and prices the result with the same waterfall as the bill builder. Bars are sorted by "
-               "swing; the line is the point estimate. Widest first: "
+               "swing; the line is the point estimate. A bar with both ends on one side of the line moves the figure "
+               "the same way at its low and its high (a threshold lies near today's value, such as the 1,024-token "
+               "minimum a prefix needs to be cached). Widest first: "
                + ", ".join(label(b.input) for b in t.bars if b.swing > 0) + "."
                + (f" Left out (its low or high breaks a rule of its inputs): {', '.join(t.refused)}." if t.refused
                   else ""))
