@@ -28,8 +28,8 @@ import pandas as pd
 from calculators.prices import Catalogue, ModelPrices, RateSet
 from calculators.text import plain
 from calculators.workload import (
-    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, calls, class_rows,
-    completed_tasks, resolve_hit_rates,
+    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, class_rows,
+    completed_tasks, join_rows, resolve_hit_rates,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -150,10 +150,23 @@ class TierNotice:
 class Bill:
     classes: tuple[ClassBill, ...]
     overheads: tuple[Overhead, ...]
-    rows: CallRows
-    # Per row and category, at the rates the row is billed at. A refused class's rows keep the price its calls would
-    # have (a shorter agent task reads its steps off them); the class's own money and the total leave it out.
-    row_money: dict[str, np.ndarray] = field(repr=False)
+    # Each class's rows and their money (TOKEN_CATEGORIES x rows), at the rates the rows are billed at; joined into
+    # `rows` and `row_money` only when a page asks for them.
+    parts: tuple[tuple[CallRows, np.ndarray], ...] = field(repr=False)
+
+    @cached_property
+    def rows(self) -> CallRows:
+        """Every kind of call a month of this workload bills (the classes' rows, joined)."""
+        return join_rows([rows for rows, _ in self.parts])
+
+    @cached_property
+    def row_money(self) -> dict[str, np.ndarray]:
+        """Per row and category, at the rates the row is billed at. A refused class's rows keep the price its calls
+        would have (a shorter agent task reads its steps off them); the class's own money and the total leave it out."""
+        if not self.parts:
+            return {cat: np.zeros(0) for cat in TOKEN_CATEGORIES}
+        joined = np.concatenate([money for _, money in self.parts], axis=1)
+        return {cat: joined[i] for i, cat in enumerate(TOKEN_CATEGORIES)}
 
     @cached_property
     def total(self) -> float:
@@ -280,10 +293,20 @@ def model_prices(w: Workload, catalogue: Catalogue, key: str) -> ModelPrices | N
         return None
 
 
-def _money(rates: RateSet, rows: CallRows) -> dict[str, np.ndarray]:
-    total_input = rows.total_input
-    return {cat: rows.calls * rows.tokens[cat] * rates.rate(RATE_FIELD[cat], total_input) / 1e6
-            for cat in TOKEN_CATEGORIES}
+def _rate_matrix(rates: RateSet, total_input: np.ndarray) -> np.ndarray:
+    """USD per MTok of each token category (rows, in TOKEN_CATEGORIES order) for each call (columns); one column for
+    every call where no rate of the set has a long-context tier."""
+    tiered = [rates.tiered(RATE_FIELD[cat]) for cat in TOKEN_CATEGORIES]
+    if not any(t.tiers for t in tiered):
+        return np.array([[t.base] for t in tiered])
+    return np.array([np.broadcast_to(t.at(total_input), total_input.shape) for t in tiered])
+
+
+def _money(rates: RateSet, rows: CallRows, total_input: np.ndarray | None = None) -> np.ndarray:
+    """Money a month of each call row (columns) in each token category (rows, in TOKEN_CATEGORIES order)."""
+    tokens = np.array([rows.tokens[cat] for cat in TOKEN_CATEGORIES])
+    total_input = rows.total_input if total_input is None else total_input
+    return rows.calls * tokens * _rate_matrix(rates, total_input) / 1e6
 
 
 def context_limit(prices: ModelPrices) -> int | None:
@@ -327,33 +350,37 @@ def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, label: str) -> Ti
 
 
 @lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
-def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, dict[str, np.ndarray]]:
-    """One class's month at one model's prices: its ClassBill and its rows' money by category."""
+def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, CallRows, np.ndarray]:
+    """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows)."""
     rows = class_rows(c)
     tokens = {cat: float(np.dot(rows.calls, rows.tokens[cat])) for cat in TOKEN_CATEGORIES}
     n_calls = float(rows.calls.sum())
     nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
-        zero = {cat: np.zeros(len(rows.calls)) for cat in TOKEN_CATEGORIES}
         return ClassBill(
             name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
             requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, tokens=tokens,
-            money=nothing, tier_discount=0.0, total=0.0, priced=False), zero
+            money=nothing, tier_discount=0.0, total=0.0, priced=False), rows, np.zeros((len(TOKEN_CATEGORIES),
+                                                                                          len(rows.calls)))
     standard = prices.standard
     tier_rates = prices.rates(c.tier)
-    billed = _money(tier_rates or standard, rows)
+    total_input = rows.total_input
+    billed = _money(tier_rates or standard, rows, total_input)
     refused = _first_overflow(c, rows, prices)
     common = {"name": c.name, "model_key": c.model_key, "model_label": prices.label, "tier": c.tier,
               "tier_priced": c.tier == "standard" or tier_rates is not None, "requests": c.requests_per_month,
               "completed": completed_tasks(c), "calls": n_calls, "tokens": tokens}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
-        return ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), billed
-    at_standard = billed if c.tier == "standard" or tier_rates is None else _money(standard, rows)
-    money = {cat: float(at_standard[cat].sum()) for cat in TOKEN_CATEGORIES}
-    total = float(sum(billed[cat].sum() for cat in TOKEN_CATEGORIES))
+        return (ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), rows,
+                billed)
+    billed_sums = billed.sum(axis=1)
+    at_standard = billed_sums if c.tier == "standard" or tier_rates is None else \
+        _money(standard, rows, total_input).sum(axis=1)
+    money = {cat: float(at_standard[i]) for i, cat in enumerate(TOKEN_CATEGORIES)}
+    total = float(sum(billed_sums))
     notice = _tier_notice(c, rows, tier_rates or standard, prices.label)
     return ClassBill(**common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,
-                     tier_notice=notice), billed
+                     tier_notice=notice), rows, billed
 
 
 def price(w: Workload, catalogue: Catalogue, *, served_by: ModelPrices | None = None) -> Bill:
@@ -363,12 +390,8 @@ def price(w: Workload, catalogue: Catalogue, *, served_by: ModelPrices | None = 
     model: the classes, moved once to a stand-in key, expand their calls once for all the models)."""
     w = resolve_hit_rates(w)
     parts = [_class_bill(c, served_by or model_prices(w, catalogue, c.model_key)) for c in w.classes]
-    rows = calls(w)
-    if parts:
-        row_money = {cat: np.concatenate([money[cat] for _, money in parts]) for cat in TOKEN_CATEGORIES}
-    else:
-        row_money = {cat: np.zeros(0) for cat in TOKEN_CATEGORIES}
-    return Bill(classes=tuple(b for b, _ in parts), overheads=w.overheads, rows=rows, row_money=row_money)
+    return Bill(classes=tuple(b for b, _, _ in parts), overheads=w.overheads,
+                parts=tuple((rows, money) for _, rows, money in parts))
 
 
 def newly_refused(before: Bill, after: Bill) -> tuple[Overflow, ...]:

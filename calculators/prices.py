@@ -86,12 +86,16 @@ class RateSet(BaseModel):
         write costs plain input (OpenAI writes, models without caching). A missing 1-hour write price falls
         back to the 5-minute one, never below it.
         """
+        return self.tiered(field).at(total_input_tokens)
+
+    def tiered(self, field: PriceField) -> TieredRate:
+        """The price that bills `field`, with the fallbacks `rate` describes."""
         tiered = getattr(self, field)
         if tiered is None and field == "cache_write_1h":
             tiered = self.cache_write
         if tiered is None:
             tiered = self.input
-        return tiered.at(total_input_tokens)
+        return tiered
 
     def scaled(self, factor: float) -> RateSet:
         def scale(rate: TieredRate | None) -> TieredRate | None:

@@ -424,25 +424,70 @@ def _history_write_category(c: CallClass) -> str:
     return "cache_write_5m"
 
 
+@dataclass(frozen=True)
+class RequestRows:
+    """The billed-call rows of one request of a class, everything but how many calls a month they are (that scales
+    with the class's requests). Shared by every class with the same tokens, cache, loop and failures: the splits of a
+    class (a batch share, a routed share) and the same class under another name, model or tier. Read-only arrays."""
+
+    step: np.ndarray
+    kind: np.ndarray
+    tokens: dict[str, np.ndarray]
+    context: np.ndarray
+    reach: np.ndarray  # expected starts of each step per request (first attempts)
+    retries_per_step: float  # retry rows follow the first attempts where > 0
+    passes: float
+    summary_reach: np.ndarray | None  # step success ** the step each summary call follows; None: no summary calls
+
+
+def _request_rows_key(c: CallClass) -> tuple:
+    """What a class's rows per request depend on (not its name, volume, model, tier or prefix group)."""
+    return (c.prefix_tokens, c.other_input_tokens, c.output_tokens, c.reasoning_tokens, c.cache, c.cache_hit_rate,
+            c.loop, c.failures)
+
+
+_REQUEST_ROWS: dict[tuple, RequestRows] = {}
+_REQUEST_ROWS_MAX = 8192
+
+
+def request_rows(c: CallClass) -> RequestRows:
+    """The class's rows per request (see RequestRows), computed once per distinct shape (bounded cache)."""
+    key = _request_rows_key(c)
+    rows = _REQUEST_ROWS.get(key)
+    if rows is None:
+        rows = _request_rows(c)
+        if len(_REQUEST_ROWS) >= _REQUEST_ROWS_MAX:
+            del _REQUEST_ROWS[next(iter(_REQUEST_ROWS))]  # the oldest
+        _REQUEST_ROWS[key] = rows
+    return rows
+
+
 @lru_cache(maxsize=8192)  # levers change a few classes at a time: the rest are expanded once
 def class_rows(c: CallClass) -> CallRows:
     """One class's billed-call rows (see CallRows; `cls` is 0). Cached: treat the arrays as read-only."""
-    rows = _rows_for(c, 0)
-    out = CallRows(
-        cls=np.concatenate([r["cls"] for r in rows]).astype(int),
-        step=np.concatenate([r["step"] for r in rows]).astype(int),
-        kind=np.concatenate([r["kind"] for r in rows]).astype(int),
-        calls=np.concatenate([r["calls"] for r in rows]).astype(float),
-        tokens={k: np.concatenate([r["tokens"][k] for r in rows]).astype(float) for k in TOKEN_CATEGORIES},
-        context=np.concatenate([r["context"] for r in rows]).astype(float),
-    )
-    for array in (out.cls, out.step, out.kind, out.calls, out.context, *out.tokens.values()):
-        array.flags.writeable = False
+    r = request_rows(c)
+    first = c.requests_per_month * r.reach
+    parts = [first]
+    if r.retries_per_step > 0:
+        parts.append(first * r.retries_per_step)
+    if r.summary_reach is not None:
+        # A summary call follows step jk, which was reached and succeeded.
+        parts.append(c.requests_per_month * r.passes * r.summary_reach)
+    calls = (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(float, copy=False)
+    calls.flags.writeable = False
+    return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
+                    context=r.context)
+
+
+@lru_cache(maxsize=MAX_STEPS * 3 + 1)
+def _zeros_int(n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=int)
+    out.flags.writeable = False
     return out
 
 
-def _rows_for(c: CallClass, index: int) -> list[dict]:
-    """The billed-call rows of one class (see CallRows)."""
+def _request_rows(c: CallClass) -> RequestRows:
+    """The billed-call rows of one request of a class (see CallRows and RequestRows)."""
     outcome = FailureOutcome.of(c.failures, c.steps)
     f = c.failures
     p = f.failure_rate if f is not None else 0.0
@@ -452,20 +497,18 @@ def _rows_for(c: CallClass, index: int) -> list[dict]:
 
     step, history, new, _ = _step_tokens(c)
     reach = outcome.passes * outcome.step_success ** (step - 1)  # expected starts of each step per task
-    rows = []
+    groups = []
 
-    def add(kind: int, calls: np.ndarray, prefix: dict[str, np.ndarray], read: np.ndarray, written: np.ndarray,
-            uncached: np.ndarray, output: np.ndarray, reasoning: np.ndarray, full_output: np.ndarray,
-            steps: np.ndarray) -> None:
-        tokens = {k: v.copy() for k, v in prefix.items()}
+    def add(kind: int, prefix: dict[str, np.ndarray], read: np.ndarray, written: np.ndarray, uncached: np.ndarray,
+            output: np.ndarray, reasoning: np.ndarray, full_output: np.ndarray, steps: np.ndarray) -> None:
+        tokens = dict(prefix)
         tokens["cache_read"] = tokens["cache_read"] + read
         tokens[write_cat] = tokens[write_cat] + written
         tokens["input"] = tokens["input"] + uncached
         tokens["output"] = output
         tokens["reasoning"] = reasoning
         total_in = sum(tokens[k] for k in TOKEN_CATEGORIES[:4])
-        rows.append(dict(cls=np.full(len(steps), index), step=steps, kind=np.full(len(steps), kind),
-                         calls=calls, tokens=tokens, context=total_in + full_output))
+        groups.append((steps, np.full(len(steps), kind), tokens, total_in + full_output))
 
     n_rows = len(step)
     a = np.full(n_rows, c.output_tokens)
@@ -476,38 +519,53 @@ def _rows_for(c: CallClass, index: int) -> list[dict]:
         read, written, uncached = history, new, zero
     else:
         read, written, uncached = zero, zero, history + new
-    first = c.requests_per_month * reach
-    add(0, first, prefix, read, written, uncached, a * billed_share, z * billed_share, a + z, step)
+    a_billed, z_billed, full = a * billed_share, z * billed_share, a + z
+    add(0, prefix, read, written, uncached, a_billed, z_billed, full, step)
 
     if outcome.retries_per_step > 0:
-        retry_calls = first * outcome.retries_per_step
         if f is not None and f.replay == "step only":
             # Only the step: the prefix, the user message, and the latest tool result after step 1.
             tool = c.loop.tool_result_tokens if c.loop is not None else 0.0
             step_only = c.other_input_tokens + np.where(step >= 2, tool, 0.0)
             r_prefix = _bill_prefix(c, np.ones(n_rows, dtype=int), False)
-            add(1, retry_calls, r_prefix, zero, zero, step_only, a * billed_share, z * billed_share, a + z, step)
+            add(1, r_prefix, zero, zero, step_only, a_billed, z_billed, full, step)
         elif cached_history:  # the first attempt already wrote everything this retry re-sends
-            add(1, retry_calls, prefix, read + written, zero, zero, a * billed_share, z * billed_share, a + z, step)
+            add(1, prefix, read + written, zero, zero, a_billed, z_billed, full, step)
         else:
-            add(1, retry_calls, prefix, read, written, uncached, a * billed_share, z * billed_share, a + z, step)
+            add(1, prefix, read, written, uncached, a_billed, z_billed, full, step)
 
     after, s_history, s_new, s_out = _summary_calls(c)
+    summary_reach = None
     if len(after):
-        # A summary call follows step jk, which was reached and succeeded.
-        s_calls = c.requests_per_month * outcome.passes * outcome.step_success ** after
+        summary_reach = outcome.step_success ** after
         s_prefix = _bill_prefix(c, after + 1, cached_history)
         if cached_history:
             s_read, s_written, s_uncached = s_history, s_new, np.zeros(len(after))
         else:
             s_read, s_written, s_uncached = np.zeros(len(after)), np.zeros(len(after)), s_history + s_new
-        add(2, s_calls, s_prefix, s_read, s_written, s_uncached, s_out, np.zeros(len(after)), s_out, after)
-    return rows
+        add(2, s_prefix, s_read, s_written, s_uncached, s_out, np.zeros(len(after)), s_out, after)
+
+    def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+        out = (arrays[0] if len(arrays) == 1 else np.concatenate(arrays)).astype(dtype)  # a copy: nothing shared
+        out.flags.writeable = False
+        return out
+
+    if summary_reach is not None:
+        summary_reach = joined([summary_reach], float)
+    return RequestRows(
+        step=joined([g[0] for g in groups], int), kind=joined([g[1] for g in groups], int),
+        tokens={k: joined([g[2][k] for g in groups], float) for k in TOKEN_CATEGORIES},
+        context=joined([g[3] for g in groups], float), reach=joined([reach], float),
+        retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach)
 
 
 def calls(w: Workload) -> CallRows:
     """Every kind of call a month of this workload bills, with its tokens by category (vectorised)."""
-    parts = [class_rows(c) for c in resolve_hit_rates(w).classes]
+    return join_rows([class_rows(c) for c in resolve_hit_rates(w).classes])
+
+
+def join_rows(parts: list[CallRows]) -> CallRows:
+    """Classes' rows as one table, `cls` the index of each row's class in `parts`."""
     if not parts:
         empty = np.zeros(0)
         return CallRows(cls=empty.astype(int), step=empty.astype(int), kind=empty.astype(int), calls=empty,
