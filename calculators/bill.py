@@ -295,11 +295,13 @@ def model_prices(w: Workload, catalogue: Catalogue, key: str) -> ModelPrices | N
 
 def _rate_matrix(rates: RateSet, total_input: np.ndarray) -> np.ndarray:
     """USD per MTok of each token category (rows, in TOKEN_CATEGORIES order) for each call (columns); one column for
-    every call where no rate of the set has a long-context tier."""
+    every call where no call crosses a long-context threshold of the set."""
     tiered = [rates.tiered(RATE_FIELD[cat]) for cat in TOKEN_CATEGORIES]
-    if not any(t.tiers for t in tiered):
+    thresholds = [threshold for t in tiered for threshold, _ in t.tiers]
+    if not thresholds or len(total_input) == 0 or total_input.max() <= min(thresholds):
         return np.array([[t.base] for t in tiered])
-    return np.array([np.broadcast_to(t.at(total_input), total_input.shape) for t in tiered])
+    at: dict[int, np.ndarray] = {}  # output and reasoning share one rate
+    return np.array([at.setdefault(id(t), t.at(total_input)) for t in tiered])
 
 
 def _money(rates: RateSet, rows: CallRows, total_input: np.ndarray | None = None) -> np.ndarray:
@@ -349,9 +351,31 @@ def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, label: str) -> Ti
     return TierNotice(c.name, label, threshold, largest, multiple(rates.input), multiple(rates.output), share)
 
 
-@lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
+class _Same:
+    """A cache key that is its object's identity, holding it (so the id stays its own): a model's prices hash field by
+    field, rate sets included, which costs more than pricing many a class. The catalogue's models are long-lived
+    objects; an equal copy is priced again, never wrongly."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+
 def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, CallRows, np.ndarray]:
     """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows)."""
+    return _class_bill_at(c, _Same(prices))
+
+
+@lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
+def _class_bill_at(c: CallClass, same_prices: _Same) -> tuple[ClassBill, CallRows, np.ndarray]:
+    prices: ModelPrices | None = same_prices.obj
     rows = class_rows(c)
     tokens = {cat: float(np.dot(rows.calls, rows.tokens[cat])) for cat in TOKEN_CATEGORIES}
     n_calls = float(rows.calls.sum())
@@ -363,7 +387,7 @@ def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, Ca
             money=nothing, tier_discount=0.0, total=0.0, priced=False), rows, np.zeros((len(TOKEN_CATEGORIES),
                                                                                           len(rows.calls)))
     standard = prices.standard
-    tier_rates = prices.rates(c.tier)
+    tier_rates = standard if c.tier == "standard" else prices.rates(c.tier)
     total_input = rows.total_input
     billed = _money(tier_rates or standard, rows, total_input)
     refused = _first_overflow(c, rows, prices)

@@ -157,6 +157,8 @@ class Waterfall:
     final: Bill
     bars: tuple[Bar, ...] = field(default=())
     workload: Workload | None = None  # the workload after every lever: the models it runs on
+    # The workload and bill each bar's lever met, in bar order: what `waterfall(..., resume=)` starts again from.
+    met: tuple[tuple[Workload, Bill], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def total_saving(self) -> float:
@@ -198,12 +200,38 @@ def ranking(w: Workload, levers: Sequence[tuple[Lever, BaseModel]], cat: Catalog
     return sorted(bars, key=lambda b: (b.idle is not None, -b.saving))
 
 
+def _shared_steps(prior: Waterfall, w: Workload, steps: Sequence[tuple[Lever, BaseModel]]) -> int:
+    """How many of the first levers `prior` applied, with the same inputs, to the same workload."""
+    if not prior.met or not (prior.met[0][0] is w or prior.met[0][0] == w):
+        return 0
+    n = 0
+    for bar, (lever, x) in zip(prior.bars, steps):
+        if bar.lever is not lever or not (bar.inputs is x or bar.inputs == x):
+            break
+        n += 1
+    return n
+
+
 def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catalogue,
-              baseline: Bill | None = None) -> Waterfall:
-    """Apply the chosen levers in ORDER, each to the workload the earlier ones left; each bar is exact money."""
-    baseline = baseline if baseline is not None else price(w, cat)
-    current, before, bars = w, baseline, []
-    for lever, x in ordered(chosen):
+              baseline: Bill | None = None, resume: Waterfall | None = None) -> Waterfall:
+    """Apply the chosen levers in ORDER, each to the workload the earlier ones left; each bar is exact money.
+
+    `resume`: a waterfall of the same workload and catalogue whose first levers had the same inputs. A lever's bar
+    depends only on the workload it meets and its own inputs, so those bars are taken as they are and the chain starts
+    again from the first lever whose input differs (the tornado moves one lever input at a time)."""
+    steps = ordered(chosen)
+    shared = _shared_steps(resume, w, steps) if resume is not None else 0
+    if resume is not None and shared == len(steps) == len(resume.bars):
+        return resume
+    if shared:
+        baseline = resume.baseline
+        bars, met = list(resume.bars[:shared]), list(resume.met[:shared])
+        current, before = resume.met[shared] if shared < len(resume.met) else (resume.workload, resume.final)
+    else:
+        baseline = baseline if baseline is not None else price(w, cat)
+        current, before, bars, met = w, baseline, [], []
+    for lever, x in steps[shared:]:
+        met.append((current, before))
         try:
             why = lever.idle(current, x, cat)
             step = effect(lever, current, x, cat, before)
@@ -234,4 +262,4 @@ def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catal
         bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=step.saving, after=step.after.total,
                         assumption=lever.describe(x), idle=why, one_off=one_off, caveat=caveat))
         current, before = step.workload, step.after
-    return Waterfall(baseline=baseline, final=before, bars=tuple(bars), workload=current)
+    return Waterfall(baseline=baseline, final=before, bars=tuple(bars), workload=current, met=tuple(met))

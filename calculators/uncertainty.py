@@ -349,19 +349,22 @@ class Chain:
             return None
         return w, pairs
 
-    def waterfall(self, values: Mapping[str, float] | None = None) -> Waterfall | None:
+    def waterfall(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Waterfall | None:
+        """The Overview's waterfall with some inputs changed; `resume`: a waterfall of this chain to start again from
+        (see `lever.waterfall`), e.g. the point estimate when only a lever's input moves."""
         changed = self.with_values(values or {})
         if changed is None:
             return None
         w, pairs = changed
-        return waterfall(w, pairs, self.catalogue)
+        return waterfall(w, pairs, self.catalogue, resume=resume)
 
-    def outcome(self, values: Mapping[str, float] | None = None) -> Outcome | None:
-        wf = self.waterfall(values)
-        if wf is None:
-            return None
-        return Outcome(today=wf.baseline.total, after=wf.final.total,
-                       savings={b.lever.name: b.saving for b in wf.bars})
+    def outcome(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Outcome | None:
+        wf = self.waterfall(values, resume)
+        return None if wf is None else outcome_of(wf)
+
+
+def outcome_of(wf: Waterfall) -> Outcome:
+    return Outcome(today=wf.baseline.total, after=wf.final.total, savings={b.lever.name: b.saving for b in wf.bars})
 
 
 Metric = Callable[[Outcome], float]
@@ -410,14 +413,16 @@ class Tornado:
 
 def tornado(chain: Chain, inputs: Sequence[Uncertain], metric: Metric = bill_after) -> Tornado:
     """Each input from its low to its high, the others at their likely; bars sorted by swing, widest first (ties in
-    the inputs' order). A zero-width range is a flat bar at the point estimate, with no evaluation."""
-    point = chain.outcome()
-    base = metric(point) if point is not None else float("nan")
+    the inputs' order). A zero-width range is a flat bar at the point estimate, with no evaluation. A lever's input
+    moves only that lever and the ones after it, so its ends start again from the point estimate's waterfall there."""
+    point_wf = chain.waterfall()
+    point_outcome = None if point_wf is None else outcome_of(point_wf)
+    base = metric(point_outcome) if point_outcome is not None else float("nan")
     bars, refused = [], []
     for u in inputs:
         ends = []
         for v in (u.range.low, u.range.high):
-            o = point if v == u.range.likely else chain.outcome({u.name: v})
+            o = point_outcome if v == u.range.likely else chain.outcome({u.name: v}, resume=point_wf)
             ends.append(None if o is None else metric(o))
         if None in ends:
             refused.append(u.label)

@@ -177,3 +177,26 @@ def test_classes_that_differ_only_in_name_volume_model_or_tier_share_their_rows_
     d = c.model_copy(update={"name": "b", "requests_per_month": 3_000, "model_key": MODELS[2], "tier": "batch"})
     assert wl.request_rows(c) is wl.request_rows(d)
     _same(wl.class_rows(d).calls, 3_000 * wl.request_rows(c).reach)
+
+
+# --- the tornado resumes the point's waterfall at the lever whose input moves ---------------------------------------
+
+def test_a_resumed_waterfall_equals_the_whole_chain_to_the_cent_and_bit():
+    from bench.uncertainty import chain as bench_chain
+    from calculators import uncertainty as u
+
+    c, inputs = bench_chain(True)
+    point = c.waterfall()
+    lever_inputs = [x for x in inputs if x.owner != u.WORKLOAD]
+    assert lever_inputs, "the bench chain has ranged lever inputs"
+    for x in lever_inputs:
+        for v in (x.range.low, x.range.high):
+            resumed = c.waterfall({x.name: v}, resume=point)
+            whole = c.waterfall({x.name: v})
+            assert resumed.baseline.total == whole.baseline.total and resumed.final.total == whole.final.total
+            assert [(b.lever.name, b.saving, b.after, b.idle, b.caveat, b.one_off) for b in resumed.bars] == \
+                [(b.lever.name, b.saving, b.after, b.idle, b.caveat, b.one_off) for b in whole.bars]
+    assert c.waterfall(resume=point) is point  # nothing moved: the point itself
+    # A workload input moves every lever: nothing is taken from the point.
+    moved = c.waterfall({"workload.input_tokens": 2_500.0}, resume=point)
+    assert moved.baseline.total == c.waterfall({"workload.input_tokens": 2_500.0}).baseline.total != point.baseline.total
