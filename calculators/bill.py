@@ -25,7 +25,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 
-from calculators.prices import Catalogue, ModelPrices, RateSet
+from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate
 from calculators.text import plain
 from calculators.workload import (
     CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, class_rows,
@@ -293,22 +293,62 @@ def model_prices(w: Workload, catalogue: Catalogue, key: str) -> ModelPrices | N
         return None
 
 
-def _rate_matrix(rates: RateSet, total_input: np.ndarray) -> np.ndarray:
-    """USD per MTok of each token category (rows, in TOKEN_CATEGORIES order) for each call (columns); one column for
-    every call where no call crosses a long-context threshold of the set."""
-    tiered = [rates.tiered(RATE_FIELD[cat]) for cat in TOKEN_CATEGORIES]
-    thresholds = [threshold for t in tiered for threshold, _ in t.tiers]
-    if not thresholds or len(total_input) == 0 or total_input.max() <= min(thresholds):
-        return np.array([[t.base] for t in tiered])
-    at: dict[int, np.ndarray] = {}  # output and reasoning share one rate
-    return np.array([at.setdefault(id(t), t.at(total_input)) for t in tiered])
+@dataclass(frozen=True)
+class _RateRows:
+    """A rate set's prices of each token category (TOKEN_CATEGORIES order), as the pricing of a class reads them."""
+
+    tiered: tuple[TieredRate, ...]
+    base: np.ndarray  # (categories, 1): every call's rates where no call crosses a long-context threshold
+    lowest: float | None  # the lowest threshold of any of them; None: no long-context tiers
+
+    @classmethod
+    def of(cls, rates: RateSet) -> _RateRows:
+        tiered = tuple(rates.tiered(RATE_FIELD[cat]) for cat in TOKEN_CATEGORIES)
+        thresholds = [threshold for t in tiered for threshold, _ in t.tiers]
+        base = np.array([[t.base] for t in tiered])
+        base.flags.writeable = False
+        return cls(tiered, base, min(thresholds) if thresholds else None)
+
+    def at(self, total_input: np.ndarray) -> np.ndarray:
+        """USD per MTok of each category (rows) for each call (columns, or one column for all where no call crosses a
+        threshold)."""
+        if self.lowest is None or len(total_input) == 0 or total_input.max() <= self.lowest:
+            return self.base
+        at: dict[int, np.ndarray] = {}  # output and reasoning share one rate
+        return np.array([at.setdefault(id(t), t.at(total_input)) for t in self.tiered])
 
 
-def _money(rates: RateSet, rows: CallRows, total_input: np.ndarray | None = None) -> np.ndarray:
+@dataclass(frozen=True)
+class _ModelRates:
+    """One model's rates for one service tier, looked up once (see `_model_rates`)."""
+
+    rates: RateSet  # what the class is billed at: the tier's rate set, or standard where the model has none
+    billed: _RateRows
+    at_standard: _RateRows | None  # the categories' standard rates where the billed ones are not (a batch tier)
+    tier_priced: bool
+    notice_thresholds: tuple[int, ...]  # long-context thresholds of its input and output rates, ascending
+    limit: int | None  # context_limit
+
+
+@lru_cache(maxsize=1024)
+def _model_rates(same_prices: _Same, tier: str) -> _ModelRates:
+    prices: ModelPrices = same_prices.obj
+    standard = prices.standard
+    tier_rates = standard if tier == "standard" else prices.rates(tier)
+    rates = tier_rates or standard
+    billed = _RateRows.of(rates)
+    return _ModelRates(rates=rates, billed=billed,
+                       at_standard=None if rates is standard else _RateRows.of(standard),
+                       tier_priced=tier_rates is not None,
+                       notice_thresholds=tuple(sorted({t for rate in (rates.input, rates.output) for t, _ in rate.tiers})),
+                       limit=context_limit(prices))
+
+
+def _money(rates: _RateRows, rows: CallRows) -> np.ndarray:
     """Money a month of each call row (columns) in each token category (rows, in TOKEN_CATEGORIES order)."""
-    tokens = np.array([rows.tokens[cat] for cat in TOKEN_CATEGORIES])
-    total_input = rows.total_input if total_input is None else total_input
-    return rows.calls * tokens * _rate_matrix(rates, total_input) / 1e6
+    shape = rows.per_request
+    tokens = shape.token_matrix if shape is not None else np.array([rows.tokens[cat] for cat in TOKEN_CATEGORIES])
+    return rows.calls * tokens * rates.at(rows.total_input) / 1e6
 
 
 def context_limit(prices: ModelPrices) -> int | None:
@@ -316,8 +356,7 @@ def context_limit(prices: ModelPrices) -> int | None:
     return max(prices.context_window or 0, LONG_CONTEXT_OPTION.get(prices.model_id, 0)) or None
 
 
-def _first_overflow(c: CallClass, rows: CallRows, prices: ModelPrices) -> Overflow | None:
-    limit = context_limit(prices)
+def _first_overflow(c: CallClass, rows: CallRows, limit: int | None, label: str) -> Overflow | None:
     if limit is None:
         return None
     over = rows.context > limit
@@ -325,12 +364,12 @@ def _first_overflow(c: CallClass, rows: CallRows, prices: ModelPrices) -> Overfl
         return None
     first = int(np.argmax(over))
     return Overflow(c.name, int(rows.step[first]), KINDS[int(rows.kind[first])], float(rows.context[first]), limit,
-                    prices.label)
+                    label)
 
 
-def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, label: str) -> TierNotice | None:
+def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, thresholds: tuple[int, ...],
+                 label: str) -> TierNotice | None:
     """The class's largest call against its rate set's long-context thresholds (see TierNotice)."""
-    thresholds = sorted({t for rate in (rates.input, rates.output) for t, _ in rate.tiers})
     if not thresholds or len(rows.calls) == 0:
         return None
     total_input = rows.total_input
@@ -386,23 +425,20 @@ def _class_bill_at(c: CallClass, same_prices: _Same) -> tuple[ClassBill, CallRow
             requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, tokens=tokens,
             money=nothing, tier_discount=0.0, total=0.0, priced=False), rows, np.zeros((len(TOKEN_CATEGORIES),
                                                                                           len(rows.calls)))
-    standard = prices.standard
-    tier_rates = standard if c.tier == "standard" else prices.rates(c.tier)
-    total_input = rows.total_input
-    billed = _money(tier_rates or standard, rows, total_input)
-    refused = _first_overflow(c, rows, prices)
+    r = _model_rates(same_prices, c.tier)
+    billed = _money(r.billed, rows)
+    refused = _first_overflow(c, rows, r.limit, prices.label)
     common = {"name": c.name, "model_key": c.model_key, "model_label": prices.label, "tier": c.tier,
-              "tier_priced": c.tier == "standard" or tier_rates is not None, "requests": c.requests_per_month,
+              "tier_priced": c.tier == "standard" or r.tier_priced, "requests": c.requests_per_month,
               "completed": completed_tasks(c), "calls": n_calls, "tokens": tokens}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
         return (ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), rows,
                 billed)
     billed_sums = billed.sum(axis=1)
-    at_standard = billed_sums if c.tier == "standard" or tier_rates is None else \
-        _money(standard, rows, total_input).sum(axis=1)
+    at_standard = billed_sums if r.at_standard is None else _money(r.at_standard, rows).sum(axis=1)
     money = {cat: float(at_standard[i]) for i, cat in enumerate(TOKEN_CATEGORIES)}
     total = float(sum(billed_sums))
-    notice = _tier_notice(c, rows, tier_rates or standard, prices.label)
+    notice = _tier_notice(c, rows, r.rates, r.notice_thresholds, prices.label)
     return ClassBill(**common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,
                      tier_notice=notice), rows, billed
 

@@ -584,8 +584,21 @@ class Catalogue:
     def picker_keys(self, show_all: bool = False, keep: Iterable[str] = ()) -> list[str]:
         """The model picker's options in the order of their labels: the text-generation models (every model with
         `show_all`), plus any model in `keep` (the linked or default model stays selectable while hidden)."""
-        kept = set(keep)
-        return [k for k in self._picker()[0] if show_all or k in kept or self._index[k].kind == "text"]
+        order = self._picker()[0]
+        if show_all:
+            return list(order)
+        text = self._picker_text()
+        hidden = {k for k in keep if k in self._index} - text[1]
+        if not hidden:  # every kept model is a text model already listed: the list every rerun asks for, built once
+            return list(text[0])
+        return [k for k in order if k in hidden or k in text[1]]
+
+    def _picker_text(self) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The text-generation models in the picker's order, and as a set."""
+        if "_picker_text_cache" not in self.__dict__:
+            keys = tuple(k for k in self._picker()[0] if self._index[k].kind == "text")
+            object.__setattr__(self, "_picker_text_cache", (keys, frozenset(keys)))
+        return self.__dict__["_picker_text_cache"]
 
     def picker_label(self, key: str) -> str:
         """A model's label in a picker: 'Provider · name', with the id where two models share a name, and what it is

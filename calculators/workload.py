@@ -17,7 +17,7 @@ richer world expresses it as call classes, so every page's "today" is the same b
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
@@ -288,10 +288,13 @@ class CallRows:
     calls: np.ndarray
     tokens: dict[str, np.ndarray]
     context: np.ndarray  # input + full output + reasoning of one such call: what must fit the window
+    per_request: RequestRows | None = field(default=None, repr=False, compare=False)  # one class's rows: their shape
 
     @property
     def total_input(self) -> np.ndarray:
         """Input tokens of one call, cached or not: what picks the long-context tier."""
+        if self.per_request is not None:
+            return self.per_request.total_input
         t = self.tokens
         return t["input"] + t["cache_write_5m"] + t["cache_write_1h"] + t["cache_read"]
 
@@ -432,7 +435,9 @@ class RequestRows:
 
     step: np.ndarray
     kind: np.ndarray
-    tokens: dict[str, np.ndarray]
+    token_matrix: np.ndarray  # (TOKEN_CATEGORIES, rows): the tokens of one call of each row by category
+    tokens: dict[str, np.ndarray]  # the rows of token_matrix, by category
+    total_input: np.ndarray  # input tokens of one call, cached or not (see CallRows.total_input)
     context: np.ndarray
     reach: np.ndarray  # expected starts of each step per request (first attempts)
     retries_per_step: float  # retry rows follow the first attempts where > 0
@@ -476,7 +481,7 @@ def class_rows(c: CallClass) -> CallRows:
     calls = (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(float, copy=False)
     calls.flags.writeable = False
     return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
-                    context=r.context)
+                    context=r.context, per_request=r)
 
 
 @lru_cache(maxsize=MAX_STEPS * 3 + 1)
@@ -508,7 +513,8 @@ def _request_rows(c: CallClass) -> RequestRows:
         tokens["output"] = output
         tokens["reasoning"] = reasoning
         total_in = sum(tokens[k] for k in TOKEN_CATEGORIES[:4])
-        groups.append((steps, np.full(len(steps), kind), tokens, total_in + full_output))
+        groups.append((steps, np.full(len(steps), kind), [tokens[k] for k in TOKEN_CATEGORIES], total_in,
+                       total_in + full_output))
 
     n_rows = len(step)
     a = np.full(n_rows, c.output_tokens)
@@ -552,10 +558,12 @@ def _request_rows(c: CallClass) -> RequestRows:
 
     if summary_reach is not None:
         summary_reach = joined([summary_reach], float)
+    matrix = joined([np.array(g[2], dtype=float) for g in groups], float) if len(groups) == 1 else \
+        joined([np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)], float)
     return RequestRows(
-        step=joined([g[0] for g in groups], int), kind=joined([g[1] for g in groups], int),
-        tokens={k: joined([g[2][k] for g in groups], float) for k in TOKEN_CATEGORIES},
-        context=joined([g[3] for g in groups], float), reach=joined([reach], float),
+        step=joined([g[0] for g in groups], int), kind=joined([g[1] for g in groups], int), token_matrix=matrix,
+        tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=joined([g[3] for g in groups], float),
+        context=joined([g[4] for g in groups], float), reach=joined([reach], float),
         retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach)
 
 

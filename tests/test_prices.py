@@ -208,6 +208,9 @@ def test_picker_lists_text_models_by_label_and_keeps_a_linked_hidden_model(cat):
     assert len(text) == len(cat.text_models()) and len(every) == len(cat.models)
     assert "openai/gpt-4o" in text and "openai/gpt-4o-mini-tts" not in text
     assert "openai/gpt-4o-mini-tts" in cat.picker_keys(keep=["openai/gpt-4o-mini-tts"])
+    # The text models' list is built once: whatever is kept, the picker is the every-model order filtered.
+    for keep in ([], ["openai/gpt-4o"], ["openai/gpt-4o-mini-tts", "nobody/unknown"], every[:3]):
+        assert cat.picker_keys(keep=keep) == [k for k in every if k in keep or cat.get(k).kind == "text"]
     labels = [cat.picker_label(k) for k in every]
     assert labels == sorted(labels, key=str.casefold)
     assert len(set(labels)) == len(labels)  # unique, so a label always names one model

@@ -98,7 +98,7 @@ def _reference_class_bill(c: CallClass, prices) -> dict:
     tier_rates = prices.rates(c.tier)
     billed = _reference_money(tier_rates or standard, rows)
     out["row_money"] = billed
-    if bill._first_overflow(c, rows, prices) is not None:
+    if bill._first_overflow(c, rows, bill.context_limit(prices), prices.label) is not None:
         return out | {"total": 0.0, "priced": False}
     at_standard = billed if c.tier == "standard" or tier_rates is None else _reference_money(standard, rows)
     money = {cat: float(at_standard[cat].sum()) for cat in TOKEN_CATEGORIES}
