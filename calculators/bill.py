@@ -54,13 +54,18 @@ class ClassBill:
     requests: float
     completed: float
     calls: float
-    tokens: dict[str, float]
     money: dict[str, float]
     tier_discount: float
     total: float
     priced: bool  # False: its money is not in the bill (the model has no price, or the class is refused); it is 0 here
+    rows: CallRows = field(repr=False, compare=False)  # its billed-call rows
     refused: Overflow | None = None  # the call that does not fit the context window: the class is not priced
     tier_notice: TierNotice | None = None  # its largest call crosses, or nearly crosses, a long-context tier
+
+    @cached_property
+    def tokens(self) -> dict[str, float]:
+        """Tokens a month by category (counted when a table asks: pricing does not need them)."""
+        return {cat: float(np.dot(self.rows.calls, self.rows.tokens[cat])) for cat in TOKEN_CATEGORIES}
 
     @property
     def per_request(self) -> float:
@@ -416,13 +421,12 @@ def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, Ca
 def _class_bill_at(c: CallClass, same_prices: _Same) -> tuple[ClassBill, CallRows, np.ndarray]:
     prices: ModelPrices | None = same_prices.obj
     rows = class_rows(c)
-    tokens = {cat: float(np.dot(rows.calls, rows.tokens[cat])) for cat in TOKEN_CATEGORIES}
     n_calls = float(rows.calls.sum())
     nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
         return ClassBill(
             name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
-            requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, tokens=tokens,
+            requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, rows=rows,
             money=nothing, tier_discount=0.0, total=0.0, priced=False), rows, np.zeros((len(TOKEN_CATEGORIES),
                                                                                           len(rows.calls)))
     r = _model_rates(same_prices, c.tier)
@@ -430,7 +434,7 @@ def _class_bill_at(c: CallClass, same_prices: _Same) -> tuple[ClassBill, CallRow
     refused = _first_overflow(c, rows, r.limit, prices.label)
     common = {"name": c.name, "model_key": c.model_key, "model_label": prices.label, "tier": c.tier,
               "tier_priced": c.tier == "standard" or r.tier_priced, "requests": c.requests_per_month,
-              "completed": completed_tasks(c), "calls": n_calls, "tokens": tokens}
+              "completed": completed_tasks(c), "calls": n_calls, "rows": rows}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
         return (ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), rows,
                 billed)

@@ -403,21 +403,26 @@ def _summary_calls(c: CallClass) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
 def _bill_prefix(c: CallClass, step: np.ndarray, in_history_cache: bool) -> dict[str, np.ndarray]:
     """How the prefix S of each call is billed: read from the task's own history cache after step 1; otherwise
-    by the class's cache setting (a share h read, the rest written at the TTL's write price)."""
+    by the class's cache setting (a share h read, the rest written at the TTL's write price). The arrays are new or a
+    shared zero: never write into them."""
     s = np.full(len(step), c.prefix_tokens, dtype=float)
     zero = np.zeros(len(step))
-    out = {k: zero.copy() for k in TOKEN_CATEGORIES[:4]}
-    from_history = (step >= 2) & in_history_cache
-    out["cache_read"] += np.where(from_history, s, 0.0)
-    rest = np.where(from_history, 0.0, s)
+    out = dict.fromkeys(TOKEN_CATEGORIES[:4], zero)
+    if in_history_cache:
+        from_history = step >= 2
+        out["cache_read"] = zero + np.where(from_history, s, 0.0)
+        rest = np.where(from_history, 0.0, s)
+    else:
+        rest = s
     if c.cache != "off":
         hit = c.cache_hit_rate or 0.0  # resolved before pricing (resolve_hit_rates)
-        out["cache_read"] += hit * rest
-        out["cache_write_5m" if c.cache == "5m" else "cache_write_1h"] += (1 - hit) * rest
+        write = "cache_write_5m" if c.cache == "5m" else "cache_write_1h"
+        out["cache_read"] = out["cache_read"] + hit * rest
+        out[write] = out[write] + (1 - hit) * rest
     elif in_history_cache:  # a cached conversation writes its whole first prompt, prefix included
-        out["cache_write_5m"] += rest
+        out["cache_write_5m"] = out["cache_write_5m"] + rest
     else:
-        out["input"] += rest
+        out["input"] = out["input"] + rest
     return out
 
 
@@ -504,17 +509,19 @@ def _request_rows(c: CallClass) -> RequestRows:
     reach = outcome.passes * outcome.step_success ** (step - 1)  # expected starts of each step per task
     groups = []
 
+    def plus(base: np.ndarray, more: np.ndarray) -> np.ndarray:
+        return base if more is zero else base + more  # adding a row of zeros changes no token
+
     def add(kind: int, prefix: dict[str, np.ndarray], read: np.ndarray, written: np.ndarray, uncached: np.ndarray,
             output: np.ndarray, reasoning: np.ndarray, full_output: np.ndarray, steps: np.ndarray) -> None:
         tokens = dict(prefix)
-        tokens["cache_read"] = tokens["cache_read"] + read
-        tokens[write_cat] = tokens[write_cat] + written
-        tokens["input"] = tokens["input"] + uncached
+        tokens["cache_read"] = plus(tokens["cache_read"], read)
+        tokens[write_cat] = plus(tokens[write_cat], written)
+        tokens["input"] = plus(tokens["input"], uncached)
         tokens["output"] = output
         tokens["reasoning"] = reasoning
-        total_in = sum(tokens[k] for k in TOKEN_CATEGORIES[:4])
-        groups.append((steps, np.full(len(steps), kind), [tokens[k] for k in TOKEN_CATEGORIES], total_in,
-                       total_in + full_output))
+        total_in = tokens["input"] + tokens["cache_write_5m"] + tokens["cache_write_1h"] + tokens["cache_read"]
+        groups.append((steps, kind, [tokens[k] for k in TOKEN_CATEGORIES], total_in, total_in + full_output))
 
     n_rows = len(step)
     a = np.full(n_rows, c.output_tokens)
@@ -545,23 +552,27 @@ def _request_rows(c: CallClass) -> RequestRows:
     if len(after):
         summary_reach = outcome.step_success ** after
         s_prefix = _bill_prefix(c, after + 1, cached_history)
+        s_zero = np.zeros(len(after))
         if cached_history:
-            s_read, s_written, s_uncached = s_history, s_new, np.zeros(len(after))
+            s_read, s_written, s_uncached = s_history, s_new, s_zero
         else:
-            s_read, s_written, s_uncached = np.zeros(len(after)), np.zeros(len(after)), s_history + s_new
-        add(2, s_prefix, s_read, s_written, s_uncached, s_out, np.zeros(len(after)), s_out, after)
+            s_read, s_written, s_uncached = s_zero, s_zero, s_history + s_new
+        add(2, s_prefix, s_read, s_written, s_uncached, s_out, s_zero, s_out, after)
 
     def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
-        out = (arrays[0] if len(arrays) == 1 else np.concatenate(arrays)).astype(dtype)  # a copy: nothing shared
+        # Every array here was made by this call (a lone one is kept, several are joined): read-only from now on.
+        out = (np.concatenate(arrays) if len(arrays) > 1 else arrays[0]).astype(dtype, copy=False)
         out.flags.writeable = False
         return out
 
     if summary_reach is not None:
         summary_reach = joined([summary_reach], float)
-    matrix = joined([np.array(g[2], dtype=float) for g in groups], float) if len(groups) == 1 else \
-        joined([np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)], float)
+    matrix = np.array(groups[0][2], dtype=float) if len(groups) == 1 else \
+        np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)
+    matrix.flags.writeable = False
     return RequestRows(
-        step=joined([g[0] for g in groups], int), kind=joined([g[1] for g in groups], int), token_matrix=matrix,
+        step=joined([g[0] for g in groups], int),
+        kind=joined([np.full(len(g[0]), g[1]) for g in groups], int), token_matrix=matrix,
         tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=joined([g[3] for g in groups], float),
         context=joined([g[4] for g in groups], float), reach=joined([reach], float),
         retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach)

@@ -20,6 +20,26 @@ from tests.levers_common import CAT, MODELS
 
 # --- the reference: the per-category code as it was -------------------------------------------------------------
 
+def _reference_prefix(c: CallClass, step: np.ndarray, in_history_cache: bool) -> dict[str, np.ndarray]:
+    """How the prefix S of each call is billed: read from the task's own history cache after step 1; otherwise
+    by the class's cache setting (a share h read, the rest written at the TTL's write price)."""
+    s = np.full(len(step), c.prefix_tokens, dtype=float)
+    zero = np.zeros(len(step))
+    out = {k: zero.copy() for k in TOKEN_CATEGORIES[:4]}
+    from_history = (step >= 2) & in_history_cache
+    out["cache_read"] += np.where(from_history, s, 0.0)
+    rest = np.where(from_history, 0.0, s)
+    if c.cache != "off":
+        hit = c.cache_hit_rate or 0.0  # resolved before pricing (resolve_hit_rates)
+        out["cache_read"] += hit * rest
+        out["cache_write_5m" if c.cache == "5m" else "cache_write_1h"] += (1 - hit) * rest
+    elif in_history_cache:  # a cached conversation writes its whole first prompt, prefix included
+        out["cache_write_5m"] += rest
+    else:
+        out["input"] += rest
+    return out
+
+
 def _reference_rows(c: CallClass) -> CallRows:
     outcome = FailureOutcome.of(c.failures, c.steps)
     f = c.failures
@@ -46,7 +66,7 @@ def _reference_rows(c: CallClass) -> CallRows:
     a = np.full(n_rows, c.output_tokens)
     z = np.full(n_rows, c.reasoning_tokens)
     zero = np.zeros(n_rows)
-    prefix = wl._bill_prefix(c, step, cached_history)
+    prefix = _reference_prefix(c, step, cached_history)
     if cached_history:
         read, written, uncached = history, new, zero
     else:
@@ -58,7 +78,7 @@ def _reference_rows(c: CallClass) -> CallRows:
         if f is not None and f.replay == "step only":
             tool = c.loop.tool_result_tokens if c.loop is not None else 0.0
             step_only = c.other_input_tokens + np.where(step >= 2, tool, 0.0)
-            r_prefix = wl._bill_prefix(c, np.ones(n_rows, dtype=int), False)
+            r_prefix = _reference_prefix(c, np.ones(n_rows, dtype=int), False)
             add(1, retry_calls, r_prefix, zero, zero, step_only, a * billed_share, z * billed_share, a + z, step)
         elif cached_history:
             add(1, retry_calls, prefix, read + written, zero, zero, a * billed_share, z * billed_share, a + z, step)
@@ -67,7 +87,7 @@ def _reference_rows(c: CallClass) -> CallRows:
     after, s_history, s_new, s_out = wl._summary_calls(c)
     if len(after):
         s_calls = c.requests_per_month * outcome.passes * outcome.step_success ** after
-        s_prefix = wl._bill_prefix(c, after + 1, cached_history)
+        s_prefix = _reference_prefix(c, after + 1, cached_history)
         if cached_history:
             s_read, s_written, s_uncached = s_history, s_new, np.zeros(len(after))
         else:
