@@ -336,7 +336,7 @@ class _ModelRates:
 
 
 @lru_cache(maxsize=1024)
-def _model_rates(same_prices: _Same, tier: str) -> _ModelRates:
+def _model_rates(same_prices: Same, tier: str) -> _ModelRates:
     prices: ModelPrices = same_prices.obj
     standard = prices.standard
     tier_rates = standard if tier == "standard" else prices.rates(tier)
@@ -395,7 +395,7 @@ def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, thresholds: tuple
     return TierNotice(c.name, label, threshold, largest, multiple(rates.input), multiple(rates.output), share)
 
 
-class _Same:
+class Same:
     """A cache key that is its object's identity, holding it (so the id stays its own): a model's prices hash field by
     field, rate sets included, which costs more than pricing many a class. The catalogue's models are long-lived
     objects; an equal copy is priced again, never wrongly."""
@@ -409,16 +409,16 @@ class _Same:
         return id(self.obj)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.obj is self.obj
+        return isinstance(other, Same) and other.obj is self.obj
 
 
 def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, CallRows, np.ndarray]:
     """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows)."""
-    return _class_bill_at(c, _Same(prices))
+    return _class_bill_at(c, Same(prices))
 
 
 @lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
-def _class_bill_at(c: CallClass, same_prices: _Same) -> tuple[ClassBill, CallRows, np.ndarray]:
+def _class_bill_at(c: CallClass, same_prices: Same) -> tuple[ClassBill, CallRows, np.ndarray]:
     prices: ModelPrices | None = same_prices.obj
     rows = class_rows(c)
     n_calls = float(rows.calls.sum())

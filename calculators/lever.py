@@ -11,13 +11,15 @@ counted once and levers that touch different tokens add up.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from calculators.bill import Bill, Overflow, newly_fitting, newly_refused, price
+from calculators.bill import Bill, Overflow, Same, newly_fitting, newly_refused, price
 from calculators.prices import Catalogue
 from calculators.workload import Workload
 
@@ -212,14 +214,50 @@ def _shared_steps(prior: Waterfall, w: Workload, steps: Sequence[tuple[Lever, Ba
     return n
 
 
+# The last waterfalls, by value of what they depend on (workload, levers and inputs, the catalogue object): a page
+# rerun that changes nothing in them (another widget, the same workload in another session) takes them as they are.
+_MEMO: OrderedDict[Hashable, Waterfall] = OrderedDict()
+_MEMO_SIZE = 64
+_MEMO_LOCK = threading.Lock()  # sessions rerun in threads
+
+
+def _memo_key(w: Workload, steps: Sequence[tuple[Lever, BaseModel]], cat: Catalogue) -> Hashable | None:
+    key = (w, tuple(steps), Same(cat))
+    try:
+        hash(key)
+    except TypeError:  # an input model holding an unhashable value: computed every time
+        return None
+    return key
+
+
 def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catalogue,
-              baseline: Bill | None = None, resume: Waterfall | None = None) -> Waterfall:
+              baseline: Bill | None = None, resume: Waterfall | None = None, *, memo: bool = True) -> Waterfall:
     """Apply the chosen levers in ORDER, each to the workload the earlier ones left; each bar is exact money.
 
-    `resume`: a waterfall of the same workload and catalogue whose first levers had the same inputs. A lever's bar
-    depends only on the workload it meets and its own inputs, so those bars are taken as they are and the chain starts
-    again from the first lever whose input differs (the tornado moves one lever input at a time)."""
+    `baseline`: the workload's bill where the caller has it. `resume`: a waterfall of the same workload and catalogue
+    whose first levers had the same inputs. A lever's bar depends only on the workload it meets and its own inputs,
+    so those bars are taken as they are and the chain starts again from the first lever whose input differs (the
+    tornado moves one lever input at a time). Neither changes the result. `memo`: keep the result among the last
+    waterfalls (see _MEMO); off for the many one-off evaluations of the tornado and the Monte Carlo."""
     steps = ordered(chosen)
+    key = _memo_key(w, steps, cat) if memo else None
+    if key is not None:
+        with _MEMO_LOCK:
+            hit = _MEMO.get(key)
+            if hit is not None:
+                _MEMO.move_to_end(key)
+                return hit
+    result = _waterfall(w, steps, cat, baseline, resume)
+    if key is not None:
+        with _MEMO_LOCK:
+            _MEMO[key] = result
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
+    return result
+
+
+def _waterfall(w: Workload, steps: list[tuple[Lever, BaseModel]], cat: Catalogue, baseline: Bill | None,
+               resume: Waterfall | None) -> Waterfall:
     shared = _shared_steps(resume, w, steps) if resume is not None else 0
     if resume is not None and shared == len(steps) == len(resume.bars):
         return resume

@@ -356,7 +356,8 @@ class Chain:
         if changed is None:
             return None
         w, pairs = changed
-        return waterfall(w, pairs, self.catalogue, resume=resume)
+        # The point estimate is the page's own waterfall (kept); the ranges' one-off evaluations are not kept.
+        return waterfall(w, pairs, self.catalogue, resume=resume, memo=not values)
 
     def outcome(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Outcome | None:
         wf = self.waterfall(values, resume)

@@ -220,3 +220,16 @@ def test_a_resumed_waterfall_equals_the_whole_chain_to_the_cent_and_bit():
     # A workload input moves every lever: nothing is taken from the point.
     moved = c.waterfall({"workload.input_tokens": 2_500.0}, resume=point)
     assert moved.baseline.total == c.waterfall({"workload.input_tokens": 2_500.0}).baseline.total != point.baseline.total
+
+
+def test_a_waterfall_asked_again_is_the_one_computed_and_equals_a_fresh_one():
+    from bench.uncertainty import chain as bench_chain
+    from calculators.lever import waterfall
+
+    c, _ = bench_chain(False)
+    pairs = list(c.levers)
+    first = waterfall(c.workload, pairs, c.catalogue)
+    assert waterfall(c.workload, pairs, c.catalogue, baseline=first.baseline) is first
+    fresh = waterfall(c.workload, pairs, c.catalogue, memo=False)
+    assert fresh is not first and fresh.final.total == first.final.total
+    assert [(b.saving, b.idle, b.caveat) for b in fresh.bars] == [(b.saving, b.idle, b.caveat) for b in first.bars]
