@@ -17,6 +17,7 @@ richer world expresses it as call classes, so every page's "today" is the same b
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -458,6 +459,7 @@ def _request_rows_key(c: CallClass) -> tuple:
 
 _REQUEST_ROWS: dict[tuple, RequestRows] = {}
 _REQUEST_ROWS_MAX = 8192
+_REQUEST_ROWS_LOCK = threading.Lock()  # sessions rerun in threads
 
 
 def request_rows(c: CallClass) -> RequestRows:
@@ -466,9 +468,10 @@ def request_rows(c: CallClass) -> RequestRows:
     rows = _REQUEST_ROWS.get(key)
     if rows is None:
         rows = _request_rows(c)
-        if len(_REQUEST_ROWS) >= _REQUEST_ROWS_MAX:
-            del _REQUEST_ROWS[next(iter(_REQUEST_ROWS))]  # the oldest
-        _REQUEST_ROWS[key] = rows
+        with _REQUEST_ROWS_LOCK:
+            if len(_REQUEST_ROWS) >= _REQUEST_ROWS_MAX:
+                del _REQUEST_ROWS[next(iter(_REQUEST_ROWS))]  # the oldest
+            _REQUEST_ROWS[key] = rows
     return rows
 
 
