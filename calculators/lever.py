@@ -221,11 +221,21 @@ _MEMO_SIZE = 64
 _MEMO_LOCK = threading.Lock()  # sessions rerun in threads
 
 
+def _value_key(x: BaseModel) -> Hashable:
+    """An inputs model as a key: itself, or its JSON where it holds a dict (right-sizing's pass rates); equal JSON
+    means equal values (floats are written exactly)."""
+    try:
+        hash(x)
+    except TypeError:
+        return type(x), x.model_dump_json()
+    return x
+
+
 def _memo_key(w: Workload, steps: Sequence[tuple[Lever, BaseModel]], cat: Catalogue) -> Hashable | None:
-    key = (w, tuple(steps), Same(cat))
+    key = (w, tuple((lever, _value_key(x)) for lever, x in steps), Same(cat))
     try:
         hash(key)
-    except TypeError:  # an input model holding an unhashable value: computed every time
+    except TypeError:  # a workload or lever holding an unhashable value: computed every time
         return None
     return key
 
