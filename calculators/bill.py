@@ -362,7 +362,7 @@ def context_limit(prices: ModelPrices) -> int | None:
 
 
 def _first_overflow(c: CallClass, rows: CallRows, limit: int | None, label: str) -> Overflow | None:
-    if limit is None:
+    if limit is None or (rows.per_request is not None and rows.per_request.largest_context <= limit):
         return None
     over = rows.context > limit
     if not over.any():

@@ -449,6 +449,7 @@ class RequestRows:
     retries_per_step: float  # retry rows follow the first attempts where > 0
     passes: float
     summary_reach: np.ndarray | None  # step success ** the step each summary call follows; None: no summary calls
+    largest_context: float  # of any call (0 without calls): a class whose model's window holds it fits
 
 
 def _request_rows_key(c: CallClass) -> tuple:
@@ -578,7 +579,8 @@ def _request_rows(c: CallClass) -> RequestRows:
         kind=joined([np.full(len(g[0]), g[1]) for g in groups], int), token_matrix=matrix,
         tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=joined([g[3] for g in groups], float),
         context=joined([g[4] for g in groups], float), reach=joined([reach], float),
-        retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach)
+        retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach,
+        largest_context=max(float(np.max(g[4], initial=0.0)) for g in groups))
 
 
 def calls(w: Workload) -> CallRows:
