@@ -19,7 +19,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.optimize import brentq
 
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever
@@ -300,6 +299,8 @@ def ttl_crossover(w: Workload, x: CachingInputs, cat: Catalogue) -> float | None
         v = rate / current
         (a5, b5, _, _), (a1, b1, _, _) = lines["5m"], lines["1h"]
         return v * ((a1 + b1 * float(traffic_hit_rate(rate, 3600.0))) - (a5 + b5 * float(traffic_hit_rate(rate, 300.0))))
+
+    from scipy.optimize import brentq  # here, not at the top: scipy.optimize costs ~0.4 s of a cold start
 
     grid = np.linspace(math.log(1e-3), math.log(1e6), 200)  # bracket only; brentq solves the root
     values = [gap(g) for g in grid]

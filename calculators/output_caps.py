@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
-from scipy.optimize import brentq, minimize_scalar
 
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
@@ -601,6 +600,8 @@ class CapModel:
             scalar = lambda log_c: float(self.bill(np.array([math.exp(log_c)]))[0])  # noqa: E731
             inner = np.flatnonzero((bills[1:-1] <= bills[:-2]) & (bills[1:-1] <= bills[2:])
                                    & (bills[1:-1] < no_cap - tolerance)) + 1
+            from scipy.optimize import minimize_scalar  # here, not at the top: ~0.4 s of a cold start
+
             for i in inner:
                 found = minimize_scalar(scalar, bounds=(grid[i - 1], grid[i + 1]), method="bounded",
                                         options={"xatol": 1e-10})
@@ -622,6 +623,8 @@ class CapModel:
             return 1.0
         if gap(0.0) >= 0:
             return 0.0
+        from scipy.optimize import brentq  # here, not at the top: ~0.4 s of a cold start
+
         return float(brentq(gap, 0.0, 1.0, xtol=1e-15, rtol=1e-15))
 
     def requests_per_minute(self, caps: np.ndarray, x: OutputCapInputs) -> np.ndarray:

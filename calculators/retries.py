@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.optimize import brentq
 
 from calculators.bill import Bill, price
 from calculators.lever import Lever, TodayAndAfter
@@ -426,6 +425,8 @@ def doubling_point(costs: TaskCosts, policy: Policy, factor: float = 2.0) -> flo
         return None
     if gap(0.0) >= 0:
         return 0.0
+    from scipy.optimize import brentq  # here, not at the top: scipy.optimize costs ~0.4 s of a cold start
+
     return float(brentq(gap, 0.0, MAX_FAILURE_RATE, xtol=1e-13))
 
 

@@ -12,16 +12,31 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from pydantic import ValidationError
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from calculators.prices import Catalogue, ModelPrices, replace_models
-from pages._ui import library_store as store
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# SQLAlchemy (and library_store, built on it) load at the first database use, not with this module: every page's
+# first run imports this module for the team's prices, and a user without a library has no database to read.
+
+
+def _store():
+    from pages._ui import library_store
+
+    return library_store
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return SQLAlchemyError, OSError
 
 DATA_ENV = "LLM_COST_LEVERS_DATA"
 CONNECTION = "library"  # st.connection name, and [connections.library] in secrets
@@ -120,7 +135,7 @@ def engine(*, for_write: bool = False) -> Engine | None:
     eng = conn.engine
     key = eng.url.render_as_string(hide_password=False)
     if key not in _migrated:  # once per database and process (migrate is idempotent and serialised)
-        store.migrate(eng)
+        _store().migrate(eng)
         _migrated.add(key)
     return eng
 
@@ -128,9 +143,10 @@ def engine(*, for_write: bool = False) -> Engine | None:
 def where() -> str:
     """The library's database, for people: a file path or the URL without its password."""
     if database_configured():
-        try:
-            from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
 
+        try:
             return make_url(secrets_section("connections")[CONNECTION]["url"]).render_as_string(hide_password=True)
         except (KeyError, TypeError, ArgumentError):
             return "the database in [connections.library]"
@@ -170,8 +186,8 @@ def _read_team_prices_key() -> tuple[str, str, int] | None:
         eng = engine()
         if eng is None:
             return None
-        stamp = store.team_prices_stamp(eng, team=team)
-    except (SQLAlchemyError, OSError):  # unreachable: keep the prices last read, the library page says what failed
+        stamp = _store().team_prices_stamp(eng, team=team)
+    except _database_errors():  # unreachable: keep the prices last read, the library page says what failed
         stamp = _last_known.get((url, team), 0)
     _last_known[(url, team)] = stamp
     return (url, team, stamp) if stamp else None
@@ -183,6 +199,7 @@ def team_models(key: tuple[str, str, int]) -> tuple[ModelPrices, ...]:
     eng = engine()
     if eng is None:
         return ()
+    store = _store()
     return tuple(store.to_model_prices(c) for c in store.current_team_prices(eng, team=team).values())
 
 
@@ -192,7 +209,7 @@ def with_team_prices(cat: Catalogue, key: tuple[str, str, int] | None) -> Catalo
         return cat
     try:
         team = team_models(key)
-    except (SQLAlchemyError, OSError, ValidationError):  # the page says what failed; bundled prices meanwhile
+    except (*_database_errors(), ValidationError):  # the page says what failed; bundled prices meanwhile
         return cat
     if not team:
         return cat
