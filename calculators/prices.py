@@ -577,6 +577,16 @@ class Catalogue:
         """Every 'provider/model' key, sorted."""
         return self._sorted_keys
 
+    def keys_in(self, text: str) -> list[str]:
+        """The keys that occur in `text` as substrings (`k in text` for every key), found through each provider's
+        'provider/' prefix first: a sentence names a few models, the catalogue holds thousands."""
+        if "_by_provider" not in self.__dict__:
+            groups: dict[str, list[str]] = {}
+            for key in self._sorted_keys:
+                groups.setdefault(key.split("/", 1)[0] + "/" if "/" in key else key, []).append(key)
+            object.__setattr__(self, "_by_provider", groups)
+        return [k for prefix, keys in self.__dict__["_by_provider"].items() if prefix in text for k in keys if k in text]
+
     def text_models(self) -> tuple[ModelPrices, ...]:
         """The text-generation models (see model_kind): what a workload can move to."""
         return tuple(m for m in self.models if m.kind == "text")

@@ -417,3 +417,13 @@ def test_the_documented_examples_are_valid_overrides(tmp_path):
         sonnet = {m.key: m for m in models}["anthropic/claude-sonnet-4-5"]
         assert sonnet.input.tiers == ((200_000, 5.40),) and sonnet.batch.input.tiers == ((200_000, 2.70),)
         assert sonnet.cache_write_1h.base == 5.40 and sonnet.flex.input.base == 1.35
+
+
+def test_keys_in_finds_exactly_the_keys_a_substring_search_finds():
+    """The provider-prefix shortcut of `keys_in` gives the same keys as testing every key against the text."""
+    cat = build_catalogue(Path('/nonexistent/overrides.toml'))
+    keys = cat.keys()
+    texts = ["", "no model here", f"move to {keys[0]} and {keys[-1]}.", " ".join(keys[::97]),
+             f"{keys[5]}x{keys[6]}", "openai/gpt-4o-mini then anthropic/claude-sonnet-4-5 (the strong one)"]
+    for text in texts:
+        assert sorted(cat.keys_in(text)) == sorted(k for k in keys if k in text)

@@ -125,7 +125,7 @@ def one_line(bar: Bar, money) -> str:
 
 def with_model_names(text: str, ctx: Context) -> str:
     """`text` (a lever's assumption, which names models by catalogue key) with display names instead of keys."""
-    names = {k: ctx.catalogue.get(k).label for k in ctx.catalogue.keys() if k in text}
+    names = {k: ctx.catalogue.get(k).label for k in ctx.catalogue.keys_in(text)}
     return display_names(text, names)
 
 
