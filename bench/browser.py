@@ -1,6 +1,6 @@
 """Benchmark what a user waits for: pressing Enter in a number input in Chromium until the page is idle and drawn.
 
-Run: .venv/bin/python bench/browser.py  (needs Debian's /usr/bin/chromium; prints a Markdown table; ~2 minutes)
+Run: .venv/bin/python bench/browser.py  (needs Debian's /usr/bin/chromium; prints a Markdown table; ~6 minutes)
 
 Two `streamlit run` servers start on loopback: the dashboard and an empty Streamlit page (one number input), so
 both are measured in the same run on the same machine. For every page of `app.PAGE_TABLE`, Chromium opens it, then 7
