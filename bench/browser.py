@@ -1,17 +1,19 @@
 """Benchmark what a user waits for: pressing Enter in a number input in Chromium until the page is idle and drawn.
 
-Run: .venv/bin/python bench/browser.py  (needs Debian's /usr/bin/chromium; prints a Markdown table; ~2 minutes)
+Run: .venv/bin/python bench/browser.py  (needs Debian's /usr/bin/chromium; prints a Markdown table; ~6 minutes)
 
 Two `streamlit run` servers start on loopback: the dashboard and an empty Streamlit page (one number input), so
-both are measured in the same run on the same machine. For each page, Chromium opens it, then 7 times (after one
-warm-up) types a new value into the page's first own number input and presses Enter; the clock stops when the
-script has run (the app's `data-test-script-state` went to "running" and back to "notRunning"), every chart has
-drawn its SVG, and two animation frames have passed. The median is reported with the bytes the browser received
-over the websocket during those reruns.
+both are measured in the same run on the same machine. For every page of `app.PAGE_TABLE`, Chromium opens it, then 7
+times (after one warm-up) types a new value into the page's first own number input (a page without one: the sidebar's
+first number input, the workload's requests per month) and presses Enter. The clock runs from the Enter key to the
+page's last change (any DOM mutation, plotly's drawing included), and stops only once the app is idle (its
+`data-test-script-state` is "notRunning"), every chart on the page has drawn its SVG and nothing has changed for
+400 ms. The median is reported with the bytes the browser received over the websocket during those reruns.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import statistics
 import sys
 from contextlib import ExitStack
@@ -20,15 +22,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import page_files  # noqa: E402
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 EMPTY_APP = ROOT / "bench" / "empty_app.py"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-OWN_INPUT = ("[data-testid='stMain'] [data-testid='stNumberInput'] input")
+# The first number input a user can see (not one folded away in a closed expander).
+OWN_INPUT = "[data-testid='stMain'] [data-testid='stNumberInput']:visible"
+SIDEBAR_INPUT = "[data-testid='stSidebar'] [data-testid='stNumberInput']:visible"
+
+
+def page_table() -> list[str]:
+    """`app.PAGE_TABLE`'s files, read from the source: importing app.py would run the app outside Streamlit."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    table = next(n.value for n in ast.walk(tree) if isinstance(n, ast.AnnAssign)
+                 and getattr(n.target, "id", None) == "PAGE_TABLE")
+    return [f for section in ast.literal_eval(table).values() for f, *_ in section]
 # Before pressing Enter: note when Enter goes down, and when the page last changed after it (every DOM mutation:
-# new elements, new values, plotly drawing its SVG). The run is over and drawn when the app is idle and nothing has
-# changed for QUIET_MS; the time reported is from Enter to the last change.
+# new elements, new values, plotly drawing its SVG). The run is over and drawn when the server has answered (a
+# websocket message after Enter: the rerun started), the app is idle, every chart has its SVG and nothing has changed
+# for QUIET_MS; the time reported is from Enter to the last change.
 WATCH = """() => {
     window.__t0 = null; window.__last = null;
     if (window.__watch) { window.__watch.disconnect(); document.removeEventListener('keydown', window.__key, true); }
@@ -43,37 +55,50 @@ DONE = f"""() => window.__t0 !== null && performance.now() - window.__last > {QU
     && [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector('.main-svg'))"""
 
 
+# A page has loaded once a number input is drawn, the app is idle and nothing has changed for a second (a first
+# load is idle before its run starts, and the sidebar is drawn before the page).
+LOADED = """() => {
+    if (!window.__loaded) {
+        window.__loaded = {last: performance.now()};
+        new MutationObserver(() => { window.__loaded.last = performance.now(); })
+            .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    }
+    return performance.now() - window.__loaded.last > 1000 && document.querySelector("[data-testid='stNumberInput']")
+        && document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+
 def settle(page) -> None:
-    page.wait_for_selector(IDLE, timeout=60_000)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_function(LOADED, timeout=60_000, polling=100)
 
 
-def measure(page, url: str, repeats: int) -> tuple[float, float] | None:
-    """Median ms from Enter to idle and drawn, and median kB received per rerun; None if the page has no input."""
+def measure(page, url: str, repeats: int) -> tuple[float, float, str]:
+    """Median ms from Enter to idle and drawn, median kB received per rerun, and the input typed into."""
     received: list[int] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
     page.goto(url)
     settle(page)
-    box = page.locator(OWN_INPUT).first
-    try:
-        box.wait_for(timeout=10_000)
-    except Exception:  # noqa: BLE001  a page without a number input of its own
-        return None
+    own = page.locator(OWN_INPUT)
+    widget = own.first if own.count() else page.locator(SIDEBAR_INPUT).first
+    where = "" if own.count() else "sidebar: "
+    label = where + widget.locator("label").first.inner_text().strip()
+    box = widget.locator("input").first
     start_value = float(box.input_value().replace(",", "") or 0)
     times, sizes = [], []
     for i in range(repeats + 1):
         received.clear()
-        box.fill(f"{start_value + (1 if i % 2 == 0 else 0):g}")
+        box.fill(f"{start_value + (1 if i % 2 == 0 else 0):.12g}")  # 1000001, not 1e+06
         page.evaluate(WATCH)
         box.press("Enter")
+        while not received:  # the server has not answered yet: the rerun has not started
+            page.wait_for_timeout(10)
         page.wait_for_function(DONE, timeout=60_000, polling=50)
         elapsed = page.evaluate("() => window.__last - window.__t0")
         if i:
             times.append(elapsed)
             sizes.append(sum(received) / 1024)
         page.wait_for_timeout(200)
-    return statistics.median(times), statistics.median(sizes)
+    return statistics.median(times), statistics.median(sizes), label
 
 
 def main() -> None:
@@ -91,24 +116,21 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
         base = measure(page, empty, args.repeats)
-        assert base is not None
         rows.append(("empty Streamlit page", *base))
         print(f"empty page: {base[0]:.0f} ms", file=sys.stderr)
-        for page_file in args.pages or page_files():
+        for page_file in args.pages or page_table():
             path = "" if page_file == "pages/overview.py" else Path(page_file).stem
             page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
             result = measure(page, f"{app}/{path}", args.repeats)
-            if result is None:
-                continue
             rows.append((f"`{page_file}`", *result))
             print(f"{page_file}: {result[0]:.0f} ms", file=sys.stderr)
             page.context.close()
         browser.close()
     empty_ms = rows[0][1]
-    print("| page | Enter → idle and drawn, median (ms) | ÷ empty page | received per rerun (kB) |")
-    print("|---|---:|---:|---:|")
-    for name, ms, kb in rows:
-        print(f"| {name} | {ms:.0f} | {ms / empty_ms:.1f} | {kb:.0f} |")
+    print("| page | Enter → idle and drawn, median (ms) | ÷ empty page | received per rerun (kB) | input |")
+    print("|---|---:|---:|---:|---|")
+    for name, ms, kb, label in rows:
+        print(f"| {name} | {ms:.0f} | {ms / empty_ms:.1f} | {kb:.0f} | {label} |")
 
 
 if __name__ == "__main__":

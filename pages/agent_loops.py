@@ -8,8 +8,9 @@ from pages._ui import ranges
 from pages._ui import figures, widgets
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, multiple,
-    percent, plain, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    more_figures, multiple, percent, plain, price_caption, saving_tone, shown, shown_frame, sources, tokens,
+    verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import SIDEBAR_KEYS, custom_rows, offer, preview
@@ -170,39 +171,47 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
                    f"({tokens(before.tokens)} tokens): the API would reject it."
                    + (" This policy keeps every call within it." if not view.overflows_within_task else ""))
 
-    steps = shown_frame(view.step_costs, "cached_input", "uncached_input", "output", "retries", "summary_call", "total",
-                        "today_total")
-    stacks = {"cached_input": "cached input (cache reads)", "uncached_input": "uncached input (incl. cache writes)",
-              "output": "output (incl. reasoning)"}
-    if view.step_costs["retries"].any():
-        stacks["retries"] = "retries"
-    if view.step_costs["summary_call"].any():
-        stacks["summary_call"] = "summary call after this step"
-    chart(figures.stacked_bars(
-        steps, x="step", stacks=stacks, title="Cost of each step of one task, with this policy", x_title="step",
-        y_title="cost per step", y_tickprefix=currency(), overlay_lines={"today_total": "today's policy (total)"},
-        markers=[figures.Marker(over.step, f"context overflows at step {over.step}")]
-        if over is not None and view.overflows_within_task else [],
-    ), steps, name="agent cost per step")
-
-    curve = shown_frame(view.curve, "today", "policy", "naive")
-    last = int(view.curve["steps"].iloc[-1])
-    markers = [figures.Marker(o.step, f"{tag} context overflows at step {o.step}", colour=colour)
-               for o, tag, colour in ((view.overflow, "this policy:", figures.BREAK_EVEN_COLOUR),
-                                      (view.overflow_today, "today:", "#8E5EA2"))
-               if o is not None and o.step <= last]
-    pays = view.pays_from_steps
-    if pays is not None and pays > 1:
-        markers.append(figures.Marker(pays, f"this policy is cheaper from {pays} steps", colour="#17A398"))
-    chart(figures.line_chart(
-        curve, x="steps", series={"today": "today's policy", "policy": "this policy", "naive": "naive: N × one call"},
-        dashes={"naive": "dot"}, title="Cost per task vs number of steps", x_title="steps per task (N)",
-        y_title="cost per task", y_tickprefix=currency(), markers=markers,
-        current=figures.Current(view.steps, shown(view.cost_per_task), f"your tasks: {view.steps} steps"),
-    ), curve, name="agent cost vs steps")
-    st.caption("Each point is one priced task of N steps; at your number of steps it is the bill's cost per task. "
-               f"For scale: Anthropic reports that its agents use about {agents.REPORTED_AGENT_MULTIPLE:g}× the tokens "
-               f"of chat, and multi-agent systems about {agents.REPORTED_MULTI_AGENT_MULTIPLE:g}×.")
+    step_tab, length_tab, sure_tab = chart_tabs(["Cost of each step", "Cost vs number of steps", SURE_TAB],
+                                                key="agents.view")
+    if step_tab.open:  # only the open tab is computed, sent and drawn
+        with step_tab:
+            steps = shown_frame(view.step_costs, "cached_input", "uncached_input", "output", "retries", "summary_call", "total",
+                                "today_total")
+            stacks = {"cached_input": "cached input (cache reads)", "uncached_input": "uncached input (incl. cache writes)",
+                      "output": "output (incl. reasoning)"}
+            if view.step_costs["retries"].any():
+                stacks["retries"] = "retries"
+            if view.step_costs["summary_call"].any():
+                stacks["summary_call"] = "summary call after this step"
+            chart(figures.stacked_bars(
+                steps, x="step", stacks=stacks, title="Cost of each step of one task, with this policy", x_title="step",
+                y_title="cost per step", y_tickprefix=currency(), overlay_lines={"today_total": "today's policy (total)"},
+                markers=[figures.Marker(over.step, f"context overflows at step {over.step}")]
+                if over is not None and view.overflows_within_task else [],
+            ), steps, name="agent cost per step")
+    if length_tab.open:
+        with length_tab:
+            curve = shown_frame(view.curve, "today", "policy", "naive")
+            last = int(view.curve["steps"].iloc[-1])
+            markers = [figures.Marker(o.step, f"{tag} context overflows at step {o.step}", colour=colour)
+                       for o, tag, colour in ((view.overflow, "this policy:", figures.BREAK_EVEN_COLOUR),
+                                              (view.overflow_today, "today:", "#8E5EA2"))
+                       if o is not None and o.step <= last]
+            pays = view.pays_from_steps
+            if pays is not None and pays > 1:
+                markers.append(figures.Marker(pays, f"this policy is cheaper from {pays} steps", colour="#17A398"))
+            chart(figures.line_chart(
+                curve, x="steps", series={"today": "today's policy", "policy": "this policy", "naive": "naive: N × one call"},
+                dashes={"naive": "dot"}, title="Cost per task vs number of steps", x_title="steps per task (N)",
+                y_title="cost per task", y_tickprefix=currency(), markers=markers,
+                current=figures.Current(view.steps, shown(view.cost_per_task), f"your tasks: {view.steps} steps"),
+            ), curve, name="agent cost vs steps")
+            st.caption("Each point is one priced task of N steps; at your number of steps it is the bill's cost per task. "
+                       f"For scale: Anthropic reports that its agents use about {agents.REPORTED_AGENT_MULTIPLE:g}× the tokens "
+                       f"of chat, and multi-agent systems about {agents.REPORTED_MULTI_AGENT_MULTIPLE:g}×.")
+    if sure_tab.open:
+        with sure_tab:
+            ranges.lever_section(LEVER, ctx, x)
 
     st.subheader("Every history policy")
     table = view.policies
@@ -247,7 +256,6 @@ else:
     ])
     show(p.task, p.today, p.after, " (preview)")
 
-ranges.lever_section(LEVER, ctx, x)
 explain(agents.EXPLANATION)
 sources("anthropic_agents", "agent_loops_policy_defaults", "workload_defaults", "genai_prices", "anthropic_caching",
         "openai_caching", "long_context_cliff")

@@ -5,8 +5,8 @@ from calculators import batch
 from pages._ui import ranges
 from pages._ui import figures, glossary
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    saving_tone, shown, shown_frame, sources, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    percent, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 
@@ -73,18 +73,24 @@ st.caption(f"Moving all eligible traffic ({money(r.eligible_bill)} of today's bi
            + (f", before the pipeline's {money(r.pipeline_cost)}." if r.pipeline_cost else "; no pipeline cost is "
               "entered, so any share saves."))
 
-curve = shown_frame(batch.saving_vs_share(r, x), "saving")
-fig = figures.line_chart(
-    curve, x="share", series={"saving": f"saving on the {x.tier} tier"},
-    title="Monthly saving vs the share of traffic that waits", x_title="share of eligible traffic moved",
-    y_title="saving per month",
-    markers=[figures.Marker(be, f"break-even {percent(be)}") if be is not None and x.pipeline_cost > 0 else None],
-    current=figures.Current(x.share, shown(r.saving), label=f"your share: {percent(x.share, 0)}"),
-    x_tickformat=".0%", y_tickprefix=currency(), y_tickformat=",", zero_line=True,
-)
-chart(fig, curve, name="batch saving vs share")
-st.caption("A straight line: the bill is linear in the split between tiers. Below zero, the pipeline costs more than "
-           "the discount brings.")
+share_tab, sure_tab = chart_tabs(["Saving vs share", SURE_TAB], key="batch.view")
+if share_tab.open:  # only the open tab is computed, sent and drawn
+    with share_tab:
+        curve = shown_frame(batch.saving_vs_share(r, x), "saving")
+        fig = figures.line_chart(
+            curve, x="share", series={"saving": f"saving on the {x.tier} tier"},
+            title="Monthly saving vs the share of traffic that waits", x_title="share of eligible traffic moved",
+            y_title="saving per month",
+            markers=[figures.Marker(be, f"break-even {percent(be)}") if be is not None and x.pipeline_cost > 0 else None],
+            current=figures.Current(x.share, shown(r.saving), label=f"your share: {percent(x.share, 0)}"),
+            x_tickformat=".0%", y_tickprefix=currency(), y_tickformat=",", zero_line=True,
+        )
+        chart(fig, curve, name="batch saving vs share")
+        st.caption("A straight line: the bill is linear in the split between tiers. Below zero, the pipeline costs more than "
+                   "the discount brings.")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 st.dataframe(
     shown_frame(r.classes, "bill today", f"{x.tier} input /MTok", f"{x.tier} output /MTok"), hide_index=True,
@@ -100,6 +106,5 @@ else:
                "back-fills, enrichment).")
 
 bill_lines(r.today, r.after, f"{percent(x.share, 0)} on {x.tier}")
-ranges.lever_section(LEVER, ctx, x)
 explain(batch.EXPLANATION)
 sources("batch_discount", "batch_window", "batch_flex", "batch_defaults", "genai_prices", "workload_defaults")

@@ -6,8 +6,8 @@ from pages._ui import ranges
 from pages._ui import figures
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, percent,
-    price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
+    SURE_TAB, Metric, bill_lines, chart, chart_tabs, context, currency, explain, headline, illustrative, money,
+    more_figures, percent, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 
@@ -140,40 +140,47 @@ if premium and r.naive_break_even_reuses is not None and r.break_even_reuses is 
 elif r.cacheable and not premium and r.storage_cost == 0:
     st.caption(f"{ctx.prices.provider_name} charges no write premium: caching never costs more than not caching.")
 
-curve = shown_frame(caching.saving_vs_hit_rate(r), "saving")
-fig = figures.line_chart(
-    curve, x="hit_rate", series={"saving": f"saving, {caching.TTL_LABEL[x.ttl]}"},
-    title="Monthly saving against no caching vs cache hit rate", x_title="cache hit rate",
-    y_title="saving per month",
-    markers=[figures.Marker(be, f"break-even {percent(be)}") if be is not None and be > 0 else None],
-    current=figures.Current(r.hit_rate, shown(float(r.saving_vs_hit.at(r.hit_rate)))),  # on the line: one rate
-    x_tickformat=".0%", y_tickprefix=currency(), zero_line=True,
-)
-chart(fig, curve, name="caching saving vs hit rate")
-
-ttls = form.options.get("ttl", ["5m"])
-traffic = caching.saving_vs_traffic(ctx.workload, x, ctx.catalogue, ttls)
-crossover = caching.ttl_crossover(ctx.workload, x, ctx.catalogue)
-per_prefix = caching.requests_per_hour_per_prefix(ctx.workload, x)
-be_traffic = caching.break_even_traffic(r, x)
-markers = [figures.Marker(be_traffic, f"break-even {per_hour(be_traffic)} req/h") if be_traffic else None]
-if crossover is not None:
-    markers.append(figures.Marker(crossover, f"1-hour TTL wins above {per_hour(crossover)} req/h", colour="#17A398"))
-current_share = float(traffic.loc[(traffic["requests_per_hour_per_prefix"] - per_prefix).abs().idxmin(), x.ttl])
-fig2 = figures.line_chart(
-    traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in ttls},
-    title="Share of the uncached bill caching saves vs traffic per prefix, for each TTL",
-    x_title="requests per hour per prefix (log scale)", y_title="share of the uncached bill saved",
-    markers=markers, log_x=True, y_tickformat=".0%", zero_line=True,
-    current=figures.Current(per_prefix, current_share) if x.hit_rate_mode != "Set directly" else None,
-)
-chart(fig2, traffic, name="caching saving vs traffic per ttl")
-st.caption("Below zero, caching costs more than it saves. The whole workload's volume moves with the traffic. The "
-           "break-even line is for the selected TTL; the green line is where the 1-hour TTL starts to save more than "
-           "the 5-minute one.")
+hit_tab, traffic_tab, sure_tab = chart_tabs(["Saving vs hit rate", "Saving vs traffic, per TTL", SURE_TAB],
+                                            key="cache.view")
+if hit_tab.open:  # only the open tab's chart is computed and drawn
+    with hit_tab:
+        curve = shown_frame(caching.saving_vs_hit_rate(r), "saving")
+        fig = figures.line_chart(
+            curve, x="hit_rate", series={"saving": f"saving, {caching.TTL_LABEL[x.ttl]}"},
+            title="Monthly saving against no caching vs cache hit rate", x_title="cache hit rate",
+            y_title="saving per month",
+            markers=[figures.Marker(be, f"break-even {percent(be)}") if be is not None and be > 0 else None],
+            current=figures.Current(r.hit_rate, shown(float(r.saving_vs_hit.at(r.hit_rate)))),  # on the line: one rate
+            x_tickformat=".0%", y_tickprefix=currency(), zero_line=True,
+        )
+        chart(fig, curve, name="caching saving vs hit rate")
+if traffic_tab.open:
+    with traffic_tab:
+        ttls = form.options.get("ttl", ["5m"])
+        traffic = caching.saving_vs_traffic(ctx.workload, x, ctx.catalogue, ttls)
+        crossover = caching.ttl_crossover(ctx.workload, x, ctx.catalogue)
+        per_prefix = caching.requests_per_hour_per_prefix(ctx.workload, x)
+        be_traffic = caching.break_even_traffic(r, x)
+        markers = [figures.Marker(be_traffic, f"break-even {per_hour(be_traffic)} req/h") if be_traffic else None]
+        if crossover is not None:
+            markers.append(figures.Marker(crossover, f"1-hour TTL wins above {per_hour(crossover)} req/h", colour="#17A398"))
+        current_share = float(traffic.loc[(traffic["requests_per_hour_per_prefix"] - per_prefix).abs().idxmin(), x.ttl])
+        fig2 = figures.line_chart(
+            traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in ttls},
+            title="Share of the uncached bill caching saves vs traffic per prefix, for each TTL",
+            x_title="requests per hour per prefix (log scale)", y_title="share of the uncached bill saved",
+            markers=markers, log_x=True, y_tickformat=".0%", zero_line=True,
+            current=figures.Current(per_prefix, current_share) if x.hit_rate_mode != "Set directly" else None,
+        )
+        chart(fig2, traffic, name="caching saving vs traffic per ttl")
+        st.caption("Below zero, caching costs more than it saves. The whole workload's volume moves with the traffic. The "
+                   "break-even line is for the selected TTL; the green line is where the 1-hour TTL starts to save more than "
+                   "the 5-minute one.")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 bill_lines(r.today, r.after, "with caching")
 
-ranges.lever_section(LEVER, ctx, x)
 explain(caching.EXPLANATION)
 sources("anthropic_caching", "openai_caching", "gemini_caching", "long_context_cliff", "genai_prices")

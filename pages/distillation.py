@@ -5,8 +5,8 @@ from calculators import distillation as ds
 from pages._ui import ranges
 from pages._ui import fig_distillation, figures, glossary, widgets
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    saving_tone, shown, shown_frame, sources, tokens, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    percent, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 
@@ -136,40 +136,46 @@ st.caption(
        else "It never pays back at any volume.")
 )
 
-curve = shown_frame(ds.cumulative_curve(r), "teacher_only", "distilled", "cumulative_saving")
-_, at_horizon = r.cumulative(x.horizon_months)
-fig = figures.line_chart(
-    curve, x="month", series={"teacher_only": "today's bill only", "distilled": "distil, then serve the student"},
-    title="Cumulative cost: today's models vs distilling", x_title="months from the start",
-    y_title="cumulative spend",
-    markers=[figures.Marker(r.payback_months, f"pays back after {r.payback_months:.1f} months")
-             if r.payback_months is not None else None],
-    current=figures.Current(x.horizon_months, shown(float(at_horizon)), f"{x.horizon_months}-month horizon"),
-    y_tickprefix=currency(), y_tickformat=",",
-)
-chart(fig, curve, name="distillation cumulative cost")
-
-if r.requests > 0:
-    volume_curve = shown_frame(ds.payback_curve(r), "monthly_saving")
-    floor = (figures.Marker(r.min_volume, f"never pays back below {tokens(r.min_volume)}")
-             if r.min_volume is not None and r.min_volume > 0 else None)
-    markers = [
-        figures.Marker(r.requests, "your volume", colour="#111111")
-        if r.payback_months is None else None,  # otherwise the point on the curve shows it
-        figures.Marker(r.volume_for_horizon, f"within {x.horizon_months} months above {tokens(r.volume_for_horizon)}",
-                       colour="#17A398") if r.volume_for_horizon is not None else None,
-    ]
-    fig2 = fig_distillation.payback_vs_volume(
-        volume_curve, horizon_months=x.horizon_months, floor=floor, markers=markers,
-        current=figures.Current(r.requests, r.payback_months, "your volume") if r.payback_months is not None else None,
-    )
-    chart(fig2, volume_curve, name="distillation payback vs volume")
-    st.caption("Volume changes the running saving, not the one-off cost: the labelled set and training run stay the "
-               "same. The whole workload scales with the volume.")
-else:
-    st.caption("No requests to distil: the payback-vs-volume chart needs some traffic to scale.")
+cumulative_tab, volume_tab, sure_tab = chart_tabs(["Cumulative cost", "Payback vs volume", SURE_TAB], key="ds.view")
+if cumulative_tab.open:  # only the open tab is computed, sent and drawn
+    with cumulative_tab:
+        curve = shown_frame(ds.cumulative_curve(r), "teacher_only", "distilled", "cumulative_saving")
+        _, at_horizon = r.cumulative(x.horizon_months)
+        fig = figures.line_chart(
+            curve, x="month", series={"teacher_only": "today's bill only", "distilled": "distil, then serve the student"},
+            title="Cumulative cost: today's models vs distilling", x_title="months from the start",
+            y_title="cumulative spend",
+            markers=[figures.Marker(r.payback_months, f"pays back after {r.payback_months:.1f} months")
+                     if r.payback_months is not None else None],
+            current=figures.Current(x.horizon_months, shown(float(at_horizon)), f"{x.horizon_months}-month horizon"),
+            y_tickprefix=currency(), y_tickformat=",",
+        )
+        chart(fig, curve, name="distillation cumulative cost")
+if volume_tab.open:
+    with volume_tab:
+        if r.requests > 0:
+            volume_curve = shown_frame(ds.payback_curve(r), "monthly_saving")
+            floor = (figures.Marker(r.min_volume, f"never pays back below {tokens(r.min_volume)}")
+                     if r.min_volume is not None and r.min_volume > 0 else None)
+            markers = [
+                figures.Marker(r.requests, "your volume", colour="#111111")
+                if r.payback_months is None else None,  # otherwise the point on the curve shows it
+                figures.Marker(r.volume_for_horizon, f"within {x.horizon_months} months above {tokens(r.volume_for_horizon)}",
+                               colour="#17A398") if r.volume_for_horizon is not None else None,
+            ]
+            fig2 = fig_distillation.payback_vs_volume(
+                volume_curve, horizon_months=x.horizon_months, floor=floor, markers=markers,
+                current=figures.Current(r.requests, r.payback_months, "your volume") if r.payback_months is not None else None,
+            )
+            chart(fig2, volume_curve, name="distillation payback vs volume")
+            st.caption("Volume changes the running saving, not the one-off cost: the labelled set and training run stay the "
+                       "same. The whole workload scales with the volume.")
+        else:
+            st.caption("No requests to distil: the payback-vs-volume chart needs some traffic to scale.")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 bill_lines(r.today, r.after, "after distillation")
-ranges.lever_section(LEVER, ctx, x)
 explain(ds.EXPLANATION)
 sources("hsieh_distilling", "batch_discount", "distillation_defaults", "genai_prices", "workload_defaults")

@@ -4,8 +4,8 @@ import streamlit as st
 from calculators import jevons
 from pages._ui import fig_jevons, figures, glossary, ranges
 from pages._ui.layout import (
-    Metric, chart, context, currency, explain, headline, illustrative, money, multiple, shown, shown_frame, sources,
-    verdict,
+    SURE_TAB, Metric, chart, chart_tabs, context, currency, explain, headline, illustrative, money, multiple, shown,
+    shown_frame, sources, verdict,
 )
 from pages._ui.layout import safe_csv
 from pages._ui.lever_form import InputForm
@@ -88,33 +88,41 @@ if r.break_even_elasticity is not None and x.elasticity > r.break_even_elasticit
     st.warning(f"With elasticity {x.elasticity:g} above the break-even {r.break_even_elasticity:.2f}, every "
                "price cut *raises* the bill: usage grows faster than prices fall.", icon=":material/warning:")
 
-frame = jevons.projection(x)
-shown_proj = shown_frame(frame, *[c for c in ("spend", "spend_low", "spend_high") if c in frame])
-chart(fig_jevons.price_and_spend(shown_proj, spend0=shown(x.monthly_spend), band=x.show_band), shown_proj,
-      name="jevons price usage spend")
+projection_tab, elasticity_tab, several_tab, sure_tab = chart_tabs(
+    ["Projection", "Spend vs elasticity", "Several elasticities", SURE_TAB], key="jevons.view")
+if projection_tab.open:  # only the open tab's charts are computed and drawn
+    with projection_tab:
+        frame = jevons.projection(x)
+        shown_proj = shown_frame(frame, *[c for c in ("spend", "spend_low", "spend_high") if c in frame])
+        chart(fig_jevons.price_and_spend(shown_proj, spend0=shown(x.monthly_spend), band=x.show_band), shown_proj,
+              name="jevons price usage spend")
 
-ranges.fan_section(ctx, x)
-
-sweep = jevons.spend_vs_elasticity(x)
-fig = figures.line_chart(
-    sweep, x="elasticity", series={"spend_multiple": f"spend in {x.horizon_years} years, × today"},
-    title=f"Spend in {x.horizon_years} years vs usage elasticity", x_title="usage elasticity ε",
-    y_title="× today's spend (log scale)", log_y=True,
-    markers=[figures.Marker(r.break_even_elasticity, f"break-even ε = {r.break_even_elasticity:.2f}")
-             if r.break_even_elasticity is not None else None,
-             figures.Marker(jevons.IMPLIED_ELASTICITY, "market-wide 1.51", colour="#5C6B73")],
-    current=figures.Current(x.elasticity, r.spend_multiple),
-)
-chart(fig, sweep, name="jevons spend vs elasticity")
-
-fan = jevons.elasticity_fan(x)
-fan = shown_frame(fan, *[c for c in fan.columns if c != "year"])
-fig2 = figures.line_chart(
-    fan, x="year", series={c: c for c in fan.columns if c != "year"},
-    title="Monthly spend for several elasticities", x_title="years from today", y_title="monthly spend (log scale)",
-    log_y=True, y_tickprefix=currency(),
-)
-chart(fig2, fan, name="jevons spend by elasticity")
+if elasticity_tab.open:
+    with elasticity_tab:
+        sweep = jevons.spend_vs_elasticity(x)
+        fig = figures.line_chart(
+            sweep, x="elasticity", series={"spend_multiple": f"spend in {x.horizon_years} years, × today"},
+            title=f"Spend in {x.horizon_years} years vs usage elasticity", x_title="usage elasticity ε",
+            y_title="× today's spend (log scale)", log_y=True,
+            markers=[figures.Marker(r.break_even_elasticity, f"break-even ε = {r.break_even_elasticity:.2f}")
+                     if r.break_even_elasticity is not None else None,
+                     figures.Marker(jevons.IMPLIED_ELASTICITY, "market-wide 1.51", colour="#5C6B73")],
+            current=figures.Current(x.elasticity, r.spend_multiple),
+        )
+        chart(fig, sweep, name="jevons spend vs elasticity")
+if several_tab.open:
+    with several_tab:
+        fan = jevons.elasticity_fan(x)
+        fan = shown_frame(fan, *[c for c in fan.columns if c != "year"])
+        fig2 = figures.line_chart(
+            fan, x="year", series={c: c for c in fan.columns if c != "year"},
+            title="Monthly spend for several elasticities", x_title="years from today", y_title="monthly spend (log scale)",
+            log_y=True, y_tickprefix=currency(),
+        )
+        chart(fig2, fan, name="jevons spend by elasticity")
+if sure_tab.open:
+    with sure_tab:
+        ranges.fan_section(ctx, x)
 
 st.subheader("The published numbers behind the market-wide illustration")
 points = jevons.published_points()

@@ -10,8 +10,8 @@ from pages._ui import ranges
 from pages._ui import fig_output_caps, figures
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    saving_tone, shown, shown_frame, sources, verdict,
+    SURE_TAB, Metric, bill_lines, chart, chart_tabs, context, currency, explain, headline, illustrative, money,
+    percent, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.layout import plain
 from pages._ui.lever_form import LeverForm, key_of, publish
@@ -214,7 +214,11 @@ if len(r.classes) > 1 or r.raised:
         },
     )
 
-if r.model.classes:
+bill_tab, tokens_tab, throughput_tab, sure_tab = chart_tabs(
+    ["Bill and truncation", "Tokens and latency", "Throughput", SURE_TAB], key="cap.view")
+if not r.model.classes and not sure_tab.open:
+    st.caption("No single-call class to chart: agent tasks are out of this lever's scope.")
+elif not sure_tab.open:  # only the open tab's charts are computed and drawn
     curve = oc.curves(r, x, marks=(best,) if best is not None else ())
     current = curve.loc[(curve["cap"] - x.cap).abs().idxmin()]
     markers = [
@@ -230,63 +234,70 @@ if r.model.classes:
 
     shown_curve = shown_frame(curve, "bill", "no_cap_bill", "today", "bill_one_cap")
     beyond = bool((curve["bill_one_cap"] < curve["bill"] - 1e-9 * r.today.total).any())
-    left, right = st.columns(2)
-    with left:
-        series = {"bill": "with this cap (within the limit)", "today": "today (no cap)"}
-        if x.brevity_effect:
-            series["no_cap_bill"] = "brevity instruction, no cap"
-        if beyond:
-            series["bill_one_cap"] = "one cap for every class, limit ignored (not booked)"
-        fig = fig_output_caps.cap_chart(
-            shown_curve, series=series, dashes={"today": "dash", "no_cap_bill": "dot", "bill_one_cap": "dot"},
-            title="Monthly bill vs the cap", y_title="bill per month", markers=markers,
-            current=here("bill", money_column=True), y_tickprefix=currency(),
-        )
-        chart(fig, shown_curve[["cap", *series]], name="output cap bill per month")
-    with right:
-        cut_series = {"truncation_rate": "truncated", "redo_rate": "redone"}
-        if beyond:
-            cut_series["truncation_rate_one_cap"] = "truncated, limit ignored"
-        fig = fig_output_caps.cap_chart(
-            curve, series=cut_series, title="Truncation rate vs the cap", dashes={"truncation_rate_one_cap": "dot"},
-            y_title="share of answers", markers=markers, current=here("truncation_rate"), y_tickformat=".1%",
-        )
-        chart(fig, curve[["cap", *cut_series]], name="output cap truncation rate")
-    if beyond:
-        st.caption("Below the limit cap, the solid lines hold still: the classes your cap would cut beyond the limit "
-                   "keep their tightest cap within it. The dotted lines are what one cap for every class would do: the "
-                   "gap is a saving made of answers cut off, which the lever does not book.")
-
-    left, right = st.columns(2)
-    with left:
-        fig = fig_output_caps.cap_chart(
-            curve, series={"billed_output_tokens": "billed", "first_attempt_tokens": "first attempt",
-                           "no_cap_mean_tokens": "no cap"},
-            dashes={"no_cap_mean_tokens": "dash", "first_attempt_tokens": "dot"},
-            title="Output tokens billed per request vs the cap", y_title="output tokens (redone answers included)",
-            markers=markers, current=here("billed_output_tokens"),
-        )
-        chart(fig, curve[["cap", "billed_output_tokens", "first_attempt_tokens", "no_cap_mean_tokens"]],
-              name="output cap billed tokens")
-    with right:
-        fig = fig_output_caps.cap_chart(
-            curve, series={"latency_p50_s": "p50", "latency_p95_s": "p95"}, title=f"Latency vs the cap{latency_of}",
-            y_title="seconds", markers=markers, current=here("latency_p95_s", "p95"), y_ticksuffix=" s",
-        )
-        chart(fig, curve[["cap", "latency_p50_s", "latency_p95_s"]], name="output cap latency")
-        st.caption("A response of N tokens takes the time to first token + (N − 1) × the time per token. The p95 jumps "
-                   "where redone answers pass 5% of requests: from then on the slowest 5% wait for two attempts.")
-
-    fig = fig_output_caps.cap_chart(
-        curve, series={"requests_per_minute": "requests per minute the limit admits",
-                       "average_requests_per_minute": "your average load"},
-        dashes={"average_requests_per_minute": "dash"},
-        title=f"Requests per minute under a {x.tpm_limit:,} tokens-per-minute limit ({x.limit_counts} reserved)",
-        y_title="requests per minute (log scale)", markers=markers, current=here("requests_per_minute"), log_y=True,
-    )
-    chart(fig, curve[["cap", "requests_per_minute", "average_requests_per_minute"]], name="output cap throughput")
-    st.caption("Peaks matter more than the average: the limit applies per minute, so compare it with your busiest "
-               "minute. A loose cap costs nothing extra in money but lowers this ceiling.")
+    if bill_tab.open:
+        with bill_tab:
+            left, right = st.columns(2)
+            with left:
+                series = {"bill": "with this cap (within the limit)", "today": "today (no cap)"}
+                if x.brevity_effect:
+                    series["no_cap_bill"] = "brevity instruction, no cap"
+                if beyond:
+                    series["bill_one_cap"] = "one cap for every class, limit ignored (not booked)"
+                fig = fig_output_caps.cap_chart(
+                    shown_curve, series=series, dashes={"today": "dash", "no_cap_bill": "dot", "bill_one_cap": "dot"},
+                    title="Monthly bill vs the cap", y_title="bill per month", markers=markers,
+                    current=here("bill", money_column=True), y_tickprefix=currency(),
+                )
+                chart(fig, shown_curve[["cap", *series]], name="output cap bill per month")
+            with right:
+                cut_series = {"truncation_rate": "truncated", "redo_rate": "redone"}
+                if beyond:
+                    cut_series["truncation_rate_one_cap"] = "truncated, limit ignored"
+                fig = fig_output_caps.cap_chart(
+                    curve, series=cut_series, title="Truncation rate vs the cap", dashes={"truncation_rate_one_cap": "dot"},
+                    y_title="share of answers", markers=markers, current=here("truncation_rate"), y_tickformat=".1%",
+                )
+                chart(fig, curve[["cap", *cut_series]], name="output cap truncation rate")
+            if beyond:
+                st.caption("Below the limit cap, the solid lines hold still: the classes your cap would cut beyond the limit "
+                           "keep their tightest cap within it. The dotted lines are what one cap for every class would do: the "
+                           "gap is a saving made of answers cut off, which the lever does not book.")
+    if tokens_tab.open:
+        with tokens_tab:
+            left, right = st.columns(2)
+            with left:
+                fig = fig_output_caps.cap_chart(
+                    curve, series={"billed_output_tokens": "billed", "first_attempt_tokens": "first attempt",
+                                   "no_cap_mean_tokens": "no cap"},
+                    dashes={"no_cap_mean_tokens": "dash", "first_attempt_tokens": "dot"},
+                    title="Output tokens billed per request vs the cap", y_title="output tokens (redone answers included)",
+                    markers=markers, current=here("billed_output_tokens"),
+                )
+                chart(fig, curve[["cap", "billed_output_tokens", "first_attempt_tokens", "no_cap_mean_tokens"]],
+                      name="output cap billed tokens")
+            with right:
+                fig = fig_output_caps.cap_chart(
+                    curve, series={"latency_p50_s": "p50", "latency_p95_s": "p95"}, title=f"Latency vs the cap{latency_of}",
+                    y_title="seconds", markers=markers, current=here("latency_p95_s", "p95"), y_ticksuffix=" s",
+                )
+                chart(fig, curve[["cap", "latency_p50_s", "latency_p95_s"]], name="output cap latency")
+                st.caption("A response of N tokens takes the time to first token + (N − 1) × the time per token. The p95 jumps "
+                           "where redone answers pass 5% of requests: from then on the slowest 5% wait for two attempts.")
+    if throughput_tab.open:
+        with throughput_tab:
+            fig = fig_output_caps.cap_chart(
+                curve, series={"requests_per_minute": "requests per minute the limit admits",
+                               "average_requests_per_minute": "your average load"},
+                dashes={"average_requests_per_minute": "dash"},
+                title=f"Requests per minute under a {x.tpm_limit:,} tokens-per-minute limit ({x.limit_counts} reserved)",
+                y_title="requests per minute (log scale)", markers=markers, current=here("requests_per_minute"), log_y=True,
+            )
+            chart(fig, curve[["cap", "requests_per_minute", "average_requests_per_minute"]], name="output cap throughput")
+            st.caption("Peaks matter more than the average: the limit applies per minute, so compare it with your busiest "
+                       "minute. A loose cap costs nothing extra in money but lowers this ceiling.")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 bill_lines(r.today, r.after, "with this cap")
 
@@ -348,7 +359,6 @@ if observed is not None and r.model.main is not None:
     st.caption(f"For {r.main_name}, with its input and prices and the brevity instruction applied to the file's "
                "lengths. An analysis beside the headline, not in it.")
 
-ranges.lever_section(LEVER, ctx, x)
 explain(oc.EXPLANATION)
 sources("rate_limit_reservation", "reasoning_billing", "output_cap_defaults", "output_cap_spread", "output_input_ratio",
         "genai_prices", "workload_defaults")

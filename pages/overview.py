@@ -8,7 +8,7 @@ from calculators.lever import ORDER_REASON
 from calculators.registry import LEVERS
 from pages._ui import bill_builder, fig_bill, ranges, scenario
 from pages._ui.layout import (
-    Metric, bill_money, chart, context, currency, explain, headline, money, money_settings, percent, price_caption,
+    Metric, bill_money, chart, chart_tabs, context, currency, explain, headline, money, money_settings, percent, price_caption,
     shown_frame, sources, verdict,
 )
 from pages._ui.glossary import glossary
@@ -43,35 +43,38 @@ with verdict_slot:
     glossary("call class", "illustrative", "cache read", "batch", "right-sizing")
 
 page_urls = {b.lever.name: "./" + Path(b.lever.page).stem + scenario.query_suffix() for b in bars}
-ranking_frame = shown_frame(bill_builder.ranking_table(bars, ctx.bill.total, illustrative_levers, money, ctx),
-                            "monthly saving")
-chart(fig_bill.ranked(bars, ctx.bill.total, rate=money_settings().rate, currency=currency(),
-                      illustrative=illustrative_levers, urls=page_urls), ranking_frame, name="levers ranked")
-st.dataframe(
-    ranking_frame, hide_index=True,
-    column_config={"monthly saving": st.column_config.NumberColumn(format=f"{currency()}%,.2f"),
-                   "share of today's bill": st.column_config.NumberColumn(format="percent"),
-                   "verdict": st.column_config.TextColumn(width="large")},
-)
-st.caption("Each lever is priced alone on today's workload, with the settings on its own page (or in this link): "
-           "the same number as its page's headline. Alternatives that move the same traffic (right-sizing, routing, "
-           "distillation) are ranked side by side; do not add their bars. The bill builder below combines the "
-           "levers you pick, counting overlaps once.")
-for note in unread:
-    st.caption(f"Not ranked: {note}.")
-
-st.subheader("Where the bill comes from")
-st.caption(price_caption(ctx.prices))
-lines = shown_frame(ctx.bill.frame(), "per month")
-chart(fig_bill.bill_lines(lines, currency=currency()), lines, name="where the bill comes from")
-st.dataframe(
-    shown_frame(ctx.bill.class_frame().round({"requests per month": 0, "model calls per month": 0}),  # whole counts
-                "per request", "per month"), hide_index=True,
-    column_config={"requests per month": st.column_config.NumberColumn(format="localized"),
-                   "model calls per month": st.column_config.NumberColumn(format="localized"),
-                   "per request": st.column_config.NumberColumn(format=f"{currency()}%.4f"),
-                   "per month": st.column_config.NumberColumn(format=f"{currency()}%,.0f")},
-)
+ranked_tab, lines_tab = chart_tabs(["Levers ranked", "Where the bill comes from"], key="overview.view")
+if ranked_tab.open:  # only the open tab is computed, sent and drawn
+    with ranked_tab:
+        ranking_frame = shown_frame(bill_builder.ranking_table(bars, ctx.bill.total, illustrative_levers, money, ctx),
+                                    "monthly saving")
+        chart(fig_bill.ranked(bars, ctx.bill.total, rate=money_settings().rate, currency=currency(),
+                              illustrative=illustrative_levers, urls=page_urls), ranking_frame, name="levers ranked")
+        st.dataframe(
+            ranking_frame, hide_index=True,
+            column_config={"monthly saving": st.column_config.NumberColumn(format=f"{currency()}%,.2f"),
+                           "share of today's bill": st.column_config.NumberColumn(format="percent"),
+                           "verdict": st.column_config.TextColumn(width="large")},
+        )
+        st.caption("Each lever is priced alone on today's workload, with the settings on its own page (or in this link): "
+                   "the same number as its page's headline. Alternatives that move the same traffic (right-sizing, routing, "
+                   "distillation) are ranked side by side; do not add their bars. The bill builder below combines the "
+                   "levers you pick, counting overlaps once.")
+        for note in unread:
+            st.caption(f"Not ranked: {note}.")
+if lines_tab.open:
+    with lines_tab:
+        st.caption(price_caption(ctx.prices))
+        lines = shown_frame(ctx.bill.frame(), "per month")
+        chart(fig_bill.bill_lines(lines, currency=currency()), lines, name="where the bill comes from")
+        st.dataframe(
+            shown_frame(ctx.bill.class_frame().round({"requests per month": 0, "model calls per month": 0}),  # whole counts
+                        "per request", "per month"), hide_index=True,
+            column_config={"requests per month": st.column_config.NumberColumn(format="localized"),
+                           "model calls per month": st.column_config.NumberColumn(format="localized"),
+                           "per request": st.column_config.NumberColumn(format=f"{currency()}%.4f"),
+                           "per month": st.column_config.NumberColumn(format=f"{currency()}%,.0f")},
+        )
 
 st.subheader("Bill builder: pull several levers at once")
 chosen = bill_builder.pick()

@@ -9,8 +9,8 @@ from pages._ui import ranges
 from pages._ui import figures, scenario
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, percent,
-    price_caption, saving_tone, shown_frame, sources, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    more_figures, percent, price_caption, saving_tone, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, key_of, publish
 from pages._ui.workload_edit import custom_rows, use_classes
@@ -150,14 +150,22 @@ def show(result: pl.PipelineResult, label: str) -> None:
     if not chained:
         st.caption("Each row is its own feature's latency and success (what-if: as code). They are not added or "
                    "multiplied: independent features make no chain.")
-        money_frame = shown_frame(steps, "cost_per_month", "what_if_cost_per_month")
-        chart(figures.grouped_bars(
-            list(steps["step"]),
-            {"today": money_frame["cost_per_month"], "what-if": money_frame["what_if_cost_per_month"]},
-            title=f"Monthly cost by call class{label}", y_title="cost per month", y_tickprefix=currency(),
-        ), money_frame[["step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month"]],
-            name="pipeline cost by class")
-        payback_chart(result)
+        cost_tab, payback_tab, sure_tab = chart_tabs(["Cost by call class", "Payback", SURE_TAB], key="pipe.view")
+        if cost_tab.open:  # only the open tab is computed, sent and drawn
+            with cost_tab:
+                money_frame = shown_frame(steps, "cost_per_month", "what_if_cost_per_month")
+                chart(figures.grouped_bars(
+                    list(steps["step"]),
+                    {"today": money_frame["cost_per_month"], "what-if": money_frame["what_if_cost_per_month"]},
+                    title=f"Monthly cost by call class{label}", y_title="cost per month", y_tickprefix=currency(),
+                ), money_frame[["step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month"]],
+                    name="pipeline cost by class")
+        if payback_tab.open:
+            with payback_tab:
+                payback_chart(result)
+        if sure_tab.open:
+            with sure_tab:
+                ranges.lever_section(LEVER, ctx, x)
         bill_lines(result.today, result.after, "with the classes as code")
         return
     what_if = f"What-if ({len(result.converted)} step{'s' if len(result.converted) != 1 else ''} as code)"
@@ -176,43 +184,54 @@ def show(result: pl.PipelineResult, label: str) -> None:
         if prices is not None:
             st.caption(price_caption(prices))
 
-    money_frame = shown_frame(steps, "cost_per_month", "what_if_cost_per_month")
-    chart(figures.grouped_bars(
-        [f"{p}. {s}" for p, s in zip(steps["position"], steps["step"], strict=True)],
-        {"today": money_frame["cost_per_month"], "what-if": money_frame["what_if_cost_per_month"]},
-        title=f"Monthly cost by step{label}", y_title="cost per month", y_tickprefix=currency(),
-    ), money_frame[["position", "step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month"]],
-        name="pipeline cost by step")
-
-    chart(figures.line_chart(
-        steps, x="position", series={"cumulative_success": "today", "what_if_cumulative_success": "what-if"},
-        title="Share of runs still on track after each step", x_title="after step", y_title="runs with every step right",
-        y_tickformat=".0%", x_tickformat="d",
-    ), steps[["position", "step", "success", "what_if_success", "cumulative_success", "what_if_cumulative_success"]],
-        name="pipeline success through the steps")
-
-    curve = pl.success_curve(result)
-    series = {"reference": f"every LLM step at {percent(pl.REFERENCE_STEP_SUCCESS, 0)}"}
-    mean = result.mean_llm_success
-    if "yours" in curve:
-        series["yours"] = f"at your average LLM step ({percent(mean)})"
-    n_star = result.llm_steps_for_target
-    top = curve["llm_steps"].max()
-    chart(figures.line_chart(
-        curve, x="llm_steps", series=series, title="End-to-end success vs number of chained LLM steps",
-        x_title="LLM steps in the pipeline", y_title="end-to-end success", y_tickformat=".0%",
-        markers=[figures.Marker(n_star, f"below {percent(result.target_success, 0)} after {n_star:.1f} steps")
-                 if n_star is not None and n_star <= top else None,
-                 figures.Marker(pl.REFERENCE_STEPS, "12 steps at 95% → 54%", colour="#5C6B73")],
-        current=figures.Current(before.llm_steps, float(curve["yours"].iloc[before.llm_steps]), "your pipeline")
-        if "yours" in curve and before.llm_steps <= top else None,
-    ), curve, name="pipeline success vs llm steps")
-    if n_star is not None:
-        st.caption(f"At your average LLM step ({percent(mean)}), end-to-end success falls below "
-                   f"{percent(result.target_success, 0)} after ln({result.target_success:g}) ÷ ln({mean:.4f}) = "
-                   f"{n_star:.2f} chained LLM steps (the product of the steps' own rates is in the table above).")
-
-    payback_chart(result)
+    cost_tab, track_tab, chain_tab, payback_tab, sure_tab = chart_tabs(
+        ["Cost by step", "Success through the steps", "Success vs chained steps", "Payback", SURE_TAB],
+        key="pipe.view")
+    if cost_tab.open:  # only the open tab is computed, sent and drawn
+        with cost_tab:
+            money_frame = shown_frame(steps, "cost_per_month", "what_if_cost_per_month")
+            chart(figures.grouped_bars(
+                [f"{p}. {s}" for p, s in zip(steps["position"], steps["step"], strict=True)],
+                {"today": money_frame["cost_per_month"], "what-if": money_frame["what_if_cost_per_month"]},
+                title=f"Monthly cost by step{label}", y_title="cost per month", y_tickprefix=currency(),
+            ), money_frame[["position", "step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month"]],
+                name="pipeline cost by step")
+    if track_tab.open:
+        with track_tab:
+            chart(figures.line_chart(
+                steps, x="position", series={"cumulative_success": "today", "what_if_cumulative_success": "what-if"},
+                title="Share of runs still on track after each step", x_title="after step", y_title="runs with every step right",
+                y_tickformat=".0%", x_tickformat="d",
+            ), steps[["position", "step", "success", "what_if_success", "cumulative_success", "what_if_cumulative_success"]],
+                name="pipeline success through the steps")
+    if chain_tab.open:
+        with chain_tab:
+            curve = pl.success_curve(result)
+            series = {"reference": f"every LLM step at {percent(pl.REFERENCE_STEP_SUCCESS, 0)}"}
+            mean = result.mean_llm_success
+            if "yours" in curve:
+                series["yours"] = f"at your average LLM step ({percent(mean)})"
+            n_star = result.llm_steps_for_target
+            top = curve["llm_steps"].max()
+            chart(figures.line_chart(
+                curve, x="llm_steps", series=series, title="End-to-end success vs number of chained LLM steps",
+                x_title="LLM steps in the pipeline", y_title="end-to-end success", y_tickformat=".0%",
+                markers=[figures.Marker(n_star, f"below {percent(result.target_success, 0)} after {n_star:.1f} steps")
+                         if n_star is not None and n_star <= top else None,
+                         figures.Marker(pl.REFERENCE_STEPS, "12 steps at 95% → 54%", colour="#5C6B73")],
+                current=figures.Current(before.llm_steps, float(curve["yours"].iloc[before.llm_steps]), "your pipeline")
+                if "yours" in curve and before.llm_steps <= top else None,
+            ), curve, name="pipeline success vs llm steps")
+            if n_star is not None:
+                st.caption(f"At your average LLM step ({percent(mean)}), end-to-end success falls below "
+                           f"{percent(result.target_success, 0)} after ln({result.target_success:g}) ÷ ln({mean:.4f}) = "
+                           f"{n_star:.2f} chained LLM steps (the product of the steps' own rates is in the table above).")
+    if payback_tab.open:
+        with payback_tab:
+            payback_chart(result)
+    if sure_tab.open:
+        with sure_tab:
+            ranges.lever_section(LEVER, ctx, x)
     bill_lines(result.today, result.after, "with the steps as code")
 
 
@@ -226,6 +245,8 @@ def payback_chart(result: pl.PipelineResult) -> None:
             y_tickprefix=currency(), zero_line=True,
             markers=[figures.Marker(months, f"pays back after {months:,.1f} months") if months is not None else None],
         ), payback, name="pipeline rewrite payback")
+    else:
+        st.caption("No step runs as code in the what-if: there is no rewrite to pay back.")
 
 
 if rows is not None:
@@ -294,6 +315,5 @@ else:
     ])
     show(p, " (preview)")
 
-ranges.lever_section(LEVER, ctx, x)
 explain(pl.EXPLANATION)
 sources("pipeline_reliability", "pipeline_defaults", "pipeline_lever_defaults", "genai_prices")

@@ -9,8 +9,8 @@ from calculators.lever import effect
 from pages._ui import ranges
 from pages._ui import fig_reasoning, figures, glossary, widgets
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    saving_tone, shown, shown_frame, sources, tokens, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    percent, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import custom_rows, offer, preview
@@ -174,44 +174,53 @@ st.caption(
     "budget: the output price at each class's tier, on every step and retry a request makes."
 )
 
-curve = reasoning.policy_curve(r, x)
-shown_curve = shown_frame(curve, "never_bill", "selective_bill", "always_bill", "never_gain", "selective_gain",
-                          "always_gain")
-at_current = curve.loc[(curve["reasoning_tokens"] - r.mean_reasoning_tokens).abs().idxmin(), "always_gain"]
-fig = figures.line_chart(
-    shown_curve, x="reasoning_tokens",
-    series={"always_gain": reasoning.POLICY_LABEL["always"], "selective_gain": reasoning.POLICY_LABEL["selective"],
-            "never_gain": reasoning.POLICY_LABEL["never"]},
-    dashes={"never_gain": "dot"},
-    title=titled("net monthly gain over 'never' vs reasoning tokens per request"),
-    x_title="reasoning tokens per request (accuracies held as entered)",
-    y_title="value gained − extra bill, per month",
-    markers=[figures.Marker(be, f"always-on break-even {tokens(be)} tokens") if be is not None and math.isfinite(be)
-             else None],
-    current=figures.Current(r.mean_reasoning_tokens, shown(float(at_current)),
-                            "your budget, always on" if real else "preview budget, always on"),
-    y_tickprefix=currency(), y_tickformat=",", zero_line=True,
-)
-chart(fig, shown_curve, name="reasoning net gain vs reasoning tokens")
-st.caption("Each task type stops earning at its own budget (10⁶ × uplift × value ÷ price per million reasoning "
-           "tokens); the selective line bends there as it switches that type off.")
-
-bills = shown_frame(reasoning.policy_frame(r), "answer_cost", "reasoning_cost", "bill", "value", "net")
-fig2 = figures.stacked_bars(
-    bills, x="policy", stacks={"answer_cost": "input and answer tokens", "reasoning_cost": "reasoning tokens"},
-    title=titled("monthly bill by policy"), x_title="", y_title="bill per month", y_tickprefix=currency(),
-)
-chart(fig2, bills, name="reasoning monthly bill by policy")
-
-per_type = frame.drop_duplicates("task type")
-fig3 = fig_reasoning.cost_per_correct_bars(
-    per_type["task type"], [shown(v) for v in per_type["per correct, off"]],
-    [shown(v) for v in per_type["per correct, on"]],
-    title=titled("cost per correct answer by task type, reasoning off vs on"), currency=currency(),
-)
-chart(fig3, shown_frame(per_type[["task type", "per correct, off", "per correct, on"]], "per correct, off",
-                        "per correct, on"), name="reasoning cost per correct answer")
-st.caption("Cost per correct answer: the bill per request (off: without reasoning; on: with it) ÷ the type's accuracy.")
+gain_tab, bill_tab, correct_tab, sure_tab = chart_tabs(
+    ["Net gain vs reasoning tokens", "Bill by policy", "Cost per correct answer", SURE_TAB], key="reason.view")
+if gain_tab.open:  # only the open tab is computed, sent and drawn
+    with gain_tab:
+        curve = reasoning.policy_curve(r, x)
+        shown_curve = shown_frame(curve, "never_bill", "selective_bill", "always_bill", "never_gain", "selective_gain",
+                                  "always_gain")
+        at_current = curve.loc[(curve["reasoning_tokens"] - r.mean_reasoning_tokens).abs().idxmin(), "always_gain"]
+        fig = figures.line_chart(
+            shown_curve, x="reasoning_tokens",
+            series={"always_gain": reasoning.POLICY_LABEL["always"], "selective_gain": reasoning.POLICY_LABEL["selective"],
+                    "never_gain": reasoning.POLICY_LABEL["never"]},
+            dashes={"never_gain": "dot"},
+            title=titled("net monthly gain over 'never' vs reasoning tokens per request"),
+            x_title="reasoning tokens per request (accuracies held as entered)",
+            y_title="value gained − extra bill, per month",
+            markers=[figures.Marker(be, f"always-on break-even {tokens(be)} tokens") if be is not None and math.isfinite(be)
+                     else None],
+            current=figures.Current(r.mean_reasoning_tokens, shown(float(at_current)),
+                                    "your budget, always on" if real else "preview budget, always on"),
+            y_tickprefix=currency(), y_tickformat=",", zero_line=True,
+        )
+        chart(fig, shown_curve, name="reasoning net gain vs reasoning tokens")
+        st.caption("Each task type stops earning at its own budget (10⁶ × uplift × value ÷ price per million reasoning "
+                   "tokens); the selective line bends there as it switches that type off.")
+if bill_tab.open:
+    with bill_tab:
+        bills = shown_frame(reasoning.policy_frame(r), "answer_cost", "reasoning_cost", "bill", "value", "net")
+        fig2 = figures.stacked_bars(
+            bills, x="policy", stacks={"answer_cost": "input and answer tokens", "reasoning_cost": "reasoning tokens"},
+            title=titled("monthly bill by policy"), x_title="", y_title="bill per month", y_tickprefix=currency(),
+        )
+        chart(fig2, bills, name="reasoning monthly bill by policy")
+if correct_tab.open:
+    with correct_tab:
+        per_type = frame.drop_duplicates("task type")
+        fig3 = fig_reasoning.cost_per_correct_bars(
+            per_type["task type"], [shown(v) for v in per_type["per correct, off"]],
+            [shown(v) for v in per_type["per correct, on"]],
+            title=titled("cost per correct answer by task type, reasoning off vs on"), currency=currency(),
+        )
+        chart(fig3, shown_frame(per_type[["task type", "per correct, off", "per correct, on"]], "per correct, off",
+                                "per correct, on"), name="reasoning cost per correct answer")
+        st.caption("Cost per correct answer: the bill per request (off: without reasoning; on: with it) ÷ the type's accuracy.")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 st.subheader("Per call class and task type")
 money_columns = ("value", "reasoning per request", "per correct, off", "per correct, on", "monthly gain",
@@ -250,7 +259,6 @@ st.dataframe(
 if real:
     bill_lines(r.today, r.after, "reasoning only where it earns")
 
-ranges.lever_section(LEVER, ctx, x)
 explain(reasoning.EXPLANATION)
 sources("reasoning_billing", "sprague_cot", "chen_overthinking", "reasoning_defaults", "genai_prices",
         "workload_defaults")

@@ -7,8 +7,8 @@ from pages._ui import fig_retry_pipeline as figs
 from pages._ui import figures, widgets
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, more_figures, multiple,
-    percent, plain, price_caption, saving_tone, shown, shown_frame, sources, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    more_figures, multiple, percent, plain, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 from pages._ui.workload_edit import custom_rows, offer, preview
@@ -193,62 +193,70 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
         f"{view.expected_chosen.calls[0]:.2f} model calls ({percent(view.retry_share())} of them retries; today "
         f"{view.expected_today.calls[0]:.2f}), {percent(view.expected_chosen.admitted[0])} of wanted retries admitted."
     )
-    budgeted = next((p for p in view.policies if p.budget is not None and p.refuses_above is not None), None)
-    markers = [
-        figures.Marker(view.doubles_at, f"yours ×2 at p = {percent(view.doubles_at)}")
-        if view.doubles_at is not None else None,
-        figures.Marker(budgeted.refuses_above, f"{percent(budgeted.budget, 0)} budget refuses above "
-                       f"{percent(budgeted.refuses_above)}", colour="#17A398") if budgeted is not None else None,
-    ]
-    curves = retries.policy_curves(view.costs, view.failure_rate, view.policies, chosen_costs=view.costs_chosen)
-    names = [p.name for p in view.policies]
-    fig = figs.twin_panels(
-        curves, x="failure_rate", names=names,
-        left={n: f"{n}|multiplier" for n in names}, right={n: f"{n}|success" for n in names},
-        title="Cost per completed task (× a task where nothing fails) and task success, vs the failure rate",
-        x_title="failure rate per attempt p", left_title="× clean task (log scale)", right_title="task success",
-        left_log=True, x_tickformat=".0%", right_tickformat=".0%",
-        solid=[p.name for p in view.policies if p.today or p.yours], left_markers=markers, right_markers=[markers[1]],
-        left_current=figures.Current(view.failure_rate, view.multiplier() or 1.0, "your policy"),
-        right_current=figures.Current(view.failure_rate, float(view.expected_chosen.success[0]), "your policy"),
-    )
-    chart(fig, curves, name="retries cost multiplier and success vs failure rate")
-    st.caption("Solid: today's policy and yours. The no-retry and restart-only cost lines coincide: a restart buys "
-               "success, not a cheaper success, because every failed run is paid in full. At the workload's failure "
-               f"rate each curve is the priced bill: cost per completed task today {money(view.per_success('today'))}, "
-               f"with the policy {money(view.per_success())} (a clean task {money(view.costs.clean)})."
-               + (" With the policy, the workload starts a different number of tasks, and a cache hit rate derived "
-                  "from the traffic follows: its curve uses that workload's per-attempt costs."
-                  if view.costs_chosen.clean != view.costs.clean else ""))
-
-    st.subheader("Distribution of cost per task")
-    sim = simulate(view.costs_chosen.to_json(), view.failure_rate, view.chosen.rules)
-    headline([
-        Metric(f"{label.strip(' ()').capitalize() + ': ' if label else ''}median task", money(sim.p50),
-               help="Half the simulated tasks cost less than this, half more."),
-        Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median", delta_color="off",
-               help=term("p95")),
-        Metric("p99 task", money(sim.p99), delta=f"{multiple(sim.over_median(sim.p99))} the median", delta_color="off",
-               help="99% of the simulated tasks cost at most this; the costliest 1 in 100 cost more."),
-    ])
-    histogram = shown_frame(sim.histogram, "cost")
-    chart(figs.cost_histogram(
-        histogram, x="cost", stacks={"succeeded": "tasks that completed", "failed": "tasks that failed"},
-        title=f"Cost per task across {sim.trials:,} simulated tasks (your policy)", x_title="cost per task",
-        y_title="share of tasks", money_prefix=currency(),
-        markers=[figures.Marker(shown(sim.p50), f"p50 {money(sim.p50)}", colour="#5C6B73"),
-                 figures.Marker(shown(sim.p95), f"p95 {money(sim.p95)}"),
-                 figures.Marker(shown(sim.p99), f"p99 {money(sim.p99)}", colour="#8E5EA2")],
-    ), histogram, name="retries cost per task distribution")
-    st.caption(
-        f"Simulated tasks cost {money(sim.mean)} each on average, give or take {money(sim.margin95)} (95% confidence), "
-        f"against the bill's {money(float(view.expected_chosen.cost[0]))} per task started; "
-        f"{percent(sim.success, 2)} of them completed (the bill: "
-        f"{percent(float(view.expected_chosen.success[0]), 2)}). Seeded: the same inputs give the same figures."
-        + ("" if sim.trials == retries.DEFAULT_TRIALS else
-           f" {sim.trials:,} trials instead of {retries.DEFAULT_TRIALS:,}: each task sees many failures here, and "
-           "fewer trials keep the page fast.")
-    )
+    curves_tab, spread_tab, sure_tab = chart_tabs(
+        ["Cost and success vs failure rate", "Cost per task, simulated", SURE_TAB], key="retry.view")
+    if curves_tab.open:  # only the open tab is computed, sent and drawn
+        with curves_tab:
+            budgeted = next((p for p in view.policies if p.budget is not None and p.refuses_above is not None), None)
+            markers = [
+                figures.Marker(view.doubles_at, f"yours ×2 at p = {percent(view.doubles_at)}")
+                if view.doubles_at is not None else None,
+                figures.Marker(budgeted.refuses_above, f"{percent(budgeted.budget, 0)} budget refuses above "
+                               f"{percent(budgeted.refuses_above)}", colour="#17A398") if budgeted is not None else None,
+            ]
+            curves = retries.policy_curves(view.costs, view.failure_rate, view.policies, chosen_costs=view.costs_chosen)
+            names = [p.name for p in view.policies]
+            fig = figs.twin_panels(
+                curves, x="failure_rate", names=names,
+                left={n: f"{n}|multiplier" for n in names}, right={n: f"{n}|success" for n in names},
+                title="Cost per completed task (× a task where nothing fails) and task success, vs the failure rate",
+                x_title="failure rate per attempt p", left_title="× clean task (log scale)", right_title="task success",
+                left_log=True, x_tickformat=".0%", right_tickformat=".0%",
+                solid=[p.name for p in view.policies if p.today or p.yours], left_markers=markers, right_markers=[markers[1]],
+                left_current=figures.Current(view.failure_rate, view.multiplier() or 1.0, "your policy"),
+                right_current=figures.Current(view.failure_rate, float(view.expected_chosen.success[0]), "your policy"),
+            )
+            chart(fig, curves, name="retries cost multiplier and success vs failure rate")
+            st.caption("Solid: today's policy and yours. The no-retry and restart-only cost lines coincide: a restart buys "
+                       "success, not a cheaper success, because every failed run is paid in full. At the workload's failure "
+                       f"rate each curve is the priced bill: cost per completed task today {money(view.per_success('today'))}, "
+                       f"with the policy {money(view.per_success())} (a clean task {money(view.costs.clean)})."
+                       + (" With the policy, the workload starts a different number of tasks, and a cache hit rate derived "
+                          "from the traffic follows: its curve uses that workload's per-attempt costs."
+                          if view.costs_chosen.clean != view.costs.clean else ""))
+    if spread_tab.open:
+        with spread_tab:
+            st.subheader("Distribution of cost per task")
+            sim = simulate(view.costs_chosen.to_json(), view.failure_rate, view.chosen.rules)
+            headline([
+                Metric(f"{label.strip(' ()').capitalize() + ': ' if label else ''}median task", money(sim.p50),
+                       help="Half the simulated tasks cost less than this, half more."),
+                Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median", delta_color="off",
+                       help=term("p95")),
+                Metric("p99 task", money(sim.p99), delta=f"{multiple(sim.over_median(sim.p99))} the median", delta_color="off",
+                       help="99% of the simulated tasks cost at most this; the costliest 1 in 100 cost more."),
+            ])
+            histogram = shown_frame(sim.histogram, "cost")
+            chart(figs.cost_histogram(
+                histogram, x="cost", stacks={"succeeded": "tasks that completed", "failed": "tasks that failed"},
+                title=f"Cost per task across {sim.trials:,} simulated tasks (your policy)", x_title="cost per task",
+                y_title="share of tasks", money_prefix=currency(),
+                markers=[figures.Marker(shown(sim.p50), f"p50 {money(sim.p50)}", colour="#5C6B73"),
+                         figures.Marker(shown(sim.p95), f"p95 {money(sim.p95)}"),
+                         figures.Marker(shown(sim.p99), f"p99 {money(sim.p99)}", colour="#8E5EA2")],
+            ), histogram, name="retries cost per task distribution")
+            st.caption(
+                f"Simulated tasks cost {money(sim.mean)} each on average, give or take {money(sim.margin95)} (95% confidence), "
+                f"against the bill's {money(float(view.expected_chosen.cost[0]))} per task started; "
+                f"{percent(sim.success, 2)} of them completed (the bill: "
+                f"{percent(float(view.expected_chosen.success[0]), 2)}). Seeded: the same inputs give the same figures."
+                + ("" if sim.trials == retries.DEFAULT_TRIALS else
+                   f" {sim.trials:,} trials instead of {retries.DEFAULT_TRIALS:,}: each task sees many failures here, and "
+                   "fewer trials keep the page fast.")
+            )
+    if sure_tab.open:
+        with sure_tab:
+            ranges.lever_section(LEVER, ctx, x)
 
     st.subheader("Retry amplification across layers")
     st.caption("When several services in a stack each retry, the attempts multiply at the bottom: the model API.")
@@ -300,6 +308,5 @@ else:
     assert p.task is not None
     show(p.task, p, " (preview)")
 
-ranges.lever_section(LEVER, ctx, x)
 explain(retries.EXPLANATION)
 sources("sre_retries", "retries_policy_defaults", "genai_prices")

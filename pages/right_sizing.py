@@ -6,8 +6,8 @@ from pages._ui import ranges
 from pages._ui import fig_model_choice as figs
 from pages._ui import figures, glossary, scenario, table_input, widgets
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, multiple, percent,
-    price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    multiple, percent, price_caption, saving_tone, shown, shown_frame, sources, tokens, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
 
@@ -178,36 +178,43 @@ st.dataframe(
     },
 )
 
-spend = shown_frame(rs.spend_by_task_class(r), "today", "after")
-fig = figures.grouped_bars(spend["task class"], {"Today": spend["today"], "After right-sizing": spend["after"]},
-                           title="Spend by task class", y_title="cost per month", y_tickprefix=c)
-chart(fig, spend, name="right-sizing spend by task class")
-
-curve = rs.savings_vs_bar(r)
-points = shown_frame(rs.frontier(r, curve), "monthly_bill")
-fig = figs.frontier(
-    points, bar=figures.Marker(x.quality_bar, f"quality bar {percent(x.quality_bar, 0)}", colour="#5C6B73"),
-    current=figures.Current(r.quality_after, shown(r.after.total), "your bar"), money_prefix=c,
-)
-chart(fig, points, name="right-sizing cost vs quality frontier")
-st.caption("Each blue point is the per-class policy at one quality bar; each diamond puts every task class on one "
-           "model; the star is today. The vertical line is your quality bar, on the same pass-rate scale.")
-
-curve = shown_frame(curve, "saving", "bill_after")
-fig = figs.saving_vs_bar(
-    curve,
-    marker=figures.Marker(r.break_even_bar, f"savings end above {percent(r.break_even_bar, 0)}")
-    if r.break_even_bar is not None and not r.saves_at_every_bar else None,
-    current=figures.Current(x.quality_bar, shown(r.saving)), money_prefix=c,
-)
-chart(fig, curve, name="right-sizing saving vs quality bar")
-st.caption("A step curve: the choice changes only at a pass rate in the table, so the saving is computed exactly at "
-           "each of them and holds for every bar up to it.")
+spend_tab, frontier_tab, bar_tab, sure_tab = chart_tabs(
+    ["Spend by task class", "Cost vs quality", "Saving vs quality bar", SURE_TAB], key="rs.view")
+if spend_tab.open:  # only the open tab is computed, sent and drawn
+    with spend_tab:
+        spend = shown_frame(rs.spend_by_task_class(r), "today", "after")
+        fig = figures.grouped_bars(spend["task class"], {"Today": spend["today"], "After right-sizing": spend["after"]},
+                                   title="Spend by task class", y_title="cost per month", y_tickprefix=c)
+        chart(fig, spend, name="right-sizing spend by task class")
+if frontier_tab.open:
+    with frontier_tab:
+        points = shown_frame(rs.frontier(r, rs.savings_vs_bar(r)), "monthly_bill")
+        fig = figs.frontier(
+            points, bar=figures.Marker(x.quality_bar, f"quality bar {percent(x.quality_bar, 0)}", colour="#5C6B73"),
+            current=figures.Current(r.quality_after, shown(r.after.total), "your bar"), money_prefix=c,
+        )
+        chart(fig, points, name="right-sizing cost vs quality frontier")
+        st.caption("Each blue point is the per-class policy at one quality bar; each diamond puts every task class on one "
+                   "model; the star is today. The vertical line is your quality bar, on the same pass-rate scale.")
+if bar_tab.open:
+    with bar_tab:
+        curve = shown_frame(rs.savings_vs_bar(r), "saving", "bill_after")
+        fig = figs.saving_vs_bar(
+            curve,
+            marker=figures.Marker(r.break_even_bar, f"savings end above {percent(r.break_even_bar, 0)}")
+            if r.break_even_bar is not None and not r.saves_at_every_bar else None,
+            current=figures.Current(x.quality_bar, shown(r.saving)), money_prefix=c,
+        )
+        chart(fig, curve, name="right-sizing saving vs quality bar")
+        st.caption("A step curve: the choice changes only at a pass rate in the table, so the saving is computed exactly at "
+                   "each of them and holds for every bar up to it.")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 bill_lines(r.today, r.after, "after right-sizing")
 with st.expander("Prices used"):
     for key in candidates:
         st.caption(price_caption(ctx.catalogue.get(key)))
-ranges.lever_section(LEVER, ctx, x)
 explain(rs.EXPLANATION)
 sources("right_sizing_defaults", "genai_prices", "long_context_cliff", "workload_defaults")

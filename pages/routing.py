@@ -6,8 +6,8 @@ from calculators.bill import model_prices
 from pages._ui import ranges
 from pages._ui import figures, glossary, widgets
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money, percent, price_caption,
-    saving_tone, shown, shown_frame, sources, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, illustrative, money,
+    percent, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, key_of, publish
 
@@ -170,40 +170,48 @@ st.caption("Latency: each path takes its typical time (router + cheap, router + 
            "p50 says which path the typical attempt takes.")
 
 c = currency()
-curve = shown_frame(rt.saving_vs_escalation(x, r.coefficients), "saving")
-fig = figures.line_chart(
-    curve, x="escalation_rate", series={"saving": f"saving vs today ({design})"},
-    title="Monthly saving vs escalation rate", x_title="escalation rate (raising false escalations)",
-    y_title="saving per month", x_tickformat=".0%", y_tickprefix=c, y_tickformat=",", zero_line=True,
-    markers=[figures.Marker(r.break_even_escalation, f"break-even {percent(r.break_even_escalation)}")
-             if r.break_even_escalation is not None else None],
-    current=figures.Current(r.escalation_rate, shown(r.saving)),
-)
-chart(fig, curve, name="routing saving vs escalation rate")
-
-curve = shown_frame(rt.saving_vs_accuracy(x, r.coefficients), "saving")
-fig = figures.line_chart(
-    curve, x="accuracy", series={"saving": f"saving vs today ({design})"},
-    title=f"Monthly saving vs {'router' if x.mode == 'router' else 'score'} accuracy",
-    x_title="accuracy (both errors scaled together)", y_title="saving per month", x_tickformat=".0%",
-    y_tickprefix=c, y_tickformat=",", zero_line=True,
-    markers=[figures.Marker(r.break_even_accuracy, f"break-even {percent(r.break_even_accuracy)}")
-             if r.break_even_accuracy is not None else None],
-    current=figures.Current(r.accuracy, shown(r.saving)),
-)
-chart(fig, curve, name="routing saving vs accuracy")
-
-parts = rt.cost_breakdown(x, r)
-money_columns = [col for col in parts.columns if col != "setup"]
-parts = shown_frame(parts, *money_columns)
-fig = figures.stacked_bars(parts, x="setup", stacks={col: col for col in money_columns},
-                           title="Where the money goes, per month", x_title="", y_title="cost per month",
-                           y_tickprefix=c)
-chart(fig, parts, name="routing cost breakdown")
-st.caption("Today every request runs on today's model; its bad answers come back as retries. With routing, the "
-           "router or scorer sees every attempt, retries included.")
+escalation_tab, accuracy_tab, parts_tab, sure_tab = chart_tabs(
+    ["Saving vs escalation rate", "Saving vs accuracy", "Where the money goes", SURE_TAB], key="rt.view")
+if escalation_tab.open:  # only the open tab is computed, sent and drawn
+    with escalation_tab:
+        curve = shown_frame(rt.saving_vs_escalation(x, r.coefficients), "saving")
+        fig = figures.line_chart(
+            curve, x="escalation_rate", series={"saving": f"saving vs today ({design})"},
+            title="Monthly saving vs escalation rate", x_title="escalation rate (raising false escalations)",
+            y_title="saving per month", x_tickformat=".0%", y_tickprefix=c, y_tickformat=",", zero_line=True,
+            markers=[figures.Marker(r.break_even_escalation, f"break-even {percent(r.break_even_escalation)}")
+                     if r.break_even_escalation is not None else None],
+            current=figures.Current(r.escalation_rate, shown(r.saving)),
+        )
+        chart(fig, curve, name="routing saving vs escalation rate")
+if accuracy_tab.open:
+    with accuracy_tab:
+        curve = shown_frame(rt.saving_vs_accuracy(x, r.coefficients), "saving")
+        fig = figures.line_chart(
+            curve, x="accuracy", series={"saving": f"saving vs today ({design})"},
+            title=f"Monthly saving vs {'router' if x.mode == 'router' else 'score'} accuracy",
+            x_title="accuracy (both errors scaled together)", y_title="saving per month", x_tickformat=".0%",
+            y_tickprefix=c, y_tickformat=",", zero_line=True,
+            markers=[figures.Marker(r.break_even_accuracy, f"break-even {percent(r.break_even_accuracy)}")
+                     if r.break_even_accuracy is not None else None],
+            current=figures.Current(r.accuracy, shown(r.saving)),
+        )
+        chart(fig, curve, name="routing saving vs accuracy")
+if parts_tab.open:
+    with parts_tab:
+        parts = rt.cost_breakdown(x, r)
+        money_columns = [col for col in parts.columns if col != "setup"]
+        parts = shown_frame(parts, *money_columns)
+        fig = figures.stacked_bars(parts, x="setup", stacks={col: col for col in money_columns},
+                                   title="Where the money goes, per month", x_title="", y_title="cost per month",
+                                   y_tickprefix=c)
+        chart(fig, parts, name="routing cost breakdown")
+        st.caption("Today every request runs on today's model; its bad answers come back as retries. With routing, the "
+                   "router or scorer sees every attempt, retries included.")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 bill_lines(r.today, r.after, f"with the {design}")
-ranges.lever_section(LEVER, ctx, x)
 explain(rt.EXPLANATION)
 sources("routellm", "frugalgpt", "routing_defaults", "routing_cheap_model", "genai_prices", "workload_defaults")

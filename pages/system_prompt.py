@@ -8,8 +8,8 @@ from pages._ui import ranges
 from pages._ui import fig_system_prompt, figures, widgets
 from pages._ui.glossary import glossary, term
 from pages._ui.layout import (
-    Metric, bill_lines, chart, context, currency, explain, headline, money, percent, price_caption, saving_tone, shown,
-    shown_frame, sources, tokens as token_count, verdict,
+    SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, money, percent,
+    price_caption, saving_tone, shown, shown_frame, sources, tokens as token_count, verdict,
 )
 from pages._ui.layout import plain, safe_csv
 from pages._ui.lever_form import LeverForm, publish, read_inputs
@@ -137,9 +137,29 @@ st.caption(f"Prompt: {analysis.tokens:,} tokens ({sp.tokens_label(choice)}), {le
            f"prefix {r.prefix_tokens:,.0f} tokens, {r.trimmed_tokens:,.0f} after the trim.")
 bill_lines(r.today, r.after, "after the trim")
 
-top = shown_frame(sp.top_sections(frame, 20), "cost_per_month")
-chart(fig_system_prompt.section_bars(top, title="Monthly cost of each section (largest 20 by tokens)",
-                                     currency=currency()), top, name="system prompt cost of the largest sections")
+sections_tab, length_tab, sure_tab = chart_tabs(
+    ["Cost of the largest sections", "Cost vs prefix length", SURE_TAB], key="sp.view")
+if sections_tab.open:  # only the open tab is computed, sent and drawn
+    with sections_tab:
+        top = shown_frame(sp.top_sections(frame, 20), "cost_per_month")
+        chart(fig_system_prompt.section_bars(top, title="Monthly cost of each section (largest 20 by tokens)",
+                                             currency=currency()), top, name="system prompt cost of the largest sections")
+if length_tab.open:
+    with length_tab:
+        costs = shown_frame(sp.cost_curve(ctx.workload, ctx.catalogue, float(analysis.tokens)), "cost_per_month")
+        fig = figures.line_chart(
+            costs, x="prefix_tokens", series={"cost_per_month": "prefix cost per month"},
+            title="Monthly cost of the shared prefix vs its length", x_title="shared prefix tokens",
+            y_title="cost per month",
+            markers=[figures.Marker(r.trimmed_tokens, f"trim target: {r.trimmed_tokens:,.0f} tokens")
+                     if x.trim_share > 0 else None],
+            current=figures.Current(r.prefix_tokens, shown(r.prefix_cost), label="your prefix"),
+            y_tickprefix=currency(),
+        )
+        chart(fig, costs, name="system prompt cost vs length")
+if sure_tab.open:
+    with sure_tab:
+        ranges.lever_section(LEVER, ctx, x)
 
 SHOWN = 1_000
 table = shown_frame(frame.head(SHOWN), "cost_per_month").assign(
@@ -167,17 +187,6 @@ st.caption("Each token of the whole prompt is counted in the section where it st
            "to the prompt's tokens; a section counted on its own can differ by a token at a cut. A section's cost "
            "is its tokens at the prefix's average cost per token.")
 
-costs = shown_frame(sp.cost_curve(ctx.workload, ctx.catalogue, float(analysis.tokens)), "cost_per_month")
-fig = figures.line_chart(
-    costs, x="prefix_tokens", series={"cost_per_month": "prefix cost per month"},
-    title="Monthly cost of the shared prefix vs its length", x_title="shared prefix tokens",
-    y_title="cost per month",
-    markers=[figures.Marker(r.trimmed_tokens, f"trim target: {r.trimmed_tokens:,.0f} tokens")
-             if x.trim_share > 0 else None],
-    current=figures.Current(r.prefix_tokens, shown(r.prefix_cost), label="your prefix"),
-    y_tickprefix=currency(),
-)
-chart(fig, costs, name="system prompt cost vs length")
 
 st.subheader("Quality: accuracy vs input length")
 st.caption("**One study's average, not a law.** Levy, Jacoby and Goldberg (ACL 2024) padded the same reasoning "
@@ -226,7 +235,6 @@ if not curve.within(analysis.tokens):
 st.caption(f"Study accuracy at your prompt's length: {now:.2f} ({after - now:+.2f} after the trim). Read off the curve: "
            "one study's average unless you edited it; not a prediction for your task.")
 
-ranges.lever_section(LEVER, ctx, x)
 explain(sp.EXPLANATION)
 sources("levy_same_task_more_tokens", "levy_flenqa_lengths", "example_system_prompt", "workload_defaults",
         "genai_prices", "anthropic_caching", "openai_caching")

@@ -83,3 +83,21 @@ def opening_box(at: AppTest) -> tuple[str, str, str]:
     box = walk(at.main)
     assert box is not None, "no alert box on the page"
     return box.type, box.proto.icon, box.value
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab `label` of the page's chart tabs `key` (layout.chart_tabs) and rerun: only the open tab is drawn."""
+    at.session_state[key] = label
+    return at.run()
+
+
+def charts_by_tab(at: AppTest, key: str) -> dict[str, int]:
+    """Open each of the page's chart tabs `key` in turn: how many charts each one draws. Ends on the first tab."""
+    labels = [t.label for t in at.tabs]
+    counts = {}
+    for label in labels:
+        open_tab(at, key, label)
+        assert not at.exception, [e.value for e in at.exception]
+        counts[label] = len(at.get("plotly_chart"))
+    open_tab(at, key, labels[0])
+    return counts

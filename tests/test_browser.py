@@ -193,3 +193,25 @@ def test_every_page_on_a_phone(browser, server):
         page.set_viewport_size({"width": 390, "height": 844})
     context.close()
     assert not problems, problems
+
+
+def test_every_chart_tab_draws_its_charts(browser, server):
+    """A page's charts sit in tabs and only the open tab is drawn: opening each tab in turn draws its charts."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    page.goto(f"{server}/output_caps")
+    settled(page)
+    tabs = page.locator("[data-testid='stMain'] [role='tab']")
+    labels = tabs.all_inner_texts()
+    assert labels == ["Bill and truncation", "Tokens and latency", "Throughput", "How sure are you?"], labels
+    drawn = {}
+    for label in labels:
+        page.get_by_role("tab", name=label).click()
+        settled(page)
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        for i in range(charts.count()):
+            charts.nth(i).locator(".main-svg").first.wait_for(timeout=30_000)
+        drawn[label] = charts.count()
+    assert drawn == {"Bill and truncation": 2, "Tokens and latency": 2, "Throughput": 1, "How sure are you?": 1}, drawn
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()

@@ -6,7 +6,8 @@ from calculators import distillation as ds
 from calculators.distillation import DistillationInputs
 from calculators.workload import SimpleWorkload
 from tests.apptest import (
-    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+    charts_by_tab, errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts,
+    warnings_text,
 )
 from tests.levers_common import CAT, DEFAULT
 
@@ -55,7 +56,8 @@ def test_default_run_and_volume_moves_payback():
     assert at.session_state["_lever_savings"]["distillation"] == 6_320
     assert "pays back within 12 months above 101,125" in captions(at)
     assert "batch prices" in captions(at)
-    assert len(at.get("plotly_chart")) == 3  # two of its own and the tornado of its inputs (ranges.lever_section)
+    # two of its own and the tornado of its inputs (ranges.lever_section), one per tab
+    assert charts_by_tab(at, "ds.view") == {"Cumulative cost": 1, "Payback vs volume": 1, "How sure are you?": 1}
     at.number_input(key="requests").set_value(200_000).run()  # less volume: the same one-off takes longer
     assert not at.exception
     assert float(metric_value(at, "Payback")) > 0.9

@@ -10,7 +10,8 @@ from calculators import reasoning
 from calculators.reasoning import PreviewInputs, ReasoningInputs
 from calculators.workload import SimpleWorkload
 from tests.apptest import (
-    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+    charts_by_tab, errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts,
+    warnings_text,
 )
 from tests.levers_common import CAT
 
@@ -71,7 +72,8 @@ def test_default_workload_has_no_reasoning_and_gets_a_preview():
     assert money_value(metric_value(at, "Preview: saving")) == 32_000
     assert metric_value(at, "Always-on pays up to") == "1,390"
     assert any(c.value.startswith("Preview: reasoning earns its cost on 2 of 5 task types") for c in at.caption)
-    assert len(at.get("plotly_chart")) == 3
+    assert charts_by_tab(at, "reason.view") == {"Net gain vs reasoning tokens": 1, "Bill by policy": 1,
+                                                "Cost per correct answer": 1, "How sure are you?": 0}
 
 
 def test_the_preview_budget_can_be_put_into_the_workload():

@@ -3,7 +3,9 @@ import pytest
 
 from calculators import retries
 from calculators.workload import SimpleWorkload
-from tests.apptest import errors_text, headline_metrics, metric_value, money_value, run_page, verdicts, warnings_text
+from tests.apptest import (
+    errors_text, headline_metrics, metric_value, money_value, open_tab, run_page, verdicts, warnings_text,
+)
 from tests.levers_common import CAT
 
 PAGE = "pages/retry_budgets.py"
@@ -39,7 +41,10 @@ def test_default_has_no_failures_and_offers_a_preview():
     # 1 + 0.1 + 0.01 = 1.11 times at 2,000 x $2 + (0.9 x 400 + 0.1 x 200) x $10 = $0.0078 a try: $8,658 a month.
     assert "without the policy $8,658" in delta(at, "Bill at equal work")
     assert metric_value(at, "Worst case, no budget") == "×27"
+    assert "Monte Carlo" not in captions(at)
+    open_tab(at, "retry.view", "Cost per task, simulated")
     assert "Simulated tasks cost" in captions(at) and "Monte Carlo" not in captions(at)
+    open_tab(at, "retry.view", "Cost and success vs failure rate")
     at.button(key="retry.use_preview").click().run()
     assert not at.exception
     assert at.sidebar.number_input(key="w.fail").value == pytest.approx(10)

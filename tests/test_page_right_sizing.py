@@ -5,7 +5,8 @@ from __future__ import annotations
 from calculators import right_sizing as rs
 from calculators.right_sizing import PassRateRow, RightSizingInputs
 from tests.apptest import (
-    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+    charts_by_tab, errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts,
+    warnings_text,
 )
 from tests.levers_common import CAT, DEFAULT
 
@@ -76,7 +77,8 @@ def test_default_run_keeps_the_sidebars_bill():
     assert delta == "today $8,000"  # the sidebar's bill: the old page's $8,470 is gone
     assert metric_value(at, "Highest bar that saves") == "97%"
     assert round(at.session_state["_lever_savings"]["right_sizing"]) == 4_659
-    assert len(at.get("plotly_chart")) == 3
+    assert charts_by_tab(at, "rs.view") == {"Spend by task class": 1, "Cost vs quality": 1, "Saving vs quality bar": 1,
+                                            "How sure are you?": 0}
 
 
 def test_a_higher_bar_saves_less():

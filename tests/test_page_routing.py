@@ -5,7 +5,8 @@ from __future__ import annotations
 from calculators import routing as rt
 from calculators.routing import RoutingInputs
 from tests.apptest import (
-    errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts, warnings_text,
+    charts_by_tab, errors_text, headline_metrics, metric_value, money_value, opening_box, run_page, verdicts,
+    warnings_text,
 )
 from tests.levers_common import CAT, DEFAULT
 
@@ -66,7 +67,9 @@ def test_default_run():
     assert metric_value(at, "Stops saving at") == "none"
     assert at.selectbox(key="rt.cheap").value == "anthropic/claude-haiku-5-5"
     assert round(at.session_state["_lever_savings"]["routing"]) == 5_118
-    assert len(at.get("plotly_chart")) == 4  # three of its own and the tornado of its inputs (ranges.lever_section)
+    # three of its own and the tornado of its inputs (ranges.lever_section), one per tab
+    assert charts_by_tab(at, "rt.view") == {"Saving vs escalation rate": 1, "Saving vs accuracy": 1,
+                                            "Where the money goes": 1, "How sure are you?": 1}
     # The title promises nothing the defaults do not show; a caption says what they show.
     assert "costs more than it saves" not in at.title[0].value
     assert any("saves at every escalation rate" in c.value for c in at.caption)

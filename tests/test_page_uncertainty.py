@@ -5,7 +5,8 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import APP, TIMEOUT, run_page
+from pages._ui.layout import SURE_TAB
+from tests.apptest import APP, TIMEOUT, open_tab, run_page
 
 BAND = re.compile(r"P10 (\S+) · P50 (\S+) · P90 (\S+)")
 
@@ -41,13 +42,13 @@ def test_a_bad_ranges_value_is_dropped_with_a_notice():
 
 
 def test_lever_page_tornado_of_its_own_inputs():
-    at = run_page("pages/routing.py")
+    at = open_tab(run_page("pages/routing.py"), "rt.view", SURE_TAB)
     assert not at.exception
     assert "moves this lever's saving most" in markdown(at)
 
 
 def test_projection_fan_and_summary_bands():
-    at = run_page("pages/jevons.py")
+    at = open_tab(run_page("pages/jevons.py"), "jevons.view", SURE_TAB)
     assert not at.exception
     assert "(P10) and" in markdown(at)
     summary = run_page("pages/summary.py", {"u.mc": "true", "u.draws": "20"})

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from tests.apptest import ROOT, errors_text, metric_value, money_value, run_page, warnings_text
+from tests.apptest import ROOT, charts_by_tab, errors_text, metric_value, money_value, run_page, warnings_text
 
 sys.path.insert(0, str(ROOT))
 from app import DEFAULT_PAGE, PAGE_TABLE, page_files  # noqa: E402
@@ -24,12 +24,26 @@ def test_every_registered_page_exists():
     assert DEFAULT_PAGE in PAGES
 
 
+# Each page's chart tabs (layout.chart_tabs): only the open tab is drawn, so each tab is opened in a test.
+CHART_TABS = {
+    "pages/overview.py": "overview.view", "pages/caching.py": "cache.view", "pages/output_caps.py": "cap.view",
+    "pages/system_prompt.py": "sp.view", "pages/right_sizing.py": "rs.view", "pages/routing.py": "rt.view",
+    "pages/reasoning.py": "reason.view", "pages/distillation.py": "ds.view", "pages/batch.py": "batch.view",
+    "pages/agent_loops.py": "agents.view", "pages/retry_budgets.py": "retry.view", "pages/pipeline.py": "pipe.view",
+    "pages/jevons.py": "jevons.view",
+}
+# Their own tests (tests/test_page_*.py) count the charts in every tab.
+COUNTED_ON_THEIR_PAGE = {"pages/right_sizing.py", "pages/routing.py", "pages/reasoning.py", "pages/distillation.py",
+                         "pages/agent_loops.py"}
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_default_run_has_no_exception(page):
     at = run_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert not errors_text(at), errors_text(at)
     assert at.title, "every page has a title"
+    assert bool(at.tabs) == (page in CHART_TABS), "a page with chart tabs is listed in CHART_TABS (and only such)"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -113,3 +127,17 @@ def test_a_model_label_that_changed_under_the_browser_keeps_the_model():
     assert metric_value(at, "Monthly bill") == bill
     at.run()
     assert not at.exception and at.sidebar.selectbox(key="model").value == "anthropic/claude-sonnet-5-5"
+
+
+
+@pytest.mark.parametrize("page", [p for p in CHART_TABS if p not in COUNTED_ON_THEIR_PAGE])
+def test_every_chart_tab_opens_and_draws(page):
+    """Every tab of a page's chart tabs runs clean, and each tab of charts (all but the ranges tab, whose tornado needs
+    an input with a range) draws at least one. (The pages in COUNTED_ON_THEIR_PAGE count them in their own tests.)"""
+    from pages._ui.layout import SURE_TAB
+
+    at = run_page(page)
+    counts = charts_by_tab(at, CHART_TABS[page])
+    assert not errors_text(at), errors_text(at)
+    assert all(n >= 1 for label, n in counts.items() if label != SURE_TAB), counts
+    assert list(counts)[-1] == SURE_TAB or page == DEFAULT_PAGE, "a lever page's ranges come last"
