@@ -13,7 +13,8 @@ Every figure is the bill the Overview computes: `lever.waterfall` (each lever ap
   from a seeded generator, and reports P10 / P50 / P90 and the share of draws in which each lever saves money.
 
 Each draw is one direct evaluation of the waterfall: the levers apply per call class in Python, so a draw costs what
-one Overview evaluation costs (about 1.5 ms with the three default levers, 12-17 ms with every lever on). The draw
+one Overview evaluation costs (measured 2026-12-03: 1.9 ms with the three default levers, 25 ms with every lever on,
+on the default workload with agent tasks, failures and reasoning; bench/uncertainty.py). The draw
 count is therefore an input, shown with the result.
 """
 from __future__ import annotations
@@ -297,8 +298,9 @@ class MonteCarloInputs(BaseModel):
                       description="The same seed draws the same values: a figure can be reproduced exactly.")
     draws: int = Field(DEFAULT_DRAWS, ge=10, le=MAX_DRAWS, title="Draws", json_schema_extra={"key": "u.draws",
                                                                                                 "step": 100},
-                       description="Each draw is one full evaluation of the bill and the levers (about 1.5 ms with the "
-                       "three default levers, 12-17 ms with every lever on).")
+                       description="Each draw is one full evaluation of the bill and the levers (about 2 ms with the "
+                       "three default levers, 25 ms with every lever on, for a workload with agent tasks, failures and "
+                       "reasoning).")
     method: Method = Field("pert", title="Distribution", json_schema_extra={
         "key": "u.method", "labels": {"pert": "PERT (weights the likely)", "triangular": "Triangular"}},
         description="PERT: a smooth curve peaking at the likely value. Triangular: straight lines from low to likely "
