@@ -279,9 +279,9 @@ def bill_sidebar(bill: Bill) -> None:
         (side.warning if notice.crossed else side.info)(notice.message(), icon=":material/stairs:")
     for c in bill.classes:
         if c.requests and c.completed / c.requests < 0.5:
-            side.warning(f"**{plain(c.name)}**: only {percent(c.completed / c.requests, 1)} of its tasks complete at this "
-                         "failure rate, so every completed task carries the cost of the failed ones. Check the failure "
-                         "rate in the anatomy.", icon=":material/warning:")
+            side.warning(f"**{plain(c.name)}**: only {percent(c.completed / c.requests, 1)} of its tasks complete at "
+                         "this failure rate, so every completed task carries the cost of the failed ones. Check the "
+                         "failure rate in the anatomy.", icon=":material/warning:")
     for name in bill.unpriced:
         side.warning(f"**{plain(name)}**: its model has no price in the catalogue; it is left out of the bill "
                      "(unpriced, not free).", icon=":material/warning:")

@@ -345,7 +345,8 @@ def _model_rates(same_prices: Same, tier: str) -> _ModelRates:
     return _ModelRates(rates=rates, billed=billed,
                        at_standard=None if rates is standard else _RateRows.of(standard),
                        tier_priced=tier_rates is not None,
-                       notice_thresholds=tuple(sorted({t for rate in (rates.input, rates.output) for t, _ in rate.tiers})),
+                       notice_thresholds=tuple(sorted({t for rate in (rates.input, rates.output)
+                                                       for t, _ in rate.tiers})),
                        limit=context_limit(prices))
 
 

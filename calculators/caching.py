@@ -298,7 +298,8 @@ def ttl_crossover(w: Workload, x: CachingInputs, cat: Catalogue) -> float | None
         rate = math.exp(log_rate)
         v = rate / current
         (a5, b5, _, _), (a1, b1, _, _) = lines["5m"], lines["1h"]
-        return v * ((a1 + b1 * float(traffic_hit_rate(rate, 3600.0))) - (a5 + b5 * float(traffic_hit_rate(rate, 300.0))))
+        return v * ((a1 + b1 * float(traffic_hit_rate(rate, 3600.0)))
+                    - (a5 + b5 * float(traffic_hit_rate(rate, 300.0))))
 
     from scipy.optimize import brentq  # here, not at the top: scipy.optimize costs ~0.4 s of a cold start
 

@@ -66,7 +66,8 @@ class TieredRate(BaseModel):
 
 Tier = Literal["standard", "batch", "flex"]
 TIERS: tuple[Tier, ...] = ("standard", "batch", "flex")
-TIER_LABEL: dict[str, str] = {"standard": "standard", "batch": "batch (within 24 h)", "flex": "flex (slower, best effort)"}
+TIER_LABEL: dict[str, str] = {"standard": "standard", "batch": "batch (within 24 h)",
+                              "flex": "flex (slower, best effort)"}
 
 
 class RateSet(BaseModel):
@@ -208,7 +209,8 @@ class ModelPrices(BaseModel):
     source_date: str
     deprecated: bool = False
     kind: ModelKind = "text"  # see model_kind
-    net: bool = False  # a negotiated or self-hosted price (the overrides file): the enterprise discount is already in it
+    # a negotiated or self-hosted price (the overrides file): the enterprise discount is already in it
+    net: bool = False
 
     @property
     def key(self) -> str:
@@ -585,7 +587,8 @@ class Catalogue:
             for key in self._sorted_keys:
                 groups.setdefault(key.split("/", 1)[0] + "/" if "/" in key else key, []).append(key)
             object.__setattr__(self, "_by_provider", groups)
-        return [k for prefix, keys in self.__dict__["_by_provider"].items() if prefix in text for k in keys if k in text]
+        return [k for prefix, keys in self.__dict__["_by_provider"].items() if prefix in text
+                for k in keys if k in text]
 
     def text_models(self) -> tuple[ModelPrices, ...]:
         """The text-generation models (see model_kind): what a workload can move to."""

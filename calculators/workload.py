@@ -697,7 +697,8 @@ class SimpleWorkload(BaseModel):
         )
         classes = []
         if self.agent_share < 1:
-            classes.append(CallClass(name="Requests", requests_per_month=self.requests_per_month * (1 - self.agent_share),
+            classes.append(CallClass(name="Requests",
+                                     requests_per_month=self.requests_per_month * (1 - self.agent_share),
                                      **base))
         if self.agent_share > 0:
             loop = AgentLoop(steps=self.agent_steps, tool_result_tokens=self.tool_result_tokens,
@@ -715,7 +716,8 @@ class ClassRow(BaseModel):
     name: str = Field(min_length=1, max_length=80, title="Call class",
                       description="What these requests do (a feature, a pipeline step, a team).")
     requests_per_month: float = Field(ge=0, le=1e11, title="Requests per month")
-    model_key: str = Field(min_length=3, max_length=200, title="Model", description="provider/model, as in the catalogue.")
+    model_key: str = Field(min_length=3, max_length=200, title="Model",
+                           description="provider/model, as in the catalogue.")
     prefix_tokens: float = Field(0, ge=0, le=10_000_000, title="Shared prefix", json_schema_extra={"unit": "tokens"},
                                  description="Tokens at the start of every request that repeat exactly (cacheable).")
     other_input_tokens: float = Field(0, ge=0, le=10_000_000, title="Other input", json_schema_extra={"unit": "tokens"})
@@ -742,8 +744,9 @@ class ClassRow(BaseModel):
     def of(cls, c: CallClass) -> ClassRow:
         """A class as a table row (its hit rate as a number: resolve derived rates first)."""
         return cls(name=c.name, requests_per_month=c.requests_per_month, model_key=c.model_key,
-                   prefix_tokens=c.prefix_tokens, other_input_tokens=c.other_input_tokens, output_tokens=c.output_tokens,
-                   reasoning_tokens=c.reasoning_tokens, cache_hit_rate=(c.cache_hit_rate or 0.0) if c.cache != "off" else 0.0,
+                   prefix_tokens=c.prefix_tokens, other_input_tokens=c.other_input_tokens,
+                   output_tokens=c.output_tokens, reasoning_tokens=c.reasoning_tokens,
+                   cache_hit_rate=(c.cache_hit_rate or 0.0) if c.cache != "off" else 0.0,
                    tier=c.tier, cache_ttl=None if c.cache == "off" else c.cache)
 
 

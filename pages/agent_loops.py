@@ -73,9 +73,9 @@ with right:
         st.caption("No compaction: every step re-sends the whole history. Pick a sliding window or a periodic summary "
                    "to bound it.")
 x = form.inputs()
-illustrative("The compaction settings (a 5-step window, a 1,000-token summary every 5 steps) are illustrative: set them "
-             "to your agent's. History caching is on by default because it is the recommendation. Steps, tool results "
-             "and today's caching come from the sidebar's anatomy.")
+illustrative("The compaction settings (a 5-step window, a 1,000-token summary every 5 steps) are illustrative: set "
+             "them to your agent's. History caching is on by default because it is the recommendation. Steps, tool "
+             "results and today's caching come from the sidebar's anatomy.")
 r = agents.analyse(ctx.workload, x, ctx.catalogue, ctx.bill)
 publish(LEVER, r.saving)
 p = None
@@ -138,13 +138,13 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
     st.caption(
         f"**{plain(view.name)}**{label}: {view.steps}-step tasks, {view.requests:,.0f} a month. Today: "
         f"{agents.policy_label(view.today_policy)}; with this policy: {agents.policy_label(x)}. A task sends "
-        f"{tokens(view.input_tokens)} input tokens (naive: {view.steps} × one call = {tokens(view.naive_input_tokens)}) "
-        f"and {tokens(view.output_tokens)} output tokens."
+        f"{tokens(view.input_tokens)} input tokens (naive: {view.steps} × one call = "
+        f"{tokens(view.naive_input_tokens)}) and {tokens(view.output_tokens)} output tokens."
     )
     if view.caches_automatically:
         auto = view.policies.query("`compaction` == 'No compaction'").set_index("history caching")["cost per task"]
-        st.info(f"{view.provider} caches repeated prefixes automatically, with no write premium: the sidebar counts agent history as "
-                "cached today. Priced uncached, the same whole-history tasks would cost "
+        st.info(f"{view.provider} caches repeated prefixes automatically, with no write premium: the sidebar counts "
+                "agent history as cached today. Priced uncached, the same whole-history tasks would cost "
                 f"{multiple(auto['off'] / auto['on'] if auto['on'] > 0 else None)} as much.", icon=":material/info:")
     elif not view.has_cache_price and x.history_caching:
         st.warning("This model has no cache price in the catalogue, so caching the history changes nothing here.",
@@ -161,7 +161,8 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
         what = f"The summary call before step {over.step:,}" if over.in_summary_call else f"Step {over.step:,}"
         st.warning(f"{what} needs {tokens(over.tokens)} tokens, more than the model's {over.window:,}-token context "
                    "window: the API rejects that call, so the task cannot get past it without (more) compaction. The "
-                   "bill refuses to price this class (it is left out of the total, not counted as if it fitted).", icon=":material/warning:")
+                   "bill refuses to price this class (it is left out of the total, not counted as if it fitted).",
+                   icon=":material/warning:")
     elif view.window is None:
         st.caption("The catalogue has no context window for this model: overflow is not checked.")
     before = view.overflow_today
@@ -175,9 +176,10 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
                                                 key="agents.view")
     if step_tab.open:  # only the open tab is computed, sent and drawn
         with step_tab:
-            steps = shown_frame(view.step_costs, "cached_input", "uncached_input", "output", "retries", "summary_call", "total",
-                                "today_total")
-            stacks = {"cached_input": "cached input (cache reads)", "uncached_input": "uncached input (incl. cache writes)",
+            steps = shown_frame(view.step_costs, "cached_input", "uncached_input", "output", "retries", "summary_call",
+                                "total", "today_total")
+            stacks = {"cached_input": "cached input (cache reads)",
+                      "uncached_input": "uncached input (incl. cache writes)",
                       "output": "output (incl. reasoning)"}
             if view.step_costs["retries"].any():
                 stacks["retries"] = "retries"
@@ -185,7 +187,8 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
                 stacks["summary_call"] = "summary call after this step"
             chart(figures.stacked_bars(
                 steps, x="step", stacks=stacks, title="Cost of each step of one task, with this policy", x_title="step",
-                y_title="cost per step", y_tickprefix=currency(), overlay_lines={"today_total": "today's policy (total)"},
+                y_title="cost per step", y_tickprefix=currency(),
+                overlay_lines={"today_total": "today's policy (total)"},
                 markers=[figures.Marker(over.step, f"context overflows at step {over.step}")]
                 if over is not None and view.overflows_within_task else [],
             ), steps, name="agent cost per step")
@@ -201,14 +204,16 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
             if pays is not None and pays > 1:
                 markers.append(figures.Marker(pays, f"this policy is cheaper from {pays} steps", colour="#17A398"))
             chart(figures.line_chart(
-                curve, x="steps", series={"today": "today's policy", "policy": "this policy", "naive": "naive: N × one call"},
+                curve, x="steps", series={"today": "today's policy", "policy": "this policy",
+                                          "naive": "naive: N × one call"},
                 dashes={"naive": "dot"}, title="Cost per task vs number of steps", x_title="steps per task (N)",
                 y_title="cost per task", y_tickprefix=currency(), markers=markers,
                 current=figures.Current(view.steps, shown(view.cost_per_task), f"your tasks: {view.steps} steps"),
             ), curve, name="agent cost vs steps")
-            st.caption("Each point is one priced task of N steps; at your number of steps it is the bill's cost per task. "
-                       f"For scale: Anthropic reports that its agents use about {agents.REPORTED_AGENT_MULTIPLE:g}× the tokens "
-                       f"of chat, and multi-agent systems about {agents.REPORTED_MULTI_AGENT_MULTIPLE:g}×.")
+            st.caption("Each point is one priced task of N steps; at your number of steps it is the bill's cost per "
+                       "task. For scale: Anthropic reports that its agents use about "
+                       f"{agents.REPORTED_AGENT_MULTIPLE:g}× the tokens of chat, and multi-agent systems about "
+                       f"{agents.REPORTED_MULTI_AGENT_MULTIPLE:g}×.")
     if sure_tab.open:
         with sure_tab:
             ranges.lever_section(LEVER, ctx, x)
@@ -219,7 +224,8 @@ def show(view: agents.TaskView, today_bill, after_bill, label: str) -> None:
         "compaction": table["compaction"], "history caching": table["history caching"],
         "cost per task": table["cost per task"], "bill per month": table["bill per month"],
         "× the single-call estimate": table["x naive"].map(multiple),
-        "overflows at step": table["overflows at step"].map(lambda v: "never" if v is None or v != v else f"{int(v):,}"),
+        "overflows at step": table["overflows at step"].map(
+            lambda v: "never" if v is None or v != v else f"{int(v):,}"),
         "": [" · ".join(t for t, on in (("today", a), ("chosen", b)) if on)
              for a, b in zip(table["today"], table["chosen"], strict=True)],
     }), "cost per task", "bill per month")
@@ -249,7 +255,8 @@ else:
     headline([
         Metric("Preview: saving", money(p.saving), delta=f"{percent(p.saving_share)} of the preview's bill",
                delta_color="off"),
-        Metric("Preview: cost per task", money(p.task.cost_per_task), delta=f"today {money(p.task.cost_per_task_today)}",
+        Metric("Preview: cost per task", money(p.task.cost_per_task),
+               delta=f"today {money(p.task.cost_per_task_today)}",
                delta_color="off"),
         Metric("Preview: × the single-call estimate", multiple(p.task.multiplier),
                delta=f"today {multiple(p.task.multiplier_today)}", delta_color="off"),

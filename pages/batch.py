@@ -81,13 +81,14 @@ if share_tab.open:  # only the open tab is computed, sent and drawn
             curve, x="share", series={"saving": f"saving on the {x.tier} tier"},
             title="Monthly saving vs the share of traffic that waits", x_title="share of eligible traffic moved",
             y_title="saving per month",
-            markers=[figures.Marker(be, f"break-even {percent(be)}") if be is not None and x.pipeline_cost > 0 else None],
+            markers=[figures.Marker(be, f"break-even {percent(be)}")
+                     if be is not None and x.pipeline_cost > 0 else None],
             current=figures.Current(x.share, shown(r.saving), label=f"your share: {percent(x.share, 0)}"),
             x_tickformat=".0%", y_tickprefix=currency(), y_tickformat=",", zero_line=True,
         )
         chart(fig, curve, name="batch saving vs share")
-        st.caption("A straight line: the bill is linear in the split between tiers. Below zero, the pipeline costs more than "
-                   "the discount brings.")
+        st.caption("A straight line: the bill is linear in the split between tiers. Below zero, the pipeline costs "
+                   "more than the discount brings.")
 if sure_tab.open:
     with sure_tab:
         ranges.lever_section(LEVER, ctx, x)

@@ -163,7 +163,8 @@ if traffic_tab.open:
         be_traffic = caching.break_even_traffic(r, x)
         markers = [figures.Marker(be_traffic, f"break-even {per_hour(be_traffic)} req/h") if be_traffic else None]
         if crossover is not None:
-            markers.append(figures.Marker(crossover, f"1-hour TTL wins above {per_hour(crossover)} req/h", colour="#17A398"))
+            markers.append(figures.Marker(crossover, f"1-hour TTL wins above {per_hour(crossover)} req/h",
+                                          colour="#17A398"))
         current_share = float(traffic.loc[(traffic["requests_per_hour_per_prefix"] - per_prefix).abs().idxmin(), x.ttl])
         fig2 = figures.line_chart(
             traffic, x="requests_per_hour_per_prefix", series={t: caching.TTL_LABEL[t] for t in ttls},
@@ -173,9 +174,9 @@ if traffic_tab.open:
             current=figures.Current(per_prefix, current_share) if x.hit_rate_mode != "Set directly" else None,
         )
         chart(fig2, traffic, name="caching saving vs traffic per ttl")
-        st.caption("Below zero, caching costs more than it saves. The whole workload's volume moves with the traffic. The "
-                   "break-even line is for the selected TTL; the green line is where the 1-hour TTL starts to save more than "
-                   "the 5-minute one.")
+        st.caption("Below zero, caching costs more than it saves. The whole workload's volume moves with the traffic. "
+                   "The break-even line is for the selected TTL; the green line is where the 1-hour TTL starts to save "
+                   "more than the 5-minute one.")
 if sure_tab.open:
     with sure_tab:
         ranges.lever_section(LEVER, ctx, x)

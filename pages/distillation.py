@@ -142,7 +142,8 @@ if cumulative_tab.open:  # only the open tab is computed, sent and drawn
         curve = shown_frame(ds.cumulative_curve(r), "teacher_only", "distilled", "cumulative_saving")
         _, at_horizon = r.cumulative(x.horizon_months)
         fig = figures.line_chart(
-            curve, x="month", series={"teacher_only": "today's bill only", "distilled": "distil, then serve the student"},
+            curve, x="month", series={"teacher_only": "today's bill only",
+                                      "distilled": "distil, then serve the student"},
             title="Cumulative cost: today's models vs distilling", x_title="months from the start",
             y_title="cumulative spend",
             markers=[figures.Marker(r.payback_months, f"pays back after {r.payback_months:.1f} months")
@@ -160,16 +161,18 @@ if volume_tab.open:
             markers = [
                 figures.Marker(r.requests, "your volume", colour="#111111")
                 if r.payback_months is None else None,  # otherwise the point on the curve shows it
-                figures.Marker(r.volume_for_horizon, f"within {x.horizon_months} months above {tokens(r.volume_for_horizon)}",
+                figures.Marker(r.volume_for_horizon,
+                               f"within {x.horizon_months} months above {tokens(r.volume_for_horizon)}",
                                colour="#17A398") if r.volume_for_horizon is not None else None,
             ]
             fig2 = fig_distillation.payback_vs_volume(
                 volume_curve, horizon_months=x.horizon_months, floor=floor, markers=markers,
-                current=figures.Current(r.requests, r.payback_months, "your volume") if r.payback_months is not None else None,
+                current=figures.Current(r.requests, r.payback_months, "your volume")
+                if r.payback_months is not None else None,
             )
             chart(fig2, volume_curve, name="distillation payback vs volume")
-            st.caption("Volume changes the running saving, not the one-off cost: the labelled set and training run stay the "
-                       "same. The whole workload scales with the volume.")
+            st.caption("Volume changes the running saving, not the one-off cost: the labelled set and training run "
+                       "stay the same. The whole workload scales with the volume.")
         else:
             st.caption("No requests to distil: the payback-vs-volume chart needs some traffic to scale.")
 if sure_tab.open:

@@ -116,7 +116,8 @@ if several_tab.open:
         fan = shown_frame(fan, *[c for c in fan.columns if c != "year"])
         fig2 = figures.line_chart(
             fan, x="year", series={c: c for c in fan.columns if c != "year"},
-            title="Monthly spend for several elasticities", x_title="years from today", y_title="monthly spend (log scale)",
+            title="Monthly spend for several elasticities", x_title="years from today",
+            y_title="monthly spend (log scale)",
             log_y=True, y_tickprefix=currency(),
         )
         chart(fig2, fan, name="jevons spend by elasticity")

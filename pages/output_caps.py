@@ -84,8 +84,8 @@ main = oc.main_class(ctx.workload)
 if main is not None:
     parts = (f"{main.output_tokens:,.0f} visible + {main.reasoning_tokens:,.0f} reasoning" if main.reasoning_tokens
              else "visible answer, no reasoning tokens")
-    st.caption(f"Your workload's output: **{oc.call_output(main):,.0f} tokens per request** ({parts}, sidebar). That is "
-               "the mean of the output lengths below, so with no cap the bill is the sidebar's; max_tokens caps "
+    st.caption(f"Your workload's output: **{oc.call_output(main):,.0f} tokens per request** ({parts}, sidebar). That "
+               "is the mean of the output lengths below, so with no cap the bill is the sidebar's; max_tokens caps "
                "visible and reasoning tokens together.")
 if any(not oc.single_call(c) for c in ctx.workload.classes):
     st.caption("Agent tasks are out of this lever's scope: a cap on each step would change the history the later "
@@ -254,14 +254,15 @@ elif not sure_tab.open:  # only the open tab's charts are computed and drawn
                 if beyond:
                     cut_series["truncation_rate_one_cap"] = "truncated, limit ignored"
                 fig = fig_output_caps.cap_chart(
-                    curve, series=cut_series, title="Truncation rate vs the cap", dashes={"truncation_rate_one_cap": "dot"},
+                    curve, series=cut_series, title="Truncation rate vs the cap",
+                    dashes={"truncation_rate_one_cap": "dot"},
                     y_title="share of answers", markers=markers, current=here("truncation_rate"), y_tickformat=".1%",
                 )
                 chart(fig, curve[["cap", *cut_series]], name="output cap truncation rate")
             if beyond:
-                st.caption("Below the limit cap, the solid lines hold still: the classes your cap would cut beyond the limit "
-                           "keep their tightest cap within it. The dotted lines are what one cap for every class would do: the "
-                           "gap is a saving made of answers cut off, which the lever does not book.")
+                st.caption("Below the limit cap, the solid lines hold still: the classes your cap would cut beyond the "
+                           "limit keep their tightest cap within it. The dotted lines are what one cap for every class "
+                           "would do: the gap is a saving made of answers cut off, which the lever does not book.")
     if tokens_tab.open:
         with tokens_tab:
             left, right = st.columns(2)
@@ -270,31 +271,37 @@ elif not sure_tab.open:  # only the open tab's charts are computed and drawn
                     curve, series={"billed_output_tokens": "billed", "first_attempt_tokens": "first attempt",
                                    "no_cap_mean_tokens": "no cap"},
                     dashes={"no_cap_mean_tokens": "dash", "first_attempt_tokens": "dot"},
-                    title="Output tokens billed per request vs the cap", y_title="output tokens (redone answers included)",
+                    title="Output tokens billed per request vs the cap",
+                    y_title="output tokens (redone answers included)",
                     markers=markers, current=here("billed_output_tokens"),
                 )
                 chart(fig, curve[["cap", "billed_output_tokens", "first_attempt_tokens", "no_cap_mean_tokens"]],
                       name="output cap billed tokens")
             with right:
                 fig = fig_output_caps.cap_chart(
-                    curve, series={"latency_p50_s": "p50", "latency_p95_s": "p95"}, title=f"Latency vs the cap{latency_of}",
+                    curve, series={"latency_p50_s": "p50", "latency_p95_s": "p95"},
+                    title=f"Latency vs the cap{latency_of}",
                     y_title="seconds", markers=markers, current=here("latency_p95_s", "p95"), y_ticksuffix=" s",
                 )
                 chart(fig, curve[["cap", "latency_p50_s", "latency_p95_s"]], name="output cap latency")
-                st.caption("A response of N tokens takes the time to first token + (N − 1) × the time per token. The p95 jumps "
-                           "where redone answers pass 5% of requests: from then on the slowest 5% wait for two attempts.")
+                st.caption("A response of N tokens takes the time to first token + (N − 1) × the time per token. The "
+                           "p95 jumps where redone answers pass 5% of requests: from then on the slowest 5% wait for "
+                           "two attempts.")
     if throughput_tab.open:
         with throughput_tab:
             fig = fig_output_caps.cap_chart(
                 curve, series={"requests_per_minute": "requests per minute the limit admits",
                                "average_requests_per_minute": "your average load"},
                 dashes={"average_requests_per_minute": "dash"},
-                title=f"Requests per minute under a {x.tpm_limit:,} tokens-per-minute limit ({x.limit_counts} reserved)",
-                y_title="requests per minute (log scale)", markers=markers, current=here("requests_per_minute"), log_y=True,
+                title=f"Requests per minute under a {x.tpm_limit:,} tokens-per-minute limit "
+                      f"({x.limit_counts} reserved)",
+                y_title="requests per minute (log scale)", markers=markers,
+                current=here("requests_per_minute"), log_y=True,
             )
-            chart(fig, curve[["cap", "requests_per_minute", "average_requests_per_minute"]], name="output cap throughput")
-            st.caption("Peaks matter more than the average: the limit applies per minute, so compare it with your busiest "
-                       "minute. A loose cap costs nothing extra in money but lowers this ceiling.")
+            chart(fig, curve[["cap", "requests_per_minute", "average_requests_per_minute"]],
+                  name="output cap throughput")
+            st.caption("Peaks matter more than the average: the limit applies per minute, so compare it with your "
+                       "busiest minute. A loose cap costs nothing extra in money but lowers this ceiling.")
 if sure_tab.open:
     with sure_tab:
         ranges.lever_section(LEVER, ctx, x)
@@ -328,7 +335,8 @@ if observed is not None and r.model.main is not None:
                          help="Sets the spread above (and in the link), so the headline and the Overview use it.")
     elif k is not None and not seen.spread_fits:
         offers[0].info(f"Its p95 of {k:.2f}x the mean is outside what a log-normal with that mean can have "
-                       f"({oc.MIN_P95_MULTIPLE:g}x to {oc.MAX_P95_MULTIPLE:.2f}x): the spread above stays as it is.", icon=":material/info:")
+                       f"({oc.MIN_P95_MULTIPLE:g}x to {oc.MAX_P95_MULTIPLE:.2f}x): the spread above stays as it is.",
+                       icon=":material/info:")
     visible = seen.visible_output(ctx.sidebar.reasoning_tokens)
     if custom_rows() is None and visible is not None and visible != ctx.sidebar.output_tokens:
         offer(f"Use its mean as the workload's output: {visible:,} visible tokens", {"output_tokens": visible},
@@ -340,9 +348,10 @@ if observed is not None and r.model.main is not None:
     left, right = st.columns(2)
     with left:
         fig = fig_output_caps.cap_chart(
-            shown_compare, series={"observed_bill": "your observed lengths", "log_normal_bill": "log-normal (headline)"},
-            dashes={"log_normal_bill": "dash"}, title=f"{r.main_name}: monthly bill vs the cap", y_title="bill per month",
-            markers=[], current=figures.Current(x.cap, shown(float(
+            shown_compare, series={"observed_bill": "your observed lengths",
+                                   "log_normal_bill": "log-normal (headline)"},
+            dashes={"log_normal_bill": "dash"}, title=f"{r.main_name}: monthly bill vs the cap",
+            y_title="bill per month", markers=[], current=figures.Current(x.cap, shown(float(
                 compare.loc[compare["cap"] == float(x.cap), "observed_bill"].iloc[0])), label=f"your cap: {x.cap:,}"),
             y_tickprefix=currency(),
         )
@@ -352,10 +361,12 @@ if observed is not None and r.model.main is not None:
             compare, series={"observed_truncation": "your observed lengths", "log_normal_truncation": "log-normal"},
             dashes={"log_normal_truncation": "dash"}, title=f"{r.main_name}: truncation rate vs the cap",
             y_title="share of answers", markers=[], current=figures.Current(x.cap, float(
-                compare.loc[compare["cap"] == float(x.cap), "observed_truncation"].iloc[0]), label=f"your cap: {x.cap:,}"),
+                compare.loc[compare["cap"] == float(x.cap), "observed_truncation"].iloc[0]),
+                label=f"your cap: {x.cap:,}"),
             y_tickformat=".1%",
         )
-        chart(fig, compare[["cap", "observed_truncation", "log_normal_truncation"]], name="output cap observed truncation")
+        chart(fig, compare[["cap", "observed_truncation", "log_normal_truncation"]],
+              name="output cap observed truncation")
     st.caption(f"For {r.main_name}, with its input and prices and the brevity instruction applied to the file's "
                "lengths. An analysis beside the headline, not in it.")
 

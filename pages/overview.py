@@ -8,8 +8,8 @@ from calculators.lever import ORDER_REASON
 from calculators.registry import LEVERS
 from pages._ui import bill_builder, fig_bill, ranges, scenario
 from pages._ui.layout import (
-    Metric, bill_money, chart, chart_tabs, context, currency, explain, headline, money, money_settings, percent, price_caption,
-    shown_frame, sources, verdict,
+    Metric, bill_money, chart, chart_tabs, context, currency, explain, headline, money, money_settings, percent,
+    price_caption, shown_frame, sources, verdict,
 )
 from pages._ui.glossary import glossary
 
@@ -17,7 +17,8 @@ st.title("LLM Cost Levers")
 st.caption("Where your LLM bill comes from, and which lever cuts it. Set your workload in the sidebar; every page "
            "starts from it.")
 ctx = context()
-output_share = (ctx.bill.category("output") + ctx.bill.category("reasoning")) / ctx.bill.total if ctx.bill.total else 0.0
+output_share = ((ctx.bill.category("output") + ctx.bill.category("reasoning")) / ctx.bill.total
+                if ctx.bill.total else 0.0)
 verdict_slot = st.container()
 headline_slot = st.container()
 
@@ -56,10 +57,10 @@ if ranked_tab.open:  # only the open tab is computed, sent and drawn
                            "share of today's bill": st.column_config.NumberColumn(format="percent"),
                            "verdict": st.column_config.TextColumn(width="large")},
         )
-        st.caption("Each lever is priced alone on today's workload, with the settings on its own page (or in this link): "
-                   "the same number as its page's headline. Alternatives that move the same traffic (right-sizing, routing, "
-                   "distillation) are ranked side by side; do not add their bars. The bill builder below combines the "
-                   "levers you pick, counting overlaps once.")
+        st.caption("Each lever is priced alone on today's workload, with the settings on its own page (or in this "
+                   "link): the same number as its page's headline. Alternatives that move the same traffic "
+                   "(right-sizing, routing, distillation) are ranked side by side; do not add their bars. The bill "
+                   "builder below combines the levers you pick, counting overlaps once.")
         for note in unread:
             st.caption(f"Not ranked: {note}.")
 if lines_tab.open:
@@ -68,7 +69,8 @@ if lines_tab.open:
         lines = shown_frame(ctx.bill.frame(), "per month")
         chart(fig_bill.bill_lines(lines, currency=currency()), lines, name="where the bill comes from")
         st.dataframe(
-            shown_frame(ctx.bill.class_frame().round({"requests per month": 0, "model calls per month": 0}),  # whole counts
+            shown_frame(ctx.bill.class_frame().round({"requests per month": 0,
+                                                      "model calls per month": 0}),  # whole counts
                         "per request", "per month"), hide_index=True,
             column_config={"requests per month": st.column_config.NumberColumn(format="localized"),
                            "model calls per month": st.column_config.NumberColumn(format="localized"),

@@ -194,15 +194,18 @@ def show(result: pl.PipelineResult, label: str) -> None:
                 [f"{p}. {s}" for p, s in zip(steps["position"], steps["step"], strict=True)],
                 {"today": money_frame["cost_per_month"], "what-if": money_frame["what_if_cost_per_month"]},
                 title=f"Monthly cost by step{label}", y_title="cost per month", y_tickprefix=currency(),
-            ), money_frame[["position", "step", "runs_as", "what_if_runs_as", "cost_per_month", "what_if_cost_per_month"]],
+            ), money_frame[["position", "step", "runs_as", "what_if_runs_as", "cost_per_month",
+                            "what_if_cost_per_month"]],
                 name="pipeline cost by step")
     if track_tab.open:
         with track_tab:
             chart(figures.line_chart(
                 steps, x="position", series={"cumulative_success": "today", "what_if_cumulative_success": "what-if"},
-                title="Share of runs still on track after each step", x_title="after step", y_title="runs with every step right",
+                title="Share of runs still on track after each step", x_title="after step",
+                y_title="runs with every step right",
                 y_tickformat=".0%", x_tickformat="d",
-            ), steps[["position", "step", "success", "what_if_success", "cumulative_success", "what_if_cumulative_success"]],
+            ), steps[["position", "step", "success", "what_if_success", "cumulative_success",
+                      "what_if_cumulative_success"]],
                 name="pipeline success through the steps")
     if chain_tab.open:
         with chain_tab:
@@ -224,8 +227,9 @@ def show(result: pl.PipelineResult, label: str) -> None:
             ), curve, name="pipeline success vs llm steps")
             if n_star is not None:
                 st.caption(f"At your average LLM step ({percent(mean)}), end-to-end success falls below "
-                           f"{percent(result.target_success, 0)} after ln({result.target_success:g}) ÷ ln({mean:.4f}) = "
-                           f"{n_star:.2f} chained LLM steps (the product of the steps' own rates is in the table above).")
+                           f"{percent(result.target_success, 0)} after ln({result.target_success:g}) ÷ ln({mean:.4f}) "
+                           f"= {n_star:.2f} chained LLM steps (the product of the steps' own rates is in the table "
+                           "above).")
     if payback_tab.open:
         with payback_tab:
             payback_chart(result)

@@ -184,14 +184,15 @@ if gain_tab.open:  # only the open tab is computed, sent and drawn
         at_current = curve.loc[(curve["reasoning_tokens"] - r.mean_reasoning_tokens).abs().idxmin(), "always_gain"]
         fig = figures.line_chart(
             shown_curve, x="reasoning_tokens",
-            series={"always_gain": reasoning.POLICY_LABEL["always"], "selective_gain": reasoning.POLICY_LABEL["selective"],
+            series={"always_gain": reasoning.POLICY_LABEL["always"],
+                    "selective_gain": reasoning.POLICY_LABEL["selective"],
                     "never_gain": reasoning.POLICY_LABEL["never"]},
             dashes={"never_gain": "dot"},
             title=titled("net monthly gain over 'never' vs reasoning tokens per request"),
             x_title="reasoning tokens per request (accuracies held as entered)",
             y_title="value gained − extra bill, per month",
-            markers=[figures.Marker(be, f"always-on break-even {tokens(be)} tokens") if be is not None and math.isfinite(be)
-                     else None],
+            markers=[figures.Marker(be, f"always-on break-even {tokens(be)} tokens")
+                     if be is not None and math.isfinite(be) else None],
             current=figures.Current(r.mean_reasoning_tokens, shown(float(at_current)),
                                     "your budget, always on" if real else "preview budget, always on"),
             y_tickprefix=currency(), y_tickformat=",", zero_line=True,
@@ -217,7 +218,8 @@ if correct_tab.open:
         )
         chart(fig3, shown_frame(per_type[["task type", "per correct, off", "per correct, on"]], "per correct, off",
                                 "per correct, on"), name="reasoning cost per correct answer")
-        st.caption("Cost per correct answer: the bill per request (off: without reasoning; on: with it) ÷ the type's accuracy.")
+        st.caption("Cost per correct answer: the bill per request (off: without reasoning; on: with it) ÷ the type's "
+                   "accuracy.")
 if sure_tab.open:
     with sure_tab:
         ranges.lever_section(LEVER, ctx, x)

@@ -49,8 +49,8 @@ def sentence(r: retries.RetryResult, x: retries.RetryPolicyInputs, preview: retr
     if r.refused is not None:
         e = r.refused
         return (f"Not booked: to complete what **{plain(e.name)}** completes today, "
-                f"{policy[0].lower() + policy[1:]} would have to start {e.factor:,.0f} times as many tasks, so the page books {money(0.0)}. Bring the "
-                "failure rate down first.")
+                f"{policy[0].lower() + policy[1:]} would have to start {e.factor:,.0f} times as many tasks, so the "
+                f"page books {money(0.0)}. Bring the failure rate down first.")
     if r.idle:
         return f"{policy} changes nothing here: {r.idle}."
     return f"At equal completed work, {policy[0].lower() + policy[1:]} {effect(r)}."
@@ -104,8 +104,8 @@ def metrics(result: retries.RetryResult, today_label: str = "today") -> list[Met
             Metric("Change at equal work", money(0.0), delta="not booked: equal work out of reach",
                    delta_color="off", delta_arrow="off",
                    help=f"Equal completed work would start {multiple(result.refused.factor)} the tasks of "
-                   f"'{plain(result.refused.name)}', beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x: the lever books nothing "
-                   "(the Overview too) and says why."),
+                   f"'{plain(result.refused.name)}', beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x: the lever books "
+                   "nothing (the Overview too) and says why."),
             Metric("Bill it would take", money(would.total), delta=f"{today_label} {money(today.total)}",
                    delta_color="off", help="What starting that many tasks would bill: shown, not booked."),
             Metric("Cost per completed task", money(would.per_completed),
@@ -113,7 +113,8 @@ def metrics(result: retries.RetryResult, today_label: str = "today") -> list[Met
                    help="The bill ÷ tasks completed a month, with the policy at equal work (not booked) and today."),
             Metric("Task success", retries.share_text(result.refused.after),
                    delta=f"{today_label} {retries.share_text(result.refused.before)}", delta_color="off",
-                   help=f"Share of '{plain(result.refused.name)}' tasks started that complete, with the policy and today."),
+                   help=f"Share of '{plain(result.refused.name)}' tasks started that complete, with the policy and "
+                        "today."),
         ]
     share = result.change / today.total if today.total else 0.0
     change = result.change if abs(share) >= 5e-10 else 0.0  # two bills of the same work: float noise is no change
@@ -129,7 +130,8 @@ def metrics(result: retries.RetryResult, today_label: str = "today") -> list[Met
                "tasks as it takes to complete the same number."),
         Metric("Cost per completed task", money(after.per_completed),
                delta=f"{today_label} {money(today.per_completed)}", delta_color="off",
-               help="The bill ÷ tasks completed a month: failed attempts, retries, restarts and failed tasks included."),
+               help="The bill ÷ tasks completed a month: failed attempts, retries, restarts and failed tasks "
+                    "included."),
         Metric("Task success", percent(result.success_after), delta=f"{today_label} {percent(result.success_today)}",
                delta_color="off", help="Share of tasks started that complete."),
     ]
@@ -146,12 +148,13 @@ def warn_about_the_work(result: retries.RetryResult, prefix: str = "") -> None:
     if result.refused is not None and result.unbounded is not None:
         e = result.refused
         st.warning(
-            f"{prefix}**Not booked.** To complete what **{plain(e.name)}** completes today ({retries.share_text(e.before)} "
-            f"of its tasks), this policy would have to start **{e.factor:,.0f} times as many tasks** "
-            f"({retries.share_text(e.after)} would complete), a bill of {money(result.unbounded.total)} a month "
-            f"instead of {money(result.today.total)}. Beyond {retries.MAX_EQUAL_WORK_FACTOR:g}x the comparison at "
-            "equal work is not a bill but an artefact of a workload that finishes almost nothing: the lever books "
-            f"{money(0.0)} (the Overview too). Bring the failure rate down first.", icon=":material/warning:")
+            f"{prefix}**Not booked.** To complete what **{plain(e.name)}** completes today "
+            f"({retries.share_text(e.before)} of its tasks), this policy would have to start **{e.factor:,.0f} times "
+            f"as many tasks** ({retries.share_text(e.after)} would complete), a bill of "
+            f"{money(result.unbounded.total)} a month instead of {money(result.today.total)}. Beyond "
+            f"{retries.MAX_EQUAL_WORK_FACTOR:g}x the comparison at equal work is not a bill but an artefact of a "
+            f"workload that finishes almost nothing: the lever books {money(0.0)} (the Overview too). Bring the "
+            "failure rate down first.", icon=":material/warning:")
     elif result.factors:
         big = {n: f for n, f in result.factors.items() if f > 2}
         if big:
@@ -176,10 +179,10 @@ if r.task is None:
 elif r.idle:
     st.caption(f"No effect on your workload: {r.idle}.")
 elif r.refused is None:
-    st.caption(f"Completed tasks per month: {r.today.completed:,.0f} today and with the policy (equal by construction). "
-               f"To complete them it starts {r.after.requests:,.0f} tasks a month instead of {r.today.requests:,.0f} "
-               f"({multiple(r.started_factor)}): a policy that completes fewer tasks does less work, not the same work "
-               "for less.")
+    st.caption(f"Completed tasks per month: {r.today.completed:,.0f} today and with the policy (equal by "
+               f"construction). To complete them it starts {r.after.requests:,.0f} tasks a month instead of "
+               f"{r.today.requests:,.0f} ({multiple(r.started_factor)}): a policy that completes fewer tasks does less "
+               "work, not the same work for less.")
 
 
 def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> None:
@@ -202,7 +205,8 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
                 figures.Marker(view.doubles_at, f"yours ×2 at p = {percent(view.doubles_at)}")
                 if view.doubles_at is not None else None,
                 figures.Marker(budgeted.refuses_above, f"{percent(budgeted.budget, 0)} budget refuses above "
-                               f"{percent(budgeted.refuses_above)}", colour="#17A398") if budgeted is not None else None,
+                               f"{percent(budgeted.refuses_above)}", colour="#17A398")
+                if budgeted is not None else None,
             ]
             curves = retries.policy_curves(view.costs, view.failure_rate, view.policies, chosen_costs=view.costs_chosen)
             names = [p.name for p in view.policies]
@@ -212,17 +216,19 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
                 title="Cost per completed task (× a task where nothing fails) and task success, vs the failure rate",
                 x_title="failure rate per attempt p", left_title="× clean task (log scale)", right_title="task success",
                 left_log=True, x_tickformat=".0%", right_tickformat=".0%",
-                solid=[p.name for p in view.policies if p.today or p.yours], left_markers=markers, right_markers=[markers[1]],
+                solid=[p.name for p in view.policies if p.today or p.yours], left_markers=markers,
+                right_markers=[markers[1]],
                 left_current=figures.Current(view.failure_rate, view.multiplier() or 1.0, "your policy"),
                 right_current=figures.Current(view.failure_rate, float(view.expected_chosen.success[0]), "your policy"),
             )
             chart(fig, curves, name="retries cost multiplier and success vs failure rate")
-            st.caption("Solid: today's policy and yours. The no-retry and restart-only cost lines coincide: a restart buys "
-                       "success, not a cheaper success, because every failed run is paid in full. At the workload's failure "
-                       f"rate each curve is the priced bill: cost per completed task today {money(view.per_success('today'))}, "
-                       f"with the policy {money(view.per_success())} (a clean task {money(view.costs.clean)})."
-                       + (" With the policy, the workload starts a different number of tasks, and a cache hit rate derived "
-                          "from the traffic follows: its curve uses that workload's per-attempt costs."
+            st.caption("Solid: today's policy and yours. The no-retry and restart-only cost lines coincide: a restart "
+                       "buys success, not a cheaper success, because every failed run is paid in full. At the "
+                       "workload's failure rate each curve is the priced bill: cost per completed task today "
+                       f"{money(view.per_success('today'))}, with the policy {money(view.per_success())} (a clean task "
+                       f"{money(view.costs.clean)})."
+                       + (" With the policy, the workload starts a different number of tasks, and a cache hit rate "
+                          "derived from the traffic follows: its curve uses that workload's per-attempt costs."
                           if view.costs_chosen.clean != view.costs.clean else ""))
     if spread_tab.open:
         with spread_tab:
@@ -231,9 +237,11 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
             headline([
                 Metric(f"{label.strip(' ()').capitalize() + ': ' if label else ''}median task", money(sim.p50),
                        help="Half the simulated tasks cost less than this, half more."),
-                Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median", delta_color="off",
+                Metric("p95 task", money(sim.p95), delta=f"{multiple(sim.over_median(sim.p95))} the median",
+                       delta_color="off",
                        help=term("p95")),
-                Metric("p99 task", money(sim.p99), delta=f"{multiple(sim.over_median(sim.p99))} the median", delta_color="off",
+                Metric("p99 task", money(sim.p99), delta=f"{multiple(sim.over_median(sim.p99))} the median",
+                       delta_color="off",
                        help="99% of the simulated tasks cost at most this; the costliest 1 in 100 cost more."),
             ])
             histogram = shown_frame(sim.histogram, "cost")
@@ -246,13 +254,13 @@ def show(view: retries.TaskView, result: retries.RetryResult, label: str) -> Non
                          figures.Marker(shown(sim.p99), f"p99 {money(sim.p99)}", colour="#8E5EA2")],
             ), histogram, name="retries cost per task distribution")
             st.caption(
-                f"Simulated tasks cost {money(sim.mean)} each on average, give or take {money(sim.margin95)} (95% confidence), "
-                f"against the bill's {money(float(view.expected_chosen.cost[0]))} per task started; "
+                f"Simulated tasks cost {money(sim.mean)} each on average, give or take {money(sim.margin95)} (95% "
+                f"confidence), against the bill's {money(float(view.expected_chosen.cost[0]))} per task started; "
                 f"{percent(sim.success, 2)} of them completed (the bill: "
                 f"{percent(float(view.expected_chosen.success[0]), 2)}). Seeded: the same inputs give the same figures."
                 + ("" if sim.trials == retries.DEFAULT_TRIALS else
-                   f" {sim.trials:,} trials instead of {retries.DEFAULT_TRIALS:,}: each task sees many failures here, and "
-                   "fewer trials keep the page fast.")
+                   f" {sim.trials:,} trials instead of {retries.DEFAULT_TRIALS:,}: each task sees many failures here, "
+                   "and fewer trials keep the page fast.")
             )
     if sure_tab.open:
         with sure_tab:

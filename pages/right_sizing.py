@@ -194,8 +194,8 @@ if frontier_tab.open:
             current=figures.Current(r.quality_after, shown(r.after.total), "your bar"), money_prefix=c,
         )
         chart(fig, points, name="right-sizing cost vs quality frontier")
-        st.caption("Each blue point is the per-class policy at one quality bar; each diamond puts every task class on one "
-                   "model; the star is today. The vertical line is your quality bar, on the same pass-rate scale.")
+        st.caption("Each blue point is the per-class policy at one quality bar; each diamond puts every task class on "
+                   "one model; the star is today. The vertical line is your quality bar, on the same pass-rate scale.")
 if bar_tab.open:
     with bar_tab:
         curve = shown_frame(rs.savings_vs_bar(r), "saving", "bill_after")
@@ -206,8 +206,8 @@ if bar_tab.open:
             current=figures.Current(x.quality_bar, shown(r.saving)), money_prefix=c,
         )
         chart(fig, curve, name="right-sizing saving vs quality bar")
-        st.caption("A step curve: the choice changes only at a pass rate in the table, so the saving is computed exactly at "
-                   "each of them and holds for every bar up to it.")
+        st.caption("A step curve: the choice changes only at a pass rate in the table, so the saving is computed "
+                   "exactly at each of them and holds for every bar up to it.")
 if sure_tab.open:
     with sure_tab:
         ranges.lever_section(LEVER, ctx, x)

@@ -77,7 +77,8 @@ if upload is not None:
         text = tokens.decode_upload(upload.getvalue(), limit_bytes=sp.MAX_PROMPT_CHARS)
         source = plain(upload.name)
     except tokens.NotTextError as exc:
-        st.error(f"Couldn't read {plain(upload.name)}: {plain(exc)}. Using the text box instead.", icon=":material/error:")
+        st.error(f"Couldn't read {plain(upload.name)}: {plain(exc)}. Using the text box instead.",
+                 icon=":material/error:")
 if text == sp.EXAMPLE_PROMPT:
     source = "the example prompt (illustrative: a support assistant for a fictional retailer)"
 
@@ -143,7 +144,8 @@ if sections_tab.open:  # only the open tab is computed, sent and drawn
     with sections_tab:
         top = shown_frame(sp.top_sections(frame, 20), "cost_per_month")
         chart(fig_system_prompt.section_bars(top, title="Monthly cost of each section (largest 20 by tokens)",
-                                             currency=currency()), top, name="system prompt cost of the largest sections")
+                                             currency=currency()), top,
+              name="system prompt cost of the largest sections")
 if length_tab.open:
     with length_tab:
         costs = shown_frame(sp.cost_curve(ctx.workload, ctx.catalogue, float(analysis.tokens)), "cost_per_month")
@@ -210,7 +212,8 @@ trimmed_prompt = analysis.tokens * (1 - x.trim_share)
 now, after = curve.at(analysis.tokens), curve.at(trimmed_prompt)
 with note_col:
     if curve_problem:
-        st.warning(f"Using the published curve: the edited table can't be used ({curve_problem}).", icon=":material/warning:")
+        st.warning(f"Using the published curve: the edited table can't be used ({curve_problem}).",
+                   icon=":material/warning:")
     st.caption("Add rows for your own evals (input length, accuracy); straight lines join the points. The markers "
                "show your prompt and the trim target on it.")
 series = sp.accuracy_series(curve, analysis.tokens, trimmed_prompt)
@@ -232,8 +235,8 @@ if not curve.within(analysis.tokens):
                f"({curve.lengths[0]:,.0f} to {curve.lengths[-1]:,.0f}): the value shown is the nearest end, "
                "not a measurement.")
 
-st.caption(f"Study accuracy at your prompt's length: {now:.2f} ({after - now:+.2f} after the trim). Read off the curve: "
-           "one study's average unless you edited it; not a prediction for your task.")
+st.caption(f"Study accuracy at your prompt's length: {now:.2f} ({after - now:+.2f} after the trim). Read off the "
+           "curve: one study's average unless you edited it; not a prediction for your task.")
 
 explain(sp.EXPLANATION)
 sources("levy_same_task_more_tokens", "levy_flenqa_lengths", "example_system_prompt", "workload_defaults",

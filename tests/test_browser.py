@@ -167,7 +167,8 @@ def test_overview_answers_on_the_first_screen(browser, server):
         bill = page.locator(METRICS).first
         assert bill.inner_text() == "$8,000" and on_first_screen(page, f"{METRICS} >> nth=0")
         sidebar = page.locator("[data-testid='stSidebar']")
-        assert sidebar.get_attribute("data-collapsed") == ("false" if width == 1400 else "true"), "menu folds on a phone"
+        assert sidebar.get_attribute("data-collapsed") == ("false" if width == 1400 else "true"), \
+            "menu folds on a phone"
         page.screenshot(path=str(ARTIFACTS / f"first-screen-overview-{width}.png"))
         context.close()
 

@@ -133,8 +133,9 @@ def test_hostile_query_params_warn_and_fall_back():
     assert metric_value(at, "Payback") == "0.9"  # defaults still apply
 
 
-UNKNOWN = ('[{"name":"Known","requests_per_month":100000,"model_key":"anthropic/claude-sonnet-5-5","prefix_tokens":1500,'
-           '"other_input_tokens":500,"output_tokens":400},{"name":"Mystery","requests_per_month":900000,'
+UNKNOWN = ('[{"name":"Known","requests_per_month":100000,'
+           '"model_key":"anthropic/claude-sonnet-5-5","prefix_tokens":1500,"other_input_tokens":500,'
+           '"output_tokens":400},{"name":"Mystery","requests_per_month":900000,'
            '"model_key":"acme/secret-model-9","prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]')
 
 

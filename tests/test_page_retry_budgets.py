@@ -58,7 +58,8 @@ def test_the_reviewers_case():
     at = run_page(PAGE, REVIEWER)
     assert not at.exception
     assert metric_value(at, "Task success") == "16.2%" and delta(at, "Task success") == "today 85.4%"
-    assert metric_value(at, "Cost per completed task") == "$0.56" and delta(at, "Cost per completed task") == "today $0.28"
+    assert (metric_value(at, "Cost per completed task") == "$0.56"
+            and delta(at, "Cost per completed task") == "today $0.28")
     assert change(at) == 234_687 and delta(at, "Change at equal work") == "+97.2% of today's bill"
     assert at.session_state["_lever_savings"]["retries"] == pytest.approx(-234_687.37, abs=0.01)
     assert metric_value(at, "Budget starts refusing retries above") == "10.1%"

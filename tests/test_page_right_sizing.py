@@ -185,8 +185,9 @@ def test_candidates_follow_the_sidebar_model():
     assert saving(at) > 0
 
 
-UNKNOWN = ('[{"name":"Known","requests_per_month":100000,"model_key":"anthropic/claude-sonnet-5-5","prefix_tokens":1500,'
-           '"other_input_tokens":500,"output_tokens":400},{"name":"Mystery","requests_per_month":900000,'
+UNKNOWN = ('[{"name":"Known","requests_per_month":100000,'
+           '"model_key":"anthropic/claude-sonnet-5-5","prefix_tokens":1500,"other_input_tokens":500,'
+           '"output_tokens":400},{"name":"Mystery","requests_per_month":900000,'
            '"model_key":"acme/secret-model-9","prefix_tokens":1500,"other_input_tokens":500,"output_tokens":400}]')
 
 

@@ -318,7 +318,8 @@ def test_an_override_prices_batch_and_flex_with_their_own_tiers(frontier):
     # Flex gives only a flat input price; its output is the standard one, tier included: 300,000 x $2 + 2,000 x $22.5.
     assert round(monthly(frontier, other=300_000, output=2_000, tier="flex"), 2) == 645.00
     # The legacy shorthand still reads as a batch block.
-    legacy = load_overrides_text(GOOD.replace("cache_read_mtok = 0.15", "cache_read_mtok = 0.15\nbatch_input_mtok = 0.75"))
+    legacy = load_overrides_text(GOOD.replace("cache_read_mtok = 0.15",
+                                              "cache_read_mtok = 0.15\nbatch_input_mtok = 0.75"))
     sonnet = {m.key: m for m in legacy}["anthropic/claude-sonnet-5-5"]
     assert sonnet.batch.input.base == 0.75 and sonnet.batch.output.base == 7.5
 

@@ -219,7 +219,8 @@ def test_a_resumed_waterfall_equals_the_whole_chain_to_the_cent_and_bit():
     assert c.waterfall(resume=point) is point  # nothing moved: the point itself
     # A workload input moves every lever: nothing is taken from the point.
     moved = c.waterfall({"workload.input_tokens": 2_500.0}, resume=point)
-    assert moved.baseline.total == c.waterfall({"workload.input_tokens": 2_500.0}).baseline.total != point.baseline.total
+    assert (moved.baseline.total == c.waterfall({"workload.input_tokens": 2_500.0}).baseline.total
+            != point.baseline.total)
 
 
 def test_a_waterfall_asked_again_is_the_one_computed_and_equals_a_fresh_one():

@@ -115,7 +115,8 @@ def one_line(bar: Bar, money) -> str:
         return f"does nothing here: {bar.idle}"
     if abs(bar.saving) < 0.005:
         return f"moves the bill by less than a cent ({bar.assumption})"
-    verb = f"saves {money(bar.saving)} a month" if bar.saving > 0 else f"raises the bill by {money(-bar.saving)} a month"
+    verb = (f"saves {money(bar.saving)} a month" if bar.saving > 0
+            else f"raises the bill by {money(-bar.saving)} a month")
     if bar.one_off:
         months = payback_months(bar)
         verb += f" after a one-off {money(bar.one_off)}" + (f" (pays back in {months:.1f} months)" if months
@@ -132,7 +133,8 @@ def with_model_names(text: str, ctx: Context) -> str:
 def ranking_table(bars: list[Bar], today: float, illustrative: set[str], money, ctx: Context) -> pd.DataFrame:
     """The ranked levers as rows: saving (USD), its share of today's bill, whose settings, and the one-line verdict."""
     return pd.DataFrame(
-        [{"lever": b.lever.label, "monthly saving": b.saving, "share of today's bill": b.saving / today if today else 0.0,
+        [{"lever": b.lever.label, "monthly saving": b.saving,
+          "share of today's bill": b.saving / today if today else 0.0,
           "settings": "illustrative defaults" if b.lever.name in illustrative else "yours",
           "verdict": with_model_names(one_line(b, money), ctx)} for b in bars],
         columns=["lever", "monthly saving", "share of today's bill", "settings", "verdict"],

@@ -273,7 +273,8 @@ def safe_csv(data: pd.DataFrame) -> bytes:
     for column in text_columns:
         safe[column] = safe[column].map(inert_cell)
     safe.columns = [inert_cell(str(c)) for c in safe.columns]
-    # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a lone CR, which would otherwise end the row
+    # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a lone CR, which would
+    # otherwise end the row
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
