@@ -20,13 +20,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, stop  # noqa: E402
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, stop, wait_healthy  # noqa: E402
 
 QUIET_MS = 400
 # Installed before any of the page's scripts run: the time (epoch ms, the same clock as Python's time.time()) of the
@@ -74,23 +73,6 @@ def start_server(port: int, log_path: Path) -> tuple[subprocess.Popen, float]:
     return proc, started
 
 
-def wait_healthy(proc: subprocess.Popen, base: str, timeout: float = 60) -> float:
-    """Epoch time the health endpoint first answered ok."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return time.time()
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError("streamlit did not become healthy")
-        time.sleep(0.01)
-
-
 PHASES = ("healthy", "websocket open", "first run starts", "last run ends", "every chart drawn", "idle and drawn")
 
 
@@ -100,7 +82,7 @@ def one_run(browser, port: int) -> dict[str, float]:
     proc, started = start_server(port, ARTIFACTS / f"coldstart-{port}.log")
     seen: dict[str, float] = {}
     try:
-        seen["healthy"] = wait_healthy(proc, base)
+        seen["healthy"] = wait_healthy(proc, base, poll=0.01)  # fine-grained: the phase is timed
         context = browser.new_context(viewport={"width": 1400, "height": 1600})
         context.add_init_script(WATCH)
         page = context.new_page()

@@ -36,22 +36,28 @@ def streamlit_server(timeout: float = 60, script: str = "app.py") -> Iterator[st
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("streamlit did not become healthy")
-            time.sleep(0.25)
+        wait_healthy(proc, base, timeout, log.name)
         yield base
     finally:
         stop(proc, log)
+
+
+def wait_healthy(proc: subprocess.Popen, base: str, timeout: float = 60, log_name: str = "its log",
+                 poll: float = 0.25) -> float:
+    """Poll `/_stcore/health` every `poll` seconds until it answers ok; return the epoch time it first did."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_name}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return time.time()
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError("streamlit did not become healthy")
+        time.sleep(poll)
 
 
 def stop(proc: subprocess.Popen, log) -> None:
