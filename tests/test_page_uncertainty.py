@@ -55,3 +55,19 @@ def test_projection_fan_and_summary_bands():
     assert not summary.exception
     html = " ".join(h.proto.body for h in summary.get("html"))
     assert html.count("P10–P90") >= 4  # today, after, saving, projection
+
+
+def test_tornado_names_its_point_estimate_in_the_legend_not_over_it():
+    """The point estimate's line is a legend entry ('likely $…'); nothing else is written above the plot, where the
+    legend sits, and each input's name is on white so the line does not strike through it."""
+    import pandas as pd
+
+    from pages._ui.fig_uncertainty import tornado
+
+    frame = pd.DataFrame({"input": ["Volume", "Hit rate"], "range": ["1 – 3", "10% – 30%"],
+                          "at low": [80.0, 95.0], "at high": [130.0, 104.0]})
+    fig = tornado(frame, 100.0, currency="€", title="t", what="the bill")
+    assert [t.name for t in fig.data] == ["input at its low", "input at its high", "likely €100"]
+    assert fig.layout.legend.y == 1.0 and fig.layout.legend.yanchor == "bottom"
+    assert not [a for a in fig.layout.annotations if a.yref == "paper" and a.y == 1 and a.yanchor == "bottom"]
+    assert [a.bgcolor for a in fig.layout.annotations] == ["rgba(255,255,255,0.85)"] * 2

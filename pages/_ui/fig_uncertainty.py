@@ -27,7 +27,8 @@ def tornado(frame: pd.DataFrame, base: float, *, currency: str, title: str, what
     rows = frame.iloc[::-1]  # plotly draws the first category at the bottom
     labels = list(rows["input"])  # categories; each is written above its bar (tick labels would squeeze a phone)
     traces = []
-    for end, colour, name in (("at low", LOW_COLOUR, "input at its low"), ("at high", HIGH_COLOUR, "input at its high")):
+    for end, colour, name in (("at low", LOW_COLOUR, "input at its low"),
+                              ("at high", HIGH_COLOUR, "input at its high")):
         values = rows[end].to_numpy(dtype=float)
         traces.append(dict(
             type="bar", orientation="h", y=labels, x=values - base, base=base, name=name,
@@ -35,6 +36,9 @@ def tornado(frame: pd.DataFrame, base: float, *, currency: str, title: str, what
             textposition="outside", cliponaxis=False, textfont=dict(size=12),
             hovertemplate="%{y}<br>" + name + ": %{text}<extra></extra>",
         ))
+    # The point estimate's line is named in the legend (a label above the plot would sit on the legend).
+    traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name=f"likely {_money(currency, base)}",
+                       line=dict(color=CURRENT_COLOUR, width=1.5), hoverinfo="skip"))
     span = np.concatenate([rows["at low"].to_numpy(dtype=float), rows["at high"].to_numpy(dtype=float), [base]])
     lo, hi = float(span.min()), float(span.max())
     pad = (hi - lo) * 0.22 or abs(base) * 0.1 or 1.0  # room for the end labels
@@ -45,11 +49,11 @@ def tornado(frame: pd.DataFrame, base: float, *, currency: str, title: str, what
         yaxis=dict(showticklabels=False, showgrid=False),
         shapes=[dict(type="line", xref="x", yref="paper", x0=base, x1=base, y0=0, y1=1,
                      line=dict(color=CURRENT_COLOUR, width=1.5))],
-        annotations=[dict(x=base, xref="x", y=1, yref="paper", yanchor="bottom", text=f"likely {_money(currency, base)}",
-                          showarrow=False, font=dict(size=12, color=CURRENT_COLOUR))]
-        + [dict(x=0, xref="paper", y=label, yref="y", yshift=13, xanchor="left", yanchor="bottom", showarrow=False,
-                text=f"<b>{label}</b>  <span style='color:#555'>{r}</span>", font=dict(size=12))
-           for label, r in zip(labels, rows["range"])],
+        # Each input's name above its bar, on white so the line of the point estimate does not strike through it.
+        annotations=[dict(x=0, xref="paper", y=label, yref="y", yshift=13, xanchor="left", yanchor="bottom",
+                          showarrow=False, text=f"<b>{label}</b>  <span style='color:#555'>{r}</span>",
+                          font=dict(size=12), bgcolor="rgba(255,255,255,0.85)")
+                     for label, r in zip(labels, rows["range"])],
     )
     return figure(traces, lay)
 
