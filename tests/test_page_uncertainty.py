@@ -71,3 +71,14 @@ def test_tornado_names_its_point_estimate_in_the_legend_not_over_it():
     assert fig.layout.legend.y == 1.0 and fig.layout.legend.yanchor == "bottom"
     assert not [a for a in fig.layout.annotations if a.yref == "paper" and a.y == 1 and a.yanchor == "bottom"]
     assert [a.bgcolor for a in fig.layout.annotations] == ["rgba(255,255,255,0.85)"] * 2
+
+
+def test_tornado_end_labels_carry_no_minus_on_a_zero_amount():
+    """An end that rounds to zero cents is '$0.00', never '−$0.00'; a real negative keeps its sign."""
+    import pandas as pd
+
+    from pages._ui.fig_uncertainty import tornado
+
+    frame = pd.DataFrame({"input": ["Spread"], "range": ["1.8 – 3"], "at low": [-0.0000033], "at high": [-12.5]})
+    fig = tornado(frame, 0.15, currency="$", title="t", what="the saving")
+    assert [list(t.text) for t in fig.data[:2]] == [["$0.00"], ["−$12.50"]]

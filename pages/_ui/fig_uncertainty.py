@@ -13,9 +13,10 @@ BAND_COLOUR = "rgba(46, 111, 216, 0.18)"
 
 
 def _money(currency: str, v: float) -> str:
-    sign = "−" if v < 0 else ""
-    v = abs(v)
-    return f"{sign}{currency}{v:,.0f}" if v >= 100 else f"{sign}{currency}{v:,.2f}"
+    """$1,234 or $12.34; a minus sign only where the amount shown is not zero (−$0.0000033 is shown as $0.00)."""
+    digits = 0 if abs(v) >= 100 else 2
+    sign = "−" if v < 0 and round(abs(v), digits) > 0 else ""
+    return f"{sign}{currency}{abs(v):,.{digits}f}"
 
 
 def tornado(frame: pd.DataFrame, base: float, *, currency: str, title: str, what: str) -> go.Figure:
