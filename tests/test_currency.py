@@ -6,10 +6,11 @@ import sys
 
 import pytest
 
-from tests.apptest import ROOT, metric_value, run_page
+from tests.apptest import ROOT, metric_value, open_tab, run_page
 
 sys.path.insert(0, str(ROOT))
 from app import page_files  # noqa: E402
+from tests.test_pages import CHART_TABS  # noqa: E402
 
 RATE = 0.5  # a rate far from 1, so an unconverted amount cannot pass
 DISCOUNT = {"discount": "10"}
@@ -23,6 +24,18 @@ def texts(at) -> list[str]:
     for m in [*at.metric, *at.sidebar.metric]:
         out += [f"{m.label}: {m.value}", str(m.delta or "")]
     out += [c.value for c in [*at.caption, *at.sidebar.caption]]
+    return out
+
+
+def every_tab_texts(at, page: str) -> list[str]:
+    """`texts` with the page's first chart tab open, then with each other tab open in turn (only the open tab is
+    drawn, so a closed tab's figures and captions would otherwise go unchecked)."""
+    out = texts(at)
+    if page in CHART_TABS:
+        for label in [t.label for t in at.tabs][1:]:
+            open_tab(at, CHART_TABS[page], label)
+            assert not at.exception, (page, label, [e.value for e in at.exception])
+            out += [f"tab: {label}", *texts(at)]
     return out
 
 
@@ -44,7 +57,7 @@ def test_a_currency_change_moves_money_only(page):
     usd = run_page(page, DISCOUNT)
     eur = run_page(page, DISCOUNT | {"currency": "EUR", "fx": str(RATE), "fx_date": "2026-11-20"})
     assert not usd.exception and not eur.exception
-    a, b = texts(usd), texts(eur)
+    a, b = every_tab_texts(usd, page), every_tab_texts(eur, page)
     assert len(a) == len(b)
     for before, after in zip(a, b, strict=True):
         if "per USD" in after or "USD list prices" in before or "in USD" in before or "Sources for defaults" in before:
