@@ -8,8 +8,8 @@ from calculators.lever import ORDER_REASON
 from calculators.registry import LEVERS
 from pages._ui import bill_builder, fig_bill, ranges, scenario
 from pages._ui.layout import (
-    Metric, bill_money, chart, chart_tabs, context, currency, explain, headline, money, money_settings, percent,
-    price_caption, shown_frame, sources, verdict,
+    SURE_TAB, Metric, bill_money, chart, chart_tabs, context, currency, explain, headline, money, money_settings,
+    percent, price_caption, shown_frame, sources, verdict,
 )
 from pages._ui.glossary import glossary
 
@@ -100,33 +100,41 @@ with headline_slot:
                help="Visible output and reasoning. Output tokens usually cost 4-8x input tokens, so short answers can "
                "still dominate the bill."),
     ])
-illustrative_bars = bill_builder.on_illustrative_defaults(ctx, result)
-table = shown_frame(bill_builder.table(result, illustrative_bars), "bill before", "monthly saving", "bill after",
-                    "one-off cost")
-chart(fig_bill.waterfall(result, rate=money_settings().rate, currency=currency(), urls=page_urls), table,
-      name="bill builder waterfall")
-st.caption(f"**Order.** {ORDER_REASON} The bars' labels link to each lever's page.")
-for note in skipped:
-    st.caption(f"Not counted: {note}.")
-if result.one_off:
-    paybacks = [f"{b.lever.label} {money(b.one_off)}"
-                + (f" (pays back in {bill_builder.payback_months(b):.1f} months)" if bill_builder.payback_months(b)
-                   else " (never pays back at this saving)") for b in result.bars if b.one_off]
-    st.caption("One-off costs, outside the monthly bars: " + "; ".join(paybacks) + ".")
-if illustrative_bars:
-    st.caption("Resting on their page's illustrative defaults (nobody has set them for this workload): "
-               + ", ".join(b.lever.label for b in result.bars if b.lever.name in illustrative_bars) + ".")
-if not result.one_off:  # no lever here costs anything up front: the columns would only say "None"
-    table = table.drop(columns=["one-off cost", "payback (months)"])
-st.dataframe(
-    table, hide_index=True,
-    column_config={c: st.column_config.NumberColumn(format=f"{currency()}%,.0f")
-                   for c in ("bill before", "monthly saving", "bill after", "one-off cost")}
-    | {"share of today's bill": st.column_config.NumberColumn(format="percent"),
-       "payback (months)": st.column_config.NumberColumn(format="%.1f")},
-)
-explain(lever_module.__doc__ or "")
-ranges.overview_section(ctx, [(b.lever, b.inputs) for b in result.bars])
+# The sensitivity reprices the waterfall dozens of times: it runs only in its own tab, opened by a link that carries
+# ranges or the Monte Carlo.
+builder_tab, sure_tab = chart_tabs(["The levers you pick, together", SURE_TAB], key="overview.builder",
+                                   default=SURE_TAB if ranges.in_link() else None)
+if builder_tab.open:
+    with builder_tab:
+        illustrative_bars = bill_builder.on_illustrative_defaults(ctx, result)
+        table = shown_frame(bill_builder.table(result, illustrative_bars), "bill before", "monthly saving",
+                            "bill after", "one-off cost")
+        chart(fig_bill.waterfall(result, rate=money_settings().rate, currency=currency(), urls=page_urls), table,
+              name="bill builder waterfall")
+        st.caption(f"**Order.** {ORDER_REASON} The bars' labels link to each lever's page.")
+        for note in skipped:
+            st.caption(f"Not counted: {note}.")
+        if result.one_off:
+            paybacks = [f"{b.lever.label} {money(b.one_off)}"
+                        + (f" (pays back in {months:.1f} months)" if (months := bill_builder.payback_months(b))
+                           else " (never pays back at this saving)") for b in result.bars if b.one_off]
+            st.caption("One-off costs, outside the monthly bars: " + "; ".join(paybacks) + ".")
+        if illustrative_bars:
+            st.caption("Resting on their page's illustrative defaults (nobody has set them for this workload): "
+                       + ", ".join(b.lever.label for b in result.bars if b.lever.name in illustrative_bars) + ".")
+        if not result.one_off:  # no lever here costs anything up front: the columns would only say "None"
+            table = table.drop(columns=["one-off cost", "payback (months)"])
+        st.dataframe(
+            table, hide_index=True,
+            column_config={c: st.column_config.NumberColumn(format=f"{currency()}%,.0f")
+                           for c in ("bill before", "monthly saving", "bill after", "one-off cost")}
+            | {"share of today's bill": st.column_config.NumberColumn(format="percent"),
+               "payback (months)": st.column_config.NumberColumn(format="%.1f")},
+        )
+        explain(lever_module.__doc__ or "")
+if sure_tab.open:
+    with sure_tab:
+        ranges.overview_section(ctx, [(b.lever, b.inputs) for b in result.bars])
 
 QUESTIONS = [(lever.page, lever.question) for lever in LEVERS] + [
     ("pages/workload.py", "What exactly is the workload every page prices?"),

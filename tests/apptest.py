@@ -91,9 +91,29 @@ def open_tab(at: AppTest, key: str, label: str) -> AppTest:
     return at.run()
 
 
+def tab_labels(at: AppTest, key: str) -> list[str]:
+    """The labels of the chart tabs `key` (a page may have several groups of tabs: the group whose open tab is the
+    one the session holds for `key`)."""
+    from streamlit.testing.v1.element_tree import Tab
+
+    groups: list[list[str]] = []
+
+    def walk(node) -> None:
+        children = list(getattr(node, "children", {}).values())
+        if children and all(isinstance(c, Tab) for c in children):
+            groups.append([c.label for c in children])
+        for c in children:
+            walk(c)
+
+    walk(at._tree)
+    open_label = at.session_state[key]
+    return next(g for g in groups if open_label in g)
+
+
 def charts_by_tab(at: AppTest, key: str) -> dict[str, int]:
-    """Open each of the page's chart tabs `key` in turn: how many charts each one draws. Ends on the first tab."""
-    labels = [t.label for t in at.tabs]
+    """Open each of the chart tabs `key` in turn: how many charts the page draws with each open. Ends on the first
+    tab."""
+    labels = tab_labels(at, key)
     counts = {}
     for label in labels:
         open_tab(at, key, label)

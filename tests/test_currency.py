@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.apptest import ROOT, metric_value, open_tab, run_page
+from tests.apptest import ROOT, metric_value, open_tab, run_page, tab_labels
 
 sys.path.insert(0, str(ROOT))
 from app import page_files  # noqa: E402
@@ -31,11 +31,13 @@ def every_tab_texts(at, page: str) -> list[str]:
     """`texts` with the page's first chart tab open, then with each other tab open in turn (only the open tab is
     drawn, so a closed tab's figures and captions would otherwise go unchecked)."""
     out = texts(at)
-    if page in CHART_TABS:
-        for label in [t.label for t in at.tabs][1:]:
-            open_tab(at, CHART_TABS[page], label)
+    for key in CHART_TABS.get(page, ()):
+        labels = tab_labels(at, key)
+        for label in labels[1:]:
+            open_tab(at, key, label)
             assert not at.exception, (page, label, [e.value for e in at.exception])
             out += [f"tab: {label}", *texts(at)]
+        open_tab(at, key, labels[0])
     return out
 
 

@@ -15,7 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages._ui import scenario
-from tests.apptest import APP, ROOT
+from tests.apptest import APP, ROOT, open_tab, tab_labels
+from tests.test_pages import CHART_TABS
 
 sys.path.insert(0, str(ROOT))
 from app import DEFAULT_PAGE, page_files
@@ -39,20 +40,44 @@ MARKUP = ("<img", "](", "**x**")
 UNESCAPED = re.compile(r"(?<!\\)[<>\[\]*`]")  # Markdown or HTML punctuation not escaped by layout.plain
 
 
-def fresh(page: str, query: dict[str, str]) -> AppTest:
-    """A new session opened on `page` with this query string (one run: the page is chosen before it)."""
+View = tuple[tuple[str, str], ...]  # chart tabs opened before the first run: (tabs key, label)
+
+
+def fresh(page: str, query: dict[str, str], view: View = ()) -> AppTest:
+    """A new session opened on `page` with this query string and these chart tabs open (one run: the page is chosen
+    before it)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query)
     at.switch_page(page)
+    for key, label in view:
+        at.session_state[key] = label
     at.run()
     return at
 
 
-@functools.cache
-def link_keys(page: str) -> frozenset[str]:
-    """Every key a default run of `page` binds to the link (the sidebar's included): scenario.record sees them all."""
-    at = fresh(page, {})  # a page failing its default run is test_pages' concern; its keys are still collected
+def bound(at: AppTest) -> frozenset[str]:
     return frozenset(at.session_state[scenario.KEYS]) if scenario.KEYS in at.session_state else frozenset()
+
+
+@functools.cache
+def link_keys_by_view(page: str) -> dict[View, frozenset[str]]:
+    """Every key `page` binds to the link (the sidebar's included; scenario.record sees them all): those of its
+    default run, then those only a chart tab binds (only the open tab runs), under the tab that binds them."""
+    at = fresh(page, {})  # a page failing its default run is test_pages' concern; its keys are still collected
+    out: dict[View, frozenset[str]] = {(): bound(at)}
+    for key in CHART_TABS.get(page, ()):
+        labels = tab_labels(at, key)
+        for label in labels[1:]:
+            open_tab(at, key, label)
+            new = bound(at) - frozenset().union(*out.values())
+            if new:
+                out[((key, label),)] = new
+        open_tab(at, key, labels[0])
+    return out
+
+
+def link_keys(page: str) -> frozenset[str]:
+    return frozenset().union(*link_keys_by_view(page).values())
 
 
 def shown_text(at: AppTest) -> str:
@@ -81,8 +106,10 @@ def sidebar_keys() -> frozenset[str]:
     return frozenset.intersection(*(link_keys(page) for page in PAGES))
 
 
-def keys_to_test(page: str) -> list[str]:
-    return sorted(link_keys(page) if page == DEFAULT_PAGE else link_keys(page) - sidebar_keys())
+def keys_to_test(page: str) -> dict[View, list[str]]:
+    """The page's keys by the view that binds them; the sidebar's only on the Overview."""
+    skip = frozenset() if page == DEFAULT_PAGE else sidebar_keys()
+    return {view: sorted(keys - skip) for view, keys in link_keys_by_view(page).items() if keys - skip}
 
 
 def batches(keys: list[str], value: str) -> list[list[str]]:
@@ -95,16 +122,20 @@ def batches(keys: list[str], value: str) -> list[list[str]]:
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_link_values_are_taken_or_refused_with_a_notice(page, name):
     value = HOSTILE[name]
-    for keys in batches(keys_to_test(page), value):
-        at = fresh(page, dict.fromkeys(keys, value))
-        assert not at.exception, [e.value for e in at.exception]
-        silent = [k for k in keys if not noticed(at, k) and not taken(at, k, value)]
-        assert not silent, f"dropped without a notice: {silent}"
-        text = shown_text(at)
-        assert not any(mark in text for mark in MARKUP), "a link's value was echoed as Markdown"
-        for key in keys:  # a refused value is gone from the link: the next copy of the address is clean
-            if noticed(at, key) and not taken(at, key, value):
-                assert key not in at.query_params, key
+    for view, keys in keys_to_test(page).items():
+        for batch in batches(keys, value):
+            check_hostile_run(fresh(page, dict.fromkeys(batch, value), view), batch, value)
+
+
+def check_hostile_run(at: AppTest, keys: list[str], value: str) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    silent = [k for k in keys if not noticed(at, k) and not taken(at, k, value)]
+    assert not silent, f"dropped without a notice: {silent}"
+    text = shown_text(at)
+    assert not any(mark in text for mark in MARKUP), "a link's value was echoed as Markdown"
+    for key in keys:  # a refused value is gone from the link: the next copy of the address is clean
+        if noticed(at, key) and not taken(at, key, value):
+            assert key not in at.query_params, key
 
 
 def all_keys() -> list[str]:

@@ -292,13 +292,13 @@ def _file_name(title: str) -> str:
 SURE_TAB = "How sure are you?"  # a lever page's ranges and tornado (pages/_ui/ranges.lever_section)
 
 
-def chart_tabs(labels: Sequence[str], *, key: str) -> list[Any]:
-    """A page's charts grouped in tabs, the first (open by default) holding its main chart.
+def chart_tabs(labels: Sequence[str], *, key: str, default: str | None = None) -> list[Any]:
+    """A page's charts grouped in tabs, the first (open by default, or `default`) holding its main chart.
 
     Only the open tab is computed, sent and drawn (`if tab.open:`); opening another tab reruns the page. A change to an
     input then redraws one or two charts, not every chart on the page: in the browser each plotly redraw costs
     far more than the script's rerun. The open tab is a view, not an input: it is not in the link."""
-    return list(st.tabs(list(labels), key=key, on_change="rerun"))
+    return list(st.tabs(list(labels), key=key, on_change="rerun", default=default))
 
 
 def chart(fig: go.Figure, data: pd.DataFrame | None = None, *, name: str) -> None:

@@ -20,7 +20,7 @@ from calculators.jevons import JevonsInputs
 from calculators.lever import Lever
 from pages._ui import fig_uncertainty, scenario
 from pages._ui.layout import Context, chart, currency, money, money_settings, percent, shown
-from pages._ui.lever_form import InputForm
+from pages._ui.lever_form import InputForm, key_of
 from pages._ui.widgets import money_label
 from pages._ui.workload_edit import SIDEBAR_KEYS
 
@@ -44,6 +44,12 @@ def linked() -> dict[str, u.Reach]:
                    "key:below:above). Using the default ranges for those inputs.", icon=":material/warning:")
         _save(reaches)
     return reaches
+
+
+def in_link() -> bool:
+    """The link speaks of uncertainty (it carries ranges or the Monte Carlo's switch): the Overview then opens on its
+    ranges, where a colleague who sent it wants the reader to look."""
+    return RANGES_KEY in scenario.store() or key_of(u.MonteCarloInputs, "run") in scenario.store()
 
 
 def _save(reaches: dict[str, u.Reach]) -> None:
@@ -239,7 +245,7 @@ def overview_chain(ctx: Context, pairs: Sequence[tuple[Lever, BaseModel]]) -> tu
 
 def overview_section(ctx: Context, pairs: Sequence[tuple[Lever, BaseModel]]) -> None:
     """The Overview's sensitivity: ranges, the tornado of the bill after the chosen levers, and the Monte Carlo."""
-    st.subheader("How sure are you? Which input moves the bill most")
+    st.subheader("Which input moves the bill most")
     if ctx.bill.nothing_priced:
         st.info("The bill is not priced, so there is nothing to swing.", icon=":material/info:")
         return
