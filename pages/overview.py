@@ -142,10 +142,14 @@ QUESTIONS = [(lever.page, lever.question) for lever in LEVERS] + [
     ("pages/prices.py", "What does each model cost per million tokens?"),
 ]
 available = set(st.session_state.get("available_pages", []))
-with st.expander("Which page answers your question?", icon=":material/help:"):
-    columns = st.columns(2)
-    for i, (page, question) in enumerate(p for p in QUESTIONS if p[0] in available):
-        with columns[i % 2]:
-            st.page_link(page, help=question)
-            st.caption(question)
+# Its 40 elements are built only while it is open: every rerun of the Overview would otherwise send them again.
+questions = st.expander("Which page answers your question?", icon=":material/help:", key="overview.questions",
+                        on_change="rerun")
+if questions.open:
+    with questions:
+        columns = st.columns(2)
+        for i, (page, question) in enumerate(p for p in QUESTIONS if p[0] in available):
+            with columns[i % 2]:
+                st.page_link(page, help=question)
+                st.caption(question)
 sources("workload_defaults", "output_input_ratio", "genai_prices")

@@ -94,3 +94,19 @@ def test_default_overview_verdict_by_hand():
     assert "illustrative defaults" in box.value
     assert at.session_state["_overview_ranked"]["caching"] == pytest.approx(2_850, abs=0.005)
     assert at.session_state["_overview_ranked"]["retries"] == 0
+
+
+def test_which_page_answers_lists_every_lever_page_when_opened():
+    """The questions expander is built only while open (a rerun must not send its 28 elements): opened, it links every
+    lever's page with the lever's question, and the workload, token counter and prices pages."""
+    from calculators.registry import LEVERS
+
+    at = run_page("pages/overview.py")
+    assert not at.get("page_link")
+    at.session_state["overview.questions"] = True
+    at.run()
+    assert not at.exception
+    linked = [link.proto.page for link in at.get("page_link")]
+    assert len(linked) == len(LEVERS) + 3
+    captions = {c.value for c in at.caption}
+    assert all(lever.question in captions for lever in LEVERS)
