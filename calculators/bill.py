@@ -19,8 +19,12 @@ How a call is billed (the providers' rules, as genai-prices encodes them):
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -413,6 +417,37 @@ class Same:
         return isinstance(other, Same) and other.obj is self.obj
 
 
+R = TypeVar("R")
+
+
+def by_identity(size: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Keep the last `size` results of a pure function of immutable objects (workloads, inputs, the catalogue), keyed by
+    the objects themselves (see Same): within one evaluation of the Overview a lever's `idle`, `apply` and `caveat`
+    ask for the same things of the same workload object. Bounded and thread-safe; an equal copy is computed again."""
+
+    def wrap(fn: Callable[..., R]) -> Callable[..., R]:
+        memo: OrderedDict[tuple[Same, ...], R] = OrderedDict()
+        lock = threading.Lock()  # sessions rerun in threads
+
+        @wraps(fn)
+        def cached(*args: object) -> R:
+            key = tuple(map(Same, args))
+            with lock:
+                if key in memo:
+                    memo.move_to_end(key)
+                    return memo[key]
+            result = fn(*args)
+            with lock:
+                memo[key] = result
+                while len(memo) > size:
+                    memo.popitem(last=False)
+            return result
+
+        return cached
+
+    return wrap
+
+
 def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, CallRows, np.ndarray]:
     """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows)."""
     return _class_bill_at(c, Same(prices))
@@ -453,6 +488,11 @@ def price(w: Workload, catalogue: Catalogue, *, served_by: ModelPrices | None = 
 
     `served_by`: every class billed at this model's prices rather than its own model's (the comparison of every
     model: the classes, moved once to a stand-in key, expand their calls once for all the models)."""
+    return _price(w, catalogue, served_by)
+
+
+@by_identity(32)  # a lever's idle, apply and caveat, and the waterfall's step, price the same workload object
+def _price(w: Workload, catalogue: Catalogue, served_by: ModelPrices | None) -> Bill:
     w = resolve_hit_rates(w)
     parts = [_class_bill(c, served_by or model_prices(w, catalogue, c.model_key)) for c in w.classes]
     return Bill(classes=tuple(b for b, _, _ in parts), overheads=w.overheads,

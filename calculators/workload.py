@@ -20,7 +20,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -187,6 +187,25 @@ class Workload(BaseModel):
         return self.replace(_unique(out))
 
 
+M = TypeVar("M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def copied(model: M, **changes: object) -> M:
+    """`model.model_copy(update=changes)` for this module's frozen models (no extra fields, no private attributes),
+    field for field the same object, without pydantic's copy machinery: the levers make hundreds of such copies per
+    evaluation of the Overview. Like model_copy, the changes are not validated: pass values of the fields' types."""
+    cls = type(model)
+    new = cls.__new__(cls)
+    fields = model.__dict__.copy()
+    fields.update(changes)
+    _set(new, "__dict__", fields)
+    _set(new, "__pydantic_extra__", None)
+    _set(new, "__pydantic_fields_set__", model.__pydantic_fields_set__ | changes.keys())
+    _set(new, "__pydantic_private__", None)
+    return new
+
+
 def _unique(classes: list[CallClass]) -> list[CallClass]:
     """Keep class names unique after a split by numbering repeats."""
     seen: dict[str, int] = {}
@@ -194,7 +213,7 @@ def _unique(classes: list[CallClass]) -> list[CallClass]:
     for c in classes:
         n = seen.get(c.name, 0)
         seen[c.name] = n + 1
-        out.append(c if n == 0 else c.model_copy(update={"name": f"{c.name} ({n + 1})"}))
+        out.append(c if n == 0 else copied(c, name=f"{c.name} ({n + 1})"))
     return out
 
 
@@ -202,11 +221,10 @@ def split(c: CallClass, share: float, suffix: str, **changes) -> list[CallClass]
     """Split a class: `share` of its requests takes `changes` (named '<name> · <suffix>'), the rest stays."""
     if share <= 0:
         return [c]
-    moved = c.model_copy(update={"name": f"{c.name} · {suffix}", "requests_per_month": c.requests_per_month * share,
-                                 **changes})
+    moved = copied(c, **{"name": f"{c.name} · {suffix}", "requests_per_month": c.requests_per_month * share, **changes})
     if share >= 1:
-        return [moved.model_copy(update={"name": c.name})]
-    kept = c.model_copy(update={"requests_per_month": c.requests_per_month * (1 - share)})
+        return [copied(moved, name=c.name)]
+    kept = copied(c, requests_per_month=c.requests_per_month * (1 - share))
     return [kept, moved]
 
 
@@ -216,7 +234,7 @@ def moved_to(c: CallClass, model_key: str, **changes) -> CallClass:
     update = {"model_key": model_key, **changes}
     if model_key != c.model_key and c.cache != "off":
         update["cache_hit_rate"] = None
-    return c.model_copy(update=update)
+    return copied(c, **update)
 
 
 TTL_SECONDS: dict[str, float] = {"5m": 300.0, "1h": 3600.0}
@@ -252,7 +270,7 @@ def probe(c: CallClass, context: Workload, model_key: str | None = None, **chang
     if moved.cache != "off" and hit is None:
         per_hour = pool_traffic(context).get(cache_pool(moved), prefix_arrivals(c)) / moved.cache_prefixes
         hit = float(traffic_hit_rate(per_hour / HOURS_PER_MONTH, TTL_SECONDS[moved.cache]))
-    return moved.model_copy(update={"requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
+    return copied(moved, **{"requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
 
 
 def resolve_hit_rates(w: Workload) -> Workload:
@@ -261,12 +279,17 @@ def resolve_hit_rates(w: Workload) -> Workload:
     if all(c.cache_hit_rate is not None or c.cache == "off" for c in w.classes):
         return w
     traffic = pool_traffic(w)
+    rates: dict[tuple, float] = {}  # the splits of a class share their cache: its rate is worked out once
 
     def resolved(c: CallClass) -> CallClass:
         if c.cache == "off" or c.cache_hit_rate is not None:
             return c
-        per_hour = traffic.get(cache_pool(c), 0.0) / c.cache_prefixes / HOURS_PER_MONTH
-        return c.model_copy(update={"cache_hit_rate": float(traffic_hit_rate(per_hour, TTL_SECONDS[c.cache]))})
+        key = (cache_pool(c), c.cache_prefixes, c.cache)
+        hit = rates.get(key)
+        if hit is None:
+            per_hour = traffic.get(key[0], 0.0) / c.cache_prefixes / HOURS_PER_MONTH
+            hit = rates[key] = float(traffic_hit_rate(per_hour, TTL_SECONDS[c.cache]))
+        return copied(c, cache_hit_rate=hit)
 
     return Workload.model_construct(classes=tuple(resolved(c) for c in w.classes), overheads=w.overheads,
                                     custom_models=w.custom_models)
