@@ -523,8 +523,68 @@ def _zeros_int(n: int) -> np.ndarray:
     return out
 
 
+def _read_only(values: list) -> np.ndarray:
+    out = np.array(values, dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+def _constant(values: list[int]) -> np.ndarray:
+    out = np.array(values, dtype=int)
+    out.flags.writeable = False
+    return out
+
+
+_ONE_CALL = (_constant([1]), _constant([0]))  # step and kind of a single call's row
+_ONE_CALL_AND_RETRY = (_constant([1, 1]), _constant([0, 1]))  # ... and of its retry row
+
+
+def _single_call_rows(c: CallClass) -> RequestRows:
+    """`_request_rows` of a class without an agent loop, on Python floats: the same operations in the same order as the
+    array code, on its one row (and its retry row), so bit for bit the same numbers without numpy's cost per operation
+    on arrays of one element (most classes the levers make are single calls). tests/test_pricing_exact.py holds the
+    two to each other."""
+    outcome = FailureOutcome.of(c.failures, 1)
+    f = c.failures
+    p = f.failure_rate if f is not None else 0.0
+    billed_share = (1 - p) + p * (f.failed_output_share if f is not None else 1.0)  # of A and reasoning
+    prefix = float(c.prefix_tokens)  # _bill_prefix: no history cache before step 1, so all of it by the class's cache
+    uncached = write_5m = write_1h = read = 0.0
+    if c.cache != "off":
+        hit = c.cache_hit_rate or 0.0
+        read = 0.0 + hit * prefix
+        if c.cache == "5m":
+            write_5m = 0.0 + (1 - hit) * prefix
+        else:
+            write_1h = 0.0 + (1 - hit) * prefix
+    else:
+        uncached = 0.0 + prefix
+    # History 0 and new input U (_step_tokens); a retry re-sends the same (a "step only" retry: U + 0 tool result).
+    uncached = uncached + (0.0 + c.other_input_tokens)
+    a, z = c.output_tokens, c.reasoning_tokens
+    output, reasoning, full = float(a * billed_share), float(z * billed_share), float(a + z)
+    total_in = uncached + write_5m + write_1h + read
+    context = total_in + full
+    column = [uncached, write_5m, write_1h, read, output, reasoning]
+    rows = 2 if outcome.retries_per_step > 0 else 1
+    step, kind = _ONE_CALL_AND_RETRY if rows == 2 else _ONE_CALL
+    matrix = _read_only([[v] * rows for v in column])
+    return RequestRows(
+        step=step, kind=kind, token_matrix=matrix, tokens=dict(zip(TOKEN_CATEGORIES, matrix)),
+        total_input=_read_only([total_in] * rows), context=_read_only([context] * rows),
+        reach=_read_only([outcome.passes * outcome.step_success ** 0]), retries_per_step=outcome.retries_per_step,
+        passes=outcome.passes, summary_reach=None, largest_context=max(context, 0.0))
+
+
 def _request_rows(c: CallClass) -> RequestRows:
     """The billed-call rows of one request of a class (see CallRows and RequestRows)."""
+    if c.loop is None:
+        return _single_call_rows(c)
+    return _array_request_rows(c)
+
+
+def _array_request_rows(c: CallClass) -> RequestRows:
+    """`_request_rows` of any class, on arrays of its steps."""
     outcome = FailureOutcome.of(c.failures, c.steps)
     f = c.failures
     p = f.failure_rate if f is not None else 0.0
