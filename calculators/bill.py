@@ -33,7 +33,7 @@ from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate
 from calculators.text import plain
 from calculators.workload import (
     CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, class_rows,
-    completed_tasks, join_rows, resolve_hit_rates,
+    completed_of, join_rows, resolve_hit_rates,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -318,10 +318,10 @@ class _RateRows:
         base.flags.writeable = False
         return cls(tiered, base, min(thresholds) if thresholds else None)
 
-    def at(self, total_input: np.ndarray) -> np.ndarray:
+    def at(self, total_input: np.ndarray, largest: float) -> np.ndarray:
         """USD per MTok of each category (rows) for each call (columns, or one column for all where no call crosses a
-        threshold)."""
-        if self.lowest is None or len(total_input) == 0 or total_input.max() <= self.lowest:
+        threshold); `largest`: the largest of total_input."""
+        if self.lowest is None or len(total_input) == 0 or largest <= self.lowest:
             return self.base
         at: dict[int, np.ndarray] = {}  # output and reasoning share one rate
         return np.array([at.setdefault(id(t), t.at(total_input)) for t in self.tiered])
@@ -358,7 +358,8 @@ def _money(rates: _RateRows, rows: CallRows) -> np.ndarray:
     """Money a month of each call row (columns) in each token category (rows, in TOKEN_CATEGORIES order)."""
     shape = rows.per_request
     tokens = shape.token_matrix if shape is not None else np.array([rows.tokens[cat] for cat in TOKEN_CATEGORIES])
-    return rows.calls * tokens * rates.at(rows.total_input) / 1e6
+    largest = shape.largest_input if shape is not None else float(rows.total_input.max(initial=0.0))
+    return rows.calls * tokens * rates.at(rows.total_input, largest) / 1e6
 
 
 def context_limit(prices: ModelPrices) -> int | None:
@@ -383,7 +384,7 @@ def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, thresholds: tuple
     if not thresholds or len(rows.calls) == 0:
         return None
     total_input = rows.total_input
-    largest = float(total_input.max())
+    largest = rows.per_request.largest_input if rows.per_request is not None else float(total_input.max())
     crossed = [t for t in thresholds if largest > t]
     if crossed:
         threshold, at = crossed[-1], largest
@@ -462,7 +463,7 @@ def _class_bill_at(c: CallClass, same_prices: Same) -> tuple[ClassBill, CallRows
     if prices is None:
         return ClassBill(
             name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
-            requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, rows=rows,
+            requests=c.requests_per_month, completed=completed_of(c, rows), calls=n_calls, rows=rows,
             money=nothing, tier_discount=0.0, total=0.0, priced=False), rows, np.zeros((len(TOKEN_CATEGORIES),
                                                                                           len(rows.calls)))
     r = _model_rates(same_prices, c.tier)
@@ -470,13 +471,13 @@ def _class_bill_at(c: CallClass, same_prices: Same) -> tuple[ClassBill, CallRows
     refused = _first_overflow(c, rows, r.limit, prices.label)
     common = {"name": c.name, "model_key": c.model_key, "model_label": prices.label, "tier": c.tier,
               "tier_priced": c.tier == "standard" or r.tier_priced, "requests": c.requests_per_month,
-              "completed": completed_tasks(c), "calls": n_calls, "rows": rows}
+              "completed": completed_of(c, rows), "calls": n_calls, "rows": rows}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
         return (ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), rows,
                 billed)
-    billed_sums = billed.sum(axis=1)
-    at_standard = billed_sums if r.at_standard is None else _money(r.at_standard, rows).sum(axis=1)
-    money = {cat: float(at_standard[i]) for i, cat in enumerate(TOKEN_CATEGORIES)}
+    billed_sums = billed.sum(axis=1).tolist()  # Python floats: the same sums, added in the same order, at less cost
+    at_standard = billed_sums if r.at_standard is None else _money(r.at_standard, rows).sum(axis=1).tolist()
+    money = dict(zip(TOKEN_CATEGORIES, at_standard))
     total = float(sum(billed_sums))
     notice = _tier_notice(c, rows, r.rates, r.notice_thresholds, prices.label)
     return ClassBill(**common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,

@@ -473,6 +473,8 @@ class RequestRows:
     passes: float
     summary_reach: np.ndarray | None  # step success ** the step each summary call follows; None: no summary calls
     largest_context: float  # of any call (0 without calls): a class whose model's window holds it fits
+    largest_input: float  # total_input's largest (0 without calls): whether any call reaches a long-context tier
+    success: float  # probability a task completes (FailureOutcome.success)
 
 
 def _request_rows_key(c: CallClass) -> tuple:
@@ -499,9 +501,9 @@ def request_rows(c: CallClass) -> RequestRows:
     return rows
 
 
-@lru_cache(maxsize=8192)  # levers change a few classes at a time: the rest are expanded once
 def class_rows(c: CallClass) -> CallRows:
-    """One class's billed-call rows (see CallRows; `cls` is 0). Cached: treat the arrays as read-only."""
+    """One class's billed-call rows (see CallRows; `cls` is 0): its volume times its rows per request, which are cached
+    by shape (the class's bill is cached in bill.py, so a class is expanded once). Treat the arrays as read-only."""
     r = request_rows(c)
     first = c.requests_per_month * r.reach
     parts = [first]
@@ -573,7 +575,8 @@ def _single_call_rows(c: CallClass) -> RequestRows:
         step=step, kind=kind, token_matrix=matrix, tokens=dict(zip(TOKEN_CATEGORIES, matrix)),
         total_input=_read_only([total_in] * rows), context=_read_only([context] * rows),
         reach=_read_only([outcome.passes * outcome.step_success ** 0]), retries_per_step=outcome.retries_per_step,
-        passes=outcome.passes, summary_reach=None, largest_context=max(context, 0.0))
+        passes=outcome.passes, summary_reach=None, largest_context=max(context, 0.0), largest_input=total_in,
+        success=outcome.success)
 
 
 def _request_rows(c: CallClass) -> RequestRows:
@@ -657,13 +660,15 @@ def _array_request_rows(c: CallClass) -> RequestRows:
     matrix = np.array(groups[0][2], dtype=float) if len(groups) == 1 else \
         np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)
     matrix.flags.writeable = False
+    total_input = joined([g[3] for g in groups], float)
     return RequestRows(
         step=joined([g[0] for g in groups], int),
         kind=joined([np.full(len(g[0]), g[1]) for g in groups], int), token_matrix=matrix,
-        tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=joined([g[3] for g in groups], float),
+        tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=total_input,
         context=joined([g[4] for g in groups], float), reach=joined([reach], float),
         retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach,
-        largest_context=max(float(np.max(g[4], initial=0.0)) for g in groups))
+        largest_context=max(float(np.max(g[4], initial=0.0)) for g in groups),
+        largest_input=float(np.max(total_input, initial=0.0)), success=outcome.success)
 
 
 def calls(w: Workload) -> CallRows:
@@ -690,6 +695,11 @@ def join_rows(parts: list[CallRows]) -> CallRows:
 def completed_tasks(c: CallClass) -> float:
     """Requests per month that complete (all of them unless calls fail for good)."""
     return c.requests_per_month * FailureOutcome.of(c.failures, c.steps).success
+
+
+def completed_of(c: CallClass, rows: CallRows) -> float:
+    """`completed_tasks(c)` from the class's own rows (which carry its failure outcome)."""
+    return c.requests_per_month * rows.per_request.success if rows.per_request is not None else completed_tasks(c)
 
 
 # --- the sidebar's workload: four numbers and an anatomy ------------------------------------------------------
