@@ -33,7 +33,7 @@ from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate
 from calculators.text import plain
 from calculators.workload import (
     CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, class_rows,
-    completed_of, join_rows, resolve_hit_rates,
+    completed_of, copied, derived_hit_rates, join_rows,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -449,15 +449,17 @@ def by_identity(size: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
     return wrap
 
 
-def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, CallRows, np.ndarray]:
-    """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows)."""
-    return _class_bill_at(c, Same(prices))
+def _class_bill(c: CallClass, prices: ModelPrices | None,
+                hit: float | None = None) -> tuple[ClassBill, CallRows, np.ndarray]:
+    """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows).
+    `hit`: its derived hit rate in its workload (workload.derived_hit_rates), None where it keeps its own."""
+    return _class_bill_at(c, hit, Same(prices))
 
 
 @lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
-def _class_bill_at(c: CallClass, same_prices: Same) -> tuple[ClassBill, CallRows, np.ndarray]:
+def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[ClassBill, CallRows, np.ndarray]:
     prices: ModelPrices | None = same_prices.obj
-    rows = class_rows(c)
+    rows = class_rows(c if hit is None else copied(c, cache_hit_rate=hit))
     n_calls = float(rows.calls.sum())
     nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
@@ -494,8 +496,8 @@ def price(w: Workload, catalogue: Catalogue, *, served_by: ModelPrices | None = 
 
 @by_identity(32)  # a lever's idle, apply and caveat, and the waterfall's step, price the same workload object
 def _price(w: Workload, catalogue: Catalogue, served_by: ModelPrices | None) -> Bill:
-    w = resolve_hit_rates(w)
-    parts = [_class_bill(c, served_by or model_prices(w, catalogue, c.model_key)) for c in w.classes]
+    parts = [_class_bill(c, served_by or model_prices(w, catalogue, c.model_key), hit)
+             for c, hit in zip(w.classes, derived_hit_rates(w))]
     return Bill(classes=tuple(b for b, _, _ in parts), overheads=w.overheads,
                 parts=tuple((rows, money) for _, rows, money in parts))
 

@@ -276,23 +276,33 @@ def probe(c: CallClass, context: Workload, model_key: str | None = None, **chang
 def resolve_hit_rates(w: Workload) -> Workload:
     """Every derived hit rate (None) made a number: Poisson arrivals of the whole cache's traffic, spread over its
     distinct prefixes, with the class's TTL refreshed on every hit (h = 1 - exp(-lambda T))."""
-    if all(c.cache_hit_rate is not None or c.cache == "off" for c in w.classes):
+    hits = derived_hit_rates(w)
+    if all(h is None for h in hits):
         return w
+    return Workload.model_construct(
+        classes=tuple(c if h is None else copied(c, cache_hit_rate=h) for c, h in zip(w.classes, hits)),
+        overheads=w.overheads, custom_models=w.custom_models)
+
+
+def derived_hit_rates(w: Workload) -> tuple[float | None, ...]:
+    """Each class's derived hit rate, as `resolve_hit_rates` sets it; None for a class that keeps its own (a number,
+    or no cache). The bill takes them as they are, so that a class is copied only when it is priced anew."""
+    if all(c.cache_hit_rate is not None or c.cache == "off" for c in w.classes):
+        return (None,) * len(w.classes)
     traffic = pool_traffic(w)
     rates: dict[tuple, float] = {}  # the splits of a class share their cache: its rate is worked out once
 
-    def resolved(c: CallClass) -> CallClass:
+    def derived(c: CallClass) -> float | None:
         if c.cache == "off" or c.cache_hit_rate is not None:
-            return c
+            return None
         key = (cache_pool(c), c.cache_prefixes, c.cache)
         hit = rates.get(key)
         if hit is None:
             per_hour = traffic.get(key[0], 0.0) / c.cache_prefixes / HOURS_PER_MONTH
             hit = rates[key] = float(traffic_hit_rate(per_hour, TTL_SECONDS[c.cache]))
-        return copied(c, cache_hit_rate=hit)
+        return hit
 
-    return Workload.model_construct(classes=tuple(resolved(c) for c in w.classes), overheads=w.overheads,
-                                    custom_models=w.custom_models)
+    return tuple(derived(c) for c in w.classes)
 
 
 # --- the calls a month of traffic bills ------------------------------------------------------------------------
