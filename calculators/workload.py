@@ -355,6 +355,12 @@ def retry_threshold(max_attempts: int, budget: float | None) -> float:
 def retries_per_first(x: float | np.ndarray, k: int) -> float | np.ndarray:
     """G(x) = x + x^2 + ... + x^(k-1): expected retries per first attempt when each attempt fails and is
     retried with probability x."""
+    if isinstance(x, float | int):  # one rate (every pricing of a new failure rate): the same sum on Python floats
+        total_f, term_f, x_f = 0.0, 1.0, float(x)
+        for _ in range(k - 1):
+            term_f = term_f * x_f
+            total_f = total_f + term_f
+        return total_f
     x = np.asarray(x, dtype=float)
     total = np.zeros_like(x)
     term = np.ones_like(x)
