@@ -402,12 +402,24 @@ def _step_tokens(c: CallClass) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     No loop: one step with N = the other input. A loop without compaction: H_1 = 0, N_1 = U; from step 2,
     H_i = U + (i - 2)(A + R) and N_i = A + R. A sliding window of K steps re-sends only the last K steps, so once
     it slides the cached history is only U and the window is new. A summary every k steps replaces the history
-    with M summary tokens (the summary calls themselves are `_summary_calls`)."""
-    u = c.other_input_tokens
-    if c.loop is None:
+    with M summary tokens (the summary calls themselves are `_summary_calls`). Read-only arrays."""
+    return _steps_of(c.other_input_tokens, c.output_tokens, c.loop)
+
+
+@lru_cache(maxsize=1024)  # the same task under another prefix, cache, hit rate or failure rate has the same steps
+def _steps_of(u: float, output_tokens: float, lp: AgentLoop | None) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                              np.ndarray]:
+    out = _step_arrays(u, output_tokens, lp)
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
+def _step_arrays(u: float, output_tokens: float,
+                 lp: AgentLoop | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    if lp is None:
         return np.array([1]), np.zeros(1), np.array([u]), np.zeros(1)
-    lp = c.loop
-    d = c.output_tokens + lp.tool_result_tokens
+    d = output_tokens + lp.tool_result_tokens
     i = np.arange(1, lp.steps + 1)
     done = i - 1
     if lp.compaction == "sliding":
