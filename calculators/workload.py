@@ -533,6 +533,11 @@ def class_rows(c: CallClass) -> CallRows:
     """One class's billed-call rows (see CallRows; `cls` is 0): its volume times its rows per request, which are cached
     by shape (the class's bill is cached in bill.py, so a class is expanded once). Treat the arrays as read-only."""
     r = request_rows(c)
+    if len(r.reach) == 1 and r.summary_reach is None:  # one step (a single call): the same products on Python floats
+        one = c.requests_per_month * r.reach.item()
+        calls = _read_only([one, one * r.retries_per_step] if r.retries_per_step > 0 else [one])
+        return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
+                        context=r.context, per_request=r)
     first = c.requests_per_month * r.reach
     parts = [first]
     if r.retries_per_step > 0:
