@@ -362,6 +362,25 @@ def _money(rates: _RateRows, rows: CallRows) -> np.ndarray:
     return rows.calls * tokens * rates.at(rows.total_input, largest) / 1e6
 
 
+def _row_sum(values: np.ndarray) -> float:
+    """float(values.sum()): a single call's row and its retry row added on Python floats (numpy adds two numbers in that
+    order too), longer rows by numpy."""
+    if len(values) <= 2:
+        return float(sum(values.tolist()))
+    return float(values.sum())
+
+
+def _category_sums(money: np.ndarray) -> list[float]:
+    """money.sum(axis=1) as Python floats (so the total adds them in the same order at less cost): one or two rows
+    added without a numpy reduction."""
+    n = money.shape[1]
+    if n == 1:
+        return money[:, 0].tolist()
+    if n == 2:
+        return (money[:, 0] + money[:, 1]).tolist()
+    return money.sum(axis=1).tolist()
+
+
 def context_limit(prices: ModelPrices) -> int | None:
     """The most tokens one call to this model may hold (input, output and reasoning); None: unknown, not checked."""
     return max(prices.context_window or 0, LONG_CONTEXT_OPTION.get(prices.model_id, 0)) or None
@@ -460,7 +479,7 @@ def _class_bill(c: CallClass, prices: ModelPrices | None,
 def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[ClassBill, CallRows, np.ndarray]:
     prices: ModelPrices | None = same_prices.obj
     rows = class_rows(c if hit is None else copied(c, cache_hit_rate=hit))
-    n_calls = float(rows.calls.sum())
+    n_calls = _row_sum(rows.calls)
     nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
         return ClassBill(
@@ -477,8 +496,8 @@ def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
         return (ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), rows,
                 billed)
-    billed_sums = billed.sum(axis=1).tolist()  # Python floats: the same sums, added in the same order, at less cost
-    at_standard = billed_sums if r.at_standard is None else _money(r.at_standard, rows).sum(axis=1).tolist()
+    billed_sums = _category_sums(billed)
+    at_standard = billed_sums if r.at_standard is None else _category_sums(_money(r.at_standard, rows))
     money = dict(zip(TOKEN_CATEGORIES, at_standard))
     total = float(sum(billed_sums))
     notice = _tier_notice(c, rows, r.rates, r.notice_thresholds, prices.label)
