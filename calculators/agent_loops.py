@@ -26,8 +26,8 @@ from calculators.bill import Bill, context_limit, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
-    KINDS, MAX_STEPS, TOKEN_CATEGORIES, AgentLoop, CallClass, Compaction, FailureOutcome, Workload, probe,
-    resolve_hit_rates,
+    KINDS, MAX_STEPS, TOKEN_CATEGORIES, AgentLoop, CallClass, Compaction, FailureOutcome, Workload, copied,
+    probe, resolve_hit_rates,
 )
 
 COMPACTION_LABELS: dict[str, str] = {  # also what the page's link may carry
@@ -85,7 +85,7 @@ def with_policy(c: CallClass, x: AgentPolicyInputs) -> CallClass:
         "history_caching": x.history_caching, "compaction": x.compaction, "keep_steps": x.keep_steps,
         "summarise_every": x.summarise_every, "summary_tokens": float(x.summary_tokens),
     })
-    return c.model_copy(update={"loop": loop})
+    return copied(c, loop=loop)
 
 
 def apply(w: Workload, x: AgentPolicyInputs, cat: Catalogue) -> Workload:
@@ -159,7 +159,7 @@ def _one_task(w: Workload, c: CallClass) -> Workload:
 
 def _with_steps(c: CallClass, steps: int) -> CallClass:
     assert c.loop is not None
-    return c.model_copy(update={"loop": c.loop.model_copy(update={"steps": steps})})
+    return copied(c, loop=copied(c.loop, steps=steps))
 
 
 def _row_money(bill: Bill) -> np.ndarray:
@@ -185,7 +185,7 @@ def cost_per_task_curve(w: Workload, c: CallClass, cat: Catalogue, last_step: in
 
 def naive_call_cost(w: Workload, c: CallClass, cat: Catalogue) -> float:
     """One call of the class without its loop: the prompt S + U, the answer, the same caching and retries."""
-    return price(_one_task(w, c.model_copy(update={"loop": None})), cat).total
+    return price(_one_task(w, copied(c, loop=None)), cat).total
 
 
 # --- the context window, solved exactly ----------------------------------------------------------------------

@@ -19,8 +19,12 @@ How a call is billed (the providers' rules, as genai-prices encodes them):
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,7 +33,7 @@ from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate
 from calculators.text import plain
 from calculators.workload import (
     CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, class_rows,
-    completed_tasks, join_rows, resolve_hit_rates,
+    completed_of, copied, derived_hit_rates, join_rows,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -314,10 +318,10 @@ class _RateRows:
         base.flags.writeable = False
         return cls(tiered, base, min(thresholds) if thresholds else None)
 
-    def at(self, total_input: np.ndarray) -> np.ndarray:
+    def at(self, total_input: np.ndarray, largest: float) -> np.ndarray:
         """USD per MTok of each category (rows) for each call (columns, or one column for all where no call crosses a
-        threshold)."""
-        if self.lowest is None or len(total_input) == 0 or total_input.max() <= self.lowest:
+        threshold); `largest`: the largest of total_input."""
+        if self.lowest is None or len(total_input) == 0 or largest <= self.lowest:
             return self.base
         at: dict[int, np.ndarray] = {}  # output and reasoning share one rate
         return np.array([at.setdefault(id(t), t.at(total_input)) for t in self.tiered])
@@ -354,7 +358,27 @@ def _money(rates: _RateRows, rows: CallRows) -> np.ndarray:
     """Money a month of each call row (columns) in each token category (rows, in TOKEN_CATEGORIES order)."""
     shape = rows.per_request
     tokens = shape.token_matrix if shape is not None else np.array([rows.tokens[cat] for cat in TOKEN_CATEGORIES])
-    return rows.calls * tokens * rates.at(rows.total_input) / 1e6
+    largest = shape.largest_input if shape is not None else float(rows.total_input.max(initial=0.0))
+    return rows.calls * tokens * rates.at(rows.total_input, largest) / 1e6
+
+
+def _row_sum(values: np.ndarray) -> float:
+    """float(values.sum()): a single call's row and its retry row added on Python floats (numpy adds two numbers in that
+    order too), longer rows by numpy."""
+    if len(values) <= 2:
+        return float(sum(values.tolist()))
+    return float(values.sum())
+
+
+def _category_sums(money: np.ndarray) -> list[float]:
+    """money.sum(axis=1) as Python floats (so the total adds them in the same order at less cost): one or two rows
+    added without a numpy reduction."""
+    n = money.shape[1]
+    if n == 1:
+        return money[:, 0].tolist()
+    if n == 2:
+        return (money[:, 0] + money[:, 1]).tolist()
+    return money.sum(axis=1).tolist()
 
 
 def context_limit(prices: ModelPrices) -> int | None:
@@ -379,7 +403,7 @@ def _tier_notice(c: CallClass, rows: CallRows, rates: RateSet, thresholds: tuple
     if not thresholds or len(rows.calls) == 0:
         return None
     total_input = rows.total_input
-    largest = float(total_input.max())
+    largest = rows.per_request.largest_input if rows.per_request is not None else float(total_input.max())
     crossed = [t for t in thresholds if largest > t]
     if crossed:
         threshold, at = crossed[-1], largest
@@ -413,21 +437,54 @@ class Same:
         return isinstance(other, Same) and other.obj is self.obj
 
 
-def _class_bill(c: CallClass, prices: ModelPrices | None) -> tuple[ClassBill, CallRows, np.ndarray]:
-    """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows)."""
-    return _class_bill_at(c, Same(prices))
+R = TypeVar("R")
+
+
+def by_identity(size: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Keep the last `size` results of a pure function of immutable objects (workloads, inputs, the catalogue), keyed by
+    the objects themselves (see Same): within one evaluation of the Overview a lever's `idle`, `apply` and `caveat`
+    ask for the same things of the same workload object. Bounded and thread-safe; an equal copy is computed again."""
+
+    def wrap(fn: Callable[..., R]) -> Callable[..., R]:
+        memo: OrderedDict[tuple[Same, ...], R] = OrderedDict()
+        lock = threading.Lock()  # sessions rerun in threads
+
+        @wraps(fn)
+        def cached(*args: object) -> R:
+            key = tuple(map(Same, args))
+            with lock:
+                if key in memo:
+                    memo.move_to_end(key)
+                    return memo[key]
+            result = fn(*args)
+            with lock:
+                memo[key] = result
+                while len(memo) > size:
+                    memo.popitem(last=False)
+            return result
+
+        return cached
+
+    return wrap
+
+
+def _class_bill(c: CallClass, prices: ModelPrices | None,
+                hit: float | None = None) -> tuple[ClassBill, CallRows, np.ndarray]:
+    """One class's month at one model's prices: its ClassBill, its rows, and their money (TOKEN_CATEGORIES x rows).
+    `hit`: its derived hit rate in its workload (workload.derived_hit_rates), None where it keeps its own."""
+    return _class_bill_at(c, hit, Same(prices))
 
 
 @lru_cache(maxsize=8192)  # a lever changes a few classes at a time: the others are priced once
-def _class_bill_at(c: CallClass, same_prices: Same) -> tuple[ClassBill, CallRows, np.ndarray]:
+def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[ClassBill, CallRows, np.ndarray]:
     prices: ModelPrices | None = same_prices.obj
-    rows = class_rows(c)
-    n_calls = float(rows.calls.sum())
+    rows = class_rows(c if hit is None else copied(c, cache_hit_rate=hit))
+    n_calls = _row_sum(rows.calls)
     nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
         return ClassBill(
             name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
-            requests=c.requests_per_month, completed=completed_tasks(c), calls=n_calls, rows=rows,
+            requests=c.requests_per_month, completed=completed_of(c, rows), calls=n_calls, rows=rows,
             money=nothing, tier_discount=0.0, total=0.0, priced=False), rows, np.zeros((len(TOKEN_CATEGORIES),
                                                                                           len(rows.calls)))
     r = _model_rates(same_prices, c.tier)
@@ -435,13 +492,13 @@ def _class_bill_at(c: CallClass, same_prices: Same) -> tuple[ClassBill, CallRows
     refused = _first_overflow(c, rows, r.limit, prices.label)
     common = {"name": c.name, "model_key": c.model_key, "model_label": prices.label, "tier": c.tier,
               "tier_priced": c.tier == "standard" or r.tier_priced, "requests": c.requests_per_month,
-              "completed": completed_tasks(c), "calls": n_calls, "rows": rows}
+              "completed": completed_of(c, rows), "calls": n_calls, "rows": rows}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
         return (ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), rows,
                 billed)
-    billed_sums = billed.sum(axis=1)
-    at_standard = billed_sums if r.at_standard is None else _money(r.at_standard, rows).sum(axis=1)
-    money = {cat: float(at_standard[i]) for i, cat in enumerate(TOKEN_CATEGORIES)}
+    billed_sums = _category_sums(billed)
+    at_standard = billed_sums if r.at_standard is None else _category_sums(_money(r.at_standard, rows))
+    money = dict(zip(TOKEN_CATEGORIES, at_standard))
     total = float(sum(billed_sums))
     notice = _tier_notice(c, rows, r.rates, r.notice_thresholds, prices.label)
     return ClassBill(**common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,
@@ -453,8 +510,13 @@ def price(w: Workload, catalogue: Catalogue, *, served_by: ModelPrices | None = 
 
     `served_by`: every class billed at this model's prices rather than its own model's (the comparison of every
     model: the classes, moved once to a stand-in key, expand their calls once for all the models)."""
-    w = resolve_hit_rates(w)
-    parts = [_class_bill(c, served_by or model_prices(w, catalogue, c.model_key)) for c in w.classes]
+    return _price(w, catalogue, served_by)
+
+
+@by_identity(32)  # a lever's idle, apply and caveat, and the waterfall's step, price the same workload object
+def _price(w: Workload, catalogue: Catalogue, served_by: ModelPrices | None) -> Bill:
+    parts = [_class_bill(c, served_by or model_prices(w, catalogue, c.model_key), hit)
+             for c, hit in zip(w.classes, derived_hit_rates(w))]
     return Bill(classes=tuple(b for b, _, _ in parts), overheads=w.overheads,
                 parts=tuple((rows, money) for _, rows, money in parts))
 

@@ -24,7 +24,7 @@ from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever
 from calculators.prices import Catalogue, ModelPrices
 from calculators.workload import (
-    HOURS_PER_MONTH, TTL_SECONDS, CallClass, Overhead, Workload, cache_pool, pool_traffic, resolve_hit_rates,
+    HOURS_PER_MONTH, TTL_SECONDS, CallClass, Overhead, Workload, cache_pool, copied, pool_traffic, resolve_hit_rates,
     traffic_hit_rate,
 )
 
@@ -101,12 +101,12 @@ def _cached(w: Workload, x: CachingInputs, hit: float | None = None) -> Workload
         if not cacheable(c, x):
             return c
         if hit is not None:
-            return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": hit})
+            return copied(c, cache=x.ttl, cache_hit_rate=hit)
         if x.hit_rate_mode == "Set directly":
-            return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": x.hit_rate})
+            return copied(c, cache=x.ttl, cache_hit_rate=x.hit_rate)
         if c.cache == x.ttl:
-            return c if c.cache_hit_rate is not None else c.model_copy(update={"cache_prefixes": x.distinct_prefixes})
-        return c.model_copy(update={"cache": x.ttl, "cache_hit_rate": None, "cache_prefixes": x.distinct_prefixes})
+            return c if c.cache_hit_rate is not None else copied(c, cache_prefixes=x.distinct_prefixes)
+        return copied(c, cache=x.ttl, cache_hit_rate=None, cache_prefixes=x.distinct_prefixes)
 
     out = w.map(change)
     cost = storage_cost(w, x)
@@ -116,7 +116,7 @@ def _cached(w: Workload, x: CachingInputs, hit: float | None = None) -> Workload
 
 def _uncached(w: Workload, x: CachingInputs) -> Workload:
     """The workload with nothing cached where the lever would cache: the zero of the break-even."""
-    return w.map(lambda c: c.model_copy(update={"cache": "off", "cache_hit_rate": 0.0}) if cacheable(c, x) else c)
+    return w.map(lambda c: copied(c, cache="off", cache_hit_rate=0.0) if cacheable(c, x) else c)
 
 
 def apply(w: Workload, x: CachingInputs, cat: Catalogue) -> Workload:

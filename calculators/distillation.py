@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue, ModelPrices, TieredRate
-from calculators.workload import DEFAULT_MODEL, CallClass, Overhead, Workload, moved_to
+from calculators.workload import DEFAULT_MODEL, CallClass, Overhead, Workload, copied, moved_to
 
 TrainingMode = Literal["Per training token", "Per GPU hour"]
 StudentSource = Literal["Catalogue model", "Self-hosted"]
@@ -209,8 +209,7 @@ def apply(w: Workload, x: DistillationInputs, cat: Catalogue) -> Workload:
         r = c.requests_per_month
         out = []
         if x.fallback_share > 0:
-            out.append(c.model_copy(update={"name": f"{c.name} · fallback",
-                                            "requests_per_month": r * x.fallback_share}))
+            out.append(copied(c, name=f"{c.name} · fallback", requests_per_month=r * x.fallback_share))
         if x.student_share > 0:
             out.append(moved_to(c, x.student_key, name=f"{c.name} · student",
                                 requests_per_month=r * x.student_share))

@@ -38,7 +38,8 @@ from calculators.bill import Bill, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
-    HOURS_PER_MONTH, TTL_SECONDS, CallClass, Workload, cache_pool, pool_traffic, resolve_hit_rates, traffic_hit_rate,
+    HOURS_PER_MONTH, TTL_SECONDS, CallClass, Workload, cache_pool, copied, pool_traffic, resolve_hit_rates,
+    traffic_hit_rate,
 )
 
 Z95 = float(special.ndtri(0.95))  # 1.6449: the standard normal's 95th percentile
@@ -347,12 +348,12 @@ def apply(w: Workload, x: OutputCapInputs, cat: Catalogue) -> Workload:
             return c
         dist = length_distribution(c, x)
         cap = np.array([max(float(x.cap), limit_cap(dist, x.max_truncation))])
-        capped = c.model_copy(update=_with_output(c, float(dist.limited_mean(cap)[0])))
+        capped = copied(c, **_with_output(c, float(dist.limited_mean(cap)[0])))
         redo = c.requests_per_month * x.redo_share * float(dist.sf(cap)[0])
         if redo <= 0:
             return capped
-        return [capped, c.model_copy(update={"name": f"{c.name} · redo", "requests_per_month": redo,
-                                             **_with_output(c, float(dist.tail_mean(cap)[0]))})]
+        return [capped, copied(c, name=f"{c.name} · redo", requests_per_month=redo,
+                               **_with_output(c, float(dist.tail_mean(cap)[0])))]
 
     return w.map(change)
 
@@ -655,7 +656,7 @@ def _hit_links(w: Workload, capped: set[str], cat: Catalogue, silent: Workload) 
     index = {p: i for i, p in enumerate(live)}
     traffic = pool_traffic(w)
     moving = {c.name for c in w.classes if derived(c) and cache_pool(c) in index}
-    at = [price(silent.map(lambda c, h=h: c.model_copy(update={"cache_hit_rate": h}) if c.name in moving else c), cat)
+    at = [price(silent.map(lambda c, h=h: copied(c, cache_hit_rate=h) if c.name in moving else c), cat)
           for h in (0.0, 1.0)]
     resolved = {c.name: c.cache_hit_rate for c in resolve_hit_rates(w).classes}
     links = {}
@@ -674,7 +675,7 @@ def cap_model(w: Workload, x: OutputCapInputs, cat: Catalogue, today: Bill | Non
     more where a derived hit rate follows the traffic that redone requests add)."""
     today = today if today is not None else price(w, cat)
     capped = {c.name for c in w.classes if cappable(w, c, cat)}
-    silent = w.map(lambda c: c.model_copy(update={"output_tokens": 0.0, "reasoning_tokens": 0.0})
+    silent = w.map(lambda c: copied(c, output_tokens=0.0, reasoning_tokens=0.0)
                    if c.name in capped else c)
     without = price(silent, cat)
     pools, sends_to, links = _hit_links(w, capped, cat, silent)

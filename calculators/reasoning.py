@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.bill import Bill, model_prices, price
+from calculators.bill import Bill, by_identity, model_prices, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import CallClass, Workload, split
+from calculators.workload import CallClass, Workload, copied, split
 
 POLICIES = ("never", "selective", "always")
 POLICY_LABEL = {
@@ -138,17 +138,22 @@ def reasons(c: CallClass) -> bool:
 
 
 def _without_reasoning(w: Workload) -> Workload:
-    return w.map(lambda c: c.model_copy(update={"reasoning_tokens": 0.0}) if reasons(c) else c)
+    return w.map(lambda c: copied(c, reasoning_tokens=0.0) if reasons(c) else c)
 
 
 def reasoning_cost_per_request(w: Workload, cat: Catalogue, today: Bill | None = None) -> list[float | None]:
     """For each class, USD its reasoning tokens cost per request at its tier (every step and retry included);
     None for a class that bills no reasoning, or whose model has no price (its reasoning is not free: its cost is
     unknown, so the lever leaves it alone). From two priced workloads: with and without reasoning."""
+    return list(_reasoning_costs(w, cat, today))
+
+
+@by_identity(8)  # the Overview asks for them twice per workload: the lever's idle and its apply
+def _reasoning_costs(w: Workload, cat: Catalogue, today: Bill | None) -> tuple[float | None, ...]:
     today = today if today is not None else price(w, cat)
     without = price(_without_reasoning(w), cat)
-    return [(now.total - off.total) / c.requests_per_month if reasons(c) and now.priced else None
-            for c, now, off in zip(w.classes, today.classes, without.classes, strict=True)]
+    return tuple((now.total - off.total) / c.requests_per_month if reasons(c) and now.priced else None
+                 for c, now, off in zip(w.classes, today.classes, without.classes, strict=True))
 
 
 def unpriced_reasoning(w: Workload, cat: Catalogue) -> tuple[str, ...]:
@@ -173,7 +178,7 @@ def _selective(w: Workload, x: ReasoningInputs, costs: list[float | None]) -> Wo
             return c
         kept = float(shares[keeps_reasoning(x, cost)].sum())
         if kept <= 0:
-            return c.model_copy(update={"reasoning_tokens": 0.0})
+            return copied(c, reasoning_tokens=0.0)
         return split(c, 1 - kept, NO_REASONING, reasoning_tokens=0.0)
 
     return w.map(change)
@@ -392,7 +397,7 @@ def policy_frame(r: ReasoningResult) -> pd.DataFrame:
 
 def with_budget(w: Workload, tokens: float) -> Workload:
     """The workload with every class billing `tokens` reasoning tokens per call: a preview for a workload without."""
-    return w.map(lambda c: c.model_copy(update={"reasoning_tokens": float(tokens)}))
+    return w.map(lambda c: copied(c, reasoning_tokens=float(tokens)))
 
 
 EXPLANATION = r"""

@@ -31,8 +31,8 @@ from calculators.bill import Bill, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
-    KINDS, MAX_FAILURE_RATE, TOKEN_CATEGORIES, CallClass, FailureOutcome, Failures, Workload, probe, retries_per_first,
-    retry_threshold,
+    KINDS, MAX_FAILURE_RATE, TOKEN_CATEGORIES, CallClass, FailureOutcome, Failures, Workload, copied, probe,
+    retries_per_first, retry_threshold,
 )
 
 DEFAULT_TRIALS = 100_000
@@ -157,8 +157,7 @@ def _at_equal_work(w: Workload, x: RetryPolicyInputs) -> Workload:
             return c
         assert c.failures is not None
         new = with_policy(c.failures, x)
-        return c.model_copy(update={"failures": new,
-                                    "requests_per_month": c.requests_per_month * equal_work_factor(c, new)})
+        return copied(c, failures=new, requests_per_month=c.requests_per_month * equal_work_factor(c, new))
 
     return w.map(change)
 

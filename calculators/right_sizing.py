@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import DEFAULT_MODEL, CallClass, Workload, moved_to, probe
+from calculators.workload import DEFAULT_MODEL, CallClass, Workload, copied, moved_to, probe
 
 FailureMode = Literal["redo", "escalate"]
 FAILURE_LABEL: dict[str, str] = {
@@ -268,8 +268,8 @@ def scaled(c: CallClass, input_ratio: float, output_ratio: float) -> CallClass:
         "output_tokens": c.output_tokens * output_ratio, "reasoning_tokens": c.reasoning_tokens * output_ratio,
     }
     if c.loop is not None:
-        update["loop"] = c.loop.model_copy(update={"tool_result_tokens": c.loop.tool_result_tokens * input_ratio})
-    return c.model_copy(update=update)
+        update["loop"] = copied(c.loop, tool_result_tokens=c.loop.tool_result_tokens * input_ratio)
+    return copied(c, **update)
 
 
 # --- the matrix the choice comes from -----------------------------------------------------------------------------
@@ -410,8 +410,7 @@ class Plan:
                 m = int(chosen[i, k])
                 tasks = float(self.tasks[i, k])
                 if m == s:
-                    out.append(task.model_copy(update={"name": name,
-                                                       "requests_per_month": float(self.today_requests[i, k])}))
+                    out.append(copied(task, name=name, requests_per_month=float(self.today_requests[i, k])))
                     owners.append((i, k))
                     continue
                 p_m = float(self.passes[k, m])
@@ -421,9 +420,8 @@ class Plan:
                     owners.append((i, k))
                 else:
                     out.append(moved_to(task, key, name=name, requests_per_month=tasks))
-                    out.append(task.model_copy(update={
-                        "name": f"{name} · escalated",
-                        "requests_per_month": tasks * (1 - p_m) / float(self.passes[k, s])}))
+                    out.append(copied(task, name=f"{name} · escalated",
+                                      requests_per_month=tasks * (1 - p_m) / float(self.passes[k, s])))
                     owners.extend([(i, k), (i, k)])
             return out
 
@@ -473,8 +471,8 @@ def _plan(w: Workload, x: RightSizingInputs, cat: Catalogue, today: Bill | None)
     for c_index in ok:
         c = w.classes[c_index]
         for k in range(len(x.classes)):
-            task = scaled(c, float(a_in[k]), float(a_out[k])).model_copy(
-                update={"requests_per_month": c.requests_per_month * float(shares[k])})
+            task = copied(scaled(c, float(a_in[k]), float(a_out[k])),
+                          requests_per_month=c.requests_per_month * float(shares[k]))
             probes.extend(probe(task, w, key, name=f"{c_index}/{k}/{m}") for m, key in enumerate(x.candidates))
     shape = (len(ok), len(x.classes), len(x.candidates))
     if probes:

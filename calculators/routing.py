@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from calculators.bill import Bill, model_prices, price
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import CallClass, Overhead, Workload, moved_to, probe
+from calculators.workload import CallClass, Overhead, Workload, copied, moved_to, probe
 
 Mode = Literal["router", "cascade"]
 MODE_LABEL: dict[str, str] = {"router": "Router (pick a model up front)", "cascade": "Cascade (cheap first, escalate)"}
@@ -258,7 +258,7 @@ def apply(w: Workload, x: RoutingInputs, cat: Catalogue) -> Workload:
         if not routed(c, x, w, cat):
             return c
         r = c.requests_per_month
-        return [c.model_copy(update={"requests_per_month": r * strong}),
+        return [copied(c, requests_per_month=r * strong),
                 moved_to(c, x.cheap_model, name=f"{c.name} · cheap model", requests_per_month=r * cheap)]
 
     out = w.map(change)

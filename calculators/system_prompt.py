@@ -21,7 +21,7 @@ from calculators import tokens
 from calculators.bill import Bill, price
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import DATA_DIR, Catalogue
-from calculators.workload import Workload
+from calculators.workload import Workload, copied
 
 EXAMPLE_PATH: Path = DATA_DIR / "example_system_prompt.md"
 EXAMPLE_PROMPT: str = EXAMPLE_PATH.read_text(encoding="utf-8")
@@ -157,7 +157,7 @@ def analyse(text: str, name: tokens.EncodingName = "o200k_base", standalone: boo
 
 
 def _trimmed(w: Workload, share: float) -> Workload:
-    return w.map(lambda c: c.model_copy(update={"prefix_tokens": c.prefix_tokens * (1 - share)}))
+    return w.map(lambda c: copied(c, prefix_tokens=c.prefix_tokens * (1 - share)))
 
 
 def apply(w: Workload, x: SystemPromptInputs, cat: Catalogue) -> Workload:
@@ -189,9 +189,9 @@ def _with_prefix(w: Workload, tokens_: float) -> Workload:
     if main is None:
         return w
     if main.prefix_tokens <= 0:
-        return w.map(lambda c: c.model_copy(update={"prefix_tokens": tokens_}) if c is main else c)
+        return w.map(lambda c: copied(c, prefix_tokens=tokens_) if c is main else c)
     ratio = tokens_ / main.prefix_tokens
-    return w.map(lambda c: c.model_copy(update={"prefix_tokens": c.prefix_tokens * ratio}))
+    return w.map(lambda c: copied(c, prefix_tokens=c.prefix_tokens * ratio))
 
 
 @dataclass(frozen=True)

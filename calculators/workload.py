@@ -20,7 +20,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -187,6 +187,25 @@ class Workload(BaseModel):
         return self.replace(_unique(out))
 
 
+M = TypeVar("M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def copied(model: M, **changes: object) -> M:
+    """`model.model_copy(update=changes)` for this module's frozen models (no extra fields, no private attributes),
+    field for field the same object, without pydantic's copy machinery: the levers make hundreds of such copies per
+    evaluation of the Overview. Like model_copy, the changes are not validated: pass values of the fields' types."""
+    cls = type(model)
+    new = cls.__new__(cls)
+    fields = model.__dict__.copy()
+    fields.update(changes)
+    _set(new, "__dict__", fields)
+    _set(new, "__pydantic_extra__", None)
+    _set(new, "__pydantic_fields_set__", model.__pydantic_fields_set__ | changes.keys())
+    _set(new, "__pydantic_private__", None)
+    return new
+
+
 def _unique(classes: list[CallClass]) -> list[CallClass]:
     """Keep class names unique after a split by numbering repeats."""
     seen: dict[str, int] = {}
@@ -194,7 +213,7 @@ def _unique(classes: list[CallClass]) -> list[CallClass]:
     for c in classes:
         n = seen.get(c.name, 0)
         seen[c.name] = n + 1
-        out.append(c if n == 0 else c.model_copy(update={"name": f"{c.name} ({n + 1})"}))
+        out.append(c if n == 0 else copied(c, name=f"{c.name} ({n + 1})"))
     return out
 
 
@@ -202,11 +221,10 @@ def split(c: CallClass, share: float, suffix: str, **changes) -> list[CallClass]
     """Split a class: `share` of its requests takes `changes` (named '<name> · <suffix>'), the rest stays."""
     if share <= 0:
         return [c]
-    moved = c.model_copy(update={"name": f"{c.name} · {suffix}", "requests_per_month": c.requests_per_month * share,
-                                 **changes})
+    moved = copied(c, **{"name": f"{c.name} · {suffix}", "requests_per_month": c.requests_per_month * share, **changes})
     if share >= 1:
-        return [moved.model_copy(update={"name": c.name})]
-    kept = c.model_copy(update={"requests_per_month": c.requests_per_month * (1 - share)})
+        return [copied(moved, name=c.name)]
+    kept = copied(c, requests_per_month=c.requests_per_month * (1 - share))
     return [kept, moved]
 
 
@@ -216,7 +234,7 @@ def moved_to(c: CallClass, model_key: str, **changes) -> CallClass:
     update = {"model_key": model_key, **changes}
     if model_key != c.model_key and c.cache != "off":
         update["cache_hit_rate"] = None
-    return c.model_copy(update=update)
+    return copied(c, **update)
 
 
 TTL_SECONDS: dict[str, float] = {"5m": 300.0, "1h": 3600.0}
@@ -252,24 +270,39 @@ def probe(c: CallClass, context: Workload, model_key: str | None = None, **chang
     if moved.cache != "off" and hit is None:
         per_hour = pool_traffic(context).get(cache_pool(moved), prefix_arrivals(c)) / moved.cache_prefixes
         hit = float(traffic_hit_rate(per_hour / HOURS_PER_MONTH, TTL_SECONDS[moved.cache]))
-    return moved.model_copy(update={"requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
+    return copied(moved, **{"requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
 
 
 def resolve_hit_rates(w: Workload) -> Workload:
     """Every derived hit rate (None) made a number: Poisson arrivals of the whole cache's traffic, spread over its
     distinct prefixes, with the class's TTL refreshed on every hit (h = 1 - exp(-lambda T))."""
-    if all(c.cache_hit_rate is not None or c.cache == "off" for c in w.classes):
+    hits = derived_hit_rates(w)
+    if all(h is None for h in hits):
         return w
+    return Workload.model_construct(
+        classes=tuple(c if h is None else copied(c, cache_hit_rate=h) for c, h in zip(w.classes, hits)),
+        overheads=w.overheads, custom_models=w.custom_models)
+
+
+def derived_hit_rates(w: Workload) -> tuple[float | None, ...]:
+    """Each class's derived hit rate, as `resolve_hit_rates` sets it; None for a class that keeps its own (a number,
+    or no cache). The bill takes them as they are, so that a class is copied only when it is priced anew."""
+    if all(c.cache_hit_rate is not None or c.cache == "off" for c in w.classes):
+        return (None,) * len(w.classes)
     traffic = pool_traffic(w)
+    rates: dict[tuple, float] = {}  # the splits of a class share their cache: its rate is worked out once
 
-    def resolved(c: CallClass) -> CallClass:
+    def derived(c: CallClass) -> float | None:
         if c.cache == "off" or c.cache_hit_rate is not None:
-            return c
-        per_hour = traffic.get(cache_pool(c), 0.0) / c.cache_prefixes / HOURS_PER_MONTH
-        return c.model_copy(update={"cache_hit_rate": float(traffic_hit_rate(per_hour, TTL_SECONDS[c.cache]))})
+            return None
+        key = (cache_pool(c), c.cache_prefixes, c.cache)
+        hit = rates.get(key)
+        if hit is None:
+            per_hour = traffic.get(key[0], 0.0) / c.cache_prefixes / HOURS_PER_MONTH
+            hit = rates[key] = float(traffic_hit_rate(per_hour, TTL_SECONDS[c.cache]))
+        return hit
 
-    return Workload.model_construct(classes=tuple(resolved(c) for c in w.classes), overheads=w.overheads,
-                                    custom_models=w.custom_models)
+    return tuple(derived(c) for c in w.classes)
 
 
 # --- the calls a month of traffic bills ------------------------------------------------------------------------
@@ -322,6 +355,12 @@ def retry_threshold(max_attempts: int, budget: float | None) -> float:
 def retries_per_first(x: float | np.ndarray, k: int) -> float | np.ndarray:
     """G(x) = x + x^2 + ... + x^(k-1): expected retries per first attempt when each attempt fails and is
     retried with probability x."""
+    if isinstance(x, float | int):  # one rate (every pricing of a new failure rate): the same sum on Python floats
+        total_f, term_f, x_f = 0.0, 1.0, float(x)
+        for _ in range(k - 1):
+            term_f = term_f * x_f
+            total_f = total_f + term_f
+        return total_f
     x = np.asarray(x, dtype=float)
     total = np.zeros_like(x)
     term = np.ones_like(x)
@@ -363,12 +402,24 @@ def _step_tokens(c: CallClass) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     No loop: one step with N = the other input. A loop without compaction: H_1 = 0, N_1 = U; from step 2,
     H_i = U + (i - 2)(A + R) and N_i = A + R. A sliding window of K steps re-sends only the last K steps, so once
     it slides the cached history is only U and the window is new. A summary every k steps replaces the history
-    with M summary tokens (the summary calls themselves are `_summary_calls`)."""
-    u = c.other_input_tokens
-    if c.loop is None:
+    with M summary tokens (the summary calls themselves are `_summary_calls`). Read-only arrays."""
+    return _steps_of(c.other_input_tokens, c.output_tokens, c.loop)
+
+
+@lru_cache(maxsize=1024)  # the same task under another prefix, cache, hit rate or failure rate has the same steps
+def _steps_of(u: float, output_tokens: float, lp: AgentLoop | None) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                              np.ndarray]:
+    out = _step_arrays(u, output_tokens, lp)
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
+def _step_arrays(u: float, output_tokens: float,
+                 lp: AgentLoop | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    if lp is None:
         return np.array([1]), np.zeros(1), np.array([u]), np.zeros(1)
-    lp = c.loop
-    d = c.output_tokens + lp.tool_result_tokens
+    d = output_tokens + lp.tool_result_tokens
     i = np.arange(1, lp.steps + 1)
     done = i - 1
     if lp.compaction == "sliding":
@@ -450,6 +501,8 @@ class RequestRows:
     passes: float
     summary_reach: np.ndarray | None  # step success ** the step each summary call follows; None: no summary calls
     largest_context: float  # of any call (0 without calls): a class whose model's window holds it fits
+    largest_input: float  # total_input's largest (0 without calls): whether any call reaches a long-context tier
+    success: float  # probability a task completes (FailureOutcome.success)
 
 
 def _request_rows_key(c: CallClass) -> tuple:
@@ -476,10 +529,15 @@ def request_rows(c: CallClass) -> RequestRows:
     return rows
 
 
-@lru_cache(maxsize=8192)  # levers change a few classes at a time: the rest are expanded once
 def class_rows(c: CallClass) -> CallRows:
-    """One class's billed-call rows (see CallRows; `cls` is 0). Cached: treat the arrays as read-only."""
+    """One class's billed-call rows (see CallRows; `cls` is 0): its volume times its rows per request, which are cached
+    by shape (the class's bill is cached in bill.py, so a class is expanded once). Treat the arrays as read-only."""
     r = request_rows(c)
+    if len(r.reach) == 1 and r.summary_reach is None:  # one step (a single call): the same products on Python floats
+        one = c.requests_per_month * r.reach.item()
+        calls = _read_only([one, one * r.retries_per_step] if r.retries_per_step > 0 else [one])
+        return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
+                        context=r.context, per_request=r)
     first = c.requests_per_month * r.reach
     parts = [first]
     if r.retries_per_step > 0:
@@ -500,8 +558,69 @@ def _zeros_int(n: int) -> np.ndarray:
     return out
 
 
+def _read_only(values: list) -> np.ndarray:
+    out = np.array(values, dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+def _constant(values: list[int]) -> np.ndarray:
+    out = np.array(values, dtype=int)
+    out.flags.writeable = False
+    return out
+
+
+_ONE_CALL = (_constant([1]), _constant([0]))  # step and kind of a single call's row
+_ONE_CALL_AND_RETRY = (_constant([1, 1]), _constant([0, 1]))  # ... and of its retry row
+
+
+def _single_call_rows(c: CallClass) -> RequestRows:
+    """`_request_rows` of a class without an agent loop, on Python floats: the same operations in the same order as the
+    array code, on its one row (and its retry row), so bit for bit the same numbers without numpy's cost per operation
+    on arrays of one element (most classes the levers make are single calls). tests/test_pricing_exact.py holds the
+    two to each other."""
+    outcome = FailureOutcome.of(c.failures, 1)
+    f = c.failures
+    p = f.failure_rate if f is not None else 0.0
+    billed_share = (1 - p) + p * (f.failed_output_share if f is not None else 1.0)  # of A and reasoning
+    prefix = float(c.prefix_tokens)  # _bill_prefix: no history cache before step 1, so all of it by the class's cache
+    uncached = write_5m = write_1h = read = 0.0
+    if c.cache != "off":
+        hit = c.cache_hit_rate or 0.0
+        read = 0.0 + hit * prefix
+        if c.cache == "5m":
+            write_5m = 0.0 + (1 - hit) * prefix
+        else:
+            write_1h = 0.0 + (1 - hit) * prefix
+    else:
+        uncached = 0.0 + prefix
+    # History 0 and new input U (_step_tokens); a retry re-sends the same (a "step only" retry: U + 0 tool result).
+    uncached = uncached + (0.0 + c.other_input_tokens)
+    a, z = c.output_tokens, c.reasoning_tokens
+    output, reasoning, full = float(a * billed_share), float(z * billed_share), float(a + z)
+    total_in = uncached + write_5m + write_1h + read
+    context = total_in + full
+    column = [uncached, write_5m, write_1h, read, output, reasoning]
+    rows = 2 if outcome.retries_per_step > 0 else 1
+    step, kind = _ONE_CALL_AND_RETRY if rows == 2 else _ONE_CALL
+    matrix = _read_only([[v] * rows for v in column])
+    return RequestRows(
+        step=step, kind=kind, token_matrix=matrix, tokens=dict(zip(TOKEN_CATEGORIES, matrix)),
+        total_input=_read_only([total_in] * rows), context=_read_only([context] * rows),
+        reach=_read_only([outcome.passes * outcome.step_success ** 0]), retries_per_step=outcome.retries_per_step,
+        passes=outcome.passes, summary_reach=None, largest_context=max(context, 0.0), largest_input=total_in,
+        success=outcome.success)
+
+
 def _request_rows(c: CallClass) -> RequestRows:
     """The billed-call rows of one request of a class (see CallRows and RequestRows)."""
+    if c.loop is None:
+        return _single_call_rows(c)
+    return _array_request_rows(c)
+
+
+def _array_request_rows(c: CallClass) -> RequestRows:
+    """`_request_rows` of any class, on arrays of its steps."""
     outcome = FailureOutcome.of(c.failures, c.steps)
     f = c.failures
     p = f.failure_rate if f is not None else 0.0
@@ -574,13 +693,15 @@ def _request_rows(c: CallClass) -> RequestRows:
     matrix = np.array(groups[0][2], dtype=float) if len(groups) == 1 else \
         np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)
     matrix.flags.writeable = False
+    total_input = joined([g[3] for g in groups], float)
     return RequestRows(
         step=joined([g[0] for g in groups], int),
         kind=joined([np.full(len(g[0]), g[1]) for g in groups], int), token_matrix=matrix,
-        tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=joined([g[3] for g in groups], float),
+        tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=total_input,
         context=joined([g[4] for g in groups], float), reach=joined([reach], float),
         retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach,
-        largest_context=max(float(np.max(g[4], initial=0.0)) for g in groups))
+        largest_context=max(float(np.max(g[4], initial=0.0)) for g in groups),
+        largest_input=float(np.max(total_input, initial=0.0)), success=outcome.success)
 
 
 def calls(w: Workload) -> CallRows:
@@ -607,6 +728,11 @@ def join_rows(parts: list[CallRows]) -> CallRows:
 def completed_tasks(c: CallClass) -> float:
     """Requests per month that complete (all of them unless calls fail for good)."""
     return c.requests_per_month * FailureOutcome.of(c.failures, c.steps).success
+
+
+def completed_of(c: CallClass, rows: CallRows) -> float:
+    """`completed_tasks(c)` from the class's own rows (which carry its failure outcome)."""
+    return c.requests_per_month * rows.per_request.success if rows.per_request is not None else completed_tasks(c)
 
 
 # --- the sidebar's workload: four numbers and an anatomy ------------------------------------------------------

@@ -234,3 +234,28 @@ def test_a_waterfall_asked_again_is_the_one_computed_and_equals_a_fresh_one():
     fresh = waterfall(c.workload, pairs, c.catalogue, memo=False)
     assert fresh is not first and fresh.final.total == first.final.total
     assert [(b.saving, b.idle, b.caveat) for b in fresh.bars] == [(b.saving, b.idle, b.caveat) for b in first.bars]
+
+
+# --- the fast paths the Overview's evaluations take: the same objects and the same numbers --------------------------
+
+@given(call_classes(), st.sampled_from([0, 1, 250, 333.3]))
+def test_copied_is_model_copy_field_for_field(c, tokens):
+    changes = {"name": "y", "output_tokens": tokens, "loop": None}
+    mine, theirs = wl.copied(c, **changes), c.model_copy(update=changes)
+    assert mine == theirs and hash(mine) == hash(theirs) and mine.__dict__ == theirs.__dict__
+    assert mine.__pydantic_fields_set__ == theirs.__pydantic_fields_set__ and mine is not c and c.name == "x"
+
+
+@given(call_classes(), st.sampled_from([0, 7, 1_500]), st.sampled_from([0, 3, 400]))
+def test_a_single_call_class_has_the_rows_the_array_code_gives_bit_for_bit(c, other_input, output):
+    # Integer token counts too: a lever's copy does not validate them into floats.
+    for d in (c.model_copy(update={"loop": None}),
+              wl.copied(c, loop=None, other_input_tokens=other_input, output_tokens=output, reasoning_tokens=output)):
+        fast, slow = wl._single_call_rows(d), wl._array_request_rows(d)
+        for name in ("step", "kind", "token_matrix", "total_input", "context", "reach"):
+            _same(getattr(fast, name), getattr(slow, name))
+            assert getattr(fast, name).dtype == getattr(slow, name).dtype and not getattr(fast, name).flags.writeable
+        for cat in TOKEN_CATEGORIES:
+            _same(fast.tokens[cat], slow.tokens[cat])
+        assert (fast.retries_per_step, fast.passes, fast.summary_reach, fast.largest_context) == \
+            (slow.retries_per_step, slow.passes, slow.summary_reach, slow.largest_context)
