@@ -8,7 +8,7 @@ from calculators.lever import MODEL_CHOICE, Bar, Lever, Waterfall, ranking, wate
 from calculators.registry import LEVERS
 from pages._ui import scenario, widgets
 from pages._ui.layout import Context
-from pages._ui.lever_form import read_inputs
+from pages._ui.lever_form import lever_defaults, read_inputs
 from pages._ui.summary_html import display_names
 
 LEVERS_KEY = "bill.levers"
