@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 
 from calculators.lever import Lever
 from pages._ui import scenario, table_input, widgets
-from pages._ui.layout import Context
+from pages._ui.layout import Context, run_memo
 
 
 def _extra(info: FieldInfo) -> dict[str, Any]:
@@ -161,9 +161,20 @@ class LeverForm(InputForm):
     """A lever's inputs (see InputForm), with the defaults and options its declaration derives from the workload."""
 
     def __init__(self, lever: Lever, ctx: Context, *, draw: bool = True):
-        super().__init__(lever.inputs, ctx, draw=draw, defaults=lever.defaults(ctx.workload, ctx.catalogue),
+        super().__init__(lever.inputs, ctx, draw=draw, defaults=lever_defaults(lever, ctx),
                          options=lever.choices(ctx.workload, ctx.catalogue))
         self.lever = lever
+
+
+def lever_defaults(lever: Lever, ctx: Context) -> dict[str, Any]:
+    """The lever's defaults for this workload and catalogue, worked out once per run: the Overview asks for every
+    lever's several times, and some price the workload to find theirs (routing's cheap model)."""
+    memo = run_memo("_lever_form.defaults")
+    key = (lever.name, id(ctx.workload), id(ctx.catalogue))
+    hit = memo.get(key)
+    if hit is None or hit[0] is not ctx.workload or hit[1] is not ctx.catalogue:
+        hit = memo[key] = (ctx.workload, ctx.catalogue, lever.defaults(ctx.workload, ctx.catalogue))
+    return dict(hit[2])
 
 
 def read_inputs(lever: Lever, ctx: Context) -> BaseModel | str:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from calculators.prices import Catalogue, ModelPrices, replace_models
+from pages._ui.layout import run_memo
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -57,11 +58,28 @@ def sqlite_path() -> Path:
     return data_dir() / "library.sqlite"
 
 
+def _secrets_readable() -> bool:
+    """Whether st.secrets holds a readable secrets file, asked once per run. Without one, Streamlit looks for the files
+    again at every access (under a process-wide lock, raising an error each time), and a run asks several times. Once
+    per run, so a secrets file added or changed applies to the next run, as Streamlit's own reload does."""
+    memo = run_memo("_library.secrets")
+    if "readable" not in memo:
+        try:
+            len(st.secrets)  # reads the files
+        except StreamlitSecretNotFoundError:  # no secrets file (or an unreadable one: Streamlit reports it itself)
+            memo["readable"] = False
+        else:
+            memo["readable"] = True
+    return memo["readable"]
+
+
 def secrets_section(name: str) -> Mapping[str, Any]:
     """A section of st.secrets, or {} when there is no secrets file (never an error)."""
+    if not _secrets_readable():
+        return {}
     try:
         section = st.secrets.get(name)
-    except StreamlitSecretNotFoundError:  # no secrets file (or an unreadable one: Streamlit reports it itself)
+    except StreamlitSecretNotFoundError:  # the file went away since this run looked
         return {}
     return section if isinstance(section, Mapping) else {}
 
@@ -161,20 +179,10 @@ _last_known: dict[tuple[str, str], int] = {}
 def team_prices_key() -> tuple[str, str, int] | None:
     """(database, team, last change) for the catalogue's cache: read once per run, so an admin's change applies to
     the next rerun of every session on every replica. None: no team prices (no database yet, or no team)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    run = ctx.cursors if ctx is not None else None  # a new dict at the start of every run: this run's token
-    memo = st.session_state.get(_RUN_MEMO) if run is not None else None
-    if memo is not None and memo[0] is run:
-        return memo[1]
-    key = _read_team_prices_key()
-    if run is not None:
-        st.session_state[_RUN_MEMO] = (run, key)
-    return key
-
-
-_RUN_MEMO = "_library.team_prices_key"
+    memo = run_memo("_library.team_prices_key")
+    if "key" not in memo:
+        memo["key"] = _read_team_prices_key()
+    return memo["key"]
 
 
 def _read_team_prices_key() -> tuple[str, str, int] | None:

@@ -347,10 +347,18 @@ def stored_number(model: type[BaseModel], name: str, *, key: str, default: float
 
 def stored_choice(options: Sequence[str], *, key: str, default: str,
                   format_func: Callable[[str], str] | None = None) -> str:
-    """The option `choice(...)` would show, read from the scenario without drawing a widget."""
+    """The option `choice(...)` would show, read from the scenario without drawing a widget: the link's option itself,
+    else the option it names by label (the last such), else the default."""
     raw = scenario.store().get(key)
-    labels = {format_func(o) if format_func else o: o for o in options} | {o: o for o in options}
-    return labels.get(raw, default) if isinstance(raw, str) else default
+    if not isinstance(raw, str):  # nearly always (nothing in the link): no pass over the options (a model list)
+        return default
+    if raw in options:
+        return raw
+    if format_func is not None:
+        for option in reversed(options):
+            if format_func(option) == raw:
+                return option
+    return default
 
 
 def stored_toggle(*, key: str, default: bool) -> bool:
@@ -386,17 +394,17 @@ def choice(
     value = default if default is not None else (info.default if info is not None else options[0])
     index = options.index(value) if value in options else 0
 
-    # With a format_func, Streamlit's URL holds the displayed label; a link may also hold the option itself.
-    labels = [format_func(o) for o in options] if format_func else options
-    by_text = {**dict(zip(options, options, strict=True)), **dict(zip(labels, options, strict=True))}
+    # With a format_func, Streamlit's URL holds the displayed label; a link may also hold the option itself. Labels are
+    # formatted only where needed: a model list has over a thousand options and most runs have no link value.
+    label_of = format_func or str
     raw, from_store = _incoming(key)
     if raw is not None:
-        picked_option = by_text.get(raw)
+        picked_option, raw_is_label = _option_named(raw, options, label_of)
         if picked_option is None:
-            _refuse(container, key, raw, "not one of the choices", labels[index], from_store)
+            _refuse(container, key, raw, "not one of the choices", label_of(options[index]), from_store)
         else:
             # Streamlit seeds from the URL only when the text is the label; otherwise set the option ourselves.
-            needs_state = from_store or (key not in st.session_state and (url_holds_option or raw not in labels))
+            needs_state = from_store or (key not in st.session_state and (url_holds_option or not raw_is_label))
             _apply(key, needs_state, picked_option, ok=True)
     else:
         _refused_earlier(container, key)
@@ -421,8 +429,17 @@ def choice(
     if url_holds_option:
         scenario.record(key, picked, options[index])
     else:
-        scenario.record(key, labels[options.index(picked)] if picked in options else picked, labels[index])
+        scenario.record(key, label_of(picked) if picked in options else picked, label_of(options[index]))
     return picked
+
+
+def _option_named(raw: str, options: list[str], label_of: Callable[[str], str]) -> tuple[str | None, bool]:
+    """The option a link's text names, and whether it named it by label: a label (the last option to show it) before
+    an option of the same text; (None, False) when it names none."""
+    for option in reversed(options):
+        if label_of(option) == raw:
+            return option, True
+    return (raw, False) if raw in options else (None, False)
 
 
 def toggle(model: type[BaseModel], name: str, *, key: str, default: bool | None = None, container: Any = None) -> bool:
