@@ -8,7 +8,9 @@ times (after one warm-up) types a new value into the page's first own number inp
 first number input, the workload's requests per month) and presses Enter. The clock runs from the Enter key to the
 page's last change (any DOM mutation, plotly's drawing included), and stops only once the app is idle (its
 `data-test-script-state` is "notRunning"), every chart on the page has drawn its SVG and nothing has changed for
-400 ms. The median is reported with the bytes the browser received over the websocket during those reruns.
+400 ms. The median is reported with the bytes the browser received over the websocket during those reruns, and
+where the time went: the last websocket message (the server's part), the last change inside a chart (plotly's
+drawing) and the last change outside a <canvas> (a dataframe redraws its hidden screen-reader table 200 ms late).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import ast
 import statistics
 import sys
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,14 +44,43 @@ def page_table() -> list[str]:
 # new elements, new values, plotly drawing its SVG). The run is over and drawn when the server has answered (a
 # websocket message after Enter: the rerun started), the app is idle, every chart has its SVG and nothing has changed
 # for QUIET_MS; the time reported is from Enter to the last change.
+# Where that time goes is noted too: the last websocket message (the server's rerun is over), the last change inside a
+# plotly chart, and the last change outside a <canvas>. A canvas's children are fallback content, never drawn: a
+# dataframe (glide-data-grid) rebuilds its screen-reader table there 200 ms after its cells change
+# (`useDebouncedMemo(..., 200)` in its data-grid.tsx), so a page with a changed table settles at least that late.
 WATCH = """() => {
-    window.__t0 = null; window.__last = null;
+    window.__t0 = null; window.__last = null; window.__lastChart = null; window.__lastDrawn = null;
     if (window.__watch) { window.__watch.disconnect(); document.removeEventListener('keydown', window.__key, true); }
-    window.__key = e => { if (e.key === 'Enter') { window.__t0 = performance.now(); window.__last = window.__t0; } };
+    window.__key = e => { if (e.key === 'Enter') { window.__t0 = performance.now(); window.__last = window.__t0;
+                                                    window.__lastDrawn = window.__t0; window.__messages.length = 0; } };
     document.addEventListener('keydown', window.__key, true);
-    window.__watch = new MutationObserver(() => { if (window.__t0 !== null) window.__last = performance.now(); });
+    const inside = (node, selector) => { const e = node.nodeType === 1 ? node : node.parentElement;
+                                         return !!(e && e.closest(selector)); };
+    window.__watch = new MutationObserver(records => {
+        if (window.__t0 === null) return;
+        const now = performance.now(); window.__last = now;
+        if (records.some(r => !inside(r.target, 'canvas'))) window.__lastDrawn = now;
+        if (records.some(r => inside(r.target, '.js-plotly-plot'))) window.__lastChart = now;
+    });
     window.__watch.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
+# Before the app's scripts run: note when each websocket message arrives.
+RECORD_MESSAGES = """(() => {
+    window.__messages = [];
+    const Native = window.WebSocket;
+    window.WebSocket = function (...args) {
+        const ws = new Native(...args);
+        ws.addEventListener('message', () => window.__messages.push(performance.now()));
+        return ws;
+    };
+    window.WebSocket.prototype = Native.prototype;
+    Object.assign(window.WebSocket, Native);
+})();"""
+BREAKDOWN = """() => ({
+    server: window.__messages.length ? Math.max(...window.__messages) - window.__t0 : null,
+    chart: window.__lastChart === null ? null : window.__lastChart - window.__t0,
+    drawn: window.__lastDrawn - window.__t0,
+})"""
 QUIET_MS = 400
 DONE = f"""() => window.__t0 !== null && performance.now() - window.__last > {QUIET_MS}
     && document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state') === 'notRunning'
@@ -72,10 +104,28 @@ def settle(page) -> None:
     page.wait_for_function(LOADED, timeout=60_000, polling=100)
 
 
-def measure(page, url: str, repeats: int) -> tuple[float, float, str]:
-    """Median ms from Enter to idle and drawn, median kB received per rerun, and the input typed into."""
+@dataclass
+class Result:
+    """Medians over the reruns, in ms after Enter (kB for `received`)."""
+
+    total: float  # the last change: the headline
+    received: float
+    label: str
+    server: float  # the last websocket message: the server's rerun is over
+    chart: float | None  # the last change inside a plotly chart (None: no chart changed)
+    drawn: float  # the last change outside a <canvas>'s fallback content
+
+
+def median_or_none(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def measure(page, url: str, repeats: int) -> Result:
+    """Median ms from Enter to idle and drawn (and where it went), median kB received per rerun, the input typed into."""
     received: list[int] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
+    page.add_init_script(RECORD_MESSAGES)
     page.goto(url)
     settle(page)
     own = page.locator(OWN_INPUT)
@@ -84,7 +134,7 @@ def measure(page, url: str, repeats: int) -> tuple[float, float, str]:
     label = where + widget.locator("label").first.inner_text().strip()
     box = widget.locator("input").first
     start_value = float(box.input_value().replace(",", "") or 0)
-    times, sizes = [], []
+    times, sizes, parts = [], [], []
     for i in range(repeats + 1):
         received.clear()
         box.fill(f"{start_value + (1 if i % 2 == 0 else 0):.12g}")  # 1000001, not 1e+06
@@ -97,8 +147,12 @@ def measure(page, url: str, repeats: int) -> tuple[float, float, str]:
         if i:
             times.append(elapsed)
             sizes.append(sum(received) / 1024)
+            parts.append(page.evaluate(BREAKDOWN))
         page.wait_for_timeout(200)
-    return statistics.median(times), statistics.median(sizes), label
+    return Result(statistics.median(times), statistics.median(sizes), label,
+                  server=statistics.median(p["server"] for p in parts),
+                  chart=median_or_none([p["chart"] for p in parts]),
+                  drawn=statistics.median(p["drawn"] for p in parts))
 
 
 def main() -> None:
@@ -116,21 +170,24 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
         base = measure(page, empty, args.repeats)
-        rows.append(("empty Streamlit page", *base))
-        print(f"empty page: {base[0]:.0f} ms", file=sys.stderr)
+        rows.append(("empty Streamlit page", base))
+        print(f"empty page: {base.total:.0f} ms", file=sys.stderr)
         for page_file in args.pages or page_table():
             path = "" if page_file == "pages/overview.py" else Path(page_file).stem
             page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
             result = measure(page, f"{app}/{path}", args.repeats)
-            rows.append((f"`{page_file}`", *result))
-            print(f"{page_file}: {result[0]:.0f} ms", file=sys.stderr)
+            rows.append((f"`{page_file}`", result))
+            print(f"{page_file}: {result.total:.0f} ms", file=sys.stderr)
             page.context.close()
         browser.close()
-    empty_ms = rows[0][1]
-    print("| page | Enter → idle and drawn, median (ms) | ÷ empty page | received per rerun (kB) | input |")
-    print("|---|---:|---:|---:|---|")
-    for name, ms, kb, label in rows:
-        print(f"| {name} | {ms:.0f} | {ms / empty_ms:.1f} | {kb:.0f} | {label} |")
+    empty_ms = rows[0][1].total
+    print("| page | Enter → idle and drawn, median (ms) | ÷ empty page | received per rerun (kB) | input "
+          "| last message (ms) | last chart change (ms) | last change outside a canvas (ms) |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|")
+    for name, r in rows:
+        chart = "—" if r.chart is None else f"{r.chart:.0f}"
+        print(f"| {name} | {r.total:.0f} | {r.total / empty_ms:.1f} | {r.received:.0f} | {r.label} "
+              f"| {r.server:.0f} | {chart} | {r.drawn:.0f} |")
 
 
 if __name__ == "__main__":
