@@ -13,12 +13,9 @@ Every figure is the bill the Overview computes: `lever.waterfall` (each lever ap
   from a seeded generator, and reports P10 / P50 / P90 and the share of draws in which each lever saves money.
 
 Each draw is one direct evaluation of the waterfall: the levers apply per call class in Python, so a draw costs what
-one Overview evaluation costs (bench/uncertainty.py's chains: the default workload with agent tasks, failures and
-reasoning). Measured 2026-12-03 on a quiet machine: 1.9 ms with the three default levers, 25 ms with every lever on;
-then the exact constant-factor cuts of issue 12 (fewer copies and re-pricings, single calls on Python floats) took
-the instructions a draw executes down by 28-29% (valgrind: 8.2M to 5.9M with the default levers, 113M to 80M with every
-lever on), and the fastest evaluation of a draw, on a busy machine, to about 1 ms and 12 ms. The draw count is
-therefore an input, shown with the result.
+one Overview evaluation costs (bench/uncertainty.py, 200 draws on the default workload with agent tasks, failures and
+reasoning, quiet machine, 2026-12-03: 1.25 ms a draw with the three default levers, 17.4 ms with every lever on). The
+draw count is therefore an input, shown with the result.
 """
 from __future__ import annotations
 
@@ -301,9 +298,9 @@ class MonteCarloInputs(BaseModel):
                       description="The same seed draws the same values: a figure can be reproduced exactly.")
     draws: int = Field(DEFAULT_DRAWS, ge=10, le=MAX_DRAWS, title="Draws", json_schema_extra={"key": "u.draws",
                                                                                                 "step": 100},
-                       description="Each draw is one full evaluation of the bill and the levers (about 1 ms with the "
-                       "three default levers, 12 ms with every lever on, for a workload with agent tasks, failures and "
-                       "reasoning; more on a busy server).")
+                       description="Each draw is one full evaluation of the bill and the levers (about 1.3 ms with "
+                       "the three default levers, 17 ms with every lever on, for a workload with agent tasks, failures "
+                       "and reasoning; more on a busy server).")
     method: Method = Field("pert", title="Distribution", json_schema_extra={
         "key": "u.method", "labels": {"pert": "PERT (weights the likely)", "triangular": "Triangular"}},
         description="PERT: a smooth curve peaking at the likely value. Triangular: straight lines from low to likely "
