@@ -275,9 +275,10 @@ def test_a_signed_out_user_cannot_save(browser, stack):
     context = browser.new_context()
     page = context.new_page()
     visit(page, f"{stack.base}/library?{SCENARIO}")
-    assert page.locator(".st-key-library-save button").is_disabled()
-    assert page.get_by_text("Sign in to save.").is_visible()
-    assert page.locator(".st-key-library-login button").is_visible()
+    # Waiting assertions: on a loaded machine the deep link's second run can still be redrawing these elements.
+    expect(page.locator(".st-key-library-save button")).to_be_disabled()
+    expect(page.get_by_text("Sign in to save.")).to_be_visible()
+    expect(page.locator(".st-key-library-login button")).to_be_visible()
     context.close()
 
 
