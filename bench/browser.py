@@ -2,8 +2,9 @@
 
 Run: .venv/bin/python bench/browser.py  (needs Debian's /usr/bin/chromium; prints a Markdown table; ~6 minutes)
 
-Two `streamlit run` servers start on loopback: the dashboard and an empty Streamlit page (one number input), so
-both are measured in the same run on the same machine. For every page of `app.PAGE_TABLE`, Chromium opens it, then 7
+Three `streamlit run` servers start on loopback: the dashboard, an empty Streamlit page (one number input) and
+Streamlit's floor for a page whose chart changes (one number input and one plotly chart that follows it), so all are
+measured in the same run on the same machine. For every page of `app.PAGE_TABLE`, Chromium opens it, then 7
 times (after one warm-up) types a new value into the page's first own number input (a page without one: the sidebar's
 first number input, the workload's requests per month) and presses Enter. The clock runs from the Enter key to the
 page's last change (any DOM mutation, plotly's drawing included), and stops only once the app is idle (its
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 EMPTY_APP = ROOT / "bench" / "empty_app.py"
+CHART_APP = ROOT / "bench" / "chart_app.py"  # Streamlit's floor for a page whose chart changes
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # The first number input a user can see (not one folded away in a closed expander).
 OWN_INPUT = "[data-testid='stMain'] [data-testid='stNumberInput']:visible"
@@ -167,11 +169,15 @@ def main() -> None:
     with ExitStack() as stack, sync_playwright() as p:
         app = stack.enter_context(streamlit_server())
         empty = stack.enter_context(streamlit_server(script=str(EMPTY_APP)))
+        one_chart = stack.enter_context(streamlit_server(script=str(CHART_APP)))
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
-        base = measure(page, empty, args.repeats)
-        rows.append(("empty Streamlit page", base))
-        print(f"empty page: {base.total:.0f} ms", file=sys.stderr)
+        for name, url in (("empty Streamlit page", empty),
+                          ("Streamlit page with one plotly chart that follows the input (`bench/chart_app.py`)",
+                           one_chart)):
+            page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+            rows.append((name, measure(page, url, args.repeats)))
+            print(f"{name}: {rows[-1][1].total:.0f} ms", file=sys.stderr)
+            page.context.close()
         for page_file in args.pages or page_table():
             path = "" if page_file == "pages/overview.py" else Path(page_file).stem
             page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
