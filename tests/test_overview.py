@@ -110,3 +110,16 @@ def test_which_page_answers_lists_every_lever_page_when_opened():
     assert len(linked) == len(LEVERS) + 3
     captions = {c.value for c in at.caption}
     assert all(lever.question in captions for lever in LEVERS)
+
+
+def test_bar_labels_show_cents_below_ten():
+    """A lever's bar label is its money to the unit from 10 up and to the cent below: a $0.15 saving reads "−$0.15", not
+    "−$0"; nothing at all reads "$0"; a rise carries "+" (computed by hand)."""
+    from pages._ui.fig_bill import amount, change
+
+    assert amount(8_000.4, "$") == "$8,000"
+    assert amount(9.994, "€") == "€9.99"
+    assert change(0.15, "$") == "−$0.15"
+    assert change(-12.6, "$") == "+$13"
+    assert change(0.004, "$") == "$0"
+    assert change(1_234.5, "£") == "−£1,234"  # round half to even, as Python formats

@@ -18,6 +18,18 @@ RISE_COLOUR = "#E4572E"
 TOTAL_COLOUR = "#2E6FD8"
 
 
+def amount(v: float, currency: str) -> str:
+    """Money on a bar: whole units from 10 up, cents below (a $0.15 saving is not "$0")."""
+    return f"{currency}{v:,.0f}" if abs(v) >= 10 else f"{currency}{v:,.2f}"
+
+
+def change(saving: float, currency: str) -> str:
+    """A lever's bar as a change to the bill: −saving, +rise, or nothing at all."""
+    if abs(saving) < 0.005:
+        return f"{currency}0"
+    return f"−{amount(saving, currency)}" if saving > 0 else f"+{amount(-saving, currency)}"
+
+
 def waterfall(result: Waterfall, *, rate: float, currency: str, urls: dict[str, str] | None = None) -> go.Figure:
     """Today's bill, then each lever's saving (a rise in red), then the bill after the levers; money (USD) shown
     at `rate`. Lever names on the x-axis link to their pages when `urls` maps lever name -> relative URL."""
@@ -30,8 +42,7 @@ def waterfall(result: Waterfall, *, rate: float, currency: str, urls: dict[str, 
     today, final = result.baseline.total * rate, result.final.total * rate
     savings = [b.saving * rate for b in bars]
     values = [today, *[-s for s in savings], final]
-    text = [f"{currency}{today:,.0f}", *[f"−{currency}{s:,.0f}" if s >= 0 else f"+{currency}{-s:,.0f}"
-                                         for s in savings], f"{currency}{final:,.0f}"]
+    text = [amount(today, currency), *[change(s, currency) for s in savings], amount(final, currency)]
     trace = dict(
         type="waterfall", x=names, y=values, measure=["absolute", *["relative"] * len(bars), "total"],
         text=text, textposition="outside", cliponaxis=False, connector=dict(line=dict(color="#999", width=1)),
@@ -86,11 +97,8 @@ def ranked(bars: Sequence[Bar], today: float, *, rate: float, currency: str, ill
     colours = [IDLE_COLOUR if b.idle or abs(b.saving) < 0.005 else SAVING_COLOUR if b.saving > 0 else RISE_COLOUR
                for b in order]
     share = [b.saving / today if today else 0.0 for b in order]
-    def amount(v: float) -> str:
-        return f"{currency}{v:,.0f}" if v >= 10 else f"{currency}{v:,.2f}"
-
     text = ["does nothing here" if b.idle else
-            (f"saves {amount(s)} ({p:.0%})" if s >= 0 else f"costs {amount(-s)} more ({-p:.0%})")
+            (f"saves {amount(s, currency)} ({p:.0%})" if s >= 0 else f"costs {amount(-s, currency)} more ({-p:.0%})")
             for b, s, p in zip(order, savings, share, strict=True)]
     text = [t + (" · illustrative" if b.lever.name in illustrative and not b.idle else "") for t, b in zip(text, order, strict=True)]
     trace = dict(type="bar", orientation="h", y=names, x=savings, marker=dict(color=colours), text=text,
