@@ -217,7 +217,7 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
     # Text-generation models by name; the others (speech, audio, image, embedding models, alias rows) behind a toggle
     # that a link to one of them turns on. The link holds the model's key (provider/model), never its label.
     linked = st.session_state.get(K["model_key"]) or widgets.stored_choice(
-        cat.keys(), key=K["model_key"], default=W().model_key, format_func=cat.picker_label)
+        cat.keys(), key=K["model_key"], default=W().model_key, format_func=cat.picker_format())
     picker = container.container()
     hidden = linked in cat.keys() and cat.get(linked).kind != "text"
     widgets.screen("w.all_models", widgets.is_flag, "not true or false", hidden, container=container)
@@ -228,7 +228,7 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
     widgets.remember("w.all_models", all_models, hidden)
     values["model_key"] = widgets.choice(
         None, None, key=K["model_key"], options=cat.picker_keys(all_models, keep=[linked]), default=W().model_key,
-        container=picker, label="Provider / model", format_func=cat.picker_label, url_holds_option=True,
+        container=picker, label="Provider / model", format_func=cat.picker_format(), url_holds_option=True,
         help="Type to search by provider or model name (genai-prices snapshot plus local overrides).",
     )
     values["input_tokens"] = widgets.number(W, "input_tokens", key=K["input_tokens"], container=container)

@@ -77,12 +77,15 @@ def _current_catalogue(factor: float, note: str) -> Catalogue:
     from pages._ui.library import team_prices_key
 
     ensure_router()
-    path = overrides_path()
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = 0.0
-    return _catalogue(str(path), mtime, factor, note, team_prices_key())
+    memo = run_memo("_layout.catalogue")  # a run asks for it several times: the file is looked at once per run
+    if (factor, note) not in memo:
+        path = overrides_path()
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        memo[factor, note] = _catalogue(str(path), mtime, factor, note, team_prices_key())
+    return memo[factor, note]
 
 
 @dataclass(frozen=True)
