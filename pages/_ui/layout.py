@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from calculators.bill import LINE_LABEL, Bill, newly_refused, price
@@ -41,8 +42,6 @@ def ensure_router() -> None:
     A copied link opened on a fresh server would then lose the sidebar workload. Switch modes and
     rerun: the page hash is the same in both modes, so the same page comes back, now via app.py.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
