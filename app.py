@@ -49,6 +49,7 @@ from calculators.money import CURRENCIES, MoneySettings
 from calculators.prices import DATA_DIR
 from calculators.workload import SimpleWorkload, Workload, automatic_hit_rate, custom_workload
 from pages._ui import scenario, widgets
+from pages._ui.process import freeze_startup_objects
 from pages._ui.workload_edit import SIDEBAR_KEYS as K
 from pages._ui.workload_edit import custom_rows, leave_custom
 from pages._ui.layout import (
@@ -99,29 +100,6 @@ PAGE_TABLE: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 DEFAULT_PAGE = "pages/overview.py"
-
-
-YOUNG_COLLECTION_THRESHOLD = 20_000  # Python's default is 700
-
-
-@st.cache_resource(show_spinner=False)
-def freeze_startup_objects() -> bool:
-    """Once per process, after its first page: take what is loaded by then (modules, the price catalogue, warm
-    caches), nearly all of which lives as long as the process, out of the garbage collector's view. Its occasional
-    full collection then scans only what later runs create: ~40 ms instead of ~0.5 s in a bench run, a pause one
-    user's rerun would otherwise wait for.
-
-    And collect the youngest generation after 20,000 new objects instead of 700: a rerun creates thousands (most freed
-    by reference counting as it ends), so the default collected several times per rerun and promoted each rerun's
-    live objects into the older generations, which were then collected over and over too. With 25 clients rerunning
-    the Overview, the collector's CPU time fell from ~1.5 s to ~0.9 s over ~150 reruns (gc.callbacks, thread time),
-    9 full collections to 1."""
-    import gc
-
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
-    return True
 
 
 def page_files() -> list[str]:
@@ -217,7 +195,7 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
     # Text-generation models by name; the others (speech, audio, image, embedding models, alias rows) behind a toggle
     # that a link to one of them turns on. The link holds the model's key (provider/model), never its label.
     linked = st.session_state.get(K["model_key"]) or widgets.stored_choice(
-        cat.keys(), key=K["model_key"], default=W().model_key, format_func=cat.picker_label)
+        cat.keys(), key=K["model_key"], default=W().model_key, format_func=cat.picker_format())
     picker = container.container()
     hidden = linked in cat.keys() and cat.get(linked).kind != "text"
     widgets.screen("w.all_models", widgets.is_flag, "not true or false", hidden, container=container)
@@ -228,7 +206,7 @@ def workload_sidebar() -> tuple[SimpleWorkload, Workload]:
     widgets.remember("w.all_models", all_models, hidden)
     values["model_key"] = widgets.choice(
         None, None, key=K["model_key"], options=cat.picker_keys(all_models, keep=[linked]), default=W().model_key,
-        container=picker, label="Provider / model", format_func=cat.picker_label, url_holds_option=True,
+        container=picker, label="Provider / model", format_func=cat.picker_format(), url_holds_option=True,
         help="Type to search by provider or model name (genai-prices snapshot plus local overrides).",
     )
     values["input_tokens"] = widgets.number(W, "input_tokens", key=K["input_tokens"], container=container)

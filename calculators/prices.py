@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -557,6 +557,13 @@ def _describe(path: Path, document: dict, exc: ValidationError) -> str:
 # --- the catalogue the app uses -----------------------------------------------------------------
 
 
+class _PickerLabels(dict[str, str]):
+    """Picker labels by model key; an unknown key is its own label."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
 @dataclass(frozen=True)
 class Catalogue:
     models: tuple[ModelPrices, ...]
@@ -616,13 +623,18 @@ class Catalogue:
     def picker_label(self, key: str) -> str:
         """A model's label in a picker: 'Provider · name', with the id where two models share a name, and what it is
         for where that is not text generation. An unknown key shows as itself."""
-        return self._picker()[1].get(key, key)
+        return self._picker()[1][key]
 
-    def _picker(self) -> tuple[tuple[str, ...], dict[str, str]]:
+    def picker_format(self) -> Callable[[str], str]:
+        """`picker_label` as a select box's format_func: the same labels, looked up without a Python call per option
+        (Streamlit formats every option of the model picker, over a thousand, on every rerun)."""
+        return self._picker()[1].__getitem__
+
+    def _picker(self) -> tuple[tuple[str, ...], _PickerLabels]:
         if "_picker_cache" not in self.__dict__:
             base = {m.key: m.label for m in self._index.values()}
             shared = {label for label, n in Counter(base.values()).items() if n > 1}
-            labels = {}
+            labels = _PickerLabels()
             for key, m in self._index.items():
                 label = f"{base[key]} ({m.model_id})" if base[key] in shared else base[key]
                 notes = ([KIND_LABEL[m.kind]] if m.kind != "text" else []) + (["deprecated"] if m.deprecated else [])

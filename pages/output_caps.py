@@ -1,7 +1,6 @@
 """Output caps: what a max_tokens cap and a brevity instruction do to the bill, latency and throughput."""
 import re
 
-import numpy as np
 import streamlit as st
 
 from calculators import output_caps as oc
@@ -14,6 +13,7 @@ from pages._ui.layout import (
     percent, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.layout import plain
+from pages._ui.page_cache import read_lengths
 from pages._ui.lever_form import LeverForm, key_of, publish
 from pages._ui.workload_edit import custom_rows, offer
 
@@ -21,11 +21,6 @@ LEVER = oc.LEVER
 SPREAD_KEY = key_of(oc.OutputCapInputs, "p95_multiple")
 TERMS = ("output cap", "truncation", "redo share", "reasoning tokens", "brevity instruction", "p95",
          "time to first token", "tokens-per-minute limit")
-
-
-@st.cache_data(show_spinner="Reading lengths…", max_entries=8)
-def read_lengths(data: bytes) -> np.ndarray:
-    return oc.parse_lengths(tokens.decode_upload(data))
 
 
 def use_spread(value: float) -> None:

@@ -11,6 +11,7 @@ from pages._ui.layout import (
     more_figures, multiple, percent, plain, price_caption, saving_tone, shown, shown_frame, sources, verdict,
 )
 from pages._ui.lever_form import LeverForm, publish
+from pages._ui.page_cache import simulate
 from pages._ui.workload_edit import custom_rows, offer, preview
 
 LEVER = retries.LEVER
@@ -67,13 +68,6 @@ form("max_attempts", container=c1)
 if form("budget_on", container=c2):
     form("budget", container=c3)
 x = form.inputs()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def simulate(costs_json: str, p: float, rules: tuple[int, int, float | None]) -> retries.SimulationSummary:
-    """The Monte Carlo of one policy on one task's per-attempt costs (seeded, so the same inputs give the same
-    figures; cached: it is the page's slowest part)."""
-    return retries.simulate(retries.TaskCosts.from_json(costs_json), p, retries.Policy("policy", *rules)).summary()
 
 
 try:

@@ -11,8 +11,9 @@ from pages._ui.layout import (
     SURE_TAB, chart_tabs, Metric, bill_lines, chart, context, currency, explain, headline, money, percent,
     price_caption, saving_tone, shown, shown_frame, sources, tokens as token_count, verdict,
 )
-from pages._ui.layout import plain, safe_csv
+from pages._ui.layout import plain
 from pages._ui.lever_form import LeverForm, publish, read_inputs
+from pages._ui.page_cache import analyse_prompt, sections_csv
 from pages._ui.workload_edit import custom_rows, offer
 
 LEVER = sp.LEVER
@@ -36,18 +37,6 @@ def sentence(r: sp.SystemPromptResult, x: sp.SystemPromptInputs, why: str | None
     if tone == "costs":
         return f"{trim} costs {money(-r.saving)} a month more ({percent(-r.saving_share)} of the bill)."
     return f"{trim} moves the bill by less than a cent; the whole prefix costs {costs}."
-
-
-@st.cache_data(show_spinner="Counting tokens…", max_entries=16)
-def analyse(text: str, encoding: str) -> sp.PromptAnalysis:
-    return sp.analyse(text, encoding)
-
-
-@st.cache_data(max_entries=16)
-def sections_csv(text: str, encoding: str, cost_per_token: float) -> bytes:
-    """Every section with its tokens and monthly cost, as CSV (cached: a 1 MB prompt has thousands of sections)."""
-    frame = sp.section_table(analyse(text, encoding), cost_per_token)
-    return safe_csv(frame.drop(columns=["start"]))
 
 
 st.title("System-prompt length: the quality tax")
@@ -83,7 +72,7 @@ if text == sp.EXAMPLE_PROMPT:
     source = "the example prompt (illustrative: a support assistant for a fictional retailer)"
 
 x = form.inputs()
-analysis = analyse(text, choice.encoding)
+analysis = analyse_prompt(text, choice.encoding)
 caching_inputs = read_inputs(caching.LEVER, ctx)
 cached = (caching.apply(ctx.workload, caching_inputs, ctx.catalogue)
           if not isinstance(caching_inputs, str) and ctx.prices.cache_read is not None else None)

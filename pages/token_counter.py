@@ -5,11 +5,7 @@ import streamlit as st
 from calculators import tokens
 from pages._ui import glossary
 from pages._ui.layout import Metric, context, headline, money, plain, price_caption, verdict
-
-
-@st.cache_data(show_spinner="Counting tokens…", max_entries=32)
-def stats(text: str) -> tokens.TextStats:
-    return tokens.text_stats(text)
+from pages._ui.page_cache import text_stats
 
 
 st.title("Token counter")
@@ -30,7 +26,7 @@ if upload is not None:
     except tokens.NotTextError as exc:
         st.error(f"Couldn't read {plain(upload.name)}: {plain(exc)}. Counting the text box instead.", icon=":material/error:")
 
-result = stats(text)
+result = text_stats(text)
 choice = tokens.tokenizer_for(ctx.prices.provider_id, ctx.prices.model_id)
 n = result.tokens[choice.encoding]
 cost = tokens.input_cost(ctx.catalogue, ctx.prices.key, n, ctx.sidebar.requests_per_month)

@@ -7,7 +7,7 @@ import streamlit as st
 from calculators.lever import MODEL_CHOICE, Bar, Lever, Waterfall, ranking, waterfall
 from calculators.registry import LEVERS
 from pages._ui import scenario, widgets
-from pages._ui.layout import Context
+from pages._ui.layout import Context, run_memo
 from pages._ui.lever_form import lever_defaults, read_inputs
 from pages._ui.summary_html import display_names
 
@@ -94,8 +94,15 @@ def build(ctx: Context, chosen: list[Lever]) -> tuple[Waterfall, list[str]]:
 def _pairs(ctx: Context, levers: list[Lever]) -> tuple[list[tuple[Lever, object]], list[str]]:
     """Each lever with its inputs read from the link; and why any lever's inputs could not be read."""
     pairs, skipped = [], []
+    # The Overview reads each lever's inputs for its ranking, then again for the builder: read once per run (the link
+    # does not change in between; only the builder's own widgets are drawn).
+    memo = run_memo("_bill_builder.inputs")
     for lever in levers:
-        x = read_inputs(lever, ctx)
+        key = (lever.name, id(ctx.workload), id(ctx.catalogue))
+        hit = memo.get(key)
+        if hit is None or hit[0] is not ctx.workload or hit[1] is not ctx.catalogue:
+            hit = memo[key] = (ctx.workload, ctx.catalogue, read_inputs(lever, ctx))
+        x = hit[2]
         if isinstance(x, str):
             skipped.append(f"**{lever.label}**: {x}")
         else:

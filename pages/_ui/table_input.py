@@ -201,10 +201,11 @@ def edit_matrix(
     )
     out: dict[tuple[str, str], float | None] = {}
     messages: list[str] = []
+    by_column = edited.to_dict()  # {column: {row: value}}: one conversion, not a pandas lookup per cell
     for r in row_labels:
         values = {}
         for c in columns:
-            v = edited.at[r, c] if r in edited.index and c in edited.columns else None
+            v = by_column.get(c, {}).get(r)
             values[c] = None if _blank(v) else float(v) / 100.0
         for err in validate(r, values):
             column = str(err["loc"][-1]) if err["loc"] else ""

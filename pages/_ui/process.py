@@ -1,0 +1,27 @@
+"""Set-up of the server process, once, after its first page."""
+from __future__ import annotations
+
+import functools
+import gc
+
+YOUNG_COLLECTION_THRESHOLD = 20_000  # Python's default is 700
+
+
+# Process-wide and decorated once, here: app.py runs from the top on every rerun, and an st.cache_resource defined
+# there was decorated afresh each time (~0.5 ms a rerun: Streamlit reads the function's source to key its cache).
+@functools.cache
+def freeze_startup_objects() -> bool:
+    """Once per process, after its first page: take what is loaded by then (modules, the price catalogue, warm
+    caches), nearly all of which lives as long as the process, out of the garbage collector's view. Its occasional
+    full collection then scans only what later runs create: ~40 ms instead of ~0.5 s in a bench run, a pause one
+    user's rerun would otherwise wait for.
+
+    And collect the youngest generation after 20,000 new objects instead of 700: a rerun creates thousands (most freed
+    by reference counting as it ends), so the default collected several times per rerun and promoted each rerun's
+    live objects into the older generations, which were then collected over and over too. With 25 clients rerunning
+    the Overview, the collector's CPU time fell from ~1.5 s to ~0.9 s over ~150 reruns (gc.callbacks, thread time),
+    9 full collections to 1."""
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
+    return True
