@@ -228,3 +228,27 @@ def test_no_requests_and_an_unpriced_model_say_so():
         "cap used" in d.value.columns for d in at.dataframe) else None
     assert table is None  # one priced class: no per-class table
     assert "Latency: p50" in summary(at)  # the priced class's latency
+
+
+def test_the_cap_point_label_clears_the_markers_labels_at_the_top():
+    """The default cap's bill sits at the top of the bill chart, where the markers' labels are: its label goes below
+    the point there, and above it on the truncation chart, where the point sits at the bottom."""
+    at = run_page("pages/output_caps.py")
+    positions = []
+    for chart in at.get("plotly_chart")[:2]:
+        (point,) = [t for t in json.loads(chart.proto.spec)["data"] if t.get("mode") == "markers+text"]
+        positions.append(point["textposition"])
+    assert positions == ["bottom center", "top center"]
+
+
+def test_near_top_by_hand():
+    import numpy as np
+
+    from pages._ui.figures import Current, near_top
+
+    ys = np.array([[0.0, 10.0], [5.0, np.nan]])
+    assert near_top(Current(1, 7), ys) and not near_top(Current(1, 6.6), ys)  # the top third starts at 6.67
+    assert not near_top(Current(1, 5), np.array([5.0, 5.0]))  # a flat chart: above, as ever
+    assert near_top(Current(1, 500), np.array([1.0, 1000.0]), log_y=True)  # log 2.7 of 0..3
+    assert not near_top(Current(1, 50), np.array([1.0, 1000.0]), log_y=True)  # log 1.7
+    assert not near_top(None, ys)

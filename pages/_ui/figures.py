@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -120,13 +121,15 @@ def zero_line_shape() -> dict:
     return dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=0, y1=0, line=dict(color="#888", width=1))
 
 
-def current_trace(current: Current | None, *, y_format: str = ",.2f") -> list[Trace]:
+def current_trace(current: Current | None, *, y_format: str = ",.2f", text_below: bool = False) -> list[Trace]:
+    """The user's setting as a labelled point; `text_below` for a point near the top of its chart, where the markers'
+    labels sit."""
     if current is None:
         return []
     return [dict(
         type="scatter", x=[current.x], y=[current.y], mode="markers+text", name=current.label,
         marker=dict(size=12, color=CURRENT_COLOUR, line=dict(color="white", width=2)),
-        text=[current.label], textposition="top center",
+        text=[current.label], textposition="bottom center" if text_below else "top center",
         hovertemplate=f"{current.label}: %{{y:{y_format}}}<extra></extra>",
     )]
 
@@ -200,7 +203,19 @@ def line_chart(
                    ticksuffix="" if y_ticks else y_ticksuffix,
                    **({"tickformat": y_tickformat} if y_tickformat else {}), **y_ticks),
     )
-    return figure([*traces, *current_trace(current)], lay, markers, [zero_line_shape()] if zero_line else [])
+    return figure([*traces, *current_trace(current, text_below=near_top(current, ys, log_y))], lay, markers,
+                  [zero_line_shape()] if zero_line else [])
+
+
+def near_top(current: Current | None, ys: np.ndarray, log_y: bool = False) -> bool:
+    """Whether the point sits in the top third of the curves' values: its label then goes below it, clear of the
+    markers' labels along the top of the plot."""
+    values = ys[np.isfinite(ys) & (ys > 0)] if log_y else ys[np.isfinite(ys)]
+    if current is None or values.size == 0 or (log_y and current.y <= 0):
+        return False
+    scale = np.log10 if log_y else (lambda v: v)
+    lo, hi, y = float(scale(values.min())), float(scale(values.max())), float(scale(current.y))
+    return hi > lo and y > lo + 2 / 3 * (hi - lo)
 
 
 def stacked_bars(
