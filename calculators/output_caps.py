@@ -427,6 +427,9 @@ LEVER = Lever(
     name="output_caps", label="Output caps", page="pages/output_caps.py",
     question="What does tuning max_tokens save in money, latency and throughput?",
     inputs=OutputCapInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
+    # Its caveat works on the classes apply caps (cappable: requests and output above zero, so its divisions are safe),
+    # with the length distributions and limit caps apply computed first from the same inputs.
+    notes_follow_apply=True,
 )
 
 

@@ -351,18 +351,22 @@ class Chain:
             return None
         return w, pairs
 
-    def waterfall(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Waterfall | None:
+    def waterfall(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None, *,
+                  money_only: bool = False) -> Waterfall | None:
         """The Overview's waterfall with some inputs changed; `resume`: a waterfall of this chain to start again from
-        (see `lever.waterfall`), e.g. the point estimate when only a lever's input moves."""
+        (see `lever.waterfall`), e.g. the point estimate when only a lever's input moves. `money_only`: the words of
+        an evaluation with changed inputs are left out (see `lever.waterfall`); the point estimate keeps them."""
         changed = self.with_values(values or {})
         if changed is None:
             return None
         w, pairs = changed
         # The point estimate is the page's own waterfall (kept); the ranges' one-off evaluations are not kept.
-        return waterfall(w, pairs, self.catalogue, resume=resume, memo=not values)
+        return waterfall(w, pairs, self.catalogue, resume=resume, memo=not values,
+                         money_only=money_only and bool(values))
 
     def outcome(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Outcome | None:
-        wf = self.waterfall(values, resume)
+        """The money of the waterfall with some inputs changed (an Outcome reads no words: see `money_only`)."""
+        wf = self.waterfall(values, resume, money_only=True)
         return None if wf is None else outcome_of(wf)
 
 
