@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, TypeVar
@@ -511,7 +512,9 @@ def _request_rows_key(c: CallClass) -> tuple:
             c.loop, c.failures)
 
 
-_REQUEST_ROWS: dict[tuple, RequestRows] = {}
+# Oldest first. An OrderedDict, not a dict: a dict emptied from the front makes next(iter(...)) walk every removed
+# slot before the first live one, until it is resized (tens of microseconds an eviction once full).
+_REQUEST_ROWS: OrderedDict[tuple, RequestRows] = OrderedDict()
 _REQUEST_ROWS_MAX = 8192
 _REQUEST_ROWS_LOCK = threading.Lock()  # sessions rerun in threads
 
@@ -524,7 +527,7 @@ def request_rows(c: CallClass) -> RequestRows:
         rows = _request_rows(c)
         with _REQUEST_ROWS_LOCK:
             if len(_REQUEST_ROWS) >= _REQUEST_ROWS_MAX:
-                del _REQUEST_ROWS[next(iter(_REQUEST_ROWS))]  # the oldest
+                _REQUEST_ROWS.popitem(last=False)  # the oldest
             _REQUEST_ROWS[key] = rows
     return rows
 
