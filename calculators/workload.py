@@ -697,14 +697,28 @@ def _array_request_rows(c: CallClass) -> RequestRows:
         np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)
     matrix.flags.writeable = False
     total_input = joined([g[3] for g in groups], float)
+    context = joined([g[4] for g in groups], float)
+    step_rows, kind_rows = _steps_and_kinds(tuple((len(g[0]), g[1]) for g in groups), after.tobytes())
     return RequestRows(
-        step=joined([g[0] for g in groups], int),
-        kind=joined([np.full(len(g[0]), g[1]) for g in groups], int), token_matrix=matrix,
+        step=step_rows, kind=kind_rows, token_matrix=matrix,
         tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=total_input,
-        context=joined([g[4] for g in groups], float), reach=joined([reach], float),
+        context=context, reach=joined([reach], float),
         retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach,
-        largest_context=max(float(np.max(g[4], initial=0.0)) for g in groups),
-        largest_input=float(np.max(total_input, initial=0.0)), success=outcome.success)
+        largest_context=float(context.max(initial=0.0)), largest_input=float(total_input.max(initial=0.0)),
+        success=outcome.success)
+
+
+@lru_cache(maxsize=1024)
+def _steps_and_kinds(groups: tuple[tuple[int, int], ...], summary_after: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The step and kind of each row of a task's rows: its groups' (rows, kind) in order, the steps 1..n of the calls
+    and retries, and the steps the summary calls follow (`summary_after`, int64 bytes). Read-only; shared by every task
+    with the same steps, retries and summaries."""
+    after = np.frombuffer(summary_after, dtype=np.int64)
+    steps = [after if kind == KINDS.index("summary") else np.arange(1, n + 1) for n, kind in groups]
+    out = (np.concatenate(steps).astype(int), np.concatenate([np.full(n, kind) for n, kind in groups]).astype(int))
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def calls(w: Workload) -> CallRows:
