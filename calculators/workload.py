@@ -207,6 +207,18 @@ def copied(model: M, **changes: object) -> M:
     return new
 
 
+D = TypeVar("D")
+
+
+def built(cls: type[D], /, **fields: object) -> D:
+    """`cls(**fields)` for this package's frozen dataclasses without __post_init__ (rows, bills), every field given,
+    without the generated __init__, which sets each field through object.__setattr__: pricing makes thousands of them a
+    second. tests/test_pricing_fast_paths.py holds it to the constructor."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _unique(classes: list[CallClass]) -> list[CallClass]:
     """Keep class names unique after a split by numbering repeats."""
     seen: dict[str, int] = {}
@@ -539,8 +551,8 @@ def class_rows(c: CallClass) -> CallRows:
     if len(r.reach) == 1 and r.summary_reach is None:  # one step (a single call): the same products on Python floats
         one = c.requests_per_month * r.reach.item()
         calls = _read_only([one, one * r.retries_per_step] if r.retries_per_step > 0 else [one])
-        return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
-                        context=r.context, per_request=r)
+        return built(CallRows, cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls,
+                     tokens=r.tokens, context=r.context, per_request=r)
     first = c.requests_per_month * r.reach
     parts = [first]
     if r.retries_per_step > 0:
@@ -550,8 +562,8 @@ def class_rows(c: CallClass) -> CallRows:
         parts.append(c.requests_per_month * r.passes * r.summary_reach)
     calls = (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(float, copy=False)
     calls.flags.writeable = False
-    return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
-                    context=r.context, per_request=r)
+    return built(CallRows, cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
+                 context=r.context, per_request=r)
 
 
 @lru_cache(maxsize=MAX_STEPS * 3 + 1)
@@ -607,7 +619,8 @@ def _single_call_rows(c: CallClass) -> RequestRows:
     rows = 2 if outcome.retries_per_step > 0 else 1
     step, kind = _ONE_CALL_AND_RETRY if rows == 2 else _ONE_CALL
     matrix = _read_only([[v] * rows for v in column])
-    return RequestRows(
+    return built(
+        RequestRows,
         step=step, kind=kind, token_matrix=matrix, tokens=dict(zip(TOKEN_CATEGORIES, matrix)),
         total_input=_read_only([total_in] * rows), context=_read_only([context] * rows),
         reach=_read_only([outcome.passes * outcome.step_success ** 0]), retries_per_step=outcome.retries_per_step,
@@ -699,7 +712,8 @@ def _array_request_rows(c: CallClass) -> RequestRows:
     total_input = joined([g[3] for g in groups], float)
     context = joined([g[4] for g in groups], float)
     step_rows, kind_rows = _steps_and_kinds(tuple((len(g[0]), g[1]) for g in groups), after.tobytes())
-    return RequestRows(
+    return built(
+        RequestRows,
         step=step_rows, kind=kind_rows, token_matrix=matrix,
         tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=total_input,
         context=context, reach=joined([reach], float),
