@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -573,10 +574,10 @@ def _zeros_int(n: int) -> np.ndarray:
     return out
 
 
-def _read_only(values: list) -> np.ndarray:
-    out = np.array(values, dtype=float)
-    out.flags.writeable = False
-    return out
+def _read_only(values: list[float]) -> np.ndarray:
+    """The numbers as a read-only float array: one over their bytes, which numpy makes read-only by itself (cheaper
+    than an array whose flag is then cleared)."""
+    return np.frombuffer(array("d", values).tobytes())
 
 
 def _constant(values: list[int]) -> np.ndarray:
@@ -618,7 +619,7 @@ def _single_call_rows(c: CallClass) -> RequestRows:
     column = [uncached, write_5m, write_1h, read, output, reasoning]
     rows = 2 if outcome.retries_per_step > 0 else 1
     step, kind = _ONE_CALL_AND_RETRY if rows == 2 else _ONE_CALL
-    matrix = _read_only([[v] * rows for v in column])
+    matrix = _read_only([v for v in column for _ in range(rows)]).reshape(len(column), rows)
     return built(
         RequestRows,
         step=step, kind=kind, token_matrix=matrix, tokens=dict(zip(TOKEN_CATEGORIES, matrix)),
