@@ -360,8 +360,8 @@ def apply(w: Workload, x: OutputCapInputs, cat: Catalogue) -> Workload:
 @lru_cache(maxsize=4096)  # the tornado moves inputs that leave most classes' output as it is
 def _capped(output: float, brevity_effect: float, p95_multiple: float, cap: int,
             max_truncation: float) -> tuple[float, float, float]:
-    """A class whose calls output `output` tokens today, under the cap `apply` gives it (yours, raised to its limit cap):
-    the mean output tokens billed per request, the share of answers cut off, and the mean length of those."""
+    """A class whose calls output `output` tokens today, under the cap `apply` gives it (the larger of yours and its
+    limit cap): the mean output tokens billed per request, the share of answers cut off, and their mean length."""
     dist = LogNormal.from_mean(output * (1 + brevity_effect), p95_multiple)  # as length_distribution
     c = np.array([max(float(cap), limit_cap(dist, max_truncation))])
     return float(dist.limited_mean(c)[0]), float(dist.sf(c)[0]), float(dist.tail_mean(c)[0])
