@@ -712,7 +712,7 @@ def _array_request_rows(c: CallClass) -> RequestRows:
     matrix.flags.writeable = False
     total_input = joined([g[3] for g in groups], float)
     context = joined([g[4] for g in groups], float)
-    step_rows, kind_rows = _steps_and_kinds(tuple((len(g[0]), g[1]) for g in groups), after.tobytes())
+    step_rows, kind_rows = _steps_and_kinds(tuple((len(g[0]), g[1]) for g in groups), tuple(after.tolist()))
     return built(
         RequestRows,
         step=step_rows, kind=kind_rows, token_matrix=matrix,
@@ -724,11 +724,12 @@ def _array_request_rows(c: CallClass) -> RequestRows:
 
 
 @lru_cache(maxsize=1024)
-def _steps_and_kinds(groups: tuple[tuple[int, int], ...], summary_after: bytes) -> tuple[np.ndarray, np.ndarray]:
+def _steps_and_kinds(groups: tuple[tuple[int, int], ...],
+                     summary_after: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The step and kind of each row of a task's rows: its groups' (rows, kind) in order, the steps 1..n of the calls
-    and retries, and the steps the summary calls follow (`summary_after`, int64 bytes). Read-only; shared by every task
-    with the same steps, retries and summaries."""
-    after = np.frombuffer(summary_after, dtype=np.int64)
+    and retries, and the steps the summary calls follow. Read-only; shared by every task with the same steps, retries
+    and summaries."""
+    after = np.array(summary_after, dtype=int)
     steps = [after if kind == KINDS.index("summary") else np.arange(1, n + 1) for n, kind in groups]
     out = (np.concatenate(steps).astype(int), np.concatenate([np.full(n, kind) for n, kind in groups]).astype(int))
     for a in out:
