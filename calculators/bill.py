@@ -32,8 +32,8 @@ import pandas as pd
 from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate
 from calculators.text import plain
 from calculators.workload import (
-    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, class_rows,
-    completed_of, copied, derived_hit_rates, join_rows,
+    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, built,
+    class_rows, completed_of, copied, derived_hit_rates, join_rows,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -482,11 +482,11 @@ def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[
     n_calls = _row_sum(rows.calls)
     nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
-        return ClassBill(
-            name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier, tier_priced=False,
-            requests=c.requests_per_month, completed=completed_of(c, rows), calls=n_calls, rows=rows,
-            money=nothing, tier_discount=0.0, total=0.0, priced=False), rows, np.zeros((len(TOKEN_CATEGORIES),
-                                                                                          len(rows.calls)))
+        unpriced = built(ClassBill, name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier,
+                         tier_priced=False, requests=c.requests_per_month, completed=completed_of(c, rows),
+                         calls=n_calls, rows=rows, money=nothing, tier_discount=0.0, total=0.0, priced=False,
+                         refused=None, tier_notice=None)
+        return unpriced, rows, np.zeros((len(TOKEN_CATEGORIES), len(rows.calls)))
     r = _model_rates(same_prices, c.tier)
     billed = _money(r.billed, rows)
     refused = _first_overflow(c, rows, r.limit, prices.label)
@@ -494,15 +494,15 @@ def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[
               "tier_priced": c.tier == "standard" or r.tier_priced, "requests": c.requests_per_month,
               "completed": completed_of(c, rows), "calls": n_calls, "rows": rows}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
-        return (ClassBill(**common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused), rows,
-                billed)
+        return (built(ClassBill, **common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused,
+                      tier_notice=None), rows, billed)
     billed_sums = _category_sums(billed)
     at_standard = billed_sums if r.at_standard is None else _category_sums(_money(r.at_standard, rows))
     money = dict(zip(TOKEN_CATEGORIES, at_standard))
     total = float(sum(billed_sums))
     notice = _tier_notice(c, rows, r.rates, r.notice_thresholds, prices.label)
-    return ClassBill(**common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,
-                     tier_notice=notice), rows, billed
+    return built(ClassBill, **common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,
+                 refused=None, tier_notice=notice), rows, billed
 
 
 def price(w: Workload, catalogue: Catalogue, *, served_by: ModelPrices | None = None) -> Bill:

@@ -94,6 +94,10 @@ class Lever(Generic[X]):
     caveat: Callable[[Workload, X, Catalogue], str | None] = _no_caveat
     group: str | None = None  # levers in one group are alternatives
     illustrative: bool = True  # its default inputs are illustrative, not measured
+    # True only where its caveat and one_off raise nothing its idle and apply would not have raised first on the same
+    # workload and inputs: a money-only waterfall (the tornado's and the Monte Carlo's evaluations) then skips them,
+    # since neither moves a bar. tests/test_money_only.py holds the two waterfalls to the same numbers.
+    notes_follow_apply: bool = False
 
 
 class TodayAndAfter:
@@ -161,6 +165,9 @@ class Waterfall:
     workload: Workload | None = None  # the workload after every lever: the models it runs on
     # The workload and bill each bar's lever met, in bar order: what `waterfall(..., resume=)` starts again from.
     met: tuple[tuple[Workload, Bill], ...] = field(default=(), repr=False, compare=False)
+    # Money only (see `waterfall`): the bars' assumptions are empty, and a lever that declares `notes_follow_apply`
+    # has no caveat and no one-off; every amount of money is the full waterfall's.
+    money_only: bool = False
 
     @property
     def total_saving(self) -> float:
@@ -241,15 +248,20 @@ def _memo_key(w: Workload, steps: Sequence[tuple[Lever, BaseModel]], cat: Catalo
 
 
 def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catalogue,
-              baseline: Bill | None = None, resume: Waterfall | None = None, *, memo: bool = True) -> Waterfall:
+              baseline: Bill | None = None, resume: Waterfall | None = None, *, memo: bool = True,
+              money_only: bool = False) -> Waterfall:
     """Apply the chosen levers in ORDER, each to the workload the earlier ones left; each bar is exact money.
 
     `baseline`: the workload's bill where the caller has it. `resume`: a waterfall of the same workload and catalogue
     whose first levers had the same inputs. A lever's bar depends only on the workload it meets and its own inputs,
     so those bars are taken as they are and the chain starts again from the first lever whose input differs (the
     tornado moves one lever input at a time). Neither changes the result. `memo`: keep the result among the last
-    waterfalls (see _MEMO); off for the many one-off evaluations of the tornado and the Monte Carlo."""
+    waterfalls (see _MEMO); off for the many one-off evaluations of the tornado and the Monte Carlo. `money_only`: only
+    the money (today's bill, the final bill, each bar's saving, before and after) is wanted, as by the tornado and the
+    Monte Carlo: the words are left out (see Waterfall.money_only); never kept, and never a `resume` for another."""
     steps = ordered(chosen)
+    if money_only:
+        return _waterfall(w, steps, cat, baseline, resume, money_only=True)
     key = _memo_key(w, steps, cat) if memo else None
     if key is not None:
         with _MEMO_LOCK:
@@ -267,9 +279,11 @@ def waterfall(w: Workload, chosen: Sequence[tuple[Lever, BaseModel]], cat: Catal
 
 
 def _waterfall(w: Workload, steps: list[tuple[Lever, BaseModel]], cat: Catalogue, baseline: Bill | None,
-               resume: Waterfall | None) -> Waterfall:
+               resume: Waterfall | None, money_only: bool = False) -> Waterfall:
+    if resume is not None and resume.money_only:
+        raise ValueError("a money-only waterfall has no words to resume from")
     shared = _shared_steps(resume, w, steps) if resume is not None else 0
-    if resume is not None and shared == len(steps) == len(resume.bars):
+    if resume is not None and 0 < shared == len(steps) == len(resume.bars):  # (no lever: no workload was compared)
         return resume
     if shared:
         baseline = resume.baseline
@@ -280,14 +294,18 @@ def _waterfall(w: Workload, steps: list[tuple[Lever, BaseModel]], cat: Catalogue
         current, before, bars, met = w, baseline, [], []
     for lever, x in steps[shared:]:
         met.append((current, before))
+        assumption = "" if money_only else lever.describe(x)
         try:
             why = lever.idle(current, x, cat)
             step = effect(lever, current, x, cat, before)
-            one_off = lever.one_off(current, x, cat)
-            caveat = lever.caveat(current, x, cat)
+            if money_only and lever.notes_follow_apply:
+                one_off, caveat = 0.0, None
+            else:
+                one_off = lever.one_off(current, x, cat)
+                caveat = lever.caveat(current, x, cat)
         except (ValueError, ArithmeticError) as exc:  # a lever that cannot act on what it was given changes nothing
             bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=0.0, after=before.total,
-                            assumption=lever.describe(x), idle=f"it cannot apply here ({exc})", one_off=0.0))
+                            assumption=assumption, idle=f"it cannot apply here ({exc})", one_off=0.0))
             continue
         if why is None and before.nothing_priced and step.after.nothing_priced:
             why = "no call class can be priced here, before or after it, so there is no saving to weigh"
@@ -300,7 +318,7 @@ def _waterfall(w: Workload, steps: list[tuple[Lever, BaseModel]], cat: Catalogue
             why = (f"it cannot apply here (after it, {o.class_name} needs {o.tokens:,.0f} tokens, more than the "
                    f"{o.window:,}-token context window of {o.model_label}: the API would reject those calls)")
             bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=0.0, after=before.total,
-                            assumption=lever.describe(x), idle=why, one_off=0.0))
+                            assumption=assumption, idle=why, one_off=0.0))
             continue
         fitting = newly_fitting(before, step.after)
         if fitting:  # the opposite: a class refused before now fits, so its cost enters the bill after (a real cost)
@@ -308,6 +326,7 @@ def _waterfall(w: Workload, steps: list[tuple[Lever, BaseModel]], cat: Catalogue
                     "cost enters the bill, so this bar counts it as a cost")
             caveat = f"{caveat}; {note}" if caveat else note
         bars.append(Bar(lever=lever, inputs=x, before=before.total, saving=step.saving, after=step.after.total,
-                        assumption=lever.describe(x), idle=why, one_off=one_off, caveat=caveat))
+                        assumption=assumption, idle=why, one_off=one_off, caveat=caveat))
         current, before = step.workload, step.after
-    return Waterfall(baseline=baseline, final=before, bars=tuple(bars), workload=current, met=tuple(met))
+    return Waterfall(baseline=baseline, final=before, bars=tuple(bars), workload=current, met=tuple(met),
+                     money_only=money_only)

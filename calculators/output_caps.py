@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -346,16 +347,24 @@ def apply(w: Workload, x: OutputCapInputs, cat: Catalogue) -> Workload:
     def change(c: CallClass) -> CallClass | list[CallClass]:
         if not cappable(w, c, cat):
             return c
-        dist = length_distribution(c, x)
-        cap = np.array([max(float(x.cap), limit_cap(dist, x.max_truncation))])
-        capped = copied(c, **_with_output(c, float(dist.limited_mean(cap)[0])))
-        redo = c.requests_per_month * x.redo_share * float(dist.sf(cap)[0])
+        billed, cut, redone = _capped(call_output(c), x.brevity_effect, x.p95_multiple, x.cap, x.max_truncation)
+        capped = copied(c, **_with_output(c, billed))
+        redo = c.requests_per_month * x.redo_share * cut
         if redo <= 0:
             return capped
-        return [capped, copied(c, name=f"{c.name} · redo", requests_per_month=redo,
-                               **_with_output(c, float(dist.tail_mean(cap)[0])))]
+        return [capped, copied(c, name=f"{c.name} · redo", requests_per_month=redo, **_with_output(c, redone))]
 
     return w.map(change)
+
+
+@lru_cache(maxsize=4096)  # the tornado moves inputs that leave most classes' output as it is
+def _capped(output: float, brevity_effect: float, p95_multiple: float, cap: int,
+            max_truncation: float) -> tuple[float, float, float]:
+    """A class whose calls output `output` tokens today, under the cap `apply` gives it (the larger of yours and its
+    limit cap): the mean output tokens billed per request, the share of answers cut off, and their mean length."""
+    dist = LogNormal.from_mean(output * (1 + brevity_effect), p95_multiple)  # as length_distribution
+    c = np.array([max(float(cap), limit_cap(dist, max_truncation))])
+    return float(dist.limited_mean(c)[0]), float(dist.sf(c)[0]), float(dist.tail_mean(c)[0])
 
 
 def describe(x: OutputCapInputs) -> str:
@@ -427,6 +436,9 @@ LEVER = Lever(
     name="output_caps", label="Output caps", page="pages/output_caps.py",
     question="What does tuning max_tokens save in money, latency and throughput?",
     inputs=OutputCapInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
+    # Its caveat works on the classes apply caps (cappable: requests and output above zero, so its divisions are safe),
+    # with the length distributions and limit caps apply computed first from the same inputs.
+    notes_follow_apply=True,
 )
 
 

@@ -31,6 +31,7 @@ requests).
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Annotated, Literal
@@ -447,6 +448,7 @@ class Plan:
 
 
 _LAST_PLAN: list[tuple[Workload, RightSizingInputs, Catalogue, Plan]] = []  # the Overview asks idle, apply, caveat
+_LAST_PLAN_LOCK = threading.Lock()  # sessions rerun in threads: one reads the entry another writes whole
 
 
 def plan(w: Workload, x: RightSizingInputs, cat: Catalogue, today: Bill | None = None) -> Plan:
@@ -454,11 +456,13 @@ def plan(w: Workload, x: RightSizingInputs, cat: Catalogue, today: Bill | None =
     so tiers, caching and call failures are priced as the class bills them. A probe's hit rate is resolved in `w`:
     on today's model it is today's; on another model it is what the traffic already there, or else this task class's
     own traffic, would give (see `workload.probe`). The last plan is kept for the same (immutable) objects."""
-    last = _LAST_PLAN[-1] if _LAST_PLAN else None
+    with _LAST_PLAN_LOCK:
+        last = _LAST_PLAN[-1] if _LAST_PLAN else None
     if last is not None and last[0] is w and last[1] is x and last[2] is cat:
         return last[3]
-    p = _plan(w, x, cat, today)
-    _LAST_PLAN[:] = [(w, x, cat, p)]
+    p = _plan(w, x, cat, today)  # outside the lock: another session's plan is not kept waiting
+    with _LAST_PLAN_LOCK:
+        _LAST_PLAN[:] = [(w, x, cat, p)]
     return p
 
 

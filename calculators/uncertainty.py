@@ -12,10 +12,13 @@ Every figure is the bill the Overview computes: `lever.waterfall` (each lever ap
 - The **Monte Carlo** draws every input at once (PERT from the three points by default, triangular as an option),
   from a seeded generator, and reports P10 / P50 / P90 and the share of draws in which each lever saves money.
 
-Each draw is one direct evaluation of the waterfall: the levers apply per call class in Python, so a draw costs what
+Each draw, and each end of a tornado bar, is one direct evaluation of the waterfall's money (`money_only`: the same
+amounts, without the words the Overview shows): the levers apply per call class in Python, so a draw costs about what
 one Overview evaluation costs (bench/uncertainty.py, 200 draws on the default workload with agent tasks, failures and
-reasoning, quiet machine, 2026-12-03: 1.25 ms a draw with the three default levers, 17.4 ms with every lever on). The
-draw count is therefore an input, shown with the result.
+reasoning, quiet machine, 2026-12-03: 1.25 ms a draw with the three default levers, 17.4 ms with every lever on; since
+then the money-only evaluation and cheaper class bills take ~28% (three levers) and ~21% (every lever) fewer
+instructions a draw under callgrind, 2026-12-03).
+The draw count is therefore an input, shown with the result.
 """
 from __future__ import annotations
 
@@ -351,18 +354,22 @@ class Chain:
             return None
         return w, pairs
 
-    def waterfall(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Waterfall | None:
+    def waterfall(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None, *,
+                  money_only: bool = False) -> Waterfall | None:
         """The Overview's waterfall with some inputs changed; `resume`: a waterfall of this chain to start again from
-        (see `lever.waterfall`), e.g. the point estimate when only a lever's input moves."""
+        (see `lever.waterfall`), e.g. the point estimate when only a lever's input moves. `money_only`: the words of
+        an evaluation with changed inputs are left out (see `lever.waterfall`); the point estimate keeps them."""
         changed = self.with_values(values or {})
         if changed is None:
             return None
         w, pairs = changed
         # The point estimate is the page's own waterfall (kept); the ranges' one-off evaluations are not kept.
-        return waterfall(w, pairs, self.catalogue, resume=resume, memo=not values)
+        return waterfall(w, pairs, self.catalogue, resume=resume, memo=not values,
+                         money_only=money_only and bool(values))
 
     def outcome(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Outcome | None:
-        wf = self.waterfall(values, resume)
+        """The money of the waterfall with some inputs changed (an Outcome reads no words: see `money_only`)."""
+        wf = self.waterfall(values, resume, money_only=True)
         return None if wf is None else outcome_of(wf)
 
 

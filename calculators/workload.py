@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import threading
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, TypeVar
@@ -204,6 +206,18 @@ def copied(model: M, **changes: object) -> M:
     _set(new, "__pydantic_fields_set__", model.__pydantic_fields_set__ | changes.keys())
     _set(new, "__pydantic_private__", None)
     return new
+
+
+D = TypeVar("D")
+
+
+def built(cls: type[D], /, **fields: object) -> D:
+    """`cls(**fields)` for this package's frozen dataclasses without __post_init__ (rows, bills), every field given,
+    without the generated __init__, which sets each field through object.__setattr__: pricing makes thousands of them a
+    second. tests/test_pricing_fast_paths.py holds it to the constructor."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
 
 
 def _unique(classes: list[CallClass]) -> list[CallClass]:
@@ -511,7 +525,9 @@ def _request_rows_key(c: CallClass) -> tuple:
             c.loop, c.failures)
 
 
-_REQUEST_ROWS: dict[tuple, RequestRows] = {}
+# Oldest first. An OrderedDict, not a dict: a dict emptied from the front makes next(iter(...)) walk every removed
+# slot before the first live one, until it is resized (tens of microseconds an eviction once full).
+_REQUEST_ROWS: OrderedDict[tuple, RequestRows] = OrderedDict()
 _REQUEST_ROWS_MAX = 8192
 _REQUEST_ROWS_LOCK = threading.Lock()  # sessions rerun in threads
 
@@ -524,7 +540,7 @@ def request_rows(c: CallClass) -> RequestRows:
         rows = _request_rows(c)
         with _REQUEST_ROWS_LOCK:
             if len(_REQUEST_ROWS) >= _REQUEST_ROWS_MAX:
-                del _REQUEST_ROWS[next(iter(_REQUEST_ROWS))]  # the oldest
+                _REQUEST_ROWS.popitem(last=False)  # the oldest
             _REQUEST_ROWS[key] = rows
     return rows
 
@@ -536,8 +552,8 @@ def class_rows(c: CallClass) -> CallRows:
     if len(r.reach) == 1 and r.summary_reach is None:  # one step (a single call): the same products on Python floats
         one = c.requests_per_month * r.reach.item()
         calls = _read_only([one, one * r.retries_per_step] if r.retries_per_step > 0 else [one])
-        return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
-                        context=r.context, per_request=r)
+        return built(CallRows, cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls,
+                     tokens=r.tokens, context=r.context, per_request=r)
     first = c.requests_per_month * r.reach
     parts = [first]
     if r.retries_per_step > 0:
@@ -547,8 +563,8 @@ def class_rows(c: CallClass) -> CallRows:
         parts.append(c.requests_per_month * r.passes * r.summary_reach)
     calls = (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(float, copy=False)
     calls.flags.writeable = False
-    return CallRows(cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
-                    context=r.context, per_request=r)
+    return built(CallRows, cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls, tokens=r.tokens,
+                 context=r.context, per_request=r)
 
 
 @lru_cache(maxsize=MAX_STEPS * 3 + 1)
@@ -558,10 +574,10 @@ def _zeros_int(n: int) -> np.ndarray:
     return out
 
 
-def _read_only(values: list) -> np.ndarray:
-    out = np.array(values, dtype=float)
-    out.flags.writeable = False
-    return out
+def _read_only(values: list[float]) -> np.ndarray:
+    """The numbers as a read-only float array: one over their bytes, which numpy makes read-only by itself (cheaper
+    than an array whose flag is then cleared)."""
+    return np.frombuffer(array("d", values).tobytes())
 
 
 def _constant(values: list[int]) -> np.ndarray:
@@ -603,8 +619,9 @@ def _single_call_rows(c: CallClass) -> RequestRows:
     column = [uncached, write_5m, write_1h, read, output, reasoning]
     rows = 2 if outcome.retries_per_step > 0 else 1
     step, kind = _ONE_CALL_AND_RETRY if rows == 2 else _ONE_CALL
-    matrix = _read_only([[v] * rows for v in column])
-    return RequestRows(
+    matrix = _read_only([v for v in column for _ in range(rows)]).reshape(len(column), rows)
+    return built(
+        RequestRows,
         step=step, kind=kind, token_matrix=matrix, tokens=dict(zip(TOKEN_CATEGORIES, matrix)),
         total_input=_read_only([total_in] * rows), context=_read_only([context] * rows),
         reach=_read_only([outcome.passes * outcome.step_success ** 0]), retries_per_step=outcome.retries_per_step,
@@ -694,14 +711,30 @@ def _array_request_rows(c: CallClass) -> RequestRows:
         np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)
     matrix.flags.writeable = False
     total_input = joined([g[3] for g in groups], float)
-    return RequestRows(
-        step=joined([g[0] for g in groups], int),
-        kind=joined([np.full(len(g[0]), g[1]) for g in groups], int), token_matrix=matrix,
+    context = joined([g[4] for g in groups], float)
+    step_rows, kind_rows = _steps_and_kinds(tuple((len(g[0]), g[1]) for g in groups), tuple(after.tolist()))
+    return built(
+        RequestRows,
+        step=step_rows, kind=kind_rows, token_matrix=matrix,
         tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=total_input,
-        context=joined([g[4] for g in groups], float), reach=joined([reach], float),
+        context=context, reach=joined([reach], float),
         retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach,
-        largest_context=max(float(np.max(g[4], initial=0.0)) for g in groups),
-        largest_input=float(np.max(total_input, initial=0.0)), success=outcome.success)
+        largest_context=float(context.max(initial=0.0)), largest_input=float(total_input.max(initial=0.0)),
+        success=outcome.success)
+
+
+@lru_cache(maxsize=1024)
+def _steps_and_kinds(groups: tuple[tuple[int, int], ...],
+                     summary_after: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The step and kind of each row of a task's rows: its groups' (rows, kind) in order, the steps 1..n of the calls
+    and retries, and the steps the summary calls follow. Read-only; shared by every task with the same steps, retries
+    and summaries."""
+    after = np.array(summary_after, dtype=int)
+    steps = [after if kind == KINDS.index("summary") else np.arange(1, n + 1) for n, kind in groups]
+    out = (np.concatenate(steps).astype(int), np.concatenate([np.full(n, kind) for n, kind in groups]).astype(int))
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def calls(w: Workload) -> CallRows:
