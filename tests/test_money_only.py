@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculators import uncertainty as u
 from calculators.lever import MODEL_CHOICE, waterfall
 from calculators.registry import BY_NAME, LEVERS
+from calculators.workload import AgentLoop, CallClass, Failures, Workload
 from tests.levers_common import CAT, simple_workloads
 
 KEYS = {name: name for name in u.numeric_fields(u.SimpleWorkload)}
@@ -111,3 +113,35 @@ def test_money_only_leaves_out_the_words_and_only_the_notes_a_lever_declares_saf
         pass
     else:
         raise AssertionError("a money-only waterfall has no words to resume from")
+
+
+# Multi-class workloads the sidebar cannot make: a class refused today (past its window), a batch-tier reasoning class
+# with failures, an unpriced model, agent tasks with history caching and summaries or step-only retries, one request.
+_FAILING = Failures(failure_rate=0.3, max_attempts=4, restarts=2)
+_CLASSES = (
+    CallClass(name="big", requests_per_month=200_000, model_key="openai/gpt-4o", prefix_tokens=100_000,
+              other_input_tokens=27_000, output_tokens=16_000),
+    CallClass(name="reason", requests_per_month=1_000_000, model_key="openai/gpt-5", prefix_tokens=3000,
+              other_input_tokens=500, output_tokens=300, reasoning_tokens=8000, failures=_FAILING, tier="batch"),
+    CallClass(name="unpriced", requests_per_month=5000, model_key="nobody/none", other_input_tokens=1000,
+              output_tokens=400),
+    CallClass(name="agent A", requests_per_month=30_000, model_key="anthropic/claude-sonnet-5-5", prefix_tokens=2000,
+              other_input_tokens=1000, output_tokens=300, failures=_FAILING,
+              loop=AgentLoop(steps=12, tool_result_tokens=4000, history_caching=True, compaction="summarise",
+                             keep_steps=3, summarise_every=4, summary_tokens=500)),
+    CallClass(name="agent B", requests_per_month=30_000, model_key="google/gemini-2.5-pro", prefix_tokens=2000,
+              other_input_tokens=1000, output_tokens=300, loop=AgentLoop(steps=12, tool_result_tokens=4000),
+              failures=Failures(failure_rate=0.05, max_attempts=2, replay="step only")),
+    CallClass(name="tiny", requests_per_month=1, model_key="anthropic/claude-haiku-5-5", other_input_tokens=1,
+              output_tokens=1),
+)
+
+
+@pytest.mark.parametrize("choice", MODEL_CHOICES)
+@pytest.mark.parametrize("classes", [_CLASSES, _CLASSES[:2], _CLASSES[3:], _CLASSES[:1], (_CLASSES[1], _CLASSES[5])],
+                         ids=["all", "refused and batch", "agents", "refused alone", "batch and one request"])
+def test_money_only_on_multi_class_workloads(classes, choice):
+    w = Workload(classes=classes)
+    levers = [BY_NAME[n] for n in ONE_OF_EACH] + ([BY_NAME[choice]] if choice else [])
+    pairs = [(lv, lv.inputs(**lv.defaults(w, CAT))) for lv in levers]
+    assert _money(waterfall(w, pairs, CAT, money_only=True)) == _money(waterfall(w, pairs, CAT, memo=False))

@@ -123,3 +123,6 @@ def test_bar_labels_show_cents_below_ten():
     assert change(-12.6, "$") == "+$13"
     assert change(0.004, "$") == "$0"
     assert change(1_234.5, "£") == "−£1,234"  # round half to even, as Python formats
+    assert amount(-0.0, "$") == "$0.00" and amount(0.0, "$") == "$0.00"  # never "-0"
+    assert amount(9.996, "$") == "$10"  # rounds to 10: whole units, not "$10.00"
+    assert amount(-0.15, "$") == "−$0.15"  # the sign before the symbol

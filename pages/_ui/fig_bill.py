@@ -19,8 +19,10 @@ TOTAL_COLOUR = "#2E6FD8"
 
 
 def amount(v: float, currency: str) -> str:
-    """Money on a bar: whole units from 10 up, cents below (a $0.15 saving is not "$0")."""
-    return f"{currency}{v:,.0f}" if abs(v) >= 10 else f"{currency}{v:,.2f}"
+    """Money on a bar: whole units from 10 up, cents below (a $0.15 saving is not "$0"); the sign before the symbol."""
+    v = float(v) + 0.0  # never "-0"
+    digits = 0 if round(abs(v), 2) >= 10 else 2  # 9.996 reads "10", not "10.00"
+    return f"{'−' if v < 0 else ''}{currency}{abs(v):,.{digits}f}"
 
 
 def change(saving: float, currency: str) -> str:
@@ -94,8 +96,9 @@ def ranked(bars: Sequence[Bar], today: float, *, rate: float, currency: str, ill
     ticks = [f'<a href="{urls[b.lever.name]}" target="_self">{b.lever.label}</a>' if b.lever.name in urls
              else b.lever.label for b in order]
     savings = [b.saving * rate for b in order]
-    colours = [IDLE_COLOUR if b.idle or abs(b.saving) < 0.005 else SAVING_COLOUR if b.saving > 0 else RISE_COLOUR
-               for b in order]
+    # Grey where the label reads nothing: below half a cent of the shown currency, as the label rounds.
+    colours = [IDLE_COLOUR if b.idle or abs(s) < 0.005 else SAVING_COLOUR if s > 0 else RISE_COLOUR
+               for b, s in zip(order, savings, strict=True)]
     share = [b.saving / today if today else 0.0 for b in order]
     text = ["does nothing here" if b.idle else
             (f"saves {amount(s, currency)} ({p:.0%})" if s >= 0 else f"costs {amount(-s, currency)} more ({-p:.0%})")

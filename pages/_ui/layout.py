@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from calculators.bill import LINE_LABEL, Bill, newly_refused, price
+from calculators.bill import LINE_LABEL, Bill, Same, newly_refused, price
 from calculators.money import MoneySettings
 from calculators.prices import Catalogue, ModelPrices, build_catalogue, overrides_path
 from calculators.sources import cite
@@ -132,7 +132,7 @@ def run_memo(name: str) -> dict[Any, Any]:
 def bill_of(workload: Workload, cat: Catalogue) -> Bill:
     """price(workload), once per run for the same workload and catalogue (the sidebar and the page share it)."""
     memo = st.session_state.setdefault("_bill_memo", {})
-    key = (id(cat), workload)
+    key = (Same(cat), workload)  # the catalogue itself, not its id: a freed catalogue's id can be reused
     if key not in memo:
         memo.clear()
         memo[key] = price(workload, cat)
