@@ -15,9 +15,9 @@ Every figure is the bill the Overview computes: `lever.waterfall` (each lever ap
 Each draw, and each end of a tornado bar, is one direct evaluation of the waterfall's money (`money_only`: the same
 amounts, without the words the Overview shows): the levers apply per call class in Python, so a draw costs about what
 one Overview evaluation costs (bench/uncertainty.py, 200 draws on the default workload with agent tasks, failures and
-reasoning, quiet machine, 2026-12-03: 1.25 ms a draw with the three default levers, 17.4 ms with every lever on; since
-then the money-only evaluation and cheaper class bills take ~28% (three levers) and ~21% (every lever) fewer
-instructions a draw under callgrind, 2026-12-03).
+reasoning, quiet machine, 2026-12-03 15:46-15:49 UTC, two alternated rounds: 0.8-1.4 ms a draw with the three default
+levers, 13.4-16.4 ms with every lever on; the code before the money-only evaluation and cheaper class bills took
+1.4-2.1 and 20.5-21.9 ms in the same rounds).
 The draw count is therefore an input, shown with the result.
 """
 from __future__ import annotations
@@ -301,9 +301,9 @@ class MonteCarloInputs(BaseModel):
                       description="The same seed draws the same values: a figure can be reproduced exactly.")
     draws: int = Field(DEFAULT_DRAWS, ge=10, le=MAX_DRAWS, title="Draws", json_schema_extra={"key": "u.draws",
                                                                                                 "step": 100},
-                       description="Each draw is one full evaluation of the bill and the levers (about 1.3 ms with "
-                       "the three default levers, 17 ms with every lever on, for a workload with agent tasks, failures "
-                       "and reasoning; more on a busy server).")
+                       description="Each draw is one full evaluation of the bill and the levers (about 1 ms with "
+                       "the three default levers, 13 to 16 ms with every lever on, for a workload with agent tasks, "
+                       "failures and reasoning; more on a busy server).")
     method: Method = Field("pert", title="Distribution", json_schema_extra={
         "key": "u.method", "labels": {"pert": "PERT (weights the likely)", "triangular": "Triangular"}},
         description="PERT: a smooth curve peaking at the likely value. Triangular: straight lines from low to likely "
