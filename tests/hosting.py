@@ -157,16 +157,22 @@ class Proxy:
                 served.setdefault(fields["affinity"], set()).update(u.strip(",") for u in fields["upstream"].split(","))
         return served
 
-    def token_for(self, replica: Replica, tries: int = 200) -> str:
-        """An affinity cookie value that nginx hashes to `replica` (found by asking nginx, as a browser would)."""
-        for i in range(tries):
-            token = f"pin-{replica.name}-{i}"
-            request = urllib.request.Request(f"{self.base}/_stcore/health",
-                                             headers={"Cookie": f"{AFFINITY_COOKIE}={token}"})
-            with urllib.request.urlopen(request, timeout=5) as r:
-                if r.headers["X-Served-By"] == replica.address:
-                    return token
-        raise AssertionError(f"no affinity token maps to {replica.address}")
+    def token_for(self, replica: Replica, tries: int = 200, timeout: float = 20) -> str:
+        """An affinity cookie value that nginx hashes to `replica` (found by asking nginx, as a browser would). A replica
+        that refused a connection (stopped, or restarting) stays marked down for fail_timeout (10 s) after it is back:
+        nginx sends its tokens elsewhere until then, so keep asking for up to `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i in range(tries):
+                token = f"pin-{replica.name}-{i}"
+                request = urllib.request.Request(f"{self.base}/_stcore/health",
+                                                 headers={"Cookie": f"{AFFINITY_COOKIE}={token}"})
+                with urllib.request.urlopen(request, timeout=5) as r:
+                    if r.headers["X-Served-By"] == replica.address:
+                        return token
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no affinity token maps to {replica.address}")
+            time.sleep(0.5)
 
 
 MAIN_CONF = """# The nginx image's main configuration, reduced: the rendered template is included inside http {{}}.
