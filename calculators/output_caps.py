@@ -325,7 +325,11 @@ def _with_output(c: CallClass, tokens: float) -> dict[str, float]:
 
 def length_distribution(c: CallClass, x: OutputCapInputs) -> LogNormal:
     """A class's output lengths with the brevity instruction: mean (1 + beta) x today's output."""
-    return LogNormal.from_mean(call_output(c) * (1 + x.brevity_effect), x.p95_multiple)
+    return _lengths(call_output(c), x.brevity_effect, x.p95_multiple)
+
+
+def _lengths(output: float, brevity_effect: float, p95_multiple: float) -> LogNormal:
+    return LogNormal.from_mean(output * (1 + brevity_effect), p95_multiple)
 
 
 def limit_cap(d: LogNormal | Empirical, max_truncation: float) -> float:
@@ -362,7 +366,7 @@ def _capped(output: float, brevity_effect: float, p95_multiple: float, cap: int,
             max_truncation: float) -> tuple[float, float, float]:
     """A class whose calls output `output` tokens today, under the cap `apply` gives it (the larger of yours and its
     limit cap): the mean output tokens billed per request, the share of answers cut off, and their mean length."""
-    dist = LogNormal.from_mean(output * (1 + brevity_effect), p95_multiple)  # as length_distribution
+    dist = _lengths(output, brevity_effect, p95_multiple)
     c = np.array([max(float(cap), limit_cap(dist, max_truncation))])
     return float(dist.limited_mean(c)[0]), float(dist.sf(c)[0]), float(dist.tail_mean(c)[0])
 

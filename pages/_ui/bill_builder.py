@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from calculators.bill import Same
 from calculators.lever import MODEL_CHOICE, Bar, Lever, Waterfall, ranking, waterfall
 from calculators.registry import LEVERS
 from pages._ui import scenario, widgets
@@ -98,11 +99,10 @@ def _pairs(ctx: Context, levers: list[Lever]) -> tuple[list[tuple[Lever, object]
     # does not change in between; only the builder's own widgets are drawn).
     memo = run_memo("_bill_builder.inputs")
     for lever in levers:
-        key = (lever.name, id(ctx.workload), id(ctx.catalogue))
-        hit = memo.get(key)
-        if hit is None or hit[0] is not ctx.workload or hit[1] is not ctx.catalogue:
-            hit = memo[key] = (ctx.workload, ctx.catalogue, read_inputs(lever, ctx))
-        x = hit[2]
+        key = (lever.name, Same(ctx.workload), Same(ctx.catalogue))  # the objects themselves, held by the key
+        if key not in memo:
+            memo[key] = read_inputs(lever, ctx)
+        x = memo[key]
         if isinstance(x, str):
             skipped.append(f"**{lever.label}**: {x}")
         else:
