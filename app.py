@@ -16,7 +16,7 @@ from calculators.money import CURRENCIES, MoneySettings
 from calculators.prices import DATA_DIR
 from calculators.workload import SimpleWorkload, Workload, automatic_hit_rate, custom_workload
 from pages._ui import scenario, widgets
-from pages._ui.process import freeze_startup_objects
+from pages._ui.process import freeze_startup_objects, one_run_at_a_time
 from pages._ui.workload_edit import SIDEBAR_KEYS as K
 from pages._ui.workload_edit import custom_rows, leave_custom
 from pages._ui.layout import (
@@ -243,23 +243,24 @@ def bill_sidebar(bill: Bill) -> None:
                      "(unpriced, not free).", icon=":material/warning:")
 
 
-scenario.start_run()
-widgets.screen(PRESENT_STATE, widgets.is_flag, "not true or false", False, container=st.sidebar)
-widgets.remember(PRESENT_STATE, st.sidebar.toggle(
-    "Presentation mode", key=PRESENT_STATE, bind="query-params",
-    help="For meetings: sidebar collapsed, headline numbers first, larger charts."), False)
-st.session_state[MONEY_STATE] = money_sidebar()
-st.session_state[WORKLOAD_STATE], st.session_state[CLASSES_STATE] = workload_sidebar()
-bill_sidebar(bill_of(st.session_state[CLASSES_STATE], catalogue()))
-st.sidebar.caption(price_caption(catalogue().get(st.session_state[WORKLOAD_STATE].model_key)))
-export_slot = scenario_sidebar()
-st.session_state["available_pages"] = page_files()
-try:
-    st.navigation(pages(), expanded=True).run()
-finally:  # also after st.stop(): the link and the export must carry every page's inputs
-    scenario.sync_url()
-    export_slot.download_button("Export scenario (JSON)", scenario.export().encode("utf-8"),
-                                file_name="llm-cost-levers-scenario.json", mime="application/json",
-                                icon=":material/download:", key="scenario.export", on_click="ignore")
-    st.session_state["_rerun_ms"] = (time.perf_counter() - _run_started) * 1000
-    freeze_startup_objects()
+with one_run_at_a_time():  # reruns take turns: see pages/_ui/process.py
+    scenario.start_run()
+    widgets.screen(PRESENT_STATE, widgets.is_flag, "not true or false", False, container=st.sidebar)
+    widgets.remember(PRESENT_STATE, st.sidebar.toggle(
+        "Presentation mode", key=PRESENT_STATE, bind="query-params",
+        help="For meetings: sidebar collapsed, headline numbers first, larger charts."), False)
+    st.session_state[MONEY_STATE] = money_sidebar()
+    st.session_state[WORKLOAD_STATE], st.session_state[CLASSES_STATE] = workload_sidebar()
+    bill_sidebar(bill_of(st.session_state[CLASSES_STATE], catalogue()))
+    st.sidebar.caption(price_caption(catalogue().get(st.session_state[WORKLOAD_STATE].model_key)))
+    export_slot = scenario_sidebar()
+    st.session_state["available_pages"] = page_files()
+    try:
+        st.navigation(pages(), expanded=True).run()
+    finally:  # also after st.stop(): the link and the export must carry every page's inputs
+        scenario.sync_url()
+        export_slot.download_button("Export scenario (JSON)", scenario.export().encode("utf-8"),
+                                    file_name="llm-cost-levers-scenario.json", mime="application/json",
+                                    icon=":material/download:", key="scenario.export", on_click="ignore")
+        st.session_state["_rerun_ms"] = (time.perf_counter() - _run_started) * 1000
+        freeze_startup_objects()
