@@ -63,3 +63,37 @@ def test_a_run_behind_a_long_one_goes_ahead_after_the_wait(monkeypatch: pytest.M
     long_may_end.set()
     t.join()
     assert not process._TURN.locked()
+
+
+def test_a_long_computation_lets_the_next_run_go_first_and_takes_the_turn_back() -> None:
+    events: list[str] = []
+    computing, other_done = threading.Event(), threading.Event()
+
+    def long_run() -> None:
+        with process.one_run_at_a_time():
+            with process.without_turn():
+                computing.set()
+                other_done.wait(5)  # the other run got the turn while this one computed
+                events.append("computed")
+            assert process._holder[0] == threading.get_ident()  # the rest of the run has the turn again
+            events.append("long run ends")
+
+    def short_run() -> None:
+        computing.wait()
+        with process.one_run_at_a_time():
+            events.append("short run")
+        other_done.set()
+
+    threads = [threading.Thread(target=long_run), threading.Thread(target=short_run)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert events == ["short run", "computed", "long run ends"]
+    assert not process._TURN.locked()
+
+
+def test_without_turn_outside_a_run_takes_nothing() -> None:
+    with process.without_turn():
+        pass
+    assert not process._TURN.locked()

@@ -33,17 +33,43 @@ def freeze_startup_objects() -> bool:
 # One script run at a time, in arrival order as far as the lock allows. Python runs one thread at a time anyway (the
 # GIL), switching between the reruns of concurrent users every few milliseconds; sharing the CPU that way makes each
 # of them take as long as all of them together. Taking turns finishes the first rerun first, so the same work on the
-# same CPU gives a lower p95 (bench/concurrency.py, README). A run waits for its turn at most TURN_WAIT_S: behind a
-# long run (a 10,000-draw Monte Carlo) the others then go ahead and share the CPU as before.
+# same CPU gives a lower p95 (bench/concurrency.py, README). A run waits for its turn at most TURN_WAIT_S, and a
+# computation that can take far longer than a rerun (the tornado, the Monte Carlo) gives the turn up while it runs
+# (`without_turn`): the others' reruns do not queue behind it.
 TURN_WAIT_S = 0.3
 _TURN = threading.Lock()
+_holder: list[int | None] = [None]  # the thread whose run has the turn
+
+
+def _take_turn() -> None:
+    if _TURN.acquire(timeout=TURN_WAIT_S):
+        _holder[0] = threading.get_ident()
+
+
+def _give_turn_back() -> bool:
+    """Release the turn if this thread has it; whether it had."""
+    if _holder[0] != threading.get_ident():
+        return False
+    _holder[0] = None
+    _TURN.release()
+    return True
 
 
 @contextlib.contextmanager
 def one_run_at_a_time() -> Iterator[None]:
-    mine = _TURN.acquire(timeout=TURN_WAIT_S)
+    _take_turn()
     try:
         yield
     finally:
-        if mine:
-            _TURN.release()
+        _give_turn_back()
+
+
+@contextlib.contextmanager
+def without_turn() -> Iterator[None]:
+    """Around a long computation inside a run: the next run goes ahead meanwhile; the turn is taken back after it."""
+    had = _give_turn_back()
+    try:
+        yield
+    finally:
+        if had:
+            _take_turn()

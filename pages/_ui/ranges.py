@@ -21,6 +21,7 @@ from calculators.lever import Lever
 from pages._ui import fig_uncertainty, scenario
 from pages._ui.layout import Context, chart, currency, money, money_settings, percent, shown
 from pages._ui.lever_form import InputForm, key_of
+from pages._ui.process import without_turn
 from pages._ui.widgets import money_label
 from pages._ui.workload_edit import SIDEBAR_KEYS
 
@@ -157,7 +158,8 @@ def _memo(key: tuple, compute):
     if key not in memo:
         if len(memo) > 24:
             memo.clear()
-        memo[key] = compute()
+        with without_turn():  # dozens to thousands of waterfalls: others' reruns need not wait for it
+            memo[key] = compute()
     return memo[key]
 
 
