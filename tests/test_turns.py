@@ -10,6 +10,14 @@ import pytest
 from pages._ui import process
 
 
+def run_together(*runs) -> None:
+    """Each function in its own thread, as Streamlit runs each session's script; returns when all have ended."""
+    threads = [threading.Thread(target=run) for run in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
 def test_a_second_run_starts_after_the_first_ends() -> None:
     events: list[str] = []
     first_inside = threading.Event()
@@ -26,11 +34,7 @@ def test_a_second_run_starts_after_the_first_ends() -> None:
         with process.one_run_at_a_time():
             events.append("second in")
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(first, second)
     assert events == ["first in", "first out", "second in"]
 
 
@@ -84,11 +88,7 @@ def test_a_long_computation_lets_the_next_run_go_first_and_takes_the_turn_back()
             events.append("short run")
         other_done.set()
 
-    threads = [threading.Thread(target=long_run), threading.Thread(target=short_run)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(long_run, short_run)
     assert events == ["short run", "computed", "long run ends"]
     assert not process._TURN.locked()
 
