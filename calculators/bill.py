@@ -32,8 +32,8 @@ import pandas as pd
 from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate
 from calculators.text import plain
 from calculators.workload import (
-    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, RequestRows, Workload, read_only,
-    built, class_rows, completed_of, copied, derived_hit_rates, join_rows,
+    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, RequestRows, Workload, built,
+    class_rows, completed_of, copied, derived_hit_rates, join_rows, read_only,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -536,8 +536,7 @@ def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[
               "completed": completed_of(c, rows), "calls": n_calls, "rows": rows}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
         return (built(ClassBill, **common, money=dict.fromkeys(TOKEN_CATEGORIES, 0.0), tier_discount=0.0, total=0.0,
-                      priced=False, refused=refused,
-                      tier_notice=None), rows, billed)
+                      priced=False, refused=refused, tier_notice=None), rows, billed)
     if shape.call_tokens is not None:
         at_standard = billed_sums if r.at_standard is None else _one_call_money(r.at_standard, shape, calls)[0]
     else:

@@ -201,9 +201,9 @@ def copied(model: M, **changes: object) -> M:
     new = cls.__new__(cls)
     fields = model.__dict__.copy()
     fields.update(changes)
-    fields_set = model.__pydantic_fields_set__
-    if not changes.keys() <= fields_set:  # else shared: a frozen model's set is never changed in place (model_copy
-        fields_set = fields_set | changes.keys()  # copies it before adding to it)
+    fields_set = model.__pydantic_fields_set__  # shared when the changes add no field: a frozen model's set is never
+    if not changes.keys() <= fields_set:  # changed in place (model_copy copies it before adding to it)
+        fields_set = fields_set | changes.keys()
     _set(new, "__dict__", fields)
     _set(new, "__pydantic_extra__", None)
     _set(new, "__pydantic_fields_set__", fields_set)
