@@ -32,8 +32,8 @@ import pandas as pd
 from calculators.prices import Catalogue, ModelPrices, RateSet, TieredRate
 from calculators.text import plain
 from calculators.workload import (
-    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, Workload, built,
-    class_rows, completed_of, copied, derived_hit_rates, join_rows,
+    CATEGORY_LABEL, KINDS, RATE_FIELD, TOKEN_CATEGORIES, CallClass, CallRows, Overhead, RequestRows, Workload, built,
+    class_rows, completed_of, copied, derived_hit_rates, join_rows, read_only,
 )
 
 TIER_DISCOUNT = "tier_discount"
@@ -309,6 +309,7 @@ class _RateRows:
     tiered: tuple[TieredRate, ...]
     base: np.ndarray  # (categories, 1): every call's rates where no call crosses a long-context threshold
     lowest: float | None  # the lowest threshold of any of them; None: no long-context tiers
+    base_values: tuple[float, ...]  # `base` as Python floats
 
     @classmethod
     def of(cls, rates: RateSet) -> _RateRows:
@@ -316,7 +317,21 @@ class _RateRows:
         thresholds = [threshold for t in tiered for threshold, _ in t.tiers]
         base = np.array([[t.base] for t in tiered])
         base.flags.writeable = False
-        return cls(tiered, base, min(thresholds) if thresholds else None)
+        return cls(tiered, base, min(thresholds) if thresholds else None, tuple(base[:, 0].tolist()))
+
+    def at_one(self, total_input: float) -> tuple[float, ...]:
+        """`at` for calls that all send `total_input` input tokens (a single call and its retry), as Python floats: each
+        category's rate, the same values."""
+        if self.lowest is None or total_input <= self.lowest:
+            return self.base_values
+        out = []
+        for t in self.tiered:
+            rate = float(t.base)
+            for threshold, tier_price in t.tiers:  # ascending, so the highest crossed tier wins (TieredRate.at)
+                if total_input > threshold:
+                    rate = float(tier_price)
+            out.append(rate)
+        return tuple(out)
 
     def at(self, total_input: np.ndarray, largest: float) -> np.ndarray:
         """USD per MTok of each category (rows) for each call (columns, or one column for all where no call crosses a
@@ -337,6 +352,7 @@ class _ModelRates:
     tier_priced: bool
     notice_thresholds: tuple[int, ...]  # long-context thresholds of its input and output rates, ascending
     limit: int | None  # context_limit
+    label: str  # the model's label (ModelPrices.label)
 
 
 @lru_cache(maxsize=1024)
@@ -351,7 +367,7 @@ def _model_rates(same_prices: Same, tier: str) -> _ModelRates:
                        tier_priced=tier_rates is not None,
                        notice_thresholds=tuple(sorted({t for rate in (rates.input, rates.output)
                                                        for t, _ in rate.tiers})),
-                       limit=context_limit(prices))
+                       limit=context_limit(prices), label=prices.label)
 
 
 def _money(rates: _RateRows, rows: CallRows) -> np.ndarray:
@@ -360,6 +376,25 @@ def _money(rates: _RateRows, rows: CallRows) -> np.ndarray:
     tokens = shape.token_matrix if shape is not None else np.array([rows.tokens[cat] for cat in TOKEN_CATEGORIES])
     largest = shape.largest_input if shape is not None else float(rows.total_input.max(initial=0.0))
     return rows.calls * tokens * rates.at(rows.total_input, largest) / 1e6
+
+
+def _one_call_money(rates: _RateRows, shape: RequestRows, calls: list[float]) -> tuple[list[float], np.ndarray]:
+    """`_category_sums(_money(rates, rows))` and `_money(rates, rows)` of a single call's rows (the call, and its retry
+    row with the same tokens) on Python floats: the same products in the same order (calls x tokens x rate / 1e6), so
+    bit for bit the same numbers without numpy's cost per operation on arrays of one or two elements.
+    tests/test_pricing_exact.py holds the two paths to each other."""
+    rate = rates.at_one(shape.largest_input)
+    if len(calls) == 1:
+        one = calls[0]
+        sums = [one * t * rt / 1e6 for t, rt in zip(shape.call_tokens, rate)]
+        return sums, read_only(sums).reshape(len(sums), 1)
+    first, retry = calls
+    flat, sums = [], []
+    for t, rt in zip(shape.call_tokens, rate):
+        a, b = first * t * rt / 1e6, retry * t * rt / 1e6
+        flat += (a, b)
+        sums.append(a + b)
+    return sums, read_only(flat).reshape(len(sums), 2)
 
 
 def _row_sum(values: np.ndarray) -> float:
@@ -480,27 +515,36 @@ def _class_bill_at(c: CallClass, hit: float | None, same_prices: Same) -> tuple[
     prices: ModelPrices | None = same_prices.obj
     rows = class_rows(c if hit is None else copied(c, cache_hit_rate=hit))
     n_calls = _row_sum(rows.calls)
-    nothing = {cat: 0.0 for cat in TOKEN_CATEGORIES}
     if prices is None:
+        nothing = dict.fromkeys(TOKEN_CATEGORIES, 0.0)
         unpriced = built(ClassBill, name=c.name, model_key=c.model_key, model_label=c.model_key, tier=c.tier,
                          tier_priced=False, requests=c.requests_per_month, completed=completed_of(c, rows),
                          calls=n_calls, rows=rows, money=nothing, tier_discount=0.0, total=0.0, priced=False,
                          refused=None, tier_notice=None)
         return unpriced, rows, np.zeros((len(TOKEN_CATEGORIES), len(rows.calls)))
     r = _model_rates(same_prices, c.tier)
-    billed = _money(r.billed, rows)
-    refused = _first_overflow(c, rows, r.limit, prices.label)
-    common = {"name": c.name, "model_key": c.model_key, "model_label": prices.label, "tier": c.tier,
+    label = r.label
+    shape = rows.per_request
+    if shape.call_tokens is not None:  # a single call (and its retry): on Python floats, see _one_call_money
+        calls = rows.calls.tolist()
+        billed_sums, billed = _one_call_money(r.billed, shape, calls)
+    else:
+        billed = _money(r.billed, rows)
+    refused = _first_overflow(c, rows, r.limit, label)
+    common = {"name": c.name, "model_key": c.model_key, "model_label": label, "tier": c.tier,
               "tier_priced": c.tier == "standard" or r.tier_priced, "requests": c.requests_per_month,
               "completed": completed_of(c, rows), "calls": n_calls, "rows": rows}
     if refused is not None:  # the API would reject a call of every such task: no money, and the reason
-        return (built(ClassBill, **common, money=nothing, tier_discount=0.0, total=0.0, priced=False, refused=refused,
-                      tier_notice=None), rows, billed)
-    billed_sums = _category_sums(billed)
-    at_standard = billed_sums if r.at_standard is None else _category_sums(_money(r.at_standard, rows))
+        return (built(ClassBill, **common, money=dict.fromkeys(TOKEN_CATEGORIES, 0.0), tier_discount=0.0, total=0.0,
+                      priced=False, refused=refused, tier_notice=None), rows, billed)
+    if shape.call_tokens is not None:
+        at_standard = billed_sums if r.at_standard is None else _one_call_money(r.at_standard, shape, calls)[0]
+    else:
+        billed_sums = _category_sums(billed)
+        at_standard = billed_sums if r.at_standard is None else _category_sums(_money(r.at_standard, rows))
     money = dict(zip(TOKEN_CATEGORIES, at_standard))
     total = float(sum(billed_sums))
-    notice = _tier_notice(c, rows, r.rates, r.notice_thresholds, prices.label)
+    notice = _tier_notice(c, rows, r.rates, r.notice_thresholds, label)
     return built(ClassBill, **common, money=money, tier_discount=total - sum(money.values()), total=total, priced=True,
                  refused=None, tier_notice=notice), rows, billed
 

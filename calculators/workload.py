@@ -201,9 +201,12 @@ def copied(model: M, **changes: object) -> M:
     new = cls.__new__(cls)
     fields = model.__dict__.copy()
     fields.update(changes)
+    fields_set = model.__pydantic_fields_set__  # shared when the changes add no field: a frozen model's set is never
+    if not changes.keys() <= fields_set:  # changed in place (model_copy copies it before adding to it)
+        fields_set = fields_set | changes.keys()
     _set(new, "__dict__", fields)
     _set(new, "__pydantic_extra__", None)
-    _set(new, "__pydantic_fields_set__", model.__pydantic_fields_set__ | changes.keys())
+    _set(new, "__pydantic_fields_set__", fields_set)
     _set(new, "__pydantic_private__", None)
     return new
 
@@ -279,12 +282,18 @@ def probe(c: CallClass, context: Workload, model_key: str | None = None, **chang
     """One request of a class (on `model_key`, if given), for per-request costs: its hit rate resolved as it would be
     in `context`, the workload whose traffic reaches that model's cache. A probe alone has almost no traffic, so a
     derived rate must come from the context, never from the probe itself."""
-    moved = moved_to(c, model_key) if model_key is not None else c
-    hit = moved.cache_hit_rate
-    if moved.cache != "off" and hit is None:
-        per_hour = pool_traffic(context).get(cache_pool(moved), prefix_arrivals(c)) / moved.cache_prefixes
-        hit = float(traffic_hit_rate(per_hour / HOURS_PER_MONTH, TTL_SECONDS[moved.cache]))
-    return copied(moved, **{"requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
+    # One copy with moved_to's changes and the probe's (right-sizing makes one probe per class, task class and model).
+    update: dict[str, object] = {}
+    hit = c.cache_hit_rate
+    if model_key is not None:
+        update["model_key"] = model_key
+        if model_key != c.model_key and c.cache != "off":
+            hit = None
+    if c.cache != "off" and hit is None:
+        pool = (model_key if model_key is not None else c.model_key, c.prefix_group)  # cache_pool of the moved class
+        per_hour = pool_traffic(context).get(pool, prefix_arrivals(c)) / c.cache_prefixes
+        hit = float(traffic_hit_rate(per_hour / HOURS_PER_MONTH, TTL_SECONDS[c.cache]))
+    return copied(c, **{**update, "requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
 
 
 def resolve_hit_rates(w: Workload) -> Workload:
@@ -517,6 +526,9 @@ class RequestRows:
     largest_context: float  # of any call (0 without calls): a class whose model's window holds it fits
     largest_input: float  # total_input's largest (0 without calls): whether any call reaches a long-context tier
     success: float  # probability a task completes (FailureOutcome.success)
+    # A single call (no agent loop): the one column of token_matrix (a retry row bills the same tokens) as Python
+    # floats, which its bill is worked out on (bill.py); None for an agent task.
+    call_tokens: tuple[float, ...] | None = None
 
 
 def _request_rows_key(c: CallClass) -> tuple:
@@ -551,7 +563,7 @@ def class_rows(c: CallClass) -> CallRows:
     r = request_rows(c)
     if len(r.reach) == 1 and r.summary_reach is None:  # one step (a single call): the same products on Python floats
         one = c.requests_per_month * r.reach.item()
-        calls = _read_only([one, one * r.retries_per_step] if r.retries_per_step > 0 else [one])
+        calls = read_only([one, one * r.retries_per_step] if r.retries_per_step > 0 else [one])
         return built(CallRows, cls=_zeros_int(len(calls)), step=r.step, kind=r.kind, calls=calls,
                      tokens=r.tokens, context=r.context, per_request=r)
     first = c.requests_per_month * r.reach
@@ -574,7 +586,7 @@ def _zeros_int(n: int) -> np.ndarray:
     return out
 
 
-def _read_only(values: list[float]) -> np.ndarray:
+def read_only(values: list[float]) -> np.ndarray:
     """The numbers as a read-only float array: one over their bytes, which numpy makes read-only by itself (cheaper
     than an array whose flag is then cleared)."""
     return np.frombuffer(array("d", values).tobytes())
@@ -619,14 +631,14 @@ def _single_call_rows(c: CallClass) -> RequestRows:
     column = [uncached, write_5m, write_1h, read, output, reasoning]
     rows = 2 if outcome.retries_per_step > 0 else 1
     step, kind = _ONE_CALL_AND_RETRY if rows == 2 else _ONE_CALL
-    matrix = _read_only([v for v in column for _ in range(rows)]).reshape(len(column), rows)
+    matrix = read_only([v for v in column for _ in range(rows)]).reshape(len(column), rows)
     return built(
         RequestRows,
         step=step, kind=kind, token_matrix=matrix, tokens=dict(zip(TOKEN_CATEGORIES, matrix)),
-        total_input=_read_only([total_in] * rows), context=_read_only([context] * rows),
-        reach=_read_only([outcome.passes * outcome.step_success ** 0]), retries_per_step=outcome.retries_per_step,
+        total_input=read_only([total_in] * rows), context=read_only([context] * rows),
+        reach=read_only([outcome.passes * outcome.step_success ** 0]), retries_per_step=outcome.retries_per_step,
         passes=outcome.passes, summary_reach=None, largest_context=max(context, 0.0), largest_input=total_in,
-        success=outcome.success)
+        success=outcome.success, call_tokens=tuple(column))
 
 
 def _request_rows(c: CallClass) -> RequestRows:
@@ -646,7 +658,7 @@ def _array_request_rows(c: CallClass) -> RequestRows:
     write_cat = _history_write_category(c)
 
     step, history, new, _ = _step_tokens(c)
-    reach = outcome.passes * outcome.step_success ** (step - 1)  # expected starts of each step per task
+    reach = _reach(outcome.passes, outcome.step_success, len(step))  # expected starts of each step per task
     groups = []
 
     def plus(base: np.ndarray, more: np.ndarray) -> np.ndarray:
@@ -684,8 +696,8 @@ def _array_request_rows(c: CallClass) -> RequestRows:
             add(1, r_prefix, zero, zero, step_only, a_billed, z_billed, full, step)
         elif cached_history:  # the first attempt already wrote everything this retry re-sends
             add(1, prefix, read + written, zero, zero, a_billed, z_billed, full, step)
-        else:
-            add(1, prefix, read, written, uncached, a_billed, z_billed, full, step)
+        else:  # a retry re-sends what the first attempt sent: the same token rows (add would make equal copies)
+            groups.append((step, 1, *groups[0][2:]))
 
     after, s_history, s_new, s_out = _summary_calls(c)
     summary_reach = None
@@ -707,8 +719,10 @@ def _array_request_rows(c: CallClass) -> RequestRows:
 
     if summary_reach is not None:
         summary_reach = joined([summary_reach], float)
-    matrix = np.array(groups[0][2], dtype=float) if len(groups) == 1 else \
-        np.concatenate([np.array(g[2], dtype=float) for g in groups], axis=1)
+    blocks: list[np.ndarray] = []  # each group's tokens as a (categories, rows) block; a retry's may be the call's
+    for i, g in enumerate(groups):
+        blocks.append(blocks[0] if i and g[2] is groups[0][2] else np.array(g[2], dtype=float))
+    matrix = blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=1)
     matrix.flags.writeable = False
     total_input = joined([g[3] for g in groups], float)
     context = joined([g[4] for g in groups], float)
@@ -717,10 +731,20 @@ def _array_request_rows(c: CallClass) -> RequestRows:
         RequestRows,
         step=step_rows, kind=kind_rows, token_matrix=matrix,
         tokens=dict(zip(TOKEN_CATEGORIES, matrix)), total_input=total_input,
-        context=context, reach=joined([reach], float),
+        context=context, reach=reach,
         retries_per_step=outcome.retries_per_step, passes=outcome.passes, summary_reach=summary_reach,
         largest_context=float(context.max(initial=0.0)), largest_input=float(total_input.max(initial=0.0)),
-        success=outcome.success)
+        success=outcome.success, call_tokens=None)
+
+
+@lru_cache(maxsize=1024)  # pure in the task's failure outcome and length, shared by its every shape
+def _reach(passes: float, step_success: float, steps: int) -> np.ndarray:
+    """Expected starts of each step 1..n per task: passes x s^(i - 1) (read-only; the steps as `_step_arrays` makes
+    them)."""
+    out = passes * step_success ** (np.arange(1, steps + 1) - 1)
+    out = out.astype(float, copy=False)
+    out.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=1024)
