@@ -22,6 +22,7 @@ from pages._ui.layout import (
     plain, shown_frame, tokens, verdict,
 )
 from pages._ui.lever_form import read_inputs
+from pages._ui.process import without_turn
 from pages._ui.widgets import _escape
 from pages._ui.workload_edit import custom_rows, use_classes
 
@@ -73,13 +74,14 @@ def read(identity: str, source: Path | bytes, name: str, fmt: str | None, group_
     held = st.session_state.get(IMPORT_STATE)
     if held is not None and held[0] == key:
         return held[1]
-    if isinstance(source, Path):
-        imp = load(source, fmt, group_by=group_by)
-    else:
-        with tempfile.TemporaryDirectory(prefix="usage-upload-") as folder:
-            path = Path(folder) / Path(name).name
-            path.write_bytes(source)
-            imp = load(path, fmt, group_by=group_by)
+    with without_turn():  # a large export takes seconds: other users' reruns need not wait for it
+        if isinstance(source, Path):
+            imp = load(source, fmt, group_by=group_by)
+        else:
+            with tempfile.TemporaryDirectory(prefix="usage-upload-") as folder:
+                path = Path(folder) / Path(name).name
+                path.write_bytes(source)
+                imp = load(path, fmt, group_by=group_by)
     st.session_state[IMPORT_STATE] = (key, imp)
     return imp
 

@@ -1,4 +1,4 @@
-"""Set-up of the server process, once, after its first page."""
+"""The server process: its set-up, once, after its first page; and the turns its sessions' script runs take."""
 from __future__ import annotations
 
 import contextlib
@@ -30,12 +30,13 @@ def freeze_startup_objects() -> bool:
     return True
 
 
-# One script run at a time, in arrival order as far as the lock allows. Python runs one thread at a time anyway (the
-# GIL), switching between the reruns of concurrent users every few milliseconds; sharing the CPU that way makes each
-# of them take as long as all of them together. Taking turns finishes the first rerun first, so the same work on the
-# same CPU gives a lower p95 (bench/concurrency.py, README). A run waits for its turn at most TURN_WAIT_S, and a
-# computation that can take far longer than a rerun (the tornado, the Monte Carlo) gives the turn up while it runs
-# (`without_turn`): the others' reruns do not queue behind it.
+# One script run at a time (usually in arrival order; the lock does not promise it). Python runs one thread at a time
+# anyway (the GIL), switching between the reruns of concurrent users every few milliseconds; sharing the CPU that way
+# makes each of them take as long as all of them together. Taking turns finishes the first rerun first, so the same
+# work on the same CPU gives a lower p95 (bench/concurrency.py, README). A run waits for its turn at most TURN_WAIT_S,
+# then goes ahead without it and shares the CPU as before (behind a process's first run, say). A computation that can
+# take far longer than a rerun (the tornado, the Monte Carlo, a usage import) gives the turn up while it runs
+# (`without_turn`): the others' reruns share the CPU with it rather than queue behind it.
 TURN_WAIT_S = 0.3
 _TURN = threading.Lock()
 _holder: list[int | None] = [None]  # the thread whose run has the turn
