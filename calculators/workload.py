@@ -201,8 +201,10 @@ def copied(model: M, **changes: object) -> M:
     new = cls.__new__(cls)
     fields = model.__dict__.copy()
     fields.update(changes)
-    fields_set = model.__pydantic_fields_set__  # shared when the changes add no field: a frozen model's set is never
-    if not changes.keys() <= fields_set:  # changed in place (model_copy copies it before adding to it)
+    # The set of fields set is shared when the changes add none to it: a frozen model's set is never changed in place
+    # (model_copy copies it before adding to it).
+    fields_set = model.__pydantic_fields_set__
+    if not changes.keys() <= fields_set:
         fields_set = fields_set | changes.keys()
     _set(new, "__dict__", fields)
     _set(new, "__pydantic_extra__", None)
@@ -248,10 +250,14 @@ def split(c: CallClass, share: float, suffix: str, **changes) -> list[CallClass]
 def moved_to(c: CallClass, model_key: str, **changes) -> CallClass:
     """A class (or a share of it) served by another model. A hit rate observed on one model's cache says nothing
     about another's: on a new model it is derived from the traffic that reaches that cache."""
-    update = {"model_key": model_key, **changes}
+    return copied(c, **{**changes, **_moving(c, model_key)})
+
+
+def _moving(c: CallClass, model_key: str) -> dict[str, object]:
+    """The fields that change when a class moves to `model_key` (moved_to, probe)."""
     if model_key != c.model_key and c.cache != "off":
-        update["cache_hit_rate"] = None
-    return copied(c, **update)
+        return {"model_key": model_key, "cache_hit_rate": None}
+    return {"model_key": model_key}
 
 
 TTL_SECONDS: dict[str, float] = {"5m": 300.0, "1h": 3600.0}
@@ -264,9 +270,10 @@ def prefix_arrivals(c: CallClass) -> float:
     return c.requests_per_month * per_request
 
 
-def cache_pool(c: CallClass) -> tuple[str, str]:
-    """Classes that send the same prefix to the same model share one cache, whatever share of the traffic each is."""
-    return c.model_key, c.prefix_group
+def cache_pool(c: CallClass, model_key: str | None = None) -> tuple[str, str]:
+    """Classes that send the same prefix to the same model share one cache, whatever share of the traffic each is
+    (`model_key`: the cache the class would reach on that model)."""
+    return (c.model_key if model_key is None else model_key), c.prefix_group
 
 
 def pool_traffic(w: Workload) -> dict[tuple[str, str], float]:
@@ -283,15 +290,10 @@ def probe(c: CallClass, context: Workload, model_key: str | None = None, **chang
     in `context`, the workload whose traffic reaches that model's cache. A probe alone has almost no traffic, so a
     derived rate must come from the context, never from the probe itself."""
     # One copy with moved_to's changes and the probe's (right-sizing makes one probe per class, task class and model).
-    update: dict[str, object] = {}
-    hit = c.cache_hit_rate
-    if model_key is not None:
-        update["model_key"] = model_key
-        if model_key != c.model_key and c.cache != "off":
-            hit = None
+    update = _moving(c, model_key) if model_key is not None else {}
+    hit = update.get("cache_hit_rate", c.cache_hit_rate)
     if c.cache != "off" and hit is None:
-        pool = (model_key if model_key is not None else c.model_key, c.prefix_group)  # cache_pool of the moved class
-        per_hour = pool_traffic(context).get(pool, prefix_arrivals(c)) / c.cache_prefixes
+        per_hour = pool_traffic(context).get(cache_pool(c, model_key), prefix_arrivals(c)) / c.cache_prefixes
         hit = float(traffic_hit_rate(per_hour / HOURS_PER_MONTH, TTL_SECONDS[c.cache]))
     return copied(c, **{**update, "requests_per_month": 1.0, "cache_hit_rate": hit, **changes})
 
