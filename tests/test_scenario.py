@@ -82,3 +82,22 @@ def test_import_ui_rejects_and_changes_nothing():
     at.sidebar.file_uploader(key="scenario.import").upload("bad.json", b"{not json", "application/json").run()
     assert "Nothing was changed" in " ".join(e.value for e in at.sidebar.error)
     assert headline(at) == before
+
+
+def test_a_linked_model_is_picked_without_streamlits_default_and_state_warning() -> None:
+    """A link's model goes into the picker through session state; the picker then gets no default of its own, so
+    Streamlit logs no "created with a default value but also had its value set via the Session State API"."""
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    policies = logging.getLogger("streamlit.elements.lib.policies")
+    policies.addHandler(handler)
+    try:
+        at = run_page("pages/caching.py", {"model": "openai/gpt-4o"})
+    finally:
+        policies.removeHandler(handler)
+    assert not at.exception
+    assert at.sidebar.selectbox(key="model").value == "openai/gpt-4o"
+    assert not [r for r in records if "default value" in r.getMessage()]

@@ -398,6 +398,7 @@ def choice(
     # formatted only where needed: a model list has over a thousand options and most runs have no link value.
     label_of = format_func or str
     raw, from_store = _incoming(key)
+    set_here = False  # this run put the link's option into session state
     if raw is not None:
         picked_option, raw_is_label = _option_named(raw, options, label_of)
         if picked_option is None:
@@ -406,6 +407,7 @@ def choice(
             # Streamlit seeds from the URL only when the text is the label; otherwise set the option ourselves.
             needs_state = from_store or (key not in st.session_state and (url_holds_option or not raw_is_label))
             _apply(key, needs_state, picked_option, ok=True)
+            set_here = needs_state
     else:
         _refused_earlier(container, key)
 
@@ -419,13 +421,16 @@ def choice(
     )
     if format_func is not None:
         kwargs["format_func"] = format_func
+    # Where this run set the widget's value, its default is left out: Streamlit would use the value anyway, and warns
+    # in the server log of a widget given both.
+    shown_index = 0 if set_here else index
     if kind == "radio":
-        picked = container.radio(index=index, horizontal=True, **kwargs)
+        picked = container.radio(index=shown_index, horizontal=True, **kwargs)
     elif kind == "segmented":
-        picked = container.segmented_control(default=options[index], **kwargs)
+        picked = container.segmented_control(default=None if set_here else options[index], **kwargs)
         picked = picked if picked is not None else options[index]
     else:
-        picked = container.selectbox(index=index, **kwargs)
+        picked = container.selectbox(index=shown_index, **kwargs)
     if url_holds_option:
         scenario.record(key, picked, options[index])
     else:
