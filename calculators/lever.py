@@ -98,6 +98,10 @@ class Lever(Generic[X]):
     # workload and inputs: a money-only waterfall (the tornado's and the Monte Carlo's evaluations) then skips them,
     # since neither moves a bar. tests/test_money_only.py holds the two waterfalls to the same numbers.
     notes_follow_apply: bool = False
+    # `apply` over a draw axis (calculators/draws.py): the workload in every draw at once and the inputs with some
+    # fields drawn (arrays) -> the workload after the lever, and the draws in which it applies without error. None:
+    # the Monte Carlo prices a chain holding this lever one draw at a time. tests/test_draws.py holds it to `apply`.
+    draws: Callable[[Any, X, Catalogue], tuple[Any, Any]] | None = None
 
 
 class TodayAndAfter:

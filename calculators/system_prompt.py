@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from calculators import tokens
 from calculators.bill import Bill, price
+from calculators.draws import WorkloadDraws
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import DATA_DIR, Catalogue
-from calculators.workload import Workload, copied
+from calculators.workload import CallClass, Workload, copied
 
 EXAMPLE_PATH: Path = DATA_DIR / "example_system_prompt.md"
 EXAMPLE_PROMPT: str = EXAMPLE_PATH.read_text(encoding="utf-8")
@@ -156,12 +157,20 @@ def analyse(text: str, name: tokens.EncodingName = "o200k_base", standalone: boo
 # --- the lever: money --------------------------------------------------------------------------------------------
 
 
+def _trim(c: CallClass, share: float) -> CallClass:
+    return copied(c, prefix_tokens=c.prefix_tokens * (1 - share))
+
+
 def _trimmed(w: Workload, share: float) -> Workload:
-    return w.map(lambda c: copied(c, prefix_tokens=c.prefix_tokens * (1 - share)))
+    return w.map(lambda c: _trim(c, share))
 
 
 def apply(w: Workload, x: SystemPromptInputs, cat: Catalogue) -> Workload:
     return _trimmed(w, x.trim_share)
+
+
+def apply_draws(wd: WorkloadDraws, x: SystemPromptInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    return wd.map_classes(lambda c: _trim(c, x.trim_share)), wd.everywhere()
 
 
 def describe(x: SystemPromptInputs) -> str:
@@ -179,7 +188,7 @@ def idle(w: Workload, x: SystemPromptInputs, cat: Catalogue) -> str | None:
 LEVER = Lever(
     name="system_prompt", label="System-prompt trim", page="pages/system_prompt.py",
     question="What does our long system prompt cost, and what is it doing to quality?",
-    inputs=SystemPromptInputs, apply=apply, describe=describe, idle=idle,
+    inputs=SystemPromptInputs, apply=apply, describe=describe, idle=idle, draws=apply_draws,
 )
 
 

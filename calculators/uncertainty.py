@@ -33,8 +33,9 @@ import annotated_types as at
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from calculators import draws as on_draws
 from calculators.jevons import JevonsInputs, spend_factor
-from calculators.lever import Lever, Waterfall, waterfall
+from calculators.lever import Lever, Waterfall, ordered, waterfall
 from calculators.prices import Catalogue
 from calculators.workload import SimpleWorkload, Workload
 
@@ -367,6 +368,32 @@ class Chain:
         return waterfall(w, pairs, self.catalogue, resume=resume, memo=not values,
                          money_only=money_only and bool(values))
 
+    def outcome_draws(self, sample: Mapping[str, np.ndarray], n: int) -> tuple[on_draws.OutcomeDraws, np.ndarray]:
+        """Every draw's outcome at once (calculators/draws.py), and the draws whose values keep every inputs model
+        valid (the others are what `with_values` refuses). Raises NotOnDrawAxis where the chain holds a lever or a
+        drawn input the draw axis does not take."""
+        by_owner: dict[str, dict[str, np.ndarray]] = {}
+        for name, v in sample.items():
+            owner, _, fld = name.partition(".")
+            by_owner.setdefault(owner, {})[fld] = np.asarray(v, dtype=float)
+        unknown = set(by_owner) - {WORKLOAD} - {lever.name for lever, _ in self.levers}
+        if unknown:
+            raise on_draws.NotOnDrawAxis(f"inputs of {sorted(unknown)}")
+        if self.sidebar is not None:
+            wd = on_draws.from_sidebar(self.sidebar, by_owner.get(WORKLOAD, {}), n)
+        elif WORKLOAD in by_owner:
+            raise on_draws.NotOnDrawAxis("drawn inputs of a custom workload")
+        else:
+            wd = on_draws.from_workload(self.workload, n)
+        valid = np.ones(n, dtype=bool)
+        steps = []
+        for lever, x in ordered(self.levers):
+            values = by_owner.get(lever.name, {})
+            valid &= on_draws.valid_inputs(x, values, n)
+            steps.append((lever, on_draws.with_inputs(x, values)))
+        with np.errstate(all="ignore"):  # a draw a rule refuses may compute nonsense: it is left out
+            return on_draws.waterfall_draws(wd, steps, self.catalogue), valid
+
     def outcome(self, values: Mapping[str, float] | None = None, resume: Waterfall | None = None) -> Outcome | None:
         """The money of the waterfall with some inputs changed (an Outcome reads no words: see `money_only`)."""
         wf = self.waterfall(values, resume, money_only=True)
@@ -492,12 +519,24 @@ class MonteCarlo:
 
 
 def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
-                method: Method = "pert") -> MonteCarlo:
-    """n seeded draws of every input at once, each pushed through the Overview's waterfall (one direct evaluation a
-    draw). Draws that repeat earlier values (zero-width ranges, integers) are evaluated once."""
+                method: Method = "pert", on_draw_axis: bool = True) -> MonteCarlo:
+    """n seeded draws of every input at once, pushed through the Overview's waterfall: all draws at once on the draw
+    axis (`Chain.outcome_draws`) where every chosen lever is on it, otherwise one direct evaluation a draw (draws
+    that repeat earlier values, such as integers, evaluated once). Both give the same figures (tests/test_draws.py);
+    `on_draw_axis=False` asks for the second."""
     if not 1 <= n <= MAX_DRAWS:
         raise ValueError(f"draws must be between 1 and {MAX_DRAWS:,}")
     sample = draws(inputs, n, seed, method)
+    try:
+        if not on_draw_axis:
+            raise on_draws.NotOnDrawAxis("asked for one draw at a time")
+        o, valid = chain.outcome_draws(sample, n)
+    except on_draws.NotOnDrawAxis:
+        pass
+    else:
+        return MonteCarlo(today=o.today[valid], after=o.after[valid],
+                          savings={k: v[valid] for k, v in o.savings.items()}, seed=seed, draws=n, method=method,
+                          refused=int(n - valid.sum()))
     names = list(sample)
     today, after, savings, refused = [], [], {lv.name: [] for lv, _ in chain.levers}, 0
     memo: dict[tuple, Outcome | None] = {}

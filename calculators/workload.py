@@ -446,13 +446,21 @@ def _step_arrays(u: float, output_tokens: float,
         return np.array([1]), np.zeros(1), np.array([u]), np.zeros(1)
     d = output_tokens + lp.tool_result_tokens
     i = np.arange(1, lp.steps + 1)
+    history, new = step_inputs(i, u, d, lp, lp.summary_tokens)
+    return i, history.astype(float), new.astype(float), np.zeros(len(i))
+
+
+def step_inputs(i: np.ndarray, u, d, lp: AgentLoop, m) -> tuple[np.ndarray, np.ndarray]:
+    """(history H re-sent from the previous call, new input N) of steps i of a task (see `_step_tokens`): user message u,
+    each step's output and tool result d, summary tokens m. Any shapes that broadcast (one task's steps; or draws x
+    steps, calculators/draws.py)."""
     done = i - 1
     if lp.compaction == "sliding":
         slid = done > lp.keep_steps
         history = np.where(i == 1, 0.0, np.where(slid, u, u + (done - 1) * d))
         new = np.where(i == 1, u, np.where(slid, lp.keep_steps * d, d))
     elif lp.compaction == "summarise":
-        k, m = lp.summarise_every, lp.summary_tokens
+        k = lp.summarise_every
         summaries = done // k
         since = done - summaries * k
         m_in = np.where(summaries >= 1, m, 0.0)
@@ -461,7 +469,7 @@ def _step_arrays(u: float, output_tokens: float,
     else:
         history = np.where(i == 1, 0.0, u + (done - 1) * d)
         new = np.where(i == 1, u, d)
-    return i, history.astype(float), new.astype(float), np.zeros(len(i))
+    return history, new
 
 
 def _summary_calls(c: CallClass) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

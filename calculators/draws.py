@@ -1,0 +1,530 @@
+"""Many evaluations of the bill at once: the workload and the one pricing function over a draw axis.
+
+The Monte Carlo prices the Overview's waterfall thousands of times with every uncertain input drawn. One draw at a
+time, each evaluation walks the classes and levers in Python (milliseconds with every lever on). Here the same
+workload is held once for all draws: each call class is a **variant** whose numbers (requests, tokens, hit rate, steps,
+failure rate) are arrays with one entry per draw, and whose structure (model, tier, cache setting, agent loop,
+failure policy) is fixed. Where the structure differs between draws (a cache that is off in some draws, a lever that
+cannot apply in some), the class is held as several variants, each `active` in its own draws; a variant that is not
+active in a draw bills nothing there.
+
+`price_draws` applies the rules of `calculators.bill.price` to every draw at once, and a lever moved onto the draw
+axis declares `Lever.draws` (its `apply` over variants). `waterfall_draws` chains them as `lever.waterfall` does,
+bar for bar. tests/test_draws.py holds every figure to the one-draw-at-a-time waterfall (`uncertainty.Chain.outcome`)
+draw for draw; where a chain holds a lever or an input this module cannot take, `monte_carlo` prices one draw at a time.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import BaseModel
+
+from calculators.bill import Same, _model_rates, _RateRows, model_prices
+from calculators.prices import Catalogue, ModelPrices
+from calculators.workload import (
+    HOURS_PER_MONTH, TOKEN_CATEGORIES, TTL_SECONDS, AgentLoop, CallClass, Failures, SimpleWorkload, Workload, cache_pool,
+    copied, retry_threshold, step_inputs,
+)
+
+if TYPE_CHECKING:
+    from calculators.lever import Lever
+
+Num = np.ndarray  # one float per draw (or a Python number, the same in every draw)
+
+
+class NotOnDrawAxis(Exception):
+    """The chain holds something this module does not price over draws: the Monte Carlo prices one draw at a time."""
+
+
+def as_draws(v: float | np.ndarray, n: int) -> np.ndarray:
+    """A number or an array as one float per draw."""
+    return np.broadcast_to(np.asarray(v, dtype=float), (n,))
+
+
+def varies(v: object) -> bool:
+    return isinstance(v, np.ndarray)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A call class in the draws where it has this structure. `c`'s numeric fields may be arrays (one value per draw);
+    `active`: the draws it exists in (None: all)."""
+
+    c: CallClass
+    active: np.ndarray | None = None
+
+    def within(self, mask: np.ndarray | None) -> Variant | None:
+        """The variant in `mask`'s draws only (None: it is in none)."""
+        if mask is None:
+            return self
+        active = mask if self.active is None else self.active & mask
+        return None if not active.any() else replace(self, active=active)
+
+    def with_class(self, c: CallClass) -> Variant:
+        return replace(self, c=c)
+
+
+@dataclass(frozen=True)
+class OverheadDraws:
+    name: str
+    usd_per_month: Num
+    lever: str = ""
+
+
+@dataclass(frozen=True)
+class WorkloadDraws:
+    n: int
+    variants: tuple[Variant, ...]
+    overheads: tuple[OverheadDraws, ...] = ()
+    custom_models: tuple[ModelPrices, ...] = ()
+
+    def map(self, change) -> WorkloadDraws:
+        """`change(variant) -> Variant | list[Variant]` on every variant (a lever's apply over draws)."""
+        out: list[Variant] = []
+        for v in self.variants:
+            result = change(v)
+            out.extend(result if isinstance(result, list | tuple) else [result])
+        return replace(self, variants=tuple(out))
+
+    def map_classes(self, change) -> WorkloadDraws:
+        """`change(call_class) -> CallClass` on every variant's class, where the change is the same arithmetic in
+        every draw (a lever's per-class change written for numbers works on arrays as it is)."""
+        return replace(self, variants=tuple(v.with_class(change(v.c)) for v in self.variants))
+
+    def everywhere(self) -> np.ndarray:
+        """Every draw: what a lever returns as the draws it applies in when it cannot fail."""
+        return np.ones(self.n, dtype=bool)
+
+    def plus_overheads(self, overheads: Sequence[OverheadDraws]) -> WorkloadDraws:
+        return replace(self, overheads=self.overheads + tuple(overheads))
+
+    def plus_models(self, models: Sequence[ModelPrices]) -> WorkloadDraws:
+        known = {m.key for m in self.custom_models}
+        return replace(self, custom_models=self.custom_models + tuple(m for m in models if m.key not in known))
+
+    def as_workload(self) -> Workload:
+        """The structure as a Workload (its numbers are arrays): for the lookups a lever makes of a workload (a model's
+        prices, its custom models)."""
+        return Workload.model_construct(classes=tuple(v.c for v in self.variants), overheads=(),
+                                        custom_models=self.custom_models)
+
+
+def split_where(v: Variant, mask: np.ndarray | bool, yes, no) -> list[Variant]:
+    """A variant whose next step depends on a per-draw condition: `yes(variant)` in the draws where `mask` holds,
+    `no(variant)` in the others (each a Variant, a list of them, or None to drop it there)."""
+    out: list[Variant] = []
+    if isinstance(mask, bool | np.bool_):
+        parts = [(v, yes if mask else no)]
+    else:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.all():
+            parts = [(v, yes)]
+        elif not mask.any():
+            parts = [(v, no)]
+        else:
+            parts = [(p, fn) for p, fn in ((v.within(mask), yes), (v.within(~mask), no)) if p is not None]
+    for part, fn in parts:
+        result = fn(part)
+        if result is None:
+            continue
+        out.extend(result if isinstance(result, list | tuple) else [result])
+    return out
+
+
+def with_inputs(x: BaseModel, values: Mapping[str, np.ndarray]) -> BaseModel:
+    """A lever's inputs with some fields drawn (arrays in those fields; not validated, see `valid_inputs`)."""
+    if not values:
+        return x
+    return type(x).model_construct(**{**dict(x), **values})
+
+
+# --- from the sidebar --------------------------------------------------------------------------------------------
+
+SIDEBAR_ARRAYS = ("requests_per_month", "input_tokens", "output_tokens", "prefix_share", "cache_hit_rate",
+                  "reasoning_tokens", "agent_share", "agent_steps", "tool_result_tokens", "failure_rate")
+
+
+def from_sidebar(s: SimpleWorkload, values: Mapping[str, np.ndarray], n: int) -> WorkloadDraws:
+    """`SimpleWorkload.workload()` with some of its fields drawn (field -> one value per draw)."""
+    unknown = set(values) - set(SIDEBAR_ARRAYS)
+    if unknown:
+        raise NotOnDrawAxis(f"sidebar inputs {sorted(unknown)}")
+
+    def get(name: str):
+        return values[name] if name in values else getattr(s, name)
+
+    requests, input_tokens, share = get("requests_per_month"), get("input_tokens"), get("prefix_share")
+    prefix = input_tokens * share
+    base = CallClass.model_construct(
+        name="Requests", requests_per_month=0.0, model_key=s.model_key, tier="standard", prefix_tokens=prefix,
+        other_input_tokens=input_tokens - prefix, output_tokens=get("output_tokens") * 1.0,
+        reasoning_tokens=get("reasoning_tokens") * 1.0, cache="5m", cache_hit_rate=get("cache_hit_rate"),
+        cache_prefixes=1, prefix_group="the sidebar's prompt", loop=None, failures=None)
+    out = [Variant(base)]
+
+    hit = base.cache_hit_rate
+    if hit is not None:  # cache off where the hit rate is 0
+        out = [p for v in out for p in split_where(v, np.asarray(hit) > 0, lambda v: v,
+                                                     lambda v: v.with_class(copied(v.c, cache="off")))]
+    rate = get("failure_rate")
+    failures = Failures.model_construct(failure_rate=rate, max_attempts=s.max_attempts, restarts=s.restarts,
+                                        failed_output_share=s.failed_output_share, replay=s.replay, retry_budget=None)
+    out = [p for v in out for p in split_where(v, np.asarray(rate) > 0,
+                                               lambda v: v.with_class(copied(v.c, failures=failures)), lambda v: v)]
+    agent = get("agent_share")
+    loop = AgentLoop.model_construct(steps=get("agent_steps"), tool_result_tokens=get("tool_result_tokens") * 1.0,
+                                     history_caching=s.history_caching, compaction="none", keep_steps=5,
+                                     summarise_every=5, summary_tokens=1_000)
+    classes: list[Variant] = []
+    for v in out:
+        classes += split_where(v, np.asarray(agent) < 1, lambda v: v.with_class(copied(
+            v.c, requests_per_month=requests * (1 - agent))), lambda v: None)
+    for v in out:
+        classes += split_where(v, np.asarray(agent) > 0, lambda v: v.with_class(copied(
+            v.c, name="Agent tasks", requests_per_month=requests * agent, loop=loop)), lambda v: None)
+    return WorkloadDraws(n=n, variants=tuple(classes))
+
+
+def from_workload(w: Workload, n: int) -> WorkloadDraws:
+    """A workload whose numbers are the same in every draw (a custom table of call classes)."""
+    return WorkloadDraws(n=n, variants=tuple(Variant(c) for c in w.classes),
+                         overheads=tuple(OverheadDraws(o.name, np.full(n, o.usd_per_month), o.lever)
+                                         for o in w.overheads),
+                         custom_models=w.custom_models)
+
+
+# --- the failure outcome, per draw --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FailureDraws:
+    """`workload.FailureOutcome` with one value per draw."""
+
+    step_success: Num
+    retries_per_step: Num
+    passes: Num
+    success: Num
+
+
+def failure_draws(f: Failures | None, steps, n: int) -> FailureDraws:
+    one = np.ones(n)
+    if f is None:
+        return FailureDraws(one, np.zeros(n), one, one)
+    if varies(f.max_attempts) or varies(f.retry_budget) or varies(f.restarts):
+        raise NotOnDrawAxis("a drawn retry policy")
+    p = as_draws(f.failure_rate, n)
+    x = np.minimum(p, retry_threshold(f.max_attempts, f.retry_budget))
+    g = np.zeros(n)
+    term = np.ones(n)
+    for _ in range(f.max_attempts - 1):  # G(x) = x + ... + x^(k-1), as retries_per_first sums it
+        term = term * x
+        g = g + term
+    s = np.minimum(np.maximum((1 - p) * (1 + g), 0.0), 1.0)
+    run = s ** np.asarray(steps, dtype=float)
+    passes = sum((1 - run) ** j for j in range(f.restarts + 1)) + np.zeros(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        success = np.where(run < 1, -np.expm1((f.restarts + 1) * np.log1p(-run)), 1.0)
+    failing = p != 0
+    return FailureDraws(np.where(failing, s, 1.0), np.where(failing, g, 0.0), np.where(failing, passes, 1.0),
+                        np.where(failing, success, 1.0))
+
+
+# --- one variant's rows ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowDraws:
+    """A variant's billed-call rows in every draw: arrays of shape (draws, rows); `live` marks the rows a draw has
+    (an agent task of fewer steps than the longest has fewer)."""
+
+    calls: np.ndarray
+    tokens: dict[str, np.ndarray]
+    total_input: np.ndarray
+    context: np.ndarray
+    live: np.ndarray | None
+    success: Num  # share of requests that complete
+
+
+def _prefix_rows(c: CallClass, prefix: np.ndarray, from_history: np.ndarray | bool, hit: Num) -> dict[str, np.ndarray]:
+    """`workload._bill_prefix` over draws (prefix: (draws, rows) or (draws, 1)); `from_history`: rows that read the
+    prefix from the task's own history cache."""
+    zero = np.zeros_like(prefix)
+    out = dict.fromkeys(TOKEN_CATEGORIES[:4], zero)
+    in_history = not (isinstance(from_history, bool) and not from_history)
+    if in_history:
+        out["cache_read"] = np.where(from_history, prefix, 0.0)
+        rest = np.where(from_history, 0.0, prefix)
+    else:
+        rest = prefix
+    if c.cache != "off":
+        h = hit[:, None]
+        write = "cache_write_5m" if c.cache == "5m" else "cache_write_1h"
+        out["cache_read"] = out["cache_read"] + h * rest
+        out[write] = out[write] + (1 - h) * rest
+    elif in_history:
+        out["cache_write_5m"] = out["cache_write_5m"] + rest
+    else:
+        out["input"] = out["input"] + rest
+    return out
+
+
+def rows_of(c: CallClass, hit: Num, n: int) -> RowDraws:
+    """`workload.class_rows` over draws: each draw's calls a month and tokens of one call by category."""
+    f = c.failures
+    steps = c.loop.steps if c.loop is not None else 1
+    outcome = failure_draws(f, steps, n)
+    p = as_draws(f.failure_rate, n) if f is not None else np.zeros(n)
+    fos = as_draws(f.failed_output_share, n) if f is not None else np.ones(n)
+    billed_share = ((1 - p) + p * fos)[:, None]
+    a = as_draws(c.output_tokens, n)[:, None]
+    z = as_draws(c.reasoning_tokens, n)[:, None]
+    prefix = as_draws(c.prefix_tokens, n)[:, None]
+    u = as_draws(c.other_input_tokens, n)[:, None]
+    requests = as_draws(c.requests_per_month, n)[:, None]
+    groups: list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]] = []  # tokens, calls, live, output
+
+    def add(tokens: dict[str, np.ndarray], calls: np.ndarray, live: np.ndarray, full: np.ndarray) -> None:
+        groups.append((tokens, calls, live, full))
+
+    if c.loop is None:
+        tokens = _prefix_rows(c, prefix, False, hit)
+        tokens["input"] = tokens["input"] + u
+        tokens["output"], tokens["reasoning"] = a * billed_share, z * billed_share
+        first = requests * outcome.passes[:, None]
+        live = np.ones((n, 1), dtype=bool)
+        add(tokens, first, live, a + z)
+        add(tokens, first * outcome.retries_per_step[:, None], live & (outcome.retries_per_step[:, None] > 0), a + z)
+    else:
+        _agent_rows(c, hit, n, outcome, add, billed_share, a, z, prefix, u, requests)
+    shapes = [np.broadcast_shapes(g[1].shape, g[2].shape) for g in groups]
+    calls = np.concatenate([np.broadcast_to(g[1], sh) for g, sh in zip(groups, shapes)], axis=1)
+    live = np.concatenate([np.broadcast_to(g[2], sh) for g, sh in zip(groups, shapes)], axis=1)
+    tokens = {k: np.concatenate([np.broadcast_to(g[0][k], sh) for g, sh in zip(groups, shapes)], axis=1)
+              for k in TOKEN_CATEGORIES}
+    full = np.concatenate([np.broadcast_to(g[3], sh) for g, sh in zip(groups, shapes)], axis=1)
+    total_input = tokens["input"] + tokens["cache_write_5m"] + tokens["cache_write_1h"] + tokens["cache_read"]
+    calls = np.where(live, calls, 0.0)
+    return RowDraws(calls=calls, tokens=tokens, total_input=total_input, context=total_input + full, live=live,
+                    success=outcome.success)
+
+
+def _agent_rows(c: CallClass, hit: Num, n: int, outcome: FailureDraws, add, billed_share, a, z, prefix, u,
+                requests) -> None:
+    """An agent task's rows (`workload._array_request_rows` over draws): steps 1..the longest task of any draw."""
+    lp = c.loop
+    if lp.compaction != "none" and (varies(lp.keep_steps) or varies(lp.summarise_every)):
+        raise NotOnDrawAxis("a drawn compaction window")
+    steps = np.asarray(lp.steps)
+    longest = int(np.max(steps))
+    n_steps = as_draws(steps, n)[:, None]
+    i = np.arange(1, longest + 1)[None, :]
+    live = i <= n_steps
+    d = a + as_draws(lp.tool_result_tokens, n)[:, None]
+    history, new = step_inputs(i, u, d, lp, as_draws(lp.summary_tokens, n)[:, None])
+    history, new = history + 0.0 * d, new + 0.0 * d  # (draws, steps)
+    cached = lp.history_caching
+    zero = np.zeros_like(history)
+    prefix_tokens = _prefix_rows(c, prefix + zero, (i >= 2) if cached else False, hit)
+    write_cat = "cache_write_5m"
+    if cached:
+        read, written, uncached = history, new, zero
+    else:
+        read, written, uncached = zero, zero, history + new
+    a_billed, z_billed, full = a * billed_share + zero, z * billed_share + zero, a + z + zero
+
+    def tokens_of(prefix_part, read, written, uncached, output, reasoning) -> dict[str, np.ndarray]:
+        t = dict(prefix_part)
+        t["cache_read"] = t["cache_read"] + read
+        t[write_cat] = t[write_cat] + written
+        t["input"] = t["input"] + uncached
+        t["output"], t["reasoning"] = output, reasoning
+        return t
+
+    reach = outcome.passes[:, None] * outcome.step_success[:, None] ** (i - 1)
+    first = requests * reach
+    add(tokens_of(prefix_tokens, read, written, uncached, a_billed, z_billed), first, live, full)
+    g = outcome.retries_per_step[:, None]
+    f = c.failures
+    retry_live = live & (g > 0)
+    if f is not None:
+        if f.replay == "step only":
+            step_only = u + np.where(i >= 2, as_draws(lp.tool_result_tokens, n)[:, None], 0.0)
+            r_prefix = _prefix_rows(c, prefix + zero, False, hit)
+            add(tokens_of(r_prefix, zero, zero, step_only + zero, a_billed, z_billed), first * g, retry_live, full)
+        elif cached:
+            add(tokens_of(prefix_tokens, read + written, zero, zero, a_billed, z_billed), first * g, retry_live, full)
+        else:
+            add(tokens_of(prefix_tokens, read, written, uncached, a_billed, z_billed), first * g, retry_live, full)
+    if lp.compaction == "summarise":
+        k = lp.summarise_every
+        j = np.arange(1, (longest - 1) // k + 1)[None, :].astype(float)
+        if j.shape[1]:
+            after = j * k
+            s_live = after <= n_steps - 1
+            m = as_draws(lp.summary_tokens, n)[:, None]
+            s_history = u + np.where(j >= 2, m, 0.0) + (k - 1) * d
+            s_new = d + 0.0 * j
+            s_out = m + 0.0 * j
+            s_zero = np.zeros_like(s_history)
+            s_prefix = _prefix_rows(c, prefix + s_zero, (after + 1 >= 2) if cached else False, hit)
+            if cached:
+                s_tokens = tokens_of(s_prefix, s_history, s_new, s_zero, s_out, s_zero)
+            else:
+                s_tokens = tokens_of(s_prefix, s_zero, s_zero, s_history + s_new, s_out, s_zero)
+            s_calls = requests * outcome.passes[:, None] * outcome.step_success[:, None] ** after
+            add(s_tokens, s_calls, s_live, s_out)
+
+
+# --- pricing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillDraws:
+    """`bill.Bill`'s money over draws: the total, and the classes refused where a call does not fit the model's
+    context window (a class whose model has no price is left out of the total, as in the bill)."""
+
+    total: Num
+    refused: Mapping[str, np.ndarray] = field(default_factory=dict)  # class name -> draws in which it is refused
+
+
+def _rates(rates: _RateRows, total_input: np.ndarray) -> list[np.ndarray | float]:
+    """Each category's USD per MTok for every call (draws, rows): the base rate, or the long-context tier a call's
+    input crosses (every token of that call at the tier's price)."""
+    if rates.lowest is None or float(total_input.max(initial=0.0)) <= rates.lowest:
+        return list(rates.base_values)
+    return [t.at(total_input) for t in rates.tiered]
+
+
+def hit_rates(wd: WorkloadDraws) -> list[Num]:
+    """Each variant's hit rate in every draw: its own, or derived from the traffic reaching its cache
+    (`workload.derived_hit_rates`, per draw; a variant that is not active sends no traffic)."""
+    n = wd.n
+    traffic: dict[tuple[str, str], np.ndarray] = {}
+    for v in wd.variants:
+        c = v.c
+        lp = c.loop
+        per_request = 1 if lp is None or lp.history_caching else as_draws(lp.steps, n)
+        sends = np.asarray(c.prefix_tokens) > 0
+        if v.active is not None:
+            sends = sends & v.active
+        arrivals = np.where(sends, as_draws(c.requests_per_month, n) * per_request, 0.0)
+        key = cache_pool(c)
+        traffic[key] = traffic.get(key, 0.0) + arrivals
+    out = []
+    for v in wd.variants:
+        c = v.c
+        if c.cache == "off":
+            out.append(np.zeros(n))
+        elif c.cache_hit_rate is not None:
+            out.append(as_draws(c.cache_hit_rate, n))
+        else:
+            per_hour = traffic.get(cache_pool(c), np.zeros(n)) / np.asarray(c.cache_prefixes, dtype=float) \
+                / HOURS_PER_MONTH
+            out.append(-np.expm1(-per_hour / 3600.0 * TTL_SECONDS[c.cache]))
+    return out
+
+
+def price_draws(wd: WorkloadDraws, cat: Catalogue) -> BillDraws:
+    """`bill.price` in every draw at once: money a month, and the classes it leaves out."""
+    n = wd.n
+    total = np.zeros(n)
+    refused: dict[str, np.ndarray] = {}
+    w = wd.as_workload()
+    for v, hit in zip(wd.variants, hit_rates(wd)):
+        c = v.c
+        active = np.ones(n, dtype=bool) if v.active is None else v.active
+        prices = model_prices(w, cat, c.model_key)
+        if prices is None:
+            continue
+        r = _model_rates(Same(prices), c.tier)
+        rows = rows_of(c, hit, n)
+        rates = _rates(r.billed, rows.total_input)
+        money = sum(rows.calls * rows.tokens[k] * rate / 1e6 for k, rate in zip(TOKEN_CATEGORIES, rates))
+        money = money.sum(axis=1)
+        ok = active
+        if r.limit is not None:
+            over = ((rows.context > r.limit) & rows.live).any(axis=1) & active
+            if over.any():
+                refused[c.name] = refused.get(c.name, np.zeros(n, dtype=bool)) | over
+                ok = active & ~over
+        total = total + np.where(ok, money, 0.0)
+    for o in wd.overheads:
+        total = total + as_draws(o.usd_per_month, n)
+    return BillDraws(total=total, refused=refused)
+
+
+def newly_refused(before: BillDraws, after: BillDraws, n: int) -> np.ndarray:
+    """Draws in which `after` refuses a class `before` did not (`bill.newly_refused`, per draw)."""
+    out = np.zeros(n, dtype=bool)
+    for name, mask in after.refused.items():
+        out |= mask & ~before.refused.get(name, np.zeros(n, dtype=bool))
+    return out
+
+
+# --- the waterfall -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeDraws:
+    """`uncertainty.Outcome` in every draw: today's bill, the bill after the levers, each lever's bar."""
+
+    today: Num
+    after: Num
+    savings: dict[str, Num]
+
+
+def _merge(keep: WorkloadDraws, moved: WorkloadDraws, applied: np.ndarray) -> WorkloadDraws:
+    """`moved` in the draws where the lever applied, `keep` in the others."""
+    if applied.all():
+        return moved
+    if not applied.any():
+        return keep
+    variants = [p for v in keep.variants if (p := v.within(~applied)) is not None]
+    variants += [p for v in moved.variants if (p := v.within(applied)) is not None]
+    overheads = [replace(o, usd_per_month=np.where(applied, 0.0, o.usd_per_month)) for o in keep.overheads]
+    overheads += [replace(o, usd_per_month=np.where(applied, o.usd_per_month, 0.0)) for o in moved.overheads]
+    return WorkloadDraws(keep.n, tuple(variants), tuple(overheads), moved.custom_models)
+
+
+def _merge_bills(keep: BillDraws, moved: BillDraws, applied: np.ndarray) -> BillDraws:
+    names = set(keep.refused) | set(moved.refused)
+    n = len(applied)
+    none = np.zeros(n, dtype=bool)
+    return BillDraws(total=np.where(applied, moved.total, keep.total),
+                     refused={k: np.where(applied, moved.refused.get(k, none), keep.refused.get(k, none))
+                              for k in names})
+
+
+def waterfall_draws(wd: WorkloadDraws, steps: Sequence[tuple[Lever, BaseModel]], cat: Catalogue) -> OutcomeDraws:
+    """`lever.waterfall`'s money in every draw: each lever applied in ORDER to what the earlier ones left, its bar the
+    difference of two priced workloads; where it cannot apply in a draw (its apply fails there, or it pushes a class
+    past its context window) its bar is 0 in that draw and the chain goes on from the workload before it."""
+    n = wd.n
+    baseline = before = price_draws(wd, cat)
+    current = wd
+    savings: dict[str, np.ndarray] = {}
+    for lever, x in steps:
+        if lever.draws is None:
+            raise NotOnDrawAxis(f"the {lever.name} lever")
+        moved, ok = lever.draws(current, x, cat)
+        after = price_draws(moved, cat)
+        applied = ok & ~newly_refused(before, after, n)
+        savings[lever.name] = np.where(applied, before.total - after.total, 0.0)
+        current = _merge(current, moved, applied)
+        before = _merge_bills(before, after, applied)
+    return OutcomeDraws(today=baseline.total, after=before.total, savings=savings)
+
+
+def valid_inputs(x: BaseModel, values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Draws whose values keep a lever's inputs valid: every draw for an inputs model without cross-field rules (the
+    ranges are clipped to the fields' bounds); otherwise the model's own `valid_draws` (its rules over draws)."""
+    rules = type(x).__pydantic_decorators__.model_validators
+    if not values or not rules:
+        return np.ones(n, dtype=bool)
+    check = getattr(type(x), "valid_draws", None)
+    if check is None:
+        raise NotOnDrawAxis(f"cross-field rules of {type(x).__name__}")
+    return np.asarray(check(with_inputs(x, values)), dtype=bool) & np.ones(n, dtype=bool)
