@@ -210,26 +210,57 @@ class FailureDraws:
 
 
 def failure_draws(f: Failures | None, steps, n: int) -> FailureDraws:
+    """`FailureOutcome.of` in every draw (any of the policy's numbers may be drawn)."""
     one = np.ones(n)
     if f is None:
         return FailureDraws(one, np.zeros(n), one, one)
-    if varies(f.max_attempts) or varies(f.retry_budget) or varies(f.restarts):
-        raise NotOnDrawAxis("a drawn retry policy")
     p = as_draws(f.failure_rate, n)
-    x = np.minimum(p, retry_threshold(f.max_attempts, f.retry_budget))
-    g = np.zeros(n)
-    term = np.ones(n)
-    for _ in range(f.max_attempts - 1):  # G(x) = x + ... + x^(k-1), as retries_per_first sums it
-        term = term * x
-        g = g + term
+    k = f.max_attempts
+    x = np.minimum(p, retry_threshold_draws(k, f.retry_budget, n))
+    g = _retries_per_first(x, k)
     s = np.minimum(np.maximum((1 - p) * (1 + g), 0.0), 1.0)
     run = s ** np.asarray(steps, dtype=float)
-    passes = sum((1 - run) ** j for j in range(f.restarts + 1)) + np.zeros(n)
+    restarts = np.asarray(f.restarts)
+    passes = np.zeros(n)
+    for j in range(int(restarts.max()) + 1):  # sum of (1 - run)^j over j = 0..restarts, as the scalar sum adds them
+        passes = passes + np.where(j <= restarts, (1 - run) ** j, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        success = np.where(run < 1, -np.expm1((f.restarts + 1) * np.log1p(-run)), 1.0)
+        success = np.where(run < 1, -np.expm1((restarts + 1) * np.log1p(-run)), 1.0)
     failing = p != 0
     return FailureDraws(np.where(failing, s, 1.0), np.where(failing, g, 0.0), np.where(failing, passes, 1.0),
                         np.where(failing, success, 1.0))
+
+
+def _retries_per_first(x: np.ndarray, k) -> np.ndarray:
+    """`workload.retries_per_first` with the attempts cap k per draw: x + x^2 + ... + x^(k-1)."""
+    k = np.asarray(k)
+    g = np.zeros(np.broadcast_shapes(np.shape(x), k.shape))
+    term = np.ones_like(g)
+    for j in range(1, int(k.max())):
+        term = term * x
+        g = g + np.where(j <= k - 1, term, 0.0)
+    return g
+
+
+def retry_threshold_draws(k, budget, n: int) -> np.ndarray:
+    """`workload.retry_threshold` in every draw: the scalar's root (brentq) where the cap and budget are the same in
+    every draw; otherwise G(x*) = b / (1 - b) solved by bisection on every draw at once (G increases on [0, 1]; 64
+    halvings leave the root to within 1e-19, below the scalar's xtol of 1e-15)."""
+    if not varies(k) and not varies(budget):
+        return np.full(n, retry_threshold(k, budget))
+    if budget is None:
+        return np.ones(n)
+    k, b = as_draws(k, n), as_draws(budget, n)
+    with np.errstate(divide="ignore"):
+        target = b / (1 - b)
+    lo, hi = np.zeros(n), np.ones(n)
+    for _ in range(64):
+        mid = (lo + hi) / 2
+        below = _retries_per_first(mid, k) < target
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    root = (lo + hi) / 2
+    never = (k <= 1) | (_retries_per_first(np.ones(n), k) <= target)
+    return np.where(b <= 0, 0.0, np.where(never, 1.0, root))
 
 
 # --- one variant's rows ----------------------------------------------------------------------------------------
@@ -315,8 +346,9 @@ def _agent_rows(c: CallClass, hit: Num, n: int, outcome: FailureDraws, add, bill
                 requests) -> None:
     """An agent task's rows (`workload._array_request_rows` over draws): steps 1..the longest task of any draw."""
     lp = c.loop
-    if lp.compaction != "none" and (varies(lp.keep_steps) or varies(lp.summarise_every)):
-        raise NotOnDrawAxis("a drawn compaction window")
+    if varies(lp.keep_steps) or varies(lp.summarise_every):  # a drawn window: one per draw, against every step
+        lp = copied(lp, keep_steps=as_draws(lp.keep_steps, n)[:, None],
+                    summarise_every=as_draws(lp.summarise_every, n)[:, None].astype(int))
     steps = np.asarray(lp.steps)
     longest = int(np.max(steps))
     n_steps = as_draws(steps, n)[:, None]
@@ -360,7 +392,7 @@ def _agent_rows(c: CallClass, hit: Num, n: int, outcome: FailureDraws, add, bill
             add(tokens_of(prefix_tokens, read, written, uncached, a_billed, z_billed), first * g, retry_live, full)
     if lp.compaction == "summarise":
         k = lp.summarise_every
-        j = np.arange(1, (longest - 1) // k + 1)[None, :].astype(float)
+        j = np.arange(1, (longest - 1) // int(np.min(k)) + 1)[None, :]
         if j.shape[1]:
             after = j * k
             s_live = after <= n_steps - 1

@@ -18,8 +18,11 @@ from calculators import draws as d
 from calculators import uncertainty as u
 from calculators.lever import MODEL_CHOICE
 from calculators.prices import build_catalogue, overrides_path
+from calculators.bill import price
 from calculators.registry import LEVERS
-from calculators.workload import SimpleWorkload
+from calculators.workload import (
+    MAX_FAILURE_RATE, AgentLoop, CallClass, FailureOutcome, Failures, SimpleWorkload, Workload, copied,
+)
 from pages._ui.workload_edit import SIDEBAR_KEYS
 
 CAT = build_catalogue(overrides_path())
@@ -166,3 +169,43 @@ def test_a_lever_not_on_the_draw_axis_is_priced_one_draw_at_a_time() -> None:
         chain.outcome_draws(u.draws(inputs, 10, 1), 10)
     mc = u.monte_carlo(chain, inputs, 20, seed=1)
     assert len(mc.after) == 20 and (mc.after > 0).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), budget_on=st.booleans(), steps=st.integers(1, 12))
+def test_a_drawn_retry_policy_is_the_failure_outcome_of_each_draw(seed: int, budget_on: bool, steps: int) -> None:
+    """Failure rate, attempts cap, budget, restarts and billed share drawn: each draw's outcome is
+    `FailureOutcome.of` of that draw's policy (the budget's threshold by bisection against the scalar's brentq)."""
+    rng = np.random.default_rng(seed)
+    n = 30
+    f = Failures.model_construct(failure_rate=rng.uniform(0, MAX_FAILURE_RATE, n), max_attempts=rng.integers(1, 11, n),
+                                 restarts=rng.integers(0, 6, n), failed_output_share=rng.uniform(0, 1, n),
+                                 replay="full history", retry_budget=rng.uniform(0, 0.5, n) if budget_on else None)
+    got = d.failure_draws(f, steps, n)
+    for i in range(n):
+        one = Failures(failure_rate=float(f.failure_rate[i]), max_attempts=int(f.max_attempts[i]),
+                       restarts=int(f.restarts[i]), failed_output_share=float(f.failed_output_share[i]),
+                       retry_budget=float(f.retry_budget[i]) if budget_on else None)
+        want = FailureOutcome.of(one, steps)
+        for field in ("step_success", "retries_per_step", "passes", "success"):
+            assert math.isclose(getattr(got, field)[i], getattr(want, field), rel_tol=1e-9, abs_tol=1e-12), field
+
+
+@pytest.mark.parametrize("compaction", ["none", "sliding", "summarise"])
+def test_a_drawn_agent_loop_bills_each_draw_as_its_own_task(compaction: str) -> None:
+    """Steps, tool results, window and summary cadence drawn: each draw's bill is the bill of that draw's task."""
+    rng = np.random.default_rng(4)
+    n = 25
+    loop = AgentLoop.model_construct(steps=rng.integers(1, 30, n), tool_result_tokens=rng.uniform(0, 3_000, n),
+                                     history_caching=True, compaction=compaction, keep_steps=rng.integers(1, 8, n),
+                                     summarise_every=rng.integers(1, 8, n), summary_tokens=rng.uniform(1, 2_000, n))
+    base = CallClass(name="Agent tasks", requests_per_month=10_000, model_key="anthropic/claude-sonnet-5-5",
+                     prefix_tokens=1_500, other_input_tokens=500, output_tokens=300, cache="5m", cache_hit_rate=0.6,
+                     failures=Failures(failure_rate=0.1, replay="step only"))
+    got = d.price_draws(d.WorkloadDraws(n, (d.Variant(copied(base, loop=loop)),)), CAT).total
+    for i in range(n):
+        one = AgentLoop(steps=int(loop.steps[i]), tool_result_tokens=float(loop.tool_result_tokens[i]),
+                        history_caching=True, compaction=compaction, keep_steps=int(loop.keep_steps[i]),
+                        summarise_every=int(loop.summarise_every[i]), summary_tokens=float(loop.summary_tokens[i]))
+        want = price(Workload(classes=(base.model_copy(update={"loop": one}),)), CAT).total
+        assert math.isclose(got[i], want, rel_tol=1e-9), (i, got[i], want)
