@@ -448,18 +448,28 @@ class Tornado:
         return self.bars[0] if self.bars and self.bars[0].swing > 0 else None
 
 
-def tornado(chain: Chain, inputs: Sequence[Uncertain], metric: Metric = bill_after) -> Tornado:
+def tornado(chain: Chain, inputs: Sequence[Uncertain], metric: Metric = bill_after,
+            on_draw_axis: bool = True) -> Tornado:
     """Each input from its low to its high, the others at their likely; bars sorted by swing, widest first (ties in
-    the inputs' order). A zero-width range is a flat bar at the point estimate, with no evaluation. A lever's input
-    moves only that lever and the ones after it, so its ends start again from the point estimate's waterfall there."""
+    the inputs' order). A zero-width range is a flat bar at the point estimate, with no evaluation. Every end is priced
+    at once on the draw axis (`Chain.outcome_draws`, one draw an end) where the chain's levers are on it; otherwise one
+    end at a time, where a lever's input moves only that lever and the ones after it, so its ends start again from the
+    point estimate's waterfall there (`on_draw_axis=False` asks for this; both give the same figures)."""
     point_wf = chain.waterfall()
     point_outcome = None if point_wf is None else outcome_of(point_wf)
     base = metric(point_outcome) if point_outcome is not None else float("nan")
+    moved = [(u, v) for u in inputs for v in (u.range.low, u.range.high) if v != u.range.likely]
+    try:
+        if not on_draw_axis:
+            raise on_draws.NotOnDrawAxis("asked for one end at a time")
+        at_ends = _ends_on_draws(chain, inputs, moved)
+    except on_draws.NotOnDrawAxis:
+        at_ends = {(u.name, v): chain.outcome({u.name: v}, resume=point_wf) for u, v in moved}
     bars, refused = [], []
     for u in inputs:
         ends = []
         for v in (u.range.low, u.range.high):
-            o = point_outcome if v == u.range.likely else chain.outcome({u.name: v}, resume=point_wf)
+            o = point_outcome if v == u.range.likely else at_ends[(u.name, v)]
             ends.append(None if o is None else metric(o))
         if None in ends:
             refused.append(u.label)
@@ -467,6 +477,20 @@ def tornado(chain: Chain, inputs: Sequence[Uncertain], metric: Metric = bill_aft
         bars.append(TornadoBar(u, ends[0], ends[1]))
     bars.sort(key=lambda b: -b.swing)  # stable: ties keep the inputs' order
     return Tornado(base=base, bars=tuple(bars), refused=tuple(refused))
+
+
+def _ends_on_draws(chain: Chain, inputs: Sequence[Uncertain],
+                   moved: Sequence[tuple[Uncertain, float]]) -> dict[tuple[str, float], Outcome | None]:
+    """The tornado's ends that move an input, all priced at once: one draw an end, every other input at its likely."""
+    n = len(moved)
+    if n == 0:
+        return {}
+    sample = {u.name: np.full(n, u.range.likely) for u in inputs}
+    for i, (u, v) in enumerate(moved):
+        sample[u.name][i] = v
+    o, valid = chain.outcome_draws(sample, n)
+    return {(u.name, v): Outcome(float(o.today[i]), float(o.after[i]), {k: float(s[i]) for k, s in o.savings.items()})
+            if valid[i] else None for i, (u, v) in enumerate(moved)}
 
 
 # --- Monte Carlo -------------------------------------------------------------------------------------------------

@@ -209,3 +209,21 @@ def test_a_drawn_agent_loop_bills_each_draw_as_its_own_task(compaction: str) -> 
                         summarise_every=int(loop.summarise_every[i]), summary_tokens=float(loop.summary_tokens[i]))
         want = price(Workload(classes=(base.model_copy(update={"loop": one}),)), CAT).total
         assert math.isclose(got[i], want, rel_tol=1e-9), (i, got[i], want)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sidebar=sidebars, names=lever_sets(), wide=st.booleans())
+def test_the_tornado_is_the_same_on_both_paths(sidebar: SimpleWorkload, names: tuple[str, ...], wide: bool) -> None:
+    """Every end of every bar, priced on the draw axis, is the end priced alone; the same bars are refused."""
+    chain, inputs = chain_of(sidebar, names, wide)
+    metrics = [u.bill_after, u.bill_today] + [u.saving_of(n) for n in names]
+    for metric in metrics:
+        fast = u.tornado(chain, inputs, metric)
+        slow = u.tornado(chain, inputs, metric, on_draw_axis=False)
+        assert fast.refused == slow.refused
+        assert {b.input.name: b for b in fast.bars}.keys() == {b.input.name: b for b in slow.bars}.keys()
+        by_name = {b.input.name: b for b in slow.bars}
+        for bar in fast.bars:
+            want = by_name[bar.input.name]
+            for got_v, want_v in ((bar.at_low, want.at_low), (bar.at_high, want.at_high)):
+                assert math.isclose(got_v, want_v, rel_tol=TOL, abs_tol=1e-6), (bar.input.name, got_v, want_v)
