@@ -25,8 +25,8 @@ from pydantic import BaseModel
 from calculators.bill import Same, _model_rates, _RateRows, model_prices
 from calculators.prices import Catalogue, ModelPrices
 from calculators.workload import (
-    HOURS_PER_MONTH, TOKEN_CATEGORIES, TTL_SECONDS, AgentLoop, CallClass, Failures, SimpleWorkload, Workload, cache_pool,
-    copied, retry_threshold, step_inputs,
+    HOURS_PER_MONTH, TOKEN_CATEGORIES, TTL_SECONDS, AgentLoop, CallClass, Failures, SimpleWorkload, Workload,
+    cache_pool, copied, retry_threshold, step_inputs,
 )
 
 if TYPE_CHECKING:
@@ -267,147 +267,140 @@ def retry_threshold_draws(k, budget, n: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class RowDraws:
-    """A variant's billed-call rows in every draw: arrays of shape (draws, rows); `live` marks the rows a draw has
-    (an agent task of fewer steps than the longest has fewer)."""
+class CallGroup:
+    """Billed calls of a variant that share a shape: each draw's calls a month (draws, or steps x draws for an agent
+    task) and the tokens of one such call by category (only the categories it bills; arrays that
+    broadcast to the calls' shape). `live`: the rows a draw has (an agent task shorter than the longest has fewer;
+    None: all)."""
 
-    calls: np.ndarray
+    calls: np.ndarray  # (draws,), or (steps, draws) for an agent task
     tokens: dict[str, np.ndarray]
-    total_input: np.ndarray
-    context: np.ndarray
-    live: np.ndarray | None
-    success: Num  # share of requests that complete
+    full_output: np.ndarray  # output and reasoning of one call, in full: with the input, what must fit the window
+    live: np.ndarray | None = None
+
+    @property
+    def total_input(self) -> np.ndarray:
+        """Input tokens of one call, cached or not: what picks the long-context tier."""
+        return sum(self.tokens[k] for k in TOKEN_CATEGORIES[:4] if k in self.tokens) + 0.0
 
 
-def _prefix_rows(c: CallClass, prefix: np.ndarray, from_history: np.ndarray | bool, hit: Num) -> dict[str, np.ndarray]:
-    """`workload._bill_prefix` over draws (prefix: (draws, rows) or (draws, 1)); `from_history`: rows that read the
-    prefix from the task's own history cache."""
-    zero = np.zeros_like(prefix)
-    out = dict.fromkeys(TOKEN_CATEGORIES[:4], zero)
-    in_history = not (isinstance(from_history, bool) and not from_history)
-    if in_history:
+def _plus(tokens: dict[str, np.ndarray], category: str, more: np.ndarray | None) -> None:
+    if more is not None:
+        tokens[category] = tokens[category] + more if category in tokens else more
+
+
+def _prefix_tokens(c: CallClass, prefix, hit, from_history=None) -> dict[str, np.ndarray]:
+    """`workload._bill_prefix` over draws: how the prefix of each call is billed. `from_history`: the calls (steps
+    >= 2 of a task with a cached history) that read it from the task's own cache; None: none do."""
+    out: dict[str, np.ndarray] = {}
+    rest = prefix
+    if from_history is not None:
         out["cache_read"] = np.where(from_history, prefix, 0.0)
         rest = np.where(from_history, 0.0, prefix)
-    else:
-        rest = prefix
     if c.cache != "off":
-        h = hit[:, None]
-        write = "cache_write_5m" if c.cache == "5m" else "cache_write_1h"
-        out["cache_read"] = out["cache_read"] + h * rest
-        out[write] = out[write] + (1 - h) * rest
-    elif in_history:
-        out["cache_write_5m"] = out["cache_write_5m"] + rest
+        _plus(out, "cache_read", hit * rest)
+        _plus(out, "cache_write_5m" if c.cache == "5m" else "cache_write_1h", (1 - hit) * rest)
+    elif from_history is not None:  # a cached conversation writes its whole first prompt, prefix included
+        _plus(out, "cache_write_5m", rest)
     else:
-        out["input"] = out["input"] + rest
+        _plus(out, "input", rest)
     return out
 
 
-def rows_of(c: CallClass, hit: Num, n: int) -> RowDraws:
-    """`workload.class_rows` over draws: each draw's calls a month and tokens of one call by category."""
+def call_groups(c: CallClass, hit: Num, n: int) -> list[CallGroup]:
+    """`workload.class_rows` over draws: the variant's billed calls a month, by shape."""
     f = c.failures
     steps = c.loop.steps if c.loop is not None else 1
     outcome = failure_draws(f, steps, n)
-    p = as_draws(f.failure_rate, n) if f is not None else np.zeros(n)
-    fos = as_draws(f.failed_output_share, n) if f is not None else np.ones(n)
-    billed_share = ((1 - p) + p * fos)[:, None]
-    a = as_draws(c.output_tokens, n)[:, None]
-    z = as_draws(c.reasoning_tokens, n)[:, None]
-    prefix = as_draws(c.prefix_tokens, n)[:, None]
-    u = as_draws(c.other_input_tokens, n)[:, None]
-    requests = as_draws(c.requests_per_month, n)[:, None]
-    groups: list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]] = []  # tokens, calls, live, output
-
-    def add(tokens: dict[str, np.ndarray], calls: np.ndarray, live: np.ndarray, full: np.ndarray) -> None:
-        groups.append((tokens, calls, live, full))
-
-    if c.loop is None:
-        tokens = _prefix_rows(c, prefix, False, hit)
-        tokens["input"] = tokens["input"] + u
-        tokens["output"], tokens["reasoning"] = a * billed_share, z * billed_share
-        first = requests * outcome.passes[:, None]
-        live = np.ones((n, 1), dtype=bool)
-        add(tokens, first, live, a + z)
-        add(tokens, first * outcome.retries_per_step[:, None], live & (outcome.retries_per_step[:, None] > 0), a + z)
+    if f is not None:
+        p = as_draws(f.failure_rate, n)
+        billed_share = (1 - p) + p * as_draws(f.failed_output_share, n)
+        a, z = c.output_tokens * billed_share, c.reasoning_tokens * billed_share
     else:
-        _agent_rows(c, hit, n, outcome, add, billed_share, a, z, prefix, u, requests)
-    shapes = [np.broadcast_shapes(g[1].shape, g[2].shape) for g in groups]
-    calls = np.concatenate([np.broadcast_to(g[1], sh) for g, sh in zip(groups, shapes)], axis=1)
-    live = np.concatenate([np.broadcast_to(g[2], sh) for g, sh in zip(groups, shapes)], axis=1)
-    tokens = {k: np.concatenate([np.broadcast_to(g[0][k], sh) for g, sh in zip(groups, shapes)], axis=1)
-              for k in TOKEN_CATEGORIES}
-    full = np.concatenate([np.broadcast_to(g[3], sh) for g, sh in zip(groups, shapes)], axis=1)
-    total_input = tokens["input"] + tokens["cache_write_5m"] + tokens["cache_write_1h"] + tokens["cache_read"]
-    calls = np.where(live, calls, 0.0)
-    return RowDraws(calls=calls, tokens=tokens, total_input=total_input, context=total_input + full, live=live,
-                    success=outcome.success)
+        a, z = as_draws(c.output_tokens, n), as_draws(c.reasoning_tokens, n)
+    full = as_draws(c.output_tokens + c.reasoning_tokens, n)
+    if c.loop is None:
+        tokens = _prefix_tokens(c, as_draws(c.prefix_tokens, n), hit)
+        _plus(tokens, "input", as_draws(c.other_input_tokens, n))
+        tokens["output"], tokens["reasoning"] = a, z
+        # A retry re-sends the same call: its calls join the first attempts' (1 + G per request started).
+        calls = as_draws(c.requests_per_month, n) * outcome.passes * (1 + outcome.retries_per_step)
+        return [CallGroup(calls, tokens, full)]
+    return _agent_groups(c, hit, n, outcome, a, z, full)
 
 
-def _agent_rows(c: CallClass, hit: Num, n: int, outcome: FailureDraws, add, billed_share, a, z, prefix, u,
-                requests) -> None:
-    """An agent task's rows (`workload._array_request_rows` over draws): steps 1..the longest task of any draw."""
+def _agent_groups(c: CallClass, hit: Num, n: int, outcome: FailureDraws, a_billed, z_billed,
+                  full) -> list[CallGroup]:
+    """An agent task's calls (`workload._array_request_rows` over draws), as arrays of steps x draws: steps 1..the
+    longest task of any draw (a row of n draws per step keeps each step's arithmetic on contiguous memory)."""
     lp = c.loop
     if varies(lp.keep_steps) or varies(lp.summarise_every):  # a drawn window: one per draw, against every step
-        lp = copied(lp, keep_steps=as_draws(lp.keep_steps, n)[:, None],
-                    summarise_every=as_draws(lp.summarise_every, n)[:, None].astype(int))
-    steps = np.asarray(lp.steps)
-    longest = int(np.max(steps))
-    n_steps = as_draws(steps, n)[:, None]
-    i = np.arange(1, longest + 1)[None, :]
-    live = i <= n_steps
-    d = a + as_draws(lp.tool_result_tokens, n)[:, None]
-    history, new = step_inputs(i, u, d, lp, as_draws(lp.summary_tokens, n)[:, None])
-    history, new = history + 0.0 * d, new + 0.0 * d  # (draws, steps)
+        lp = copied(lp, keep_steps=as_draws(lp.keep_steps, n),
+                    summarise_every=as_draws(lp.summarise_every, n).astype(int))
+    longest = int(np.max(lp.steps))
+    n_steps = as_draws(lp.steps, n)
+    i = np.arange(1, longest + 1)[:, None]
+    live = None if not varies(lp.steps) else i <= n_steps
+    prefix = as_draws(c.prefix_tokens, n)
+    u = as_draws(c.other_input_tokens, n)
+    requests = as_draws(c.requests_per_month, n)
+    tool = as_draws(lp.tool_result_tokens, n)
+    d = as_draws(c.output_tokens, n) + tool
+    history, new = step_inputs(i, u, d, lp, as_draws(lp.summary_tokens, n))
     cached = lp.history_caching
-    zero = np.zeros_like(history)
-    prefix_tokens = _prefix_rows(c, prefix + zero, (i >= 2) if cached else False, hit)
-    write_cat = "cache_write_5m"
-    if cached:
-        read, written, uncached = history, new, zero
-    else:
-        read, written, uncached = zero, zero, history + new
-    a_billed, z_billed, full = a * billed_share + zero, z * billed_share + zero, a + z + zero
+    shape = (longest, n)
+    prefix_tokens = _prefix_tokens(c, np.broadcast_to(prefix, shape), hit, (i >= 2) if cached else None)
 
-    def tokens_of(prefix_part, read, written, uncached, output, reasoning) -> dict[str, np.ndarray]:
+    def tokens_of(prefix_part: dict[str, np.ndarray], read=None, written=None, uncached=None, output=None,
+                  reasoning=None) -> dict[str, np.ndarray]:
         t = dict(prefix_part)
-        t["cache_read"] = t["cache_read"] + read
-        t[write_cat] = t[write_cat] + written
-        t["input"] = t["input"] + uncached
-        t["output"], t["reasoning"] = output, reasoning
+        _plus(t, "cache_read", read)
+        _plus(t, "cache_write_5m", written)  # a task's history is written at the 5-minute TTL
+        _plus(t, "input", uncached)
+        t["output"] = output
+        if reasoning is not None:
+            t["reasoning"] = reasoning
         return t
 
-    reach = outcome.passes[:, None] * outcome.step_success[:, None] ** (i - 1)
+    s = outcome.step_success
+    if (s == 1).all():
+        reach = outcome.passes
+    else:  # passes x s^(i - 1): a running product along the steps
+        reach = outcome.passes * np.cumprod(np.concatenate([np.ones((1, n)), np.broadcast_to(s, (longest - 1, n))]),
+                                            axis=0)
     first = requests * reach
-    add(tokens_of(prefix_tokens, read, written, uncached, a_billed, z_billed), first, live, full)
-    g = outcome.retries_per_step[:, None]
+    first_tokens = (tokens_of(prefix_tokens, read=history, written=new, output=a_billed, reasoning=z_billed) if cached
+                    else tokens_of(prefix_tokens, uncached=history + new, output=a_billed, reasoning=z_billed))
+    g = outcome.retries_per_step
     f = c.failures
-    retry_live = live & (g > 0)
-    if f is not None:
-        if f.replay == "step only":
-            step_only = u + np.where(i >= 2, as_draws(lp.tool_result_tokens, n)[:, None], 0.0)
-            r_prefix = _prefix_rows(c, prefix + zero, False, hit)
-            add(tokens_of(r_prefix, zero, zero, step_only + zero, a_billed, z_billed), first * g, retry_live, full)
-        elif cached:
-            add(tokens_of(prefix_tokens, read + written, zero, zero, a_billed, z_billed), first * g, retry_live, full)
-        else:
-            add(tokens_of(prefix_tokens, read, written, uncached, a_billed, z_billed), first * g, retry_live, full)
+    groups = []
+    if f is not None and f.replay == "step only":
+        groups.append(CallGroup(first, first_tokens, full, live))
+        step_only = u + np.where(i >= 2, tool, 0.0)
+        r_prefix = _prefix_tokens(c, np.broadcast_to(prefix, shape), hit)
+        groups.append(CallGroup(first * g, tokens_of(r_prefix, uncached=step_only, output=a_billed,
+                                                     reasoning=z_billed), full, live))
+    elif f is not None and cached:  # the first attempt already wrote everything this retry re-sends
+        groups.append(CallGroup(first, first_tokens, full, live))
+        groups.append(CallGroup(first * g, tokens_of(prefix_tokens, read=history + new, output=a_billed,
+                                                     reasoning=z_billed), full, live))
+    else:  # a retry re-sends what the first attempt sent: its calls join the first attempts'
+        groups.append(CallGroup(first * (1 + g), first_tokens, full, live))
     if lp.compaction == "summarise":
         k = lp.summarise_every
-        j = np.arange(1, (longest - 1) // int(np.min(k)) + 1)[None, :]
-        if j.shape[1]:
+        j = np.arange(1, (longest - 1) // int(np.min(k)) + 1)[:, None]
+        if len(j):
             after = j * k
-            s_live = after <= n_steps - 1
-            m = as_draws(lp.summary_tokens, n)[:, None]
+            m = as_draws(lp.summary_tokens, n)
             s_history = u + np.where(j >= 2, m, 0.0) + (k - 1) * d
-            s_new = d + 0.0 * j
-            s_out = m + 0.0 * j
-            s_zero = np.zeros_like(s_history)
-            s_prefix = _prefix_rows(c, prefix + s_zero, (after + 1 >= 2) if cached else False, hit)
-            if cached:
-                s_tokens = tokens_of(s_prefix, s_history, s_new, s_zero, s_out, s_zero)
-            else:
-                s_tokens = tokens_of(s_prefix, s_zero, s_zero, s_history + s_new, s_out, s_zero)
-            s_calls = requests * outcome.passes[:, None] * outcome.step_success[:, None] ** after
-            add(s_tokens, s_calls, s_live, s_out)
+            s_shape = np.broadcast_shapes(s_history.shape, after.shape)
+            s_prefix = _prefix_tokens(c, np.broadcast_to(prefix, s_shape), hit, (after + 1 >= 2) if cached else None)
+            s_out = np.broadcast_to(m, s_shape)
+            s_tokens = (tokens_of(s_prefix, read=s_history, written=d, output=s_out) if cached
+                        else tokens_of(s_prefix, uncached=s_history + d, output=s_out))
+            s_calls = requests * outcome.passes * s ** after
+            groups.append(CallGroup(s_calls, s_tokens, s_out, after <= n_steps - 1))
+    return groups
 
 
 # --- pricing ---------------------------------------------------------------------------------------------------
@@ -422,29 +415,24 @@ class BillDraws:
     refused: Mapping[str, np.ndarray] = field(default_factory=dict)  # class name -> draws in which it is refused
 
 
-def _rates(rates: _RateRows, total_input: np.ndarray) -> list[np.ndarray | float]:
-    """Each category's USD per MTok for every call (draws, rows): the base rate, or the long-context tier a call's
-    input crosses (every token of that call at the tier's price)."""
-    if rates.lowest is None or float(total_input.max(initial=0.0)) <= rates.lowest:
-        return list(rates.base_values)
-    return [t.at(total_input) for t in rates.tiered]
-
-
 def hit_rates(wd: WorkloadDraws) -> list[Num]:
     """Each variant's hit rate in every draw: its own, or derived from the traffic reaching its cache
     (`workload.derived_hit_rates`, per draw; a variant that is not active sends no traffic)."""
     n = wd.n
+    derived = [v for v in wd.variants if v.c.cache != "off" and v.c.cache_hit_rate is None]
     traffic: dict[tuple[str, str], np.ndarray] = {}
+    pools = {cache_pool(v.c) for v in derived}
     for v in wd.variants:
         c = v.c
+        key = cache_pool(c)
+        if key not in pools:
+            continue
         lp = c.loop
         per_request = 1 if lp is None or lp.history_caching else as_draws(lp.steps, n)
         sends = np.asarray(c.prefix_tokens) > 0
         if v.active is not None:
             sends = sends & v.active
-        arrivals = np.where(sends, as_draws(c.requests_per_month, n) * per_request, 0.0)
-        key = cache_pool(c)
-        traffic[key] = traffic.get(key, 0.0) + arrivals
+        traffic[key] = traffic.get(key, 0.0) + np.where(sends, as_draws(c.requests_per_month, n) * per_request, 0.0)
     out = []
     for v in wd.variants:
         c = v.c
@@ -453,36 +441,66 @@ def hit_rates(wd: WorkloadDraws) -> list[Num]:
         elif c.cache_hit_rate is not None:
             out.append(as_draws(c.cache_hit_rate, n))
         else:
-            per_hour = traffic.get(cache_pool(c), np.zeros(n)) / np.asarray(c.cache_prefixes, dtype=float) \
-                / HOURS_PER_MONTH
+            per_hour = traffic[cache_pool(c)] / np.asarray(c.cache_prefixes, dtype=float) / HOURS_PER_MONTH
             out.append(-np.expm1(-per_hour / 3600.0 * TTL_SECONDS[c.cache]))
     return out
 
 
-def price_draws(wd: WorkloadDraws, cat: Catalogue) -> BillDraws:
-    """`bill.price` in every draw at once: money a month, and the classes it leaves out."""
+def _group_money(g: CallGroup, rates: _RateRows, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """A group's money a month in every draw, and the draws in which one of its calls does not fit the window."""
+    total_input = None
+    if rates.lowest is not None or limit is not None:
+        total_input = g.total_input
+    if rates.lowest is None or float(np.max(total_input)) <= rates.lowest:
+        per_mtok = sum(g.tokens[k] * r for k, r in zip(TOKEN_CATEGORIES, rates.base_values) if k in g.tokens)
+    else:  # a call above a long-context threshold: every token of it at the tier's price
+        per_mtok = sum(g.tokens[k] * t.at(total_input) for k, t in zip(TOKEN_CATEGORIES, rates.tiered)
+                       if k in g.tokens)
+    money = g.calls * per_mtok / 1e6
+    over = None
+    if limit is not None:
+        over = total_input + g.full_output > limit
+        if g.live is not None:
+            over = over & g.live
+    if money.ndim == 2:  # steps x draws
+        if g.live is not None:
+            money = np.where(g.live, money, 0.0)
+        money = money.sum(axis=0)
+        over = None if over is None else over.any(axis=0)
+    return money, (over if over is not None and over.any() else None)
+
+
+def price_draws(wd: WorkloadDraws, cat: Catalogue, memo: dict | None = None) -> BillDraws:
+    """`bill.price` in every draw at once: money a month, and the classes it refuses. `memo`: the variants priced
+    earlier in the same waterfall (a lever leaves most classes as they are), by class object and hit rate."""
     n = wd.n
     total = np.zeros(n)
     refused: dict[str, np.ndarray] = {}
     w = wd.as_workload()
     for v, hit in zip(wd.variants, hit_rates(wd)):
         c = v.c
-        active = np.ones(n, dtype=bool) if v.active is None else v.active
         prices = model_prices(w, cat, c.model_key)
-        if prices is None:
+        if prices is None:  # unpriced: listed by the bill, never counted as free
             continue
-        r = _model_rates(Same(prices), c.tier)
-        rows = rows_of(c, hit, n)
-        rates = _rates(r.billed, rows.total_input)
-        money = sum(rows.calls * rows.tokens[k] * rate / 1e6 for k, rate in zip(TOKEN_CATEGORIES, rates))
-        money = money.sum(axis=1)
-        ok = active
-        if r.limit is not None:
-            over = ((rows.context > r.limit) & rows.live).any(axis=1) & active
-            if over.any():
-                refused[c.name] = refused.get(c.name, np.zeros(n, dtype=bool)) | over
-                ok = active & ~over
-        total = total + np.where(ok, money, 0.0)
+        known = memo.get(id(c)) if memo is not None else None
+        if known is not None and known[0] is c and known[1] is prices and np.array_equal(known[2], hit):
+            money, over = known[3], known[4]
+        else:
+            r = _model_rates(Same(prices), c.tier)
+            money, over = np.zeros(n), None
+            for g in call_groups(c, hit, n):
+                m, o = _group_money(g, r.billed, r.limit)
+                money = money + m
+                over = o if over is None else (over if o is None else over | o)
+            if memo is not None:
+                memo[id(c)] = (c, prices, hit, money, over)
+        if v.active is not None:
+            money = np.where(v.active, money, 0.0)
+            over = None if over is None else over & v.active
+        if over is not None and over.any():
+            refused[c.name] = refused.get(c.name, np.zeros(n, dtype=bool)) | over
+            money = np.where(over, 0.0, money)
+        total = total + money
     for o in wd.overheads:
         total = total + as_draws(o.usd_per_month, n)
     return BillDraws(total=total, refused=refused)
@@ -535,14 +553,15 @@ def waterfall_draws(wd: WorkloadDraws, steps: Sequence[tuple[Lever, BaseModel]],
     difference of two priced workloads; where it cannot apply in a draw (its apply fails there, or it pushes a class
     past its context window) its bar is 0 in that draw and the chain goes on from the workload before it."""
     n = wd.n
-    baseline = before = price_draws(wd, cat)
+    memo: dict = {}
+    baseline = before = price_draws(wd, cat, memo)
     current = wd
     savings: dict[str, np.ndarray] = {}
     for lever, x in steps:
         if lever.draws is None:
             raise NotOnDrawAxis(f"the {lever.name} lever")
         moved, ok = lever.draws(current, x, cat)
-        after = price_draws(moved, cat)
+        after = price_draws(moved, cat, memo)
         applied = ok & ~newly_refused(before, after, n)
         savings[lever.name] = np.where(applied, before.total - after.total, 0.0)
         current = _merge(current, moved, applied)
