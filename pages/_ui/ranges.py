@@ -266,8 +266,9 @@ def overview_section(ctx: Context, pairs: Sequence[tuple[Lever, BaseModel]]) -> 
     kept = len(mc.after)
     st.markdown(f"**Bill after the levers**: {band_text(mc.after)} a month.  \n"
                 f"**Today's bill**: {band_text(mc.today)} a month.")
+    took = f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:,.0f} ms"
     st.caption(f"{kept:,} of {mc.draws:,} {settings.method.upper() if settings.method == 'pert' else 'triangular'} "
-               f"draws, seed {mc.seed} ({ms / 1000:.1f} s; each draw prices the whole waterfall). P10: one draw in ten "
+               f"draws, seed {mc.seed} ({took}; each draw prices the whole waterfall). P10: one draw in ten "
                "is below it; P90: one in ten is above it. The same seed gives the same figures."
                + (f" {mc.refused:,} draws broke a rule of a lever's inputs and were left out." if mc.refused else ""))
     if mc.savings:
