@@ -30,14 +30,16 @@ routing rate is affine in the swept quantity, so every break-even is the root of
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+import annotated_types as at
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
+from calculators.draws import Num, OverheadDraws, Variant, WorkloadDraws, as_draws
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import CallClass, Overhead, Workload, copied, moved_to, probe
@@ -176,12 +178,13 @@ class RoutingInputs(BaseModel):
 def _rates(x: RoutingInputs, errors: tuple[np.ndarray | float, np.ndarray | float]) -> dict[str, np.ndarray]:
     """Per request type (axis 0: simple, complex), per attempt: cheap and strong calls, bad-answer chance F,
     escalation probability, and the latency paths; `errors` are the classifier's two error rates (scalars or
-    arrays): every quantity is affine in each of them."""
+    arrays): every quantity is affine in each of them. Axis 1 is a sweep's points, or the Monte Carlo's draws when
+    `x`'s fields are arrays (calculators/draws.py)."""
     e_a, e_b = (np.atleast_1d(np.asarray(e, dtype=float)) for e in errors)
-    q = np.array([[x.cheap_success_simple], [x.cheap_success_complex]])  # (2, 1)
+    q = _per_type(x.cheap_success_simple, x.cheap_success_complex)
     q_s = x.strong_success
     if x.mode == "router":
-        cheap = np.stack([1 - e_a, e_b])  # probability the router picks the cheap model, per type
+        cheap = _per_type(1 - e_a, e_b)  # probability the router picks the cheap model, per type
         caught = cheap * x.fallback_catch * (1 - q)  # bad cheap answers re-run on the strong model
         bad = cheap * (1 - q) * (1 - x.fallback_catch * q_s) + (1 - cheap) * (1 - q_s)
         escalated = 1 - cheap
@@ -196,9 +199,15 @@ def _rates(x: RoutingInputs, errors: tuple[np.ndarray | float, np.ndarray | floa
     return {"cheap": cheap_calls, "strong": strong_calls, "bad": bad, "escalated": escalated, "paths": paths}
 
 
+def _per_type(simple: np.ndarray | float, complex_: np.ndarray | float) -> np.ndarray:
+    """A quantity of each request type as rows (simple, complex): (2, 1) for numbers, (2, n) where one is an array
+    of n (a sweep's points, or draws)."""
+    return np.stack(np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (simple, complex_))))
+
+
 def _type_weights(x: RoutingInputs) -> np.ndarray:
-    """Share of user requests of each type, as a (2, 1) column: simple, complex."""
-    return np.array([[x.simple_share], [1 - x.simple_share]])
+    """Share of user requests of each type, as rows: simple, complex."""
+    return _per_type(x.simple_share, 1 - x.simple_share)
 
 
 @dataclass(frozen=True)
@@ -250,23 +259,59 @@ def unpriced(w: Workload, x: RoutingInputs, cat: Catalogue) -> list[str]:
     return [c.name for c in w.classes if c.model_key != x.cheap_model and not _priced(w, cat, c.model_key)]
 
 
+def _split(c: CallClass, cheap_model: str, strong: Num, cheap: Num) -> list[CallClass]:
+    """A routed class as its strong-model and cheap-model classes; `strong`, `cheap`: requests of each per request
+    billed today (numbers, or one per draw)."""
+    r = c.requests_per_month
+    return [copied(c, requests_per_month=r * strong),
+            moved_to(c, cheap_model, name=f"{c.name} · cheap model", requests_per_month=r * cheap)]
+
+
+def _router_fee(x: RoutingInputs, attempts: Num, volume: Num) -> Num:
+    """USD a month for the router or scorer: every attempt on `volume` requests billed today goes through it."""
+    return x.router_cost * attempts * volume
+
+
+def _overhead_name(x: RoutingInputs) -> str:
+    return "Router" if x.mode == "router" else "Confidence scorer"
+
+
 def apply(w: Workload, x: RoutingInputs, cat: Catalogue) -> Workload:
     v = volumes(x)
     cheap, strong, attempts = float(v.cheap[0]), float(v.strong[0]), float(v.attempts[0])
-
-    def change(c: CallClass) -> CallClass | list[CallClass]:
-        if not routed(c, x, w, cat):
-            return c
-        r = c.requests_per_month
-        return [copied(c, requests_per_month=r * strong),
-                moved_to(c, x.cheap_model, name=f"{c.name} · cheap model", requests_per_month=r * cheap)]
-
-    out = w.map(change)
+    out = w.map(lambda c: _split(c, x.cheap_model, strong, cheap) if routed(c, x, w, cat) else c)
     volume = sum(c.requests_per_month for c in w.classes if routed(c, x, w, cat))
-    fee = x.router_cost * attempts * volume
-    name = "Router" if x.mode == "router" else "Confidence scorer"
-    return out.replace(out.classes, overheads=(Overhead(name=name, usd_per_month=fee, lever="routing"),)
+    fee = _router_fee(x, attempts, volume)
+    # Overhead validates the fee: above its bound this raises, and the waterfall books the lever as unable to apply.
+    return out.replace(out.classes, overheads=(Overhead(name=_overhead_name(x), usd_per_month=fee, lever="routing"),)
                        if fee > 0 else ())
+
+
+# The largest monthly overhead `Overhead` accepts: a fee above it makes `apply` raise.
+_MAX_OVERHEAD: float = next(float(m.le) for m in Overhead.model_fields["usd_per_month"].metadata
+                            if isinstance(m, at.Le))
+
+
+def apply_draws(wd: WorkloadDraws, x: RoutingInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw at once (`x`'s drawn fields are arrays): the same volumes, split and fee per draw; it
+    fails (ok False) where the fee exceeds what `Overhead` accepts, as `apply` raises there."""
+    n = wd.n
+    v = volumes(x)
+    cheap, strong, attempts = (as_draws(a, n) for a in (v.cheap, v.strong, v.attempts))
+    w = wd.as_workload()
+    variants: list[Variant] = []
+    volume = np.zeros(n)
+    for p in wd.variants:
+        if not routed(p.c, x, w, cat):
+            variants.append(p)
+            continue
+        variants += [p.with_class(c) for c in _split(p.c, x.cheap_model, strong, cheap)]
+        requests = as_draws(p.c.requests_per_month, n)  # a variant has no requests in the draws it is not active in
+        volume = volume + (requests if p.active is None else np.where(p.active, requests, 0.0))
+    fee = _router_fee(x, attempts, volume)
+    out = replace(wd, variants=tuple(variants))
+    return (out.plus_overheads([OverheadDraws(_overhead_name(x), np.where(fee > 0, fee, 0.0), "routing")]),
+            ~(fee > _MAX_OVERHEAD))
 
 
 def describe(x: RoutingInputs) -> str:
@@ -338,7 +383,7 @@ LEVER = Lever(
     name="routing", label="Routing and cascades", page="pages/routing.py",
     question="Will a router (or a cheap-first cascade) pay for itself, given how accurate it really is?",
     inputs=RoutingInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
-    group=MODEL_CHOICE,
+    group=MODEL_CHOICE, draws=apply_draws,
 )
 
 
