@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -210,7 +211,15 @@ class FailureDraws:
 
 
 def failure_draws(f: Failures | None, steps, n: int) -> FailureDraws:
-    """`FailureOutcome.of` in every draw (any of the policy's numbers may be drawn)."""
+    """`FailureOutcome.of` in every draw (any of the policy's numbers may be drawn). Kept for the same policy and steps
+    objects: a lever leaves most classes' policies as they are, and every pricing of a class asks for it."""
+    return _failure_draws(Same(f), Same(steps) if varies(steps) else steps, n)
+
+
+@lru_cache(maxsize=256)
+def _failure_draws(same_f: Same, same_steps, n: int) -> FailureDraws:
+    f: Failures | None = same_f.obj
+    steps = same_steps.obj if isinstance(same_steps, Same) else same_steps
     one = np.ones(n)
     if f is None:
         return FailureDraws(one, np.zeros(n), one, one)
@@ -403,6 +412,76 @@ def _agent_groups(c: CallClass, hit: Num, n: int, outcome: FailureDraws, a_bille
     return groups
 
 
+def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows,
+                        limit: int | None) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """An agent task's money a month without compaction, summed over its steps in closed form: None where that does not
+    apply (compaction, or a call above a long-context threshold: `_agent_groups` then prices every step).
+
+    Without compaction step i sends the prefix P, the user message u and (i - 1) d of history and new input (d: a
+    step's output and tool result), so with every call at the base rates the steps' money needs only the weights
+    w_i = s^(i - 1) of the steps a task reaches, summed: W0 = sum w_i and W1 = sum (i - 1) w_i. Each call's cost is
+    then an affine function of the step, the same terms `_agent_groups` bills call by call."""
+    lp = c.loop
+    if lp.compaction != "none" or varies(lp.keep_steps) or varies(lp.summarise_every):
+        return None
+    steps = as_draws(lp.steps, n)
+    prefix, u = as_draws(c.prefix_tokens, n), as_draws(c.other_input_tokens, n)
+    tool = as_draws(lp.tool_result_tokens, n)
+    d = c.output_tokens + tool
+    largest_input = prefix + u + (steps - 1) * d  # the last step sends the most (history only grows)
+    if rates.lowest is not None and float(largest_input.max()) > rates.lowest:
+        return None
+    r = dict(zip(TOKEN_CATEGORIES, rates.base_values))
+    f = c.failures
+    outcome = failure_draws(f, lp.steps, n)
+    if f is not None:
+        p = as_draws(f.failure_rate, n)
+        billed_share = (1 - p) + p * as_draws(f.failed_output_share, n)
+    else:
+        billed_share = 1.0
+    per_call_output = (c.output_tokens * r["output"] + c.reasoning_tokens * r["reasoning"]) * billed_share
+
+    def prefix_cost(written_when_off: str) -> Num:
+        """USD/MTok of a call's prefix billed by the class's cache (`written_when_off`: its category with no cache)."""
+        if c.cache == "off":
+            return prefix * r[written_when_off]
+        write = r["cache_write_5m" if c.cache == "5m" else "cache_write_1h"]
+        return prefix * (hit * r["cache_read"] + (1 - hit) * write)
+
+    s = outcome.step_success
+    longest = int(np.max(lp.steps))
+    if (s == 1).all():  # every step reached: the sums are the integers' own
+        w0, w1 = steps + 0.0, steps * (steps - 1) / 2
+    else:
+        i = np.arange(1, longest + 1)[:, None]
+        w = np.cumprod(np.concatenate([np.ones((1, n)), np.broadcast_to(s, (longest - 1, n))]), axis=0)
+        if varies(lp.steps):
+            w = np.where(i <= steps, w, 0.0)
+        w0, w1 = w.sum(axis=0), (w * (i - 1)).sum(axis=0)
+    v0, v1 = w0 - 1, w1 - (w0 - 1)  # over steps 2.. only: sum w_i and sum (i - 2) w_i
+    g = outcome.retries_per_step
+    if lp.history_caching:  # step 1 writes its prompt; later steps read the prefix and history, write the new part
+        first_step = prefix_cost("cache_write_5m") + r["cache_write_5m"] * u + per_call_output
+        later = prefix * r["cache_read"] + per_call_output + r["cache_read"] * u + r["cache_write_5m"] * d
+        first = first_step + later * v0 + r["cache_read"] * d * v1
+    else:
+        first = (prefix_cost("input") + per_call_output) * w0 + r["input"] * (u * w0 + d * w1)
+    if f is None or f.replay == "step only":
+        retry = (prefix_cost("input") + r["input"] * u + per_call_output) * w0 + r["input"] * tool * v0
+    elif lp.history_caching:  # the first attempt wrote everything a retry re-sends: it reads it
+        retry = (prefix_cost("cache_write_5m") + r["cache_read"] * u + per_call_output
+                 + (prefix * r["cache_read"] + per_call_output + r["cache_read"] * u) * v0
+                 + r["cache_read"] * d * (v1 + v0))
+    else:
+        retry = first
+    money = c.requests_per_month * outcome.passes * (first + g * retry) / 1e6
+    over = None
+    if limit is not None:
+        over = largest_input + c.output_tokens + c.reasoning_tokens > limit
+        over = over if over.any() else None
+    return as_draws(money, n), over
+
+
 # --- pricing ---------------------------------------------------------------------------------------------------
 
 
@@ -487,11 +566,15 @@ def price_draws(wd: WorkloadDraws, cat: Catalogue, memo: dict | None = None) -> 
             money, over = known[3], known[4]
         else:
             r = _model_rates(Same(prices), c.tier)
-            money, over = np.zeros(n), None
-            for g in call_groups(c, hit, n):
-                m, o = _group_money(g, r.billed, r.limit)
-                money = money + m
-                over = o if over is None else (over if o is None else over | o)
+            summed = _agent_money_summed(c, hit, n, r.billed, r.limit) if c.loop is not None else None
+            if summed is not None:
+                money, over = summed
+            else:
+                money, over = np.zeros(n), None
+                for g in call_groups(c, hit, n):
+                    m, o = _group_money(g, r.billed, r.limit)
+                    money = money + m
+                    over = o if over is None else (over if o is None else over | o)
             if memo is not None:
                 memo[id(c)] = (c, prices, hit, money, over)
         if v.active is not None:
