@@ -28,6 +28,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, price
+from calculators.draws import WorkloadDraws, failure_draws, split_where
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
@@ -104,7 +105,8 @@ class EqualWorkOutOfReach(ValueError):
 # --- the lever ------------------------------------------------------------------------------------------------
 
 
-def fails(c: CallClass) -> bool:
+def fails(c: CallClass) -> bool | np.ndarray:
+    """Whether the class fails: per draw (a bool array) where its failure rate is drawn."""
     return c.failures is not None and c.failures.failure_rate > 0
 
 
@@ -144,6 +146,20 @@ def equal_work_factor(c: CallClass, failures: Failures) -> float:
     return before / after
 
 
+def equal_work_factor_draws(c: CallClass, failures: Failures, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`equal_work_factor` in every draw: the factor, and the draws where it raises NoTaskCompletes (factor 1 there)."""
+    before = failure_draws(c.failures, c.steps, n).success
+    after = failure_draws(failures, c.steps, n).success
+    none_complete = (after <= 0) & (before > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(after <= 0, 1.0, before / after), none_complete
+
+
+def _scaled(c: CallClass, failures: Failures, factor: float | np.ndarray) -> CallClass:
+    """The class under the policy, starting `factor` times its tasks."""
+    return copied(c, failures=failures, requests_per_month=c.requests_per_month * factor)
+
+
 def equal_work_factors(w: Workload, x: RetryPolicyInputs) -> dict[str, float]:
     """Each failing class's tasks started with the policy per task started today, for the same completed tasks."""
     return {c.name: equal_work_factor(c, with_policy(c.failures, x))  # type: ignore[arg-type]
@@ -157,7 +173,7 @@ def _at_equal_work(w: Workload, x: RetryPolicyInputs) -> Workload:
             return c
         assert c.failures is not None
         new = with_policy(c.failures, x)
-        return copied(c, failures=new, requests_per_month=c.requests_per_month * equal_work_factor(c, new))
+        return _scaled(c, new, equal_work_factor(c, new))
 
     return w.map(change)
 
@@ -183,6 +199,26 @@ def apply(w: Workload, x: RetryPolicyInputs, cat: Catalogue) -> Workload:
     if refused is not None:
         raise refused
     return _at_equal_work(w, x)
+
+
+def apply_draws(wd: WorkloadDraws, x: RetryPolicyInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: the policy at equal completed work on each class in the draws where it fails; the lever
+    does not apply in a draw where `apply` raises (a class with requests out of reach, or one that would complete no
+    task). `idle` and `caveat` raise nothing `apply` does not (they compare outcomes and factors `apply` computes)."""
+    n = wd.n
+    raises = np.zeros(n, dtype=bool)
+
+    def policy(v):
+        nonlocal raises
+        c = v.c
+        new = with_policy(c.failures, x)  # type: ignore[arg-type]
+        factor, none_complete = equal_work_factor_draws(c, new, n)
+        active = wd.everywhere() if v.active is None else v.active
+        raises = raises | (active & (none_complete | ((c.requests_per_month > 0) & (factor > MAX_EQUAL_WORK_FACTOR))))
+        return v.with_class(_scaled(c, new, factor))
+
+    moved = wd.map(lambda v: split_where(v, fails(v.c), policy, lambda v: v))
+    return moved, ~raises
 
 
 def describe(x: RetryPolicyInputs) -> str:
@@ -237,6 +273,7 @@ LEVER = Lever(
     name="retries", label="Retry budget", page="pages/retry_budgets.py",
     question="What do failures and retries do to the bill, and what does a retry budget cost at equal completed work?",
     inputs=RetryPolicyInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
+    draws=apply_draws,
 )
 
 

@@ -8,11 +8,12 @@ from hypothesis import strategies as st
 
 from calculators import retries
 from calculators.bill import price
+from calculators.draws import Variant, WorkloadDraws, price_draws
 from calculators.lever import effect, waterfall
 from calculators.prices import ModelPrices, TieredRate
 from calculators.retries import AmplificationInputs, RetryPolicyInputs
 from calculators.workload import (
-    MAX_FAILURE_RATE, AgentLoop, CallClass, FailureOutcome, Failures, SimpleWorkload, Workload, retry_threshold,
+    MAX_FAILURE_RATE, AgentLoop, CallClass, FailureOutcome, Failures, SimpleWorkload, Workload, copied, retry_threshold,
 )
 from tests.levers_common import CAT, DEFAULT, workloads
 
@@ -400,3 +401,49 @@ def test_the_bar_says_when_the_work_mostly_fails_or_multiplies():
     assert retries.caveat(w, RetryPolicyInputs(budget_on=False, max_attempts=4), CAT).startswith(
         "today 'Agent tasks' completes only 26.3% of its tasks: most of the bill pays for work that never completes")
     assert retries.caveat(DEFAULT, x, CAT) is None
+
+
+def test_on_the_draw_axis_each_draw_is_apply_of_that_draw():
+    """`apply_draws` against `apply` draw by draw: failure rate (0 in some draws: the class does not fail there),
+    requests (0 in some: nothing to refuse), steps and the policy drawn; the draws where `apply` raises are the ones
+    `apply_draws` says it does not apply in."""
+    rng = np.random.default_rng(7)
+    n = 80
+    rate = rng.choice([0.0, 0.05, 0.3, 0.6, MAX_FAILURE_RATE], n)
+    requests = rng.choice([0.0, 1_000.0, 2e6], n)
+    steps = rng.integers(1, 12, n)
+    k = rng.integers(1, 11, n).astype(float)  # a drawn input arrives as floats
+    budget = rng.uniform(0, 0.5, n)
+    agent = CallClass(name="Agent tasks", requests_per_month=1.0, model_key="anthropic/claude-sonnet-5-5",
+                      prefix_tokens=1_000, other_input_tokens=500, output_tokens=300, cache="5m", cache_hit_rate=0.5,
+                      loop=AgentLoop(steps=5), failures=Failures(failure_rate=0.1, max_attempts=3, restarts=1))
+    chat = CallClass(name="Chat", requests_per_month=5e5, model_key="openai/gpt-4o", other_input_tokens=800,
+                     output_tokens=200, failures=Failures(failure_rate=0.2))
+    drawn = copied(agent, requests_per_month=requests, loop=copied(agent.loop, steps=steps),
+                   failures=copied(agent.failures, failure_rate=rate))
+    wd = WorkloadDraws(n, (Variant(drawn), Variant(chat)))
+    for on in (True, False):
+        moved, ok = retries.apply_draws(wd, RetryPolicyInputs.model_construct(max_attempts=k, budget_on=on,
+                                                                              budget=budget), CAT)
+        assert len(moved.variants) == 3  # the agent class split: failing in some draws, not in others
+        got = price_draws(moved, CAT).total
+        for i in range(n):
+            w = Workload(classes=(copied(agent, requests_per_month=float(requests[i]),
+                                         loop=AgentLoop(steps=int(steps[i])),
+                                         failures=copied(agent.failures, failure_rate=float(rate[i]))), chat))
+            x = RetryPolicyInputs(max_attempts=int(k[i]), budget_on=on, budget=float(budget[i]))
+            try:
+                want = price(retries.apply(w, x, CAT), CAT).total
+            except ValueError:
+                assert not ok[i], i
+                continue
+            assert ok[i], i
+            assert math.isclose(got[i], want, rel_tol=1e-9), (i, got[i], want)
+        assert ok.any() and not ok.all()
+    # No task completes (0.05^300 underflows; outside the spine's bounds): refused on both paths.
+    doomed = copied(agent, loop=copied(agent.loop, steps=300), failures=Failures(failure_rate=MAX_FAILURE_RATE,
+                                                                                 max_attempts=10))
+    worst = Failures(failure_rate=MAX_FAILURE_RATE, max_attempts=1)
+    with pytest.raises(retries.NoTaskCompletes):
+        retries.equal_work_factor(doomed, worst)
+    assert retries.equal_work_factor_draws(doomed, worst, 3)[1].all()
