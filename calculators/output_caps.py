@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
 
 from calculators.bill import Bill, model_prices, price
+from calculators.draws import Variant, WorkloadDraws
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
@@ -115,6 +116,11 @@ class OutputCapInputs(BaseModel):
             )
         return self
 
+    @classmethod
+    def valid_draws(cls, x: OutputCapInputs) -> np.ndarray:
+        """`_spread_fits_a_log_normal` in every draw (`x.p95_multiple` one value per draw)."""
+        return ~(np.asarray(x.p95_multiple) > MAX_P95_MULTIPLE)
+
 
 def suggested_cap(p95_tokens: float) -> int:
     """Illustrative default: the smallest power of two at least 2x the p95, never below 4,096."""
@@ -124,28 +130,33 @@ def suggested_cap(p95_tokens: float) -> int:
 # --- length distributions ---------------------------------------------------------------------------
 
 
-def sigma_for(p95_multiple: float) -> float:
+def sigma_for(p95_multiple: float | np.ndarray) -> float | np.ndarray:
     """The log-normal sigma whose p95 is `p95_multiple` x its mean: 1.645 sigma - sigma^2/2 = ln k, exactly.
 
     Two sigmas solve it; we take the smaller, sigma = 1.645 - sqrt(1.645^2 - 2 ln k), on the branch where a wider
-    spread means a longer p95 (the other root puts most answers near zero under a far tail)."""
+    spread means a longer p95 (the other root puts most answers near zero under a far tail). An array: one per draw
+    (a number keeps `math`, whose log numpy's SIMD log can differ from in the last bit)."""
+    if isinstance(p95_multiple, np.ndarray):
+        return Z95 - np.sqrt(np.maximum(Z95**2 - 2 * np.log(p95_multiple), 0.0))
     return Z95 - math.sqrt(max(Z95**2 - 2 * math.log(p95_multiple), 0.0))
 
 
 @dataclass(frozen=True)
 class LogNormal:
-    """ln L ~ Normal(mu, sigma), parametrised by its mean: mu = ln(mean) - sigma^2/2."""
+    """ln L ~ Normal(mu, sigma), parametrised by its mean: mu = ln(mean) - sigma^2/2. Mean and sigma may be arrays
+    (one per draw): the functions below then take one argument per draw."""
 
-    mean: float
-    sigma: float
+    mean: float | np.ndarray
+    sigma: float | np.ndarray
 
     @classmethod
-    def from_mean(cls, mean: float, p95_multiple: float) -> LogNormal:
-        return cls(mean=float(mean), sigma=sigma_for(p95_multiple))
+    def from_mean(cls, mean: float | np.ndarray, p95_multiple: float | np.ndarray) -> LogNormal:
+        return cls(mean=mean if isinstance(mean, np.ndarray) else float(mean), sigma=sigma_for(p95_multiple))
 
     @property
-    def mu(self) -> float:
-        return math.log(self.mean) - self.sigma**2 / 2
+    def mu(self) -> float | np.ndarray:
+        log = np.log if isinstance(self.mean, np.ndarray) else math.log  # math on a number: as exact as before
+        return log(self.mean) - self.sigma**2 / 2
 
     def _z(self, c: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
@@ -328,7 +339,8 @@ def length_distribution(c: CallClass, x: OutputCapInputs) -> LogNormal:
     return _lengths(call_output(c), x.brevity_effect, x.p95_multiple)
 
 
-def _lengths(output: float, brevity_effect: float, p95_multiple: float) -> LogNormal:
+def _lengths(output: float | np.ndarray, brevity_effect: float | np.ndarray,
+             p95_multiple: float | np.ndarray) -> LogNormal:
     return LogNormal.from_mean(output * (1 + brevity_effect), p95_multiple)
 
 
@@ -337,6 +349,14 @@ def limit_cap(d: LogNormal | Empirical, max_truncation: float) -> float:
     rounded up (max_tokens is a whole number), at least 1."""
     quantile = float(d.ppf(np.array([1 - max_truncation]))[0])
     return float(max(1, math.ceil(quantile * (1 - 1e-12))))
+
+
+def limit_cap_draws(d: LogNormal, max_truncation: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`limit_cap` in every draw (`d` one distribution per draw), and the draws where it exists: math.ceil raises
+    on an infinite or undefined quantile."""
+    quantile = d.ppf(1 - np.asarray(max_truncation, dtype=float))
+    finite = np.isfinite(quantile)
+    return np.maximum(1.0, np.ceil(np.where(finite, quantile, 1.0) * (1 - 1e-12))), finite
 
 
 def effective_cap(cap: float | np.ndarray, floor: float) -> np.ndarray:
@@ -353,12 +373,50 @@ def apply(w: Workload, x: OutputCapInputs, cat: Catalogue) -> Workload:
             return c
         billed, cut, redone = _capped(call_output(c), x.brevity_effect, x.p95_multiple, x.cap, x.max_truncation)
         capped = copied(c, **_with_output(c, billed))
-        redo = c.requests_per_month * x.redo_share * cut
+        redo = _redo_requests(c, x.redo_share, cut)
         if redo <= 0:
             return capped
-        return [capped, copied(c, name=f"{c.name} · redo", requests_per_month=redo, **_with_output(c, redone))]
+        return [capped, _redo_class(c, redo, redone)]
 
     return w.map(change)
+
+
+def _redo_requests(c: CallClass, redo_share: float | np.ndarray, cut: float | np.ndarray) -> float | np.ndarray:
+    return c.requests_per_month * redo_share * cut
+
+
+def _redo_class(c: CallClass, requests: float | np.ndarray, redone: float | np.ndarray) -> CallClass:
+    """The answers sent again without the cap: the same input, their full (uncut) length."""
+    return copied(c, name=f"{c.name} · redo", requests_per_month=requests, **_with_output(c, redone))
+
+
+def apply_draws(wd: WorkloadDraws, x: OutputCapInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: a class is cappable where it has requests and output (per draw); its redo class
+    exists where it redoes any request (per draw), as `apply` adds it only then."""
+    w = wd.as_workload()
+    ok = wd.everywhere()
+
+    def change(v: Variant) -> Variant | list[Variant]:
+        nonlocal ok
+        c = v.c
+        if not single_call(c) or model_prices(w, cat, c.model_key) is None:
+            return v
+        output = call_output(c)
+        capping = wd.everywhere() & (np.asarray(output) > 0) & (np.asarray(c.requests_per_month) > 0)
+        if v.active is not None:
+            capping = capping & v.active
+        if not capping.any():
+            return v
+        # Where it does not cap, a draw computes on an output of 1 (no log of 0) and keeps its class as it is.
+        billed, cut, redone, fits = _capped_draws(np.where(capping, output, 1.0), x.brevity_effect, x.p95_multiple,
+                                                  x.cap, x.max_truncation)
+        ok = ok & (fits | ~capping)
+        capped = copied(c, **{k: np.where(capping, new, getattr(c, k)) for k, new in _with_output(c, billed).items()})
+        redo = _redo_requests(c, x.redo_share, cut)
+        redo_class = Variant(_redo_class(c, redo, redone)).within(capping & (redo > 0))
+        return [v.with_class(capped)] + ([redo_class] if redo_class is not None else [])
+
+    return wd.map(change), ok
 
 
 @lru_cache(maxsize=4096)  # the tornado moves inputs that leave most classes' output as it is
@@ -369,6 +427,15 @@ def _capped(output: float, brevity_effect: float, p95_multiple: float, cap: int,
     dist = _lengths(output, brevity_effect, p95_multiple)
     c = np.array([max(float(cap), limit_cap(dist, max_truncation))])
     return float(dist.limited_mean(c)[0]), float(dist.sf(c)[0]), float(dist.tail_mean(c)[0])
+
+
+def _capped_draws(output: np.ndarray, brevity_effect: float | np.ndarray, p95_multiple: float | np.ndarray,
+                  cap: float | np.ndarray, max_truncation: float | np.ndarray) -> tuple[np.ndarray, ...]:
+    """`_capped` in every draw, and the draws where its limit cap exists (see `limit_cap_draws`)."""
+    dist = _lengths(output, brevity_effect, p95_multiple)
+    floor, fits = limit_cap_draws(dist, max_truncation)
+    c = np.maximum(np.asarray(cap, dtype=float), floor)
+    return dist.limited_mean(c), dist.sf(c), dist.tail_mean(c), fits
 
 
 def describe(x: OutputCapInputs) -> str:
@@ -440,6 +507,7 @@ LEVER = Lever(
     name="output_caps", label="Output caps", page="pages/output_caps.py",
     question="What does tuning max_tokens save in money, latency and throughput?",
     inputs=OutputCapInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
+    draws=apply_draws,
     # Its caveat works on the classes apply caps (cappable: requests and output above zero, so its divisions are safe),
     # with the length distributions and limit caps apply computed first from the same inputs.
     notes_follow_apply=True,

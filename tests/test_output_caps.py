@@ -11,11 +11,14 @@ from scipy import integrate, special, stats
 from calculators import caching
 from calculators import output_caps as oc
 from calculators import tokens
+from calculators import uncertainty as u
 from calculators.bill import price
 from calculators.lever import effect
 from calculators.prices import ModelPrices, TieredRate
 from calculators.workload import AgentLoop, CallClass, Failures, Workload
+from pages._ui.workload_edit import SIDEBAR_KEYS
 from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, SONNET_45, SimpleWorkload, one, simple_workloads, workloads
+from tests.test_draws import reconcile
 
 # A plain price sheet: $2/MTok input, $10/MTok output, no tiers, no cache prices.
 PRICES = ModelPrices(provider_id="test", provider_name="Test", model_id="m", model_name="M",
@@ -583,3 +586,17 @@ def test_an_unpriced_class_is_left_alone_and_named():
     only = Workload(classes=(w.classes[1],))
     assert oc.idle(only, x, CAT) == "its single calls' models have no price"
     assert oc.caveat(only, x, CAT) is None
+
+
+def test_on_the_draw_axis_a_redo_class_exists_only_where_answers_are_redone():
+    """With no answer redone `apply` adds no redo class, so the uncut answers of an 8k-window model's class cannot
+    overflow its window; on the draw axis that class must not exist either (one of 0 requests is still refused)."""
+    sidebar = SimpleWorkload(model_key="aws/meta.llama3-8b-instruct-v1:0", input_tokens=6_000, output_tokens=400)
+    x = inputs(cap=4_096, redo_share=0.0)
+    chain = u.Chain(sidebar.workload(), ((oc.LEVER, x),), CAT, sidebar)
+    drawn = u.uncertain(u.WORKLOAD, sidebar, SIDEBAR_KEYS, {}, u.workload_fields(sidebar))
+    drawn += [i for i in u.uncertain(oc.LEVER.name, x, u.lever_keys(type(x)), {}) if i.field != "redo_share"]
+    drawn = [i for i in drawn if i.range.width > 0]
+    o, _ = chain.outcome_draws(u.draws(drawn, 40, 2), 40)
+    assert (o.savings["output_caps"] != 0).any()  # the lever applies: no class of redone answers is refused
+    reconcile(chain, drawn, 40, 2)
