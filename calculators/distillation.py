@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
+from calculators.draws import OverheadDraws, Variant, WorkloadDraws, split_where, varies
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue, ModelPrices, TieredRate
 from calculators.workload import DEFAULT_MODEL, CallClass, Overhead, Workload, copied, moved_to
@@ -44,12 +45,41 @@ MAX_MONTHS = 120
 
 def self_hosted_prices(price_per_mtok: float) -> ModelPrices:
     """A student you serve yourself, priced at one USD-per-million-tokens rate for input and output alike."""
-    rate = TieredRate(base=price_per_mtok)
+    return _self_hosted_at(TieredRate(base=price_per_mtok))
+
+
+def _self_hosted_at(rate: TieredRate) -> ModelPrices:
     provider, model = SELF_HOSTED_KEY.split("/")
     return ModelPrices(
         provider_id=provider, provider_name="Self-hosted", model_id=model, model_name="distilled student",
         input=rate, output=rate, source="your own serving cost", source_date="entered on the Distillation page",
     )
+
+
+class RatePerDraw:
+    """A USD-per-MTok rate with one value per draw, as the base of a TieredRate (the self-hosted price drawn).
+
+    `draws.price_draws` takes one ModelPrices per model key and bills a category as `calls * tokens * rate / 1e6` over
+    (draws, rows), with `rate` read from `bill._RateRows.base_values` as it stands: numpy keeps this object as it is
+    there and, since its `__array_ufunc__` is None, hands the product to `__rmul__`, which bills each draw's rows at
+    that draw's rate. Stopgap until the draw axis prices a rate per draw itself (a TieredRate whose base is an array of
+    n, read as `base[:, None]` by `draws._rates`); tests/test_distillation.py holds it to the one-draw waterfall."""
+
+    __array_ufunc__ = None
+
+    def __init__(self, per_draw: np.ndarray) -> None:
+        self.column = np.asarray(per_draw, dtype=float)[:, None]
+
+    def __rmul__(self, other: np.ndarray) -> np.ndarray:
+        return other * self.column
+
+
+def self_hosted_prices_draws(price_per_mtok: float | np.ndarray) -> ModelPrices:
+    """`self_hosted_prices` with the price drawn (one rate per draw); a price the same in every draw is that model."""
+    if not varies(price_per_mtok):
+        return self_hosted_prices(price_per_mtok)
+    # Not validated: a base per draw is no float (the drawn prices lie within the field's bounds).
+    return _self_hosted_at(TieredRate.model_construct(base=RatePerDraw(price_per_mtok), tiers=()))
 
 
 class DistillationInputs(BaseModel):
@@ -183,8 +213,9 @@ def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
             "label_output_tokens": min(int(round(main.output_tokens + main.reasoning_tokens)), 200_000)}
 
 
-def _models(x: DistillationInputs) -> tuple[ModelPrices, ...]:
-    return (self_hosted_prices(x.self_hosted_price),) if x.student_source == "Self-hosted" else ()
+def _models(x: DistillationInputs, priced=self_hosted_prices) -> tuple[ModelPrices, ...]:
+    """The self-hosted student as a model of the workload (`priced`: its prices from the typed rate)."""
+    return (priced(x.self_hosted_price),) if x.student_source == "Self-hosted" else ()
 
 
 def _student_priced(w: Workload, x: DistillationInputs, cat: Catalogue) -> bool:
@@ -202,24 +233,58 @@ def unpriced(w: Workload, x: DistillationInputs, cat: Catalogue) -> list[str]:
     return [c.name for c in w.classes if c.model_key != x.student_key and not _priced(w, cat, c.model_key)]
 
 
+def _fallback(c: CallClass, x: DistillationInputs) -> CallClass:
+    """The requests the student cannot handle, on the class's own model (where `x.fallback_share > 0`)."""
+    return copied(c, name=f"{c.name} · fallback", requests_per_month=c.requests_per_month * x.fallback_share)
+
+
+def _student(c: CallClass, x: DistillationInputs) -> CallClass:
+    """The requests the student is paid for (where `x.student_share > 0`)."""
+    return moved_to(c, x.student_key, name=f"{c.name} · student",
+                    requests_per_month=c.requests_per_month * x.student_share)
+
+
+UPKEEP = "Student upkeep"
+
+
 def apply(w: Workload, x: DistillationInputs, cat: Catalogue) -> Workload:
     def change(c: CallClass) -> CallClass | list[CallClass]:
         if not replaced(c, x, w, cat):
             return c
-        r = c.requests_per_month
         out = []
         if x.fallback_share > 0:
-            out.append(copied(c, name=f"{c.name} · fallback", requests_per_month=r * x.fallback_share))
+            out.append(_fallback(c, x))
         if x.student_share > 0:
-            out.append(moved_to(c, x.student_key, name=f"{c.name} · student",
-                                requests_per_month=r * x.student_share))
+            out.append(_student(c, x))
         return out
 
     out = w.map(change)
     # No class distilled (all on the student already, or unpriced): no new student to keep up.
-    upkeep = (Overhead(name="Student upkeep", usd_per_month=x.upkeep_per_month, lever="distillation"),) \
+    upkeep = (Overhead(name=UPKEEP, usd_per_month=x.upkeep_per_month, lever="distillation"),) \
         if x.upkeep_per_month > 0 and any(replaced(c, x, w, cat) for c in w.classes) else ()
     return out.replace(out.classes, overheads=upkeep, models=_models(x))
+
+
+def apply_draws(wd: WorkloadDraws, x: DistillationInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: a part whose share is 0 in a draw is not there (`apply` leaves it out: a fallback of no
+    requests could still be refused by its context window); an upkeep of 0 bills nothing, as no overhead does. It
+    applies in every draw: `apply`, `idle`, `one_off` and `caveat` raise for no inputs (the fields' bounds keep every
+    class, overhead and price valid)."""
+    w = wd.as_workload()
+
+    def change(v: Variant) -> Variant | list[Variant]:
+        if not replaced(v.c, x, w, cat):
+            return v
+        fallback = split_where(v, np.asarray(x.fallback_share) > 0, lambda p: p.with_class(_fallback(p.c, x)),
+                               lambda p: None)
+        student = split_where(v, np.asarray(x.student_share) > 0, lambda p: p.with_class(_student(p.c, x)),
+                              lambda p: None)
+        return fallback + student
+
+    out = wd.map(change)
+    upkeep = [OverheadDraws(UPKEEP, np.asarray(x.upkeep_per_month, dtype=float), "distillation")] \
+        if any(replaced(c, x, w, cat) for c in w.classes) else []
+    return out.plus_overheads(upkeep).plus_models(_models(x, self_hosted_prices_draws)), wd.everywhere()
 
 
 # --- the one-off cost ---------------------------------------------------------------------------------------------
@@ -299,7 +364,7 @@ LEVER = Lever(
     name="distillation", label="Distillation", page="pages/distillation.py",
     question="When does labelling data with a frontier model and training a small one pay back, at our volume?",
     inputs=DistillationInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
-    one_off=one_off, group=MODEL_CHOICE,
+    one_off=one_off, group=MODEL_CHOICE, draws=apply_draws,
 )
 
 

@@ -10,10 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calculators import distillation as ds
+from calculators import system_prompt as sp
+from calculators import uncertainty as u
 from calculators.bill import price
 from calculators.lever import effect
 from calculators.money import MoneySettings
-from calculators.workload import Workload
+from calculators.workload import SimpleWorkload, Workload
+from pages._ui.workload_edit import SIDEBAR_KEYS
 from tests.levers_common import CAT, DEFAULT, SONNET, SONNET_45, one, workloads
 
 NO_BATCH = "anthropic/claude-3-5-sonnet"  # $3 / $15 per MTok, no batch price in the catalogue
@@ -262,3 +265,64 @@ def test_zero_requests_say_so():
     # The upkeep is paid with nothing to save against it.
     assert r.saving == pytest.approx(-200) and r.requests == 0
     assert r.min_volume is None and r.volume_for_horizon is None and r.per_request_today is None
+
+
+# --- the draw axis (calculators/draws.py) -----------------------------------------------------------------------
+# tests/test_draws.py reconciles the lever at its defaults (a catalogue student); these hold the self-hosted student,
+# whose price is drawn (a rate per draw), and the shares that are 0 or 1 in some draws, to the one-draw waterfall.
+
+FALLBACK_MODES = ("Student first, then teacher", "Routed to the teacher up front")
+
+
+def _draw_chain(sidebar: SimpleWorkload, x: ds.DistillationInputs, with_trim: bool) -> u.Chain:
+    pairs = ((ds.LEVER, x),) + (((sp.LEVER, sp.SystemPromptInputs()),) if with_trim else ())
+    return u.Chain(sidebar.workload(), pairs, CAT, sidebar)
+
+
+def _assert_each_draw(chain, sample: dict[str, np.ndarray], n: int) -> None:
+    o, valid = chain.outcome_draws(sample, n)
+    assert valid.all()
+    for i in range(n):
+        scalar = chain.outcome({k: float(v[i]) for k, v in sample.items()})
+        pairs = [(scalar.today, o.today[i]), (scalar.after, o.after[i])]
+        pairs += [(scalar.savings[k], o.savings[k][i]) for k in scalar.savings]
+        for want, got in pairs:
+            assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-6), (i, want, got)
+
+
+@pytest.mark.parametrize("fallback_mode", FALLBACK_MODES)
+@pytest.mark.parametrize("source", ["Self-hosted", "Catalogue model"])
+def test_shares_of_0_and_1_and_a_price_per_draw_on_the_draw_axis(fallback_mode, source):
+    """Quality retained of exactly 0 or 1 leaves a part out in those draws only (an 8k-window model whose prompt does
+    not fit today: where nothing falls back, the student takes it all and the lever applies); every draw prices the
+    self-hosted student at its own rate, the system-prompt trim after it included."""
+    q = np.array([0.0, 1.0, 0.5, 1.0, 0.0, 0.95])
+    sample = {"distillation.quality_retained": q,
+              "distillation.self_hosted_price": np.array([0.0, 0.1, 5.0, 1_000.0, 0.3, 0.05]),
+              "distillation.upkeep_per_month": np.array([0.0, 200.0, 0.0, 1e7, 50.0, 200.0]),
+              "workload.requests_per_month": np.array([1e6, 2e6, 5e5, 1e6, 3.0, 1e6])}
+    for sidebar in (SimpleWorkload(), SimpleWorkload(agent_share=0.2, failure_rate=0.05, reasoning_tokens=1000),
+                    SimpleWorkload(model_key="aws/meta.llama3-8b-instruct-v1:0", input_tokens=9_000)):
+        for with_trim in (False, True):
+            x = ds.DistillationInputs(**ds.defaults(sidebar.workload(), CAT), student_source=source,
+                                      fallback_mode=fallback_mode)
+            _assert_each_draw(_draw_chain(sidebar, x, with_trim), sample, len(q))
+
+
+@settings(max_examples=30, deadline=None)
+@given(fallback_mode=st.sampled_from(FALLBACK_MODES), agent_share=st.sampled_from([0.0, 0.2, 1.0]),
+       failure_rate=st.sampled_from([0.0, 0.05]), cache_hit_rate=st.sampled_from([0.0, 0.3, None]),
+       with_trim=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_a_self_hosted_student_over_wide_ranges_is_the_one_draw_waterfall(fallback_mode, agent_share, failure_rate,
+                                                                          cache_hit_rate, with_trim, seed):
+    sidebar = SimpleWorkload(agent_share=agent_share, failure_rate=failure_rate, cache_hit_rate=cache_hit_rate,
+                             reasoning_tokens=1000)
+    x = ds.DistillationInputs(**ds.defaults(sidebar.workload(), CAT), student_source="Self-hosted",
+                              fallback_mode=fallback_mode)
+    chain = _draw_chain(sidebar, x, with_trim)
+    inputs = u.uncertain(u.WORKLOAD, sidebar, SIDEBAR_KEYS, {}, u.workload_fields(sidebar))
+    inputs += u.uncertain("distillation", x, u.lever_keys(type(x)), {
+        "distil.quality": u.Reach(below=0.5, above=0.5, scale="absolute"),
+        "distil.hosted": u.Reach(below=0.99, above=20.0), "distil.upkeep": u.Reach(below=1.0, above=5.0)})
+    inputs = [i for i in inputs if i.range.width > 0]
+    _assert_each_draw(chain, u.draws(inputs, 12, seed), 12)
