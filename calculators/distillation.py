@@ -56,30 +56,13 @@ def _self_hosted_at(rate: TieredRate) -> ModelPrices:
     )
 
 
-class RatePerDraw:
-    """A USD-per-MTok rate with one value per draw, as the base of a TieredRate (the self-hosted price drawn).
-
-    `draws.price_draws` takes one ModelPrices per model key and bills a category as `calls * tokens * rate / 1e6` over
-    (draws, rows), with `rate` read from `bill._RateRows.base_values` as it stands: numpy keeps this object as it is
-    there and, since its `__array_ufunc__` is None, hands the product to `__rmul__`, which bills each draw's rows at
-    that draw's rate. Stopgap until the draw axis prices a rate per draw itself (a TieredRate whose base is an array of
-    n, read as `base[:, None]` by `draws._rates`); tests/test_distillation.py holds it to the one-draw waterfall."""
-
-    __array_ufunc__ = None
-
-    def __init__(self, per_draw: np.ndarray) -> None:
-        self.column = np.asarray(per_draw, dtype=float)[:, None]
-
-    def __rmul__(self, other: np.ndarray) -> np.ndarray:
-        return other * self.column
-
-
 def self_hosted_prices_draws(price_per_mtok: float | np.ndarray) -> ModelPrices:
     """`self_hosted_prices` with the price drawn (one rate per draw); a price the same in every draw is that model."""
     if not varies(price_per_mtok):
         return self_hosted_prices(price_per_mtok)
-    # Not validated: a base per draw is no float (the drawn prices lie within the field's bounds).
-    return _self_hosted_at(TieredRate.model_construct(base=RatePerDraw(price_per_mtok), tiers=()))
+    # A base per draw (draws.price_draws bills each draw at its own); not validated, as no float: the drawn prices
+    # lie within the field's bounds.
+    return _self_hosted_at(TieredRate.model_construct(base=np.asarray(price_per_mtok, dtype=float), tiers=()))
 
 
 class DistillationInputs(BaseModel):

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel
 
-from calculators.bill import Same, _model_rates, _RateRows, model_prices
+from calculators.bill import Same, _model_rates, _RateRows, context_limit, model_prices
 from calculators.prices import Catalogue, ModelPrices
 from calculators.workload import (
-    HOURS_PER_MONTH, TOKEN_CATEGORIES, TTL_SECONDS, AgentLoop, CallClass, Failures, SimpleWorkload, Workload,
-    cache_pool, copied, retry_threshold, step_inputs,
+    HOURS_PER_MONTH, RATE_FIELD, TOKEN_CATEGORIES, TTL_SECONDS, AgentLoop, CallClass, Failures, SimpleWorkload,
+    Workload, cache_pool, copied, retry_threshold, step_inputs,
 )
 
 if TYPE_CHECKING:
@@ -525,6 +525,25 @@ def hit_rates(wd: WorkloadDraws) -> list[Num]:
     return out
 
 
+@dataclass(frozen=True)
+class _RatesPerDraw:
+    """A rate set whose prices are drawn (a self-hosted student's price per draw): each category's USD per MTok, one
+    per draw, as `bill._RateRows` gives them (such a price has no long-context tiers)."""
+
+    base_values: tuple[np.ndarray | float, ...]
+    lowest: None = None
+
+
+def _billing(prices: ModelPrices, tier: str) -> tuple[_RateRows | _RatesPerDraw, int | None]:
+    """The rates a class on this model and tier is billed at, and the model's context limit."""
+    rates = (prices.rates(tier) if tier != "standard" else None) or prices.standard
+    bases = tuple(rates.tiered(RATE_FIELD[k]).base for k in TOKEN_CATEGORIES)
+    if any(varies(b) for b in bases):
+        return _RatesPerDraw(bases), context_limit(prices)
+    r = _model_rates(Same(prices), tier)
+    return r.billed, r.limit
+
+
 def _group_money(g: CallGroup, rates: _RateRows, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
     """A group's money a month in every draw, and the draws in which one of its calls does not fit the window."""
     total_input = None
@@ -565,14 +584,14 @@ def price_draws(wd: WorkloadDraws, cat: Catalogue, memo: dict | None = None) -> 
         if known is not None and known[0] is c and known[1] is prices and np.array_equal(known[2], hit):
             money, over = known[3], known[4]
         else:
-            r = _model_rates(Same(prices), c.tier)
-            summed = _agent_money_summed(c, hit, n, r.billed, r.limit) if c.loop is not None else None
+            rates, limit = _billing(prices, c.tier)
+            summed = _agent_money_summed(c, hit, n, rates, limit) if c.loop is not None else None
             if summed is not None:
                 money, over = summed
             else:
                 money, over = np.zeros(n), None
                 for g in call_groups(c, hit, n):
-                    m, o = _group_money(g, r.billed, r.limit)
+                    m, o = _group_money(g, rates, limit)
                     money = money + m
                     over = o if over is None else (over if o is None else over | o)
             if memo is not None:
@@ -653,12 +672,22 @@ def waterfall_draws(wd: WorkloadDraws, steps: Sequence[tuple[Lever, BaseModel]],
 
 
 def valid_inputs(x: BaseModel, values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
-    """Draws whose values keep a lever's inputs valid: every draw for an inputs model without cross-field rules (the
-    ranges are clipped to the fields' bounds); otherwise the model's own `valid_draws` (its rules over draws)."""
-    rules = type(x).__pydantic_decorators__.model_validators
-    if not values or not rules:
-        return np.ones(n, dtype=bool)
-    check = getattr(type(x), "valid_draws", None)
-    if check is None:
-        raise NotOnDrawAxis(f"cross-field rules of {type(x).__name__}")
-    return np.asarray(check(with_inputs(x, values)), dtype=bool) & np.ones(n, dtype=bool)
+    """Draws whose values keep an inputs model valid, as validating it would: each drawn field within its bounds
+    (a range clipped to an exclusive bound reaches it), and the model's cross-field rules through its own
+    `valid_draws` (those rules over draws)."""
+    valid = np.ones(n, dtype=bool)
+    if not values:
+        return valid
+    fields = type(x).model_fields
+    for name, v in values.items():
+        for meta in fields[name].metadata:
+            for attr, holds in (("ge", np.greater_equal), ("gt", np.greater), ("le", np.less_equal), ("lt", np.less)):
+                bound = getattr(meta, attr, None)
+                if bound is not None:
+                    valid &= holds(v, bound)
+    if type(x).__pydantic_decorators__.model_validators:
+        check = getattr(type(x), "valid_draws", None)
+        if check is None:
+            raise NotOnDrawAxis(f"cross-field rules of {type(x).__name__}")
+        valid &= np.asarray(check(with_inputs(x, values)), dtype=bool)
+    return valid

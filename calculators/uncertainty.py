@@ -379,13 +379,14 @@ class Chain:
         unknown = set(by_owner) - {WORKLOAD} - {lever.name for lever, _ in self.levers}
         if unknown:
             raise on_draws.NotOnDrawAxis(f"inputs of {sorted(unknown)}")
+        valid = np.ones(n, dtype=bool)
         if self.sidebar is not None:
+            valid &= on_draws.valid_inputs(self.sidebar, by_owner.get(WORKLOAD, {}), n)
             wd = on_draws.from_sidebar(self.sidebar, by_owner.get(WORKLOAD, {}), n)
         elif WORKLOAD in by_owner:
             raise on_draws.NotOnDrawAxis("drawn inputs of a custom workload")
         else:
             wd = on_draws.from_workload(self.workload, n)
-        valid = np.ones(n, dtype=bool)
         steps = []
         for lever, x in ordered(self.levers):
             values = by_owner.get(lever.name, {})
