@@ -22,9 +22,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
+from calculators.draws import NotOnDrawAxis, OverheadDraws, Variant, WorkloadDraws, as_draws, split_where
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import CallClass, Overhead, Workload, split
+from calculators.workload import CallClass, Overhead, Workload, copied, split
 
 Tier = Literal["batch", "flex"]
 LABEL: dict[str, str] = {"batch": "Batch API (results within 24 h)", "flex": "Flex processing (slower, may 429)"}
@@ -57,12 +58,15 @@ def single_call(c: CallClass) -> bool:
     return c.loop is None
 
 
-def can_move(w: Workload, c: CallClass, x: BatchInputs, cat: Catalogue) -> bool:
-    """A standard-tier single-call class whose model publishes the tier's prices."""
-    if not single_call(c) or c.tier != "standard" or c.requests_per_month <= 0:
+def can_move(w: Workload, c: CallClass, x: BatchInputs, cat: Catalogue) -> bool | np.ndarray:
+    """A standard-tier single-call class with requests whose model publishes the tier's prices (one bool per draw
+    where the requests are drawn)."""
+    if not single_call(c) or c.tier != "standard":
         return False
     prices = model_prices(w, cat, c.model_key)
-    return prices is not None and prices.rates(x.tier) is not None
+    if prices is None or prices.rates(x.tier) is None:
+        return False
+    return c.requests_per_month > 0
 
 
 def _moved(w: Workload, x: BatchInputs, cat: Catalogue, share: float, pipeline_cost: float) -> Workload:
@@ -77,6 +81,58 @@ def _moved(w: Workload, x: BatchInputs, cat: Catalogue, share: float, pipeline_c
 def apply(w: Workload, x: BatchInputs, cat: Catalogue) -> Workload:
     """The share of every class that can move goes to the tier; the pipeline's cost is an overhead."""
     return _moved(w, x, cat, x.share, x.pipeline_cost)
+
+
+def split_draws(v: Variant, share: float | np.ndarray, suffix: str, **changes) -> list[Variant]:
+    """`workload.split` over draws: the variant whole where share <= 0, moved whole (its name kept) where share >= 1,
+    and in the other draws kept and moved parts ('<name> · <suffix>'), as the scalar split names them."""
+    c = v.c
+
+    def moved(part: Variant, name: str) -> Variant:
+        return part.with_class(copied(c, **{"name": name, "requests_per_month": c.requests_per_month * share,
+                                            **changes}))
+
+    def in_two(part: Variant) -> list[Variant]:
+        kept = part.with_class(copied(c, requests_per_month=c.requests_per_month * (1 - share)))
+        return [kept, moved(part, f"{c.name} · {suffix}")]
+
+    def some_or_all(part: Variant) -> list[Variant]:
+        return split_where(part, share >= 1, lambda p: moved(p, c.name), in_two)
+
+    return split_where(v, share <= 0, lambda p: p, some_or_all)
+
+
+def _renamed_nowhere(wd: WorkloadDraws, names: set[str]) -> None:
+    """The scalar split's workload numbers a repeated name ('<name> (2)'); refusals are matched by name, so a draw in
+    which a new name repeats another class's is priced one draw at a time."""
+    for name in names:
+        held = [v for v in wd.variants if v.c.name == name]
+        if len(held) > 1 and sum(as_draws(1 if v.active is None else v.active, wd.n) for v in held).max() > 1:
+            raise NotOnDrawAxis(f"two classes named {name!r} in one draw")
+
+
+def apply_draws(wd: WorkloadDraws, x: BatchInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: a class moves in the draws where it has requests; the pipeline costs where one moves.
+    It cannot fail."""
+    w = wd.as_workload()
+    moving = np.zeros(wd.n, dtype=bool)
+    variants: list[Variant] = []
+    for v in wd.variants:
+        movable = can_move(w, v.c, x, cat)
+        if movable is False:
+            variants.append(v)
+            continue
+        moves = np.broadcast_to(movable, (wd.n,))
+        moving |= moves if v.active is None else moves & v.active
+        variants += split_where(v, movable, lambda p: split_draws(p, x.share, x.tier, tier=x.tier), lambda p: p)
+    if not moving.any():
+        return wd, wd.everywhere()
+    out = WorkloadDraws(wd.n, tuple(variants), wd.overheads, wd.custom_models)
+    _renamed_nowhere(out, {f"{v.c.name} · {x.tier}" for v in wd.variants})
+    pipeline = np.where(moving, x.pipeline_cost, 0.0)
+    if (pipeline > 0).any():
+        out = out.plus_overheads([OverheadDraws(PIPELINE, pipeline, "batch")])
+    return out, wd.everywhere()
 
 
 def describe(x: BatchInputs) -> str:
@@ -112,7 +168,7 @@ def idle(w: Workload, x: BatchInputs, cat: Catalogue) -> str | None:
 LEVER = Lever(
     name="batch", label="Batch and flex", page="pages/batch.py",
     question="What does the traffic that can wait save at batch or flex prices?",
-    inputs=BatchInputs, apply=apply, describe=describe, idle=idle,
+    inputs=BatchInputs, apply=apply, describe=describe, idle=idle, draws=apply_draws,
 )
 
 

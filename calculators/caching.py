@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, model_prices, price
+from calculators.draws import OverheadDraws, WorkloadDraws, as_draws, split_where
 from calculators.lever import Lever
 from calculators.prices import Catalogue, ModelPrices
 from calculators.workload import (
@@ -80,15 +81,46 @@ def _main_prices(w: Workload, cat: Catalogue) -> ModelPrices | None:
     return model_prices(w, cat, main.model_key) if main is not None else None
 
 
-def cacheable(c: CallClass, x: CachingInputs) -> bool:
-    return c.prefix_tokens > 0 and c.prefix_tokens >= x.min_cacheable_tokens
+def cacheable(c: CallClass, x: CachingInputs) -> bool | np.ndarray:
+    """A prefix long enough to cache (one bool per draw where the prefix or the minimum is drawn)."""
+    return (c.prefix_tokens > 0) & (c.prefix_tokens >= x.min_cacheable_tokens)
+
+
+def _storage_usd(prefix_tokens: float | np.ndarray, x: CachingInputs) -> float | np.ndarray:
+    """A month of storage for `prefix_tokens` (summed over the caches) kept once per distinct prefix."""
+    return x.distinct_prefixes * prefix_tokens / 1e6 * x.storage_price * HOURS_PER_MONTH
 
 
 def storage_cost(w: Workload, x: CachingInputs) -> float:
     """An explicit cache kept alive all month: one copy of each distinct prefix in each cache (model and prefix)
     the lever caches, however many classes share it."""
     prefixes = {cache_pool(c): c.prefix_tokens for c in w.classes if cacheable(c, x)}
-    return x.distinct_prefixes * sum(prefixes.values()) / 1e6 * x.storage_price * HOURS_PER_MONTH
+    return _storage_usd(sum(prefixes.values()), x)
+
+
+def storage_cost_draws(wd: WorkloadDraws, x: CachingInputs) -> np.ndarray:
+    """`storage_cost` in every draw: per cache, the prefix of the last class that caches it in that draw."""
+    n = wd.n
+    prefixes: dict[tuple[str, str], np.ndarray] = {}
+    for v in wd.variants:
+        caches = np.broadcast_to(cacheable(v.c, x), (n,))
+        if v.active is not None:
+            caches = caches & v.active
+        if caches.any():
+            pool = cache_pool(v.c)
+            prefixes[pool] = np.where(caches, v.c.prefix_tokens, prefixes.get(pool, 0.0))
+    return as_draws(_storage_usd(sum(prefixes.values()), x), n)
+
+
+def _caching(c: CallClass, x: CachingInputs, hit: float | None = None) -> CallClass:
+    """A class whose prefix is long enough, with the prefix cached at the TTL (see `_cached`)."""
+    if hit is not None:
+        return copied(c, cache=x.ttl, cache_hit_rate=hit)
+    if x.hit_rate_mode == "Set directly":
+        return copied(c, cache=x.ttl, cache_hit_rate=x.hit_rate)
+    if c.cache == x.ttl:
+        return c if c.cache_hit_rate is not None else copied(c, cache_prefixes=x.distinct_prefixes)
+    return copied(c, cache=x.ttl, cache_hit_rate=None, cache_prefixes=x.distinct_prefixes)
 
 
 def _cached(w: Workload, x: CachingInputs, hit: float | None = None) -> Workload:
@@ -97,18 +129,7 @@ def _cached(w: Workload, x: CachingInputs, hit: float | None = None) -> Workload
     `hit` given: every such class at that hit rate (the page's curve). Otherwise the lever's own rule: a rate typed
     on the page applies to every class; "from traffic", a class that already caches at this TTL keeps the rate it has
     (observed data beats the model), and any other class derives it from the traffic reaching its cache."""
-    def change(c: CallClass) -> CallClass:
-        if not cacheable(c, x):
-            return c
-        if hit is not None:
-            return copied(c, cache=x.ttl, cache_hit_rate=hit)
-        if x.hit_rate_mode == "Set directly":
-            return copied(c, cache=x.ttl, cache_hit_rate=x.hit_rate)
-        if c.cache == x.ttl:
-            return c if c.cache_hit_rate is not None else copied(c, cache_prefixes=x.distinct_prefixes)
-        return copied(c, cache=x.ttl, cache_hit_rate=None, cache_prefixes=x.distinct_prefixes)
-
-    out = w.map(change)
+    out = w.map(lambda c: _caching(c, x, hit) if cacheable(c, x) else c)
     cost = storage_cost(w, x)
     return out.replace(out.classes, overheads=(Overhead(name="Cache storage", usd_per_month=cost, lever="caching"),)
                        if cost > 0 else ())
@@ -121,6 +142,16 @@ def _uncached(w: Workload, x: CachingInputs) -> Workload:
 
 def apply(w: Workload, x: CachingInputs, cat: Catalogue) -> Workload:
     return _cached(w, x)
+
+
+def apply_draws(wd: WorkloadDraws, x: CachingInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: a class caches in the draws where its prefix is long enough (a derived hit rate is left
+    None: `draws.hit_rates` derives it per draw from the traffic reaching its cache). It cannot fail."""
+    out = wd.map(lambda v: split_where(v, cacheable(v.c, x), lambda v: v.with_class(_caching(v.c, x)), lambda v: v))
+    storage = storage_cost_draws(wd, x)
+    if (storage > 0).any():
+        out = out.plus_overheads([OverheadDraws("Cache storage", storage, "caching")])
+    return out, wd.everywhere()
 
 
 def describe(x: CachingInputs) -> str:
@@ -145,7 +176,7 @@ def idle(w: Workload, x: CachingInputs, cat: Catalogue) -> str | None:
 LEVER = Lever(
     name="caching", label="Prompt caching", page="pages/caching.py",
     question="Does caching our shared prefix pay at our traffic, and with which TTL?",
-    inputs=CachingInputs, apply=apply, describe=describe, choices=choices, idle=idle,
+    inputs=CachingInputs, apply=apply, describe=describe, choices=choices, idle=idle, draws=apply_draws,
 )
 
 

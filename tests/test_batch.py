@@ -1,13 +1,15 @@
 """Batch and flex lever: hand-computed bills, cache prices under batch, the exact break-even share, properties."""
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import batch
+from calculators import batch, draws, uncertainty
 from calculators.bill import price
 from calculators.lever import effect
-from calculators.workload import AgentLoop, CallClass, Workload
-from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, one, workloads
+from calculators.workload import AgentLoop, CallClass, SimpleWorkload, Workload
+from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, assert_same_on_draw_axis, draw_axis_chain, one, workloads
+from tests.test_draws import reconcile
 
 ALL = batch.BatchInputs(share=1.0)
 
@@ -127,3 +129,43 @@ def test_saving_is_linear_in_the_share_and_a_difference_of_bills(w, share, cost,
     assert r.saving == pytest.approx(share * r.saving_per_share - r.pipeline_cost, rel=1e-9, abs=tol)
     assert r.saving_per_share >= -tol  # the cheaper tier never raises the bill
     assert r.saving >= -r.pipeline_cost - tol
+
+
+# --- the draw axis: tiers, costs and names the defaults of tests/test_draws.py do not reach --------------------------
+
+
+CROWDED = SimpleWorkload(model_key="openai/gpt-4o", input_tokens=120_000, output_tokens=4_000)  # near a 128k window
+
+
+@pytest.mark.parametrize("x, sidebar", [
+    (batch.BatchInputs(tier="flex", share=0.6, pipeline_cost=500.0), SimpleWorkload(model_key=GPT5)),
+    (batch.BatchInputs(share=0.6, pipeline_cost=500.0), SimpleWorkload(agent_share=0.2, failure_rate=0.05)),
+    (batch.BatchInputs(share=0.4), CROWDED),
+    (batch.BatchInputs(share=1.0), CROWDED),
+], ids=["flex", "pipeline", "some refused", "all moved, some refused"])
+def test_every_draw_on_the_draw_axis_is_the_one_draw_waterfall(x, sidebar):
+    chain, inputs = draw_axis_chain([(batch.LEVER, x)], sidebar=sidebar)
+    reconcile(chain, inputs, 40, 5)
+
+
+def test_the_split_on_the_draw_axis_names_the_parts_as_the_scalar_split():
+    """A class refused today (its calls do not fit gpt-4o's 128k window) is refused again as '<name> · batch' when a
+    share moves (a newly refused class: the lever cannot apply), under its own name when all of it moves."""
+    chain, _ = draw_axis_chain([(batch.LEVER, batch.BatchInputs(pipeline_cost=100.0))], sidebar=CROWDED)
+    sample = {"workload.input_tokens": np.array([100_000.0, 130_000, 130_000, 130_000, 100_000, 100_000]),
+              "batch.share": np.array([0.3, 0.3, 1.0, 0.0, 0.0, 1.0]),
+              "batch.pipeline_cost": np.array([100.0, 0, 50, 100, 100, 0])}
+    o, _ = chain.outcome_draws(sample, 6)
+    assert o.savings["batch"][1] == 0 and o.savings["batch"][2] != 0
+    assert_same_on_draw_axis(chain, sample)
+
+
+def test_a_split_that_repeats_a_name_is_priced_one_draw_at_a_time():
+    """'A · batch' already names a class: the scalar workload numbers the repeat, the draw axis declines the chain."""
+    w = Workload(classes=tuple(CallClass(name=n, requests_per_month=1_000, model_key=SONNET, output_tokens=100)
+                               for n in ("A", "A · batch")))
+    chain, inputs = draw_axis_chain([(batch.LEVER, batch.BatchInputs())], workload=w)
+    with pytest.raises(draws.NotOnDrawAxis):
+        chain.outcome_draws(uncertainty.draws(inputs, 10, 1), 10)
+    mc = uncertainty.monte_carlo(chain, inputs, 10, seed=1)
+    assert (mc.savings["batch"] > 0).all()

@@ -1,6 +1,7 @@
 """Prompt caching lever: hand-computed cases, exact break-evens from priced workloads, and properties."""
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +12,10 @@ from calculators.caching import CachingInputs
 from calculators.lever import effect
 from calculators.workload import SimpleWorkload
 from calculators.workload import split as split_class
-from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, SONNET_45, one, workloads
+from tests.levers_common import (
+    CAT, DEFAULT, GPT5, SONNET, SONNET_45, assert_same_on_draw_axis, draw_axis_chain, one, workloads,
+)
+from tests.test_draws import reconcile
 
 DIRECT = dict(hit_rate_mode="Set directly")
 
@@ -177,3 +181,44 @@ def test_two_features_with_prompts_of_the_same_length_do_not_share_a_cache():
     # Each feature's 3,000 requests a month alone reach its cache: h = 1 - exp(-3,000 / 730 / 3600 x 300).
     assert same_length.hit_rate == pytest.approx(1 - math.exp(-3_000 / 730 / 3600 * 300))
     assert other_length.hit_rate == pytest.approx(same_length.hit_rate, rel=1e-6)
+
+
+# --- the draw axis: the modes and costs the defaults of tests/test_draws.py do not reach ----------------------------
+
+BENCHMARK = SimpleWorkload(agent_share=0.2, failure_rate=0.05, reasoning_tokens=1000)
+
+
+@pytest.mark.parametrize("x", [
+    CachingInputs(hit_rate=0.6, storage_price=4.5, distinct_prefixes=3, **DIRECT),
+    CachingInputs(ttl="1h", storage_price=4.5, distinct_prefixes=5),
+    CachingInputs(ttl="1h", hit_rate=0.3, min_cacheable_tokens=1_500, **DIRECT),
+], ids=["direct", "1h from traffic", "direct 1h at the prefix's length"])
+@pytest.mark.parametrize("sidebar", [
+    SimpleWorkload(), BENCHMARK, SimpleWorkload(cache_hit_rate=None, agent_share=0.5, history_caching=True),
+    SimpleWorkload(cache_hit_rate=0.0, model_key=SONNET_45, input_tokens=150_000),
+], ids=["chat", "benchmark", "derived rate today", "long context"])
+def test_every_draw_on_the_draw_axis_is_the_one_draw_waterfall(x, sidebar):
+    chain, inputs = draw_axis_chain([(caching.LEVER, x)], sidebar=sidebar)
+    reconcile(chain, inputs, 40, 7)
+
+
+def test_storage_on_the_draw_axis_is_each_cache_s_last_prefix_in_each_draw():
+    """Three caches, one of them shared by two classes with prefixes of different lengths: the minimum, drawn across
+    the prefixes, decides per draw which classes cache, which prefix a shared cache stores, and what it costs."""
+    from calculators.workload import ClassRow, custom_workload
+
+    rows = [ClassRow(name="Chat", requests_per_month=200_000, model_key=SONNET, prefix_tokens=3_000,
+                     other_input_tokens=1_000, output_tokens=500),
+            ClassRow(name="Search", requests_per_month=50_000, model_key=SONNET, prefix_tokens=1_800,
+                     other_input_tokens=1_000, output_tokens=200),
+            ClassRow(name="Legacy", requests_per_month=100_000, model_key="openai/gpt-4o", prefix_tokens=1_200,
+                     other_input_tokens=300, output_tokens=100, cache_hit_rate=0.5)]
+    w = custom_workload(rows)
+    w = w.replace([c.model_copy(update={"prefix_group": "shared"}) if c.name != "Legacy" else c for c in w.classes])
+    x = CachingInputs(storage_price=4.5, distinct_prefixes=2)
+    chain, inputs = draw_axis_chain([(caching.LEVER, x)], workload=w)
+    reconcile(chain, inputs, 60, 3)
+    sample = {"caching.min_cacheable_tokens": np.array([0.0, 1_200, 1_201, 1_800, 1_801, 3_000, 3_001]),
+              "caching.distinct_prefixes": np.array([1.0, 2, 3, 1, 7, 2, 1]),
+              "caching.storage_price": np.array([0.0, 4.5, 1, 0, 2, 4.5, 9])}
+    assert_same_on_draw_axis(chain, sample)
