@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculators.bill import Bill, context_limit, model_prices, price
+from calculators.draws import WorkloadDraws
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
@@ -78,18 +79,26 @@ class AgentPolicyInputs(BaseModel):
 
 
 def with_policy(c: CallClass, x: AgentPolicyInputs) -> CallClass:
-    """The class with the chosen history policy (a class without a loop is returned unchanged)."""
+    """The class with the chosen history policy (a class without a loop is returned unchanged). The inputs' numbers
+    may be arrays, one per draw (`apply_draws`): the loop then holds them as they are."""
     if c.loop is None:
         return c
-    loop = c.loop.model_copy(update={
-        "history_caching": x.history_caching, "compaction": x.compaction, "keep_steps": x.keep_steps,
-        "summarise_every": x.summarise_every, "summary_tokens": float(x.summary_tokens),
-    })
+    # `* 1.0`, not float(): the same float for an int, and it takes an array of draws
+    loop = copied(c.loop, history_caching=x.history_caching, compaction=x.compaction, keep_steps=x.keep_steps,
+                  summarise_every=x.summarise_every, summary_tokens=x.summary_tokens * 1.0)
     return copied(c, loop=loop)
 
 
 def apply(w: Workload, x: AgentPolicyInputs, cat: Catalogue) -> Workload:
     return w.map(lambda c: with_policy(c, x))
+
+
+def apply_draws(wd: WorkloadDraws, x: AgentPolicyInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: the policy is structure (caching, compaction) plus numbers the loop holds per draw;
+    neither `apply` nor `idle` raises, so it applies in every draw."""
+    if all(v.c.loop is None for v in wd.variants):  # no agent tasks: the same workload, which needs no pricing again
+        return wd, wd.everywhere()
+    return wd.map_classes(lambda c: with_policy(c, x)), wd.everywhere()
 
 
 def policy_of(loop: AgentLoop) -> AgentPolicyInputs:
@@ -138,7 +147,7 @@ def idle(w: Workload, x: AgentPolicyInputs, cat: Catalogue) -> str | None:
 LEVER = Lever(
     name="agent_loops", label="Agent history policy", page="pages/agent_loops.py",
     question="Why does our agent cost many times the single-call estimate, and which history policy cuts it?",
-    inputs=AgentPolicyInputs, apply=apply, describe=describe, idle=idle,
+    inputs=AgentPolicyInputs, apply=apply, describe=describe, idle=idle, draws=apply_draws,
 )
 
 

@@ -21,9 +21,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from calculators.bill import Bill, price
+from calculators.draws import WorkloadDraws
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import DEFAULT_MODEL, ClassRow, Workload
+from calculators.workload import DEFAULT_MODEL, CallClass, ClassRow, Workload
 
 REFERENCE_STEP_SUCCESS = 0.95  # sources.toml: pipeline_reliability (0.95^12 = 54%)
 REFERENCE_STEPS = 12
@@ -133,11 +134,21 @@ class PipelineInputs(BaseModel):
 
     @model_validator(mode="after")
     def _unique_steps(self) -> PipelineInputs:
-        names = [r.name for r in self.table]
-        repeated = sorted({n for n in names if names.count(n) > 1})
+        repeated = _repeated_steps(self.table)
         if repeated:
             raise ValueError(f"each step needs its own row; repeated: {', '.join(repeated)[:120]}")
         return self
+
+    @classmethod
+    def valid_draws(cls, x: PipelineInputs) -> np.ndarray:
+        """`_unique_steps` over draws: the table is never drawn, so it holds in every draw or in none."""
+        return np.asarray(not _repeated_steps(x.table))
+
+
+def _repeated_steps(table: tuple[StepFacts, ...]) -> list[str]:
+    """Step names that have more than one row of the facts table."""
+    names = [r.name for r in table]
+    return sorted({n for n in names if names.count(n) > 1})
 
 
 # --- the lever ------------------------------------------------------------------------------------------------
@@ -180,9 +191,23 @@ def converted(w: Workload, x: PipelineInputs) -> list[str]:
     return [c.name for c in w.classes if c.name in chosen]
 
 
+def _stays(c: CallClass, chosen: set[str]) -> bool:
+    """A class that is not rewritten as code keeps its calls (a converted one leaves the workload)."""
+    return c.name not in chosen
+
+
 def apply(w: Workload, x: PipelineInputs, cat: Catalogue) -> Workload:
     chosen = set(x.convert)
-    return w.replace([c for c in w.classes if c.name not in chosen])
+    return w.replace([c for c in w.classes if _stays(c, chosen)])
+
+
+def apply_draws(wd: WorkloadDraws, x: PipelineInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: which classes leave is the same in every draw (names are not drawn); neither `apply`
+    nor `idle` raises, so it applies in every draw."""
+    chosen = set(x.convert)
+    if all(_stays(v.c, chosen) for v in wd.variants):  # the same workload, which needs no pricing again
+        return wd, wd.everywhere()
+    return wd.map(lambda v: v if _stays(v.c, chosen) else []), wd.everywhere()
 
 
 def one_off(w: Workload, x: PipelineInputs, cat: Catalogue) -> float:
@@ -205,7 +230,7 @@ LEVER = Lever(
     name="pipeline", label="Steps moved to code", page="pages/pipeline.py",
     question="What do our pipeline's LLM calls cost in money, latency and reliability, and what if some were code?",
     inputs=PipelineInputs, apply=apply, describe=describe, defaults=defaults, choices=choices, idle=idle,
-    one_off=one_off,
+    one_off=one_off, draws=apply_draws,
 )
 
 

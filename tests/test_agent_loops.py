@@ -1,6 +1,8 @@
 """Agent loops lever on the one bill: hand-computed tasks, the lever's saving, exact curves and overflows, properties."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +14,7 @@ from calculators.bill import price
 from calculators.lever import effect
 from calculators.prices import ModelPrices, TieredRate
 from calculators.workload import AgentLoop, CallClass, Failures, SimpleWorkload, Workload
+from tests import test_draws as td
 from tests.levers_common import CAT, DEFAULT, GPT5, workloads
 
 
@@ -294,3 +297,40 @@ def test_history_caching_never_costs_more_without_a_write_premium(shape, steps, 
     off = per_task(w, x.model_copy(update={"history_caching": False}))
     on = per_task(w, x.model_copy(update={"history_caching": True}))
     assert on <= off * (1 + 1e-12) + 1e-15
+
+
+# --- the draw axis (calculators/draws.py) ------------------------------------------------------------------------
+
+
+def reconcile_with(sidebar: SimpleWorkload, lever, x, others: tuple[str, ...] = (), n: int = 30, seed: int = 7) -> None:
+    """`lever` with inputs `x` (and the draw-axis levers `others` at their defaults), every input over a wide range:
+    each draw's money on the draw axis is the one-draw waterfall's (tests/test_draws.py's check, with these inputs
+    in place of the lever's defaults)."""
+    pinned = replace(lever, defaults=lambda w, cat: dict(x))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(td, "ON_DRAWS", [pinned if lv.name == lever.name else lv for lv in td.ON_DRAWS])
+        chain, inputs = td.chain_of(sidebar, (lever.name, *others), wide=True)
+    td.reconcile(chain, inputs, n, seed)
+
+
+BENCHMARK = SimpleWorkload(agent_share=0.2, failure_rate=0.05, reasoning_tokens=1000)
+
+
+@pytest.mark.parametrize("caching", [False, True])
+@pytest.mark.parametrize("compaction", al.COMPACTIONS)
+def test_every_policy_on_the_draw_axis_is_the_one_draw_waterfall(compaction, caching):
+    """Window, summary cadence and size drawn with the workload: each draw is the scalar lever's bar."""
+    x = AgentPolicyInputs(history_caching=caching, compaction=compaction, keep_steps=3, summarise_every=4,
+                          summary_tokens=800)
+    for sidebar in (BENCHMARK, BENCHMARK.model_copy(update={"agent_steps": 25, "replay": "step only",
+                                                             "history_caching": True, "restarts": 2})):
+        reconcile_with(sidebar, al.LEVER, x, ("system_prompt",))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=policies, agent_share=st.sampled_from([0.2, 1.0]), steps=st.sampled_from([2, 12, 40]),
+       history=st.booleans(), failure_rate=st.sampled_from([0.0, 0.3]), seed=st.integers(0, 2**32 - 1))
+def test_any_policy_on_the_draw_axis_is_the_one_draw_waterfall(x, agent_share, steps, history, failure_rate, seed):
+    sidebar = SimpleWorkload(agent_share=agent_share, agent_steps=steps, history_caching=history,
+                             failure_rate=failure_rate, max_attempts=3, restarts=1)
+    reconcile_with(sidebar, al.LEVER, x, n=12, seed=seed)

@@ -7,12 +7,15 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from calculators import pipeline as pl
+from calculators import uncertainty as u
 from calculators.bill import price
 from calculators.lever import effect, waterfall
 from calculators.pipeline import PipelineInputs, StepFacts
 from calculators.prices import ModelPrices, TieredRate
 from calculators.workload import ClassRow, Workload, custom_workload
+from tests import test_draws as td
 from tests.levers_common import CAT, DEFAULT
+from tests.test_agent_loops import BENCHMARK, reconcile_with
 
 # $1/MTok input, $5/MTok output: easy to compute by hand.
 M = ModelPrices(provider_id="test", provider_name="Test", model_id="m", model_name="M", input=TieredRate(base=1.0),
@@ -177,3 +180,35 @@ def test_an_unpriced_step_and_no_runs_are_never_free():
     zero = steps(("A", 1_000, 100), runs=0)
     r = pl.analyse(zero, PipelineInputs(table=pl.facts_for(zero), chained=True), CAT)
     assert r.before.cost_per_run is None and r.before.cost_per_success is None  # no runs: no cost per run
+
+
+# --- the draw axis (calculators/draws.py) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("convert", [("Agent tasks",), ("Requests",), ("Requests", "Agent tasks"), ("Nothing",)])
+def test_converted_classes_leave_every_draw(convert):
+    """The sidebar's classes converted, alone and before the other levers on the draw axis, every input over a wide
+    range: each draw's money is the one-draw waterfall's."""
+    x = PipelineInputs(convert=convert, table=pl.facts_for(BENCHMARK.workload()))
+    for others in ((), ("agent_loops", "system_prompt")):
+        reconcile_with(BENCHMARK, pl.LEVER, x, others)
+
+
+def test_the_example_pipeline_on_the_draw_axis():
+    """A custom workload (no drawn workload inputs): the rewrite cost and target drawn are outside the monthly bill,
+    so every draw is the point estimate's bar; the cross-field rule holds in every draw."""
+    w, x = example()
+    chain = u.Chain(w, ((pl.LEVER, x),), CAT)
+    reaches = {"pipe.rewrite": u.Reach(below=0.9, above=2.0),
+               "pipe.target": u.Reach(below=0.5, above=0.5, scale="absolute")}
+    inputs = u.uncertain(pl.LEVER.name, x, u.lever_keys(PipelineInputs), reaches)
+    assert all(i.range.width > 0 for i in inputs) and len(inputs) == 2
+    td.reconcile(chain, inputs, 20, 3)
+    o, valid = chain.outcome_draws(u.draws(inputs, 20, 3), 20)
+    assert valid.all() and o.savings["pipeline"] == pytest.approx(3_540)
+
+
+def test_a_repeated_step_is_refused_in_every_draw():
+    repeated = PipelineInputs.model_construct(**{**dict(PipelineInputs()), "table": (facts("a", 1, 0.9),
+                                                                                      facts("a", 2, 0.8))})
+    assert not PipelineInputs.valid_draws(repeated) and PipelineInputs.valid_draws(PipelineInputs())
