@@ -663,7 +663,7 @@ def waterfall_draws(wd: WorkloadDraws, steps: Sequence[tuple[Lever, BaseModel]],
         if lever.draws is None:
             raise NotOnDrawAxis(f"the {lever.name} lever")
         moved, ok = lever.draws(current, x, cat)
-        after = price_draws(moved, cat, memo)
+        after = before if moved is current else price_draws(moved, cat, memo)  # a lever with nothing to change
         applied = ok & ~newly_refused(before, after, n)
         savings[lever.name] = np.where(applied, before.total - after.total, 0.0)
         current = _merge(current, moved, applied)
