@@ -17,17 +17,18 @@ workloads (with and without reasoning), and the policies' bills at any budget fo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.bill import Bill, by_identity, model_prices, price
+from calculators.bill import Bill, Same, _model_rates, by_identity, model_prices, price
+from calculators.draws import NotOnDrawAxis, Variant, WorkloadDraws, _rates, hit_rates, rows_of
 from calculators.lever import Lever, TodayAndAfter
-from calculators.prices import Catalogue
-from calculators.workload import CallClass, Workload, copied, split
+from calculators.prices import Catalogue, ModelPrices
+from calculators.workload import TOKEN_CATEGORIES, CallClass, Workload, copied, split
 
 POLICIES = ("never", "selective", "always")
 POLICY_LABEL = {
@@ -100,6 +101,16 @@ class PreviewInputs(BaseModel):
         return EFFORT_BUDGETS[self.effort]
 
 
+def _no_share(tasks: tuple[TaskType, ...]) -> bool | np.ndarray:
+    """The shares add up to 0 (a number, or one per draw)."""
+    return sum(t.share for t in tasks) <= 0
+
+
+def _distinct_names(tasks: tuple[TaskType, ...]) -> bool:
+    names = [t.name.strip().lower() for t in tasks]
+    return len(set(names)) == len(names)
+
+
 class ReasoningInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     tasks: tuple[TaskType, ...] = Field(
@@ -111,12 +122,16 @@ class ReasoningInputs(BaseModel):
 
     @model_validator(mode="after")
     def _a_usable_mix(self) -> ReasoningInputs:
-        if sum(t.share for t in self.tasks) <= 0:
+        if _no_share(self.tasks):
             raise ValueError("the task types' shares of traffic add up to 0%; give at least one a share")
-        names = [t.name.strip().lower() for t in self.tasks]
-        if len(set(names)) != len(names):
+        if not _distinct_names(self.tasks):
             raise ValueError("two task types have the same name")
         return self
+
+    @classmethod
+    def valid_draws(cls, x: ReasoningInputs) -> np.ndarray:
+        """`_a_usable_mix` over draws (a share may hold one value per draw): the draws it lets through."""
+        return ~np.asarray(_no_share(x.tasks)) & _distinct_names(x.tasks)
 
     @property
     def share_total(self) -> float:
@@ -167,19 +182,25 @@ def keeps_reasoning(x: ReasoningInputs, cost_per_request: float) -> np.ndarray:
     return x.benefits > cost_per_request
 
 
+def _kept_share(x: ReasoningInputs, cost: float) -> float:
+    """Share of a class's requests whose task type keeps reasoning at this reasoning cost per request."""
+    return float(x.shares[keeps_reasoning(x, cost)].sum())
+
+
+def _reason_where_it_earns(c: CallClass, kept: float) -> CallClass | list[CallClass]:
+    """A class that reasons split in two: the `kept` share of its requests keeps reasoning, the rest drops it."""
+    if kept <= 0:
+        return copied(c, reasoning_tokens=0.0)
+    return split(c, 1 - kept, NO_REASONING, reasoning_tokens=0.0)
+
+
 def _selective(w: Workload, x: ReasoningInputs, costs: list[float | None]) -> Workload:
     """Each class that reasons split in two: the task types that keep reasoning, and those that drop it."""
-    shares = x.shares
     cost_of = {c.name: cost for c, cost in zip(w.classes, costs, strict=True)}
 
     def change(c: CallClass) -> CallClass | list[CallClass]:
         cost = cost_of[c.name]
-        if cost is None:
-            return c
-        kept = float(shares[keeps_reasoning(x, cost)].sum())
-        if kept <= 0:
-            return copied(c, reasoning_tokens=0.0)
-        return split(c, 1 - kept, NO_REASONING, reasoning_tokens=0.0)
+        return c if cost is None else _reason_where_it_earns(c, _kept_share(x, cost))
 
     return w.map(change)
 
@@ -189,6 +210,87 @@ def apply(w: Workload, x: ReasoningInputs, cat: Catalogue) -> Workload:
     if not any(reasons(c) for c in w.classes):
         return w
     return _selective(w, x, reasoning_cost_per_request(w, cat))
+
+
+# --- the lever over draws (calculators/draws.py) -------------------------------------------------------------------
+
+
+def _reasoning_money_draws(c: CallClass, hit: np.ndarray, prices: ModelPrices, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """What a variant's reasoning tokens cost a month in every draw, and the draws in which a call of it does not fit
+    its model's context window: `draws.price_draws` for one variant and its reasoning tokens only (they are not
+    input, so they never move a call's long-context tier: this is its bill minus the bill without them)."""
+    r = _model_rates(Same(prices), c.tier)
+    rows = rows_of(c, hit, n)
+    rate = _rates(r.billed, rows.total_input)[TOKEN_CATEGORIES.index("reasoning")]
+    money = (rows.calls * rows.tokens["reasoning"] * rate / 1e6).sum(axis=1)
+    if r.limit is None:
+        return money, np.zeros(n, dtype=bool)
+    return money, ((rows.context > r.limit) & rows.live).any(axis=1)
+
+
+def reasoning_cost_per_request_draws(wd: WorkloadDraws, cat: Catalogue) -> list[np.ndarray]:
+    """`reasoning_cost_per_request` over draws: each variant's USD of reasoning per request in every draw; NaN where
+    the scalar gives None (the variant does not reason or is not there, its model has no price, or it is refused)."""
+    n = wd.n
+    w = wd.as_workload()
+    out = []
+    for v, hit in zip(wd.variants, hit_rates(wd), strict=True):
+        c = v.c
+        reasoning = (np.asarray(c.reasoning_tokens) > 0) & (np.asarray(c.requests_per_month) > 0)
+        if v.active is not None:
+            reasoning = reasoning & v.active
+        prices = model_prices(w, cat, c.model_key) if np.any(reasoning) else None
+        if prices is None:
+            out.append(np.full(n, np.nan))
+            continue
+        money, refused = _reasoning_money_draws(c, hit, prices, n)
+        priced = reasoning & ~refused
+        out.append(np.where(priced, money / np.where(priced, c.requests_per_month, 1.0), np.nan))
+    return out
+
+
+def _kept_share_draws(x: ReasoningInputs, cost: np.ndarray) -> np.ndarray:
+    """`_kept_share` in every draw (NaN cost: 1, every type keeps reasoning). The task types that keep it depend only
+    on where the cost falls among the distinct benefits, so each such interval's share is summed once, by
+    `_kept_share` itself (bit for bit)."""
+    benefits = np.unique(x.benefits)
+    known = ~np.isnan(cost)
+    interval = np.where(known, np.searchsorted(benefits, np.where(known, cost, 0.0), side="right"), -1)
+    present, first = np.unique(interval, return_index=True)
+    kept = np.ones(len(benefits) + 2)  # by interval; the last entry (index -1) is the draws of unknown cost
+    kept[present] = [_kept_share(x, float(cost[i])) if j >= 0 else 1.0 for j, i in zip(present, first, strict=True)]
+    return kept[interval]
+
+
+def _reason_where_it_earns_draws(v: Variant, kept: np.ndarray) -> list[Variant]:
+    """`_reason_where_it_earns` over draws (`kept`: one share per draw). Each of its outcomes, draw by draw, leaves a
+    class of the variant's name (with that draw's requests and reasoning tokens) and, where `split` makes one, a class
+    of the requests that drop reasoning: two variants, not one per outcome."""
+    c = v.c
+    share = 1 - kept  # as `split` is given it
+    none_kept = kept <= 0
+    unsplit = ~none_kept & (share <= 0)  # split returns the class as it is
+    all_moved = ~none_kept & ~unsplit & (share >= 1)  # split moves every request, under the class's name
+    some_moved = ~(none_kept | unsplit | all_moved)
+    requests = c.requests_per_month
+    stays = copied(c, requests_per_month=np.where(none_kept | unsplit, requests, np.where(
+        all_moved, requests * share, requests * (1 - share))),
+        reasoning_tokens=np.where(none_kept | all_moved, 0.0, c.reasoning_tokens))
+    moved = Variant(copied(c, name=f"{c.name} · {NO_REASONING}", requests_per_month=requests * share,
+                           reasoning_tokens=0.0), v.active).within(some_moved)
+    return [v.with_class(stays)] + ([moved] if moved is not None else [])
+
+
+def apply_draws(wd: WorkloadDraws, x: ReasoningInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: each variant's decision is taken per draw at its reasoning cost there. It cannot fail:
+    `idle` and `apply` raise nothing (the shares add up to more than 0, a rule of the inputs)."""
+    names = {v.c.name for v in wd.variants}
+    if any(f"{name} · {NO_REASONING}" in names for name in names):  # Workload.map would number the repeated name
+        raise NotOnDrawAxis("a class named as the reasoning lever names the requests that drop reasoning")
+    variants: list[Variant] = []
+    for v, cost in zip(wd.variants, reasoning_cost_per_request_draws(wd, cat), strict=True):
+        variants += [v] if np.isnan(cost).all() else _reason_where_it_earns_draws(v, _kept_share_draws(x, cost))
+    return replace(wd, variants=tuple(variants)), wd.everywhere()
 
 
 def describe(x: ReasoningInputs) -> str:
@@ -210,7 +312,7 @@ def idle(w: Workload, x: ReasoningInputs, cat: Catalogue) -> str | None:
 LEVER = Lever(
     name="reasoning", label="Reasoning only where it earns", page="pages/reasoning.py",
     question="On which task types does a reasoning budget earn its cost?",
-    inputs=ReasoningInputs, apply=apply, describe=describe, idle=idle,
+    inputs=ReasoningInputs, apply=apply, describe=describe, idle=idle, draws=apply_draws,
 )
 
 

@@ -9,11 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from calculators import draws
 from calculators import reasoning as rz
+from calculators import uncertainty as u
 from calculators.bill import price
 from calculators.lever import effect
-from calculators.workload import AgentLoop, CallClass, Workload
+from calculators.workload import AgentLoop, CallClass, Workload, copied
 from tests.levers_common import CAT, DEFAULT, SONNET, SONNET_45, SimpleWorkload, one, workloads
+from tests.test_draws import chain_of, reconcile
 
 X = rz.ReasoningInputs()
 PREVIEW = rz.with_budget(DEFAULT, 4_000)  # the default workload with 4,000 reasoning tokens a request: $48,000
@@ -247,14 +250,17 @@ def test_derived_hit_rate_does_not_change_the_reasoning_cost_by_hand():
     assert r.saving == pytest.approx(0.8 * 2_100 * 0.02 + 900 * 0.20, abs=1e-9)
 
 
+HALF_UNPRICED = Workload(classes=(
+    CallClass(name="Known", requests_per_month=100_000, model_key=SONNET, other_input_tokens=2_000, output_tokens=400,
+              reasoning_tokens=2_000),
+    CallClass(name="Mystery", requests_per_month=900_000, model_key="acme/secret-model-9", other_input_tokens=2_000,
+              output_tokens=400, reasoning_tokens=2_000)))
+
+
 def test_an_unpriced_class_is_left_alone_never_free():
     """A class on a model with no price would have a reasoning cost of $0 per request, so every task type with any
     uplift would 'earn' it. Its cost is unknown, not zero: the lever leaves it as it is and says so."""
-    w = Workload(classes=(
-        CallClass(name="Known", requests_per_month=100_000, model_key=SONNET, other_input_tokens=2_000,
-                  output_tokens=400, reasoning_tokens=2_000),
-        CallClass(name="Mystery", requests_per_month=900_000, model_key="acme/secret-model-9",
-                  other_input_tokens=2_000, output_tokens=400, reasoning_tokens=2_000)))
+    w = HALF_UNPRICED
     assert rz.reasoning_cost_per_request(w, CAT) == [pytest.approx(0.02), None]
     assert rz.unpriced_reasoning(w, CAT) == ("Mystery",)
     after = rz.apply(w, X, CAT)
@@ -277,3 +283,76 @@ def test_no_requests_gives_an_empty_analysis_not_a_crash():
     assert list(r.tasks.columns) == list(rz.TASK_COLUMNS) and r.tasks.empty
     assert r.tasks.loc[r.tasks["keeps reasoning"], "task type"].tolist() == []  # what the page reads
     assert rz.idle(w, X, CAT) == "the workload bills no reasoning tokens (set them in the sidebar's anatomy)"
+
+
+# --- on the draw axis (calculators/draws.py; tests/test_draws.py reconciles the lever over random workloads) --------
+
+
+def test_on_the_draw_axis_each_draw_takes_its_own_decision():
+    """The Overview's benchmark workload over the default ranges: an agent task's reasoning costs about $0.06 to $0.17,
+    so math ($0.07 a request) and logic ($0.06) keep reasoning in some draws and drop it in others. Each draw's money
+    is the one-draw waterfall's."""
+    sidebar = SimpleWorkload(agent_share=0.2, failure_rate=0.05, reasoning_tokens=1000)
+    chain, inputs = chain_of(sidebar, ("reasoning",), wide=False)
+    n = 200
+    sample = u.draws(inputs, n, 1)
+    wd = draws.from_sidebar(sidebar, {k.partition(".")[2]: v for k, v in sample.items()}, n)
+    costs = rz.reasoning_cost_per_request_draws(wd, CAT)
+    agent = [cost for v, cost in zip(wd.variants, costs, strict=True) if v.c.loop is not None]
+    kept = np.unique(np.concatenate([rz._kept_share_draws(X, cost) for cost in agent]))
+    assert len(kept) >= 2
+    reconcile(chain, inputs, n, 1)
+
+
+@pytest.mark.parametrize("w", [AUTO_CACHED, PREVIEW, HALF_UNPRICED], ids=["derived hit rates", "preview", "unpriced"])
+def test_on_the_draw_axis_a_fixed_workload_saves_what_apply_saves(w):
+    mixes = [X, mix(task("a", 0.5, 0.5, 0.6, 0.2), task("b", 0.5, 0.5, 0.6, 0.3)), mix(task(value=0.0))]
+    for x in mixes:
+        o = draws.waterfall_draws(draws.from_workload(w, 3), [(rz.LEVER, x)], CAT)
+        assert o.savings["reasoning"] == pytest.approx([effect(rz.LEVER, w, x, CAT).saving] * 3, rel=1e-12, abs=1e-9)
+
+
+def test_a_class_named_as_the_split_names_its_part_is_priced_one_draw_at_a_time():
+    """`Workload.map` numbers a repeated name (the later 'Known · no reasoning' becomes '... (2)'); the draw axis does
+    not, so it declines (the Monte Carlo then prices one draw at a time)."""
+    w = HALF_UNPRICED.replace([*HALF_UNPRICED.classes, copied(HALF_UNPRICED.classes[0], name="Known · no reasoning")])
+    with pytest.raises(draws.NotOnDrawAxis):
+        rz.apply_draws(draws.from_workload(w, 3), X, CAT)
+    assert "Known · no reasoning (2)" in [c.name for c in rz.apply(w, X, CAT).classes]
+
+
+def test_valid_draws_is_the_rule_over_draws():
+    tasks = (rz.TaskType.model_construct(name="a", share=np.array([0.0, 0.5, 0.0]), accuracy_without=0.5,
+                                         accuracy_with=0.6, value_correct=1.0),
+             rz.TaskType.model_construct(name="b", share=np.array([0.0, 0.0, 1e-9]), accuracy_without=0.5,
+                                         accuracy_with=0.6, value_correct=1.0))
+    x = rz.ReasoningInputs.model_construct(tasks=tasks)
+    assert rz.ReasoningInputs.valid_draws(x).tolist() == [False, True, True]
+    same_name = rz.ReasoningInputs.model_construct(tasks=(tasks[0], rz.TaskType.model_construct(**{
+        **dict(tasks[1]), "name": " A "})))
+    assert rz.ReasoningInputs.valid_draws(same_name).tolist() == [False, False, False]
+
+
+def test_every_outcome_of_the_split_in_every_draw():
+    """Each outcome of a class's decision (nothing kept, a share kept, all kept, and `split`'s own branches: 1 - a share
+    of 1e-17 is 1.0, a kept share a rounding above 1), draw by draw, is the scalar `_reason_where_it_earns`'s."""
+    c = CallClass(name="c", requests_per_month=1_000, model_key=SONNET, other_input_tokens=2_000, output_tokens=400,
+                  reasoning_tokens=2_000)
+    kept = np.array([0.0, -0.5, 0.3, 1e-17, 1.0, 1 + 2e-16, 0.7])
+    parts = rz._reason_where_it_earns_draws(draws.Variant(c), kept)
+    assert len(parts) == 2
+
+    def at(value, i):
+        return float(np.broadcast_to(value, kept.shape)[i])
+
+    for i, k in enumerate(kept):
+        after = rz._reason_where_it_earns(c, float(k))
+        want = [(m.name, m.requests_per_month, m.reasoning_tokens) for m in (after if isinstance(after, list)
+                                                                              else [after])]
+        got = [(p.c.name, at(p.c.requests_per_month, i), at(p.c.reasoning_tokens, i))
+               for p in parts if p.active is None or p.active[i]]
+        assert got == want, i
+    costs = [0.0, 0.065, 0.0015, 0.0, 1.0]
+    want = [1.0] + [rz._kept_share(X, cost) for cost in costs]  # unknown cost (NaN): the class is left as it is
+    assert rz._kept_share_draws(X, np.array([np.nan, *costs])).tolist() == want
+    assert want[1:] == pytest.approx([0.85, 0.1, 0.45, 0.85, 0.0])
