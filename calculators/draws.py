@@ -373,7 +373,7 @@ def _agent_groups(c: CallClass, hit: Num, n: int, outcome: FailureDraws, a_bille
 
     s = outcome.step_success
     if (s == 1).all():
-        reach = outcome.passes
+        reach = np.broadcast_to(outcome.passes, shape)  # every step, whatever else of a call varies by step
     else:  # passes x s^(i - 1): a running product along the steps
         reach = outcome.passes * np.cumprod(np.concatenate([np.ones((1, n)), np.broadcast_to(s, (longest - 1, n))]),
                                             axis=0)
@@ -544,16 +544,19 @@ def _billing(prices: ModelPrices, tier: str) -> tuple[_RateRows | _RatesPerDraw,
     return r.billed, r.limit
 
 
-def _group_money(g: CallGroup, rates: _RateRows, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """A group's money a month in every draw, and the draws in which one of its calls does not fit the window."""
+def _group_money(g: CallGroup, rates: _RateRows, limit: int | None,
+                 only: Sequence[str] = TOKEN_CATEGORIES) -> tuple[np.ndarray, np.ndarray | None]:
+    """A group's money a month in every draw (of the categories `only`), and the draws in which one of its calls does
+    not fit the window."""
     total_input = None
     if rates.lowest is not None or limit is not None:
         total_input = g.total_input
     if rates.lowest is None or float(np.max(total_input)) <= rates.lowest:
-        per_mtok = sum(g.tokens[k] * r for k, r in zip(TOKEN_CATEGORIES, rates.base_values) if k in g.tokens)
+        per_mtok = sum(g.tokens[k] * r for k, r in zip(TOKEN_CATEGORIES, rates.base_values)
+                       if k in g.tokens and k in only)
     else:  # a call above a long-context threshold: every token of it at the tier's price
         per_mtok = sum(g.tokens[k] * t.at(total_input) for k, t in zip(TOKEN_CATEGORIES, rates.tiered)
-                       if k in g.tokens)
+                       if k in g.tokens and k in only)
     money = g.calls * per_mtok / 1e6
     over = None
     if limit is not None:
@@ -566,6 +569,24 @@ def _group_money(g: CallGroup, rates: _RateRows, limit: int | None) -> tuple[np.
         money = money.sum(axis=0)
         over = None if over is None else over.any(axis=0)
     return money, (over if over is not None and over.any() else None)
+
+
+def variant_money(c: CallClass, hit: Num, n: int, prices: ModelPrices,
+                  only: Sequence[str] = TOKEN_CATEGORIES) -> tuple[np.ndarray, np.ndarray | None]:
+    """One variant's money a month in every draw at its model's prices (of the token categories `only`), and the draws
+    in which one of its calls does not fit the model's context window (None: none); `hit`: its hit rate per draw
+    (`hit_rates`)."""
+    rates, limit = _billing(prices, c.tier)
+    if c.loop is not None and tuple(only) == TOKEN_CATEGORIES:
+        summed = _agent_money_summed(c, hit, n, rates, limit)
+        if summed is not None:
+            return summed
+    money, over = np.zeros(n), None
+    for g in call_groups(c, hit, n):
+        m, o = _group_money(g, rates, limit, only)
+        money = money + m
+        over = o if over is None else (over if o is None else over | o)
+    return money, over
 
 
 def price_draws(wd: WorkloadDraws, cat: Catalogue, memo: dict | None = None) -> BillDraws:
@@ -584,16 +605,7 @@ def price_draws(wd: WorkloadDraws, cat: Catalogue, memo: dict | None = None) -> 
         if known is not None and known[0] is c and known[1] is prices and np.array_equal(known[2], hit):
             money, over = known[3], known[4]
         else:
-            rates, limit = _billing(prices, c.tier)
-            summed = _agent_money_summed(c, hit, n, rates, limit) if c.loop is not None else None
-            if summed is not None:
-                money, over = summed
-            else:
-                money, over = np.zeros(n), None
-                for g in call_groups(c, hit, n):
-                    m, o = _group_money(g, rates, limit)
-                    money = money + m
-                    over = o if over is None else (over if o is None else over | o)
+            money, over = variant_money(c, hit, n, prices)
             if memo is not None:
                 memo[id(c)] = (c, prices, hit, money, over)
         if v.active is not None:

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.bill import Bill, Same, _model_rates, by_identity, model_prices, price
-from calculators.draws import NotOnDrawAxis, Variant, WorkloadDraws, _rates, hit_rates, rows_of
+from calculators.bill import Bill, by_identity, model_prices, price
+from calculators.draws import NotOnDrawAxis, Variant, WorkloadDraws, hit_rates, variant_money
 from calculators.lever import Lever, TodayAndAfter
 from calculators.prices import Catalogue, ModelPrices
-from calculators.workload import TOKEN_CATEGORIES, CallClass, Workload, copied, split
+from calculators.workload import CallClass, Workload, copied, split
 
 POLICIES = ("never", "selective", "always")
 POLICY_LABEL = {
@@ -215,19 +215,6 @@ def apply(w: Workload, x: ReasoningInputs, cat: Catalogue) -> Workload:
 # --- the lever over draws (calculators/draws.py) -------------------------------------------------------------------
 
 
-def _reasoning_money_draws(c: CallClass, hit: np.ndarray, prices: ModelPrices, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """What a variant's reasoning tokens cost a month in every draw, and the draws in which a call of it does not fit
-    its model's context window: `draws.price_draws` for one variant and its reasoning tokens only (they are not
-    input, so they never move a call's long-context tier: this is its bill minus the bill without them)."""
-    r = _model_rates(Same(prices), c.tier)
-    rows = rows_of(c, hit, n)
-    rate = _rates(r.billed, rows.total_input)[TOKEN_CATEGORIES.index("reasoning")]
-    money = (rows.calls * rows.tokens["reasoning"] * rate / 1e6).sum(axis=1)
-    if r.limit is None:
-        return money, np.zeros(n, dtype=bool)
-    return money, ((rows.context > r.limit) & rows.live).any(axis=1)
-
-
 def reasoning_cost_per_request_draws(wd: WorkloadDraws, cat: Catalogue) -> list[np.ndarray]:
     """`reasoning_cost_per_request` over draws: each variant's USD of reasoning per request in every draw; NaN where
     the scalar gives None (the variant does not reason or is not there, its model has no price, or it is refused)."""
@@ -243,8 +230,10 @@ def reasoning_cost_per_request_draws(wd: WorkloadDraws, cat: Catalogue) -> list[
         if prices is None:
             out.append(np.full(n, np.nan))
             continue
-        money, refused = _reasoning_money_draws(c, hit, prices, n)
-        priced = reasoning & ~refused
+        # Reasoning tokens are not input, so they never move a call's long-context tier: their money is the class's
+        # bill minus its bill without them.
+        money, refused = variant_money(c, hit, n, prices, only=("reasoning",))
+        priced = reasoning if refused is None else reasoning & ~refused
         out.append(np.where(priced, money / np.where(priced, c.requests_per_month, 1.0), np.nan))
     return out
 

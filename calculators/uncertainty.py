@@ -12,13 +12,11 @@ Every figure is the bill the Overview computes: `lever.waterfall` (each lever ap
 - The **Monte Carlo** draws every input at once (PERT from the three points by default, triangular as an option),
   from a seeded generator, and reports P10 / P50 / P90 and the share of draws in which each lever saves money.
 
-Each draw, and each end of a tornado bar, is one direct evaluation of the waterfall's money (`money_only`: the same
-amounts, without the words the Overview shows): the levers apply per call class in Python, so a draw costs about what
-one Overview evaluation costs (bench/uncertainty.py, 200 draws on the default workload with agent tasks, failures and
-reasoning, quiet machine, 2026-12-03 15:46-15:49 UTC, two alternated rounds: 0.8-1.4 ms a draw with the three default
-levers, 13.4-16.4 ms with every lever on; the code before the money-only evaluation and cheaper class bills took
-1.4-2.1 and 20.5-21.9 ms in the same rounds).
-The draw count is therefore an input, shown with the result.
+All the draws, and all the ends of the tornado's bars, are priced at once on a draw axis (`calculators.draws`: the
+workload with one value per draw in each number, `bill.price`'s rules and each lever's `apply` over every draw at once);
+tests/test_draws.py holds every draw to the waterfall evaluated alone with that draw's values. A chain holding
+something the draw axis does not take is priced one draw at a time (`Chain.outcome`, the waterfall's money without its
+words), with the same figures.
 """
 from __future__ import annotations
 
@@ -302,9 +300,9 @@ class MonteCarloInputs(BaseModel):
                       description="The same seed draws the same values: a figure can be reproduced exactly.")
     draws: int = Field(DEFAULT_DRAWS, ge=10, le=MAX_DRAWS, title="Draws", json_schema_extra={"key": "u.draws",
                                                                                                 "step": 100},
-                       description="Each draw is one full evaluation of the bill and the levers (about 1 ms with "
-                       "the three default levers, 13 to 16 ms with every lever on, for a workload with agent tasks, "
-                       "failures and reasoning; more on a busy server).")
+                       description="Each draw prices the bill and the levers with that draw's values; all draws are "
+                       "priced at once, so 10,000 draws take a fraction of a second (the time is shown with the "
+                       "result).")
     method: Method = Field("pert", title="Distribution", json_schema_extra={
         "key": "u.method", "labels": {"pert": "PERT (weights the likely)", "triangular": "Triangular"}},
         description="PERT: a smooth curve peaking at the likely value. Triangular: straight lines from low to likely "
