@@ -216,7 +216,7 @@ def failure_draws(f: Failures | None, steps, n: int) -> FailureDraws:
     return _failure_draws(Same(f), Same(steps) if varies(steps) else steps, n)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)  # a few MB at 10,000 draws
 def _failure_draws(same_f: Same, same_steps, n: int) -> FailureDraws:
     f: Failures | None = same_f.obj
     steps = same_steps.obj if isinstance(same_steps, Same) else same_steps
@@ -412,15 +412,33 @@ def _agent_groups(c: CallClass, hit: Num, n: int, outcome: FailureDraws, a_bille
     return groups
 
 
-def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows,
-                        limit: int | None) -> tuple[np.ndarray, np.ndarray | None] | None:
+@lru_cache(maxsize=32)
+def _step_weights(same_s: Same, same_steps, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """W0 = sum of s^(i - 1) and W1 = sum of (i - 1) s^(i - 1) over the steps i = 1..n_steps of a task, in every draw
+    (s: the step success). Kept per step-success and steps objects: the classes a lever leaves with their failure
+    policy and loop share them."""
+    s = same_s.obj
+    steps = as_draws(same_steps.obj if isinstance(same_steps, Same) else same_steps, n)
+    if (s == 1).all():  # every step reached: the sums are the integers' own
+        return steps + 0.0, steps * (steps - 1) / 2
+    longest = int(steps.max())
+    i = np.arange(1, longest + 1)[:, None]
+    w = np.cumprod(np.concatenate([np.ones((1, n)), np.broadcast_to(s, (longest - 1, n))]), axis=0)
+    if (steps != longest).any():
+        w = np.where(i <= steps, w, 0.0)
+    return w.sum(axis=0), (w * (i - 1)).sum(axis=0)
+
+
+def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows, limit: int | None,
+                        only: Sequence[str] = TOKEN_CATEGORIES) -> tuple[np.ndarray, np.ndarray | None] | None:
     """An agent task's money a month without compaction, summed over its steps in closed form: None where that does not
     apply (compaction, or a call above a long-context threshold: `_agent_groups` then prices every step).
 
     Without compaction step i sends the prefix P, the user message u and (i - 1) d of history and new input (d: a
     step's output and tool result), so with every call at the base rates the steps' money needs only the weights
     w_i = s^(i - 1) of the steps a task reaches, summed: W0 = sum w_i and W1 = sum (i - 1) w_i. Each call's cost is
-    then an affine function of the step, the same terms `_agent_groups` bills call by call."""
+    then an affine function of the step, the same terms `_agent_groups` bills call by call (of the categories
+    `only`)."""
     lp = c.loop
     if lp.compaction != "none" or varies(lp.keep_steps) or varies(lp.summarise_every):
         return None
@@ -431,7 +449,8 @@ def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows,
     largest_input = prefix + u + (steps - 1) * d  # the last step sends the most (history only grows)
     if rates.lowest is not None and float(largest_input.max()) > rates.lowest:
         return None
-    r = dict(zip(TOKEN_CATEGORIES, rates.base_values))
+    # The money of the categories `only`: the others at a rate of 0 (money is linear in each category's rate).
+    r = {k: (rate if k in only else 0.0) for k, rate in zip(TOKEN_CATEGORIES, rates.base_values)}
     f = c.failures
     outcome = failure_draws(f, lp.steps, n)
     if f is not None:
@@ -448,16 +467,7 @@ def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows,
         write = r["cache_write_5m" if c.cache == "5m" else "cache_write_1h"]
         return prefix * (hit * r["cache_read"] + (1 - hit) * write)
 
-    s = outcome.step_success
-    longest = int(np.max(lp.steps))
-    if (s == 1).all():  # every step reached: the sums are the integers' own
-        w0, w1 = steps + 0.0, steps * (steps - 1) / 2
-    else:
-        i = np.arange(1, longest + 1)[:, None]
-        w = np.cumprod(np.concatenate([np.ones((1, n)), np.broadcast_to(s, (longest - 1, n))]), axis=0)
-        if varies(lp.steps):
-            w = np.where(i <= steps, w, 0.0)
-        w0, w1 = w.sum(axis=0), (w * (i - 1)).sum(axis=0)
+    w0, w1 = _step_weights(Same(outcome.step_success), Same(lp.steps) if varies(lp.steps) else lp.steps, n)
     v0, v1 = w0 - 1, w1 - (w0 - 1)  # over steps 2.. only: sum w_i and sum (i - 2) w_i
     g = outcome.retries_per_step
     if lp.history_caching:  # step 1 writes its prompt; later steps read the prefix and history, write the new part
@@ -577,8 +587,8 @@ def variant_money(c: CallClass, hit: Num, n: int, prices: ModelPrices,
     in which one of its calls does not fit the model's context window (None: none); `hit`: its hit rate per draw
     (`hit_rates`)."""
     rates, limit = _billing(prices, c.tier)
-    if c.loop is not None and tuple(only) == TOKEN_CATEGORIES:
-        summed = _agent_money_summed(c, hit, n, rates, limit)
+    if c.loop is not None:
+        summed = _agent_money_summed(c, hit, n, rates, limit, only)
         if summed is not None:
             return summed
     money, over = np.zeros(n), None
