@@ -40,10 +40,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.bill import Bill, model_prices, price
+from calculators.bill import Bill, Same, _model_rates, model_prices, price
+from calculators.draws import Variant, WorkloadDraws, price_draws, rows_of
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
-from calculators.workload import DEFAULT_MODEL, CallClass, Workload, copied, moved_to, probe
+from calculators.workload import (
+    DEFAULT_MODEL, HOURS_PER_MONTH, TOKEN_CATEGORIES, TTL_SECONDS, CallClass, Workload, _moving, cache_pool, copied,
+    moved_to, prefix_arrivals, probe, traffic_hit_rate,
+)
 
 FailureMode = Literal["redo", "escalate"]
 FAILURE_LABEL: dict[str, str] = {
@@ -182,21 +186,34 @@ class RightSizingInputs(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> RightSizingInputs:
+        broken = self._broken_rule()
+        if broken is not None:
+            raise ValueError(broken)
+        return self
+
+    def _broken_rule(self) -> str | None:
+        """The first cross-field rule the inputs break (None: they keep every rule)."""
         if not self.candidates:
-            raise ValueError("pick at least one candidate model")
+            return "pick at least one candidate model"
         if len(set(self.candidates)) != len(self.candidates):
-            raise ValueError("each candidate model may appear only once")
+            return "each candidate model may appear only once"
         names = [c.name for c in self.classes]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ValueError(f"task class names must be unique; repeated: {', '.join(repeated)}")
+            return f"task class names must be unique; repeated: {', '.join(repeated)}"
         total = sum(c.share for c in self.classes)
         if abs(total - 1) > SHARE_TOLERANCE:
-            raise ValueError(f"shares of traffic add up to {total:.1%}; they must add up to 100%")
+            return f"shares of traffic add up to {total:.1%}; they must add up to 100%"
         rows = [r.task_class for r in self.pass_rates]
         if len(set(rows)) != len(rows):
-            raise ValueError("the pass-rate table has two rows for the same task class")
-        return self
+            return "the pass-rate table has two rows for the same task class"
+        return None
+
+    @classmethod
+    def valid_draws(cls, x: RightSizingInputs) -> np.ndarray:
+        """`_consistent` over draws: its rules read the candidates and the tables only, never the one number a range
+        is put on (the quality bar, drawn within its bounds), so every draw is as valid as those are."""
+        return np.full(np.shape(x.quality_bar), x._broken_rule() is None)
 
     def rate(self, task_class: str, model: str) -> float | None:
         for row in self.pass_rates:
@@ -274,6 +291,55 @@ def scaled(c: CallClass, input_ratio: float, output_ratio: float) -> CallClass:
 
 
 # --- the matrix the choice comes from -----------------------------------------------------------------------------
+
+
+def task_class_of(c: CallClass, k: int, a_in: np.ndarray, a_out: np.ndarray, shares: np.ndarray) -> CallClass:
+    """Task class k of class `c` today: its share of the requests, at its relative size (what a probe prices)."""
+    return copied(scaled(c, float(a_in[k]), float(a_out[k])),
+                  requests_per_month=c.requests_per_month * float(shares[k]))
+
+
+def per_success(mode: FailureMode, passes: np.ndarray, attempt: np.ndarray, fits: np.ndarray,
+                today_attempt: np.ndarray, today_pass: np.ndarray) -> np.ndarray:
+    """USD per successful task of each (..., task class, candidate), from the USD per attempt (`attempt`, `fits`:
+    (..., K, M); `today_attempt`, `today_pass`: (..., K), today's model's); see `Plan.per_success`."""
+    p = passes
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "redo":
+            cost = np.where(p > 0, attempt / np.where(p > 0, p, 1.0), np.inf)
+        else:
+            today = (today_attempt / today_pass)[..., None]
+            cost = attempt + (1.0 - p) * today
+    return np.where(np.isnan(p) | np.isnan(attempt) | ~fits, np.nan, cost)
+
+
+def cheapest(cost: np.ndarray, passes: np.ndarray, bar: np.ndarray,
+             today: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate (last axis) with the lowest cost per successful task among those whose pass rate meets the bar
+    (ties: first listed), or today's model where none does; and where one does. The arguments broadcast."""
+    with np.errstate(invalid="ignore"):
+        eligible = (passes >= bar) & np.isfinite(cost)
+    masked = np.where(eligible, cost, np.inf)
+    met = eligible.any(axis=-1)
+    return np.where(met, masked.argmin(axis=-1), today), met
+
+
+def task_class_served(x: RightSizingInputs, passes: np.ndarray, c: CallClass, k: int, m: int, s: int,
+                      today_requests: float | np.ndarray, tasks: float | np.ndarray, a_in: np.ndarray,
+                      a_out: np.ndarray) -> list[CallClass]:
+    """Task class k of class `c` (today on candidate s) served by candidate m: the same completed tasks, the requests
+    its failure mode sends to m (and to s, where failures escalate). The numbers may be arrays (one per draw)."""
+    task = scaled(c, float(a_in[k]), float(a_out[k]))
+    name = f"{c.name} · {x.classes[k].name}"
+    if m == s:
+        return [copied(task, name=name, requests_per_month=today_requests)]
+    p_m = float(passes[k, m])
+    key = x.candidates[m]
+    if x.failure_mode == "redo":
+        return [moved_to(task, key, name=name, requests_per_month=tasks / p_m)]
+    return [moved_to(task, key, name=name, requests_per_month=tasks),
+            copied(task, name=f"{name} · escalated",
+                   requests_per_month=tasks * (1 - p_m) / float(passes[k, s]))]
 
 
 @dataclass(frozen=True)
@@ -356,27 +422,15 @@ class Plan:
 
     @cached_property
     def _per_success(self) -> np.ndarray:
-        p = self.passes[None, :, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if self.x.failure_mode == "redo":
-                cost = np.where(p > 0, self.attempt / np.where(p > 0, p, 1.0), np.inf)
-            else:
-                today = (self.today_attempt / self.today_pass)[:, :, None]
-                cost = self.attempt + (1.0 - p) * today
-        return np.where(np.isnan(p) | np.isnan(self.attempt) | ~self.fits, np.nan, cost)
+        return per_success(self.x.failure_mode, self.passes, self.attempt, self.fits, self.today_attempt,
+                           self.today_pass)
 
     def choose(self, bars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each bar: per (c, k) the candidate with the lowest cost per successful task among those meeting the
         bar (ties: first listed); a task class no candidate meets stays on today's model. Returns (chosen, met),
         both (bars, C, K)."""
-        cost = self.per_success()
         bars = np.asarray(bars, dtype=float)
-        with np.errstate(invalid="ignore"):
-            eligible = (self.passes[None, None, :, :] >= bars[:, None, None, None]) & np.isfinite(cost)[None]
-        masked = np.where(eligible, cost[None], np.inf)
-        chosen = masked.argmin(axis=3)
-        met = eligible.any(axis=3)
-        return np.where(met, chosen, self.today[None, :, None]), met
+        return cheapest(self.per_success()[None], self.passes, bars[:, None, None, None], self.today[None, :, None])
 
     @cached_property
     def today_spend(self) -> np.ndarray:
@@ -405,25 +459,11 @@ class Plan:
             i = rows[index]
             s = int(self.today[i])
             out = []
-            for k, task_class in enumerate(x.classes):
-                task = scaled(c, float(a_in[k]), float(a_out[k]))
-                name = f"{c.name} · {task_class.name}"
-                m = int(chosen[i, k])
-                tasks = float(self.tasks[i, k])
-                if m == s:
-                    out.append(copied(task, name=name, requests_per_month=float(self.today_requests[i, k])))
-                    owners.append((i, k))
-                    continue
-                p_m = float(self.passes[k, m])
-                key = x.candidates[m]
-                if x.failure_mode == "redo":
-                    out.append(moved_to(task, key, name=name, requests_per_month=tasks / p_m))
-                    owners.append((i, k))
-                else:
-                    out.append(moved_to(task, key, name=name, requests_per_month=tasks))
-                    out.append(copied(task, name=f"{name} · escalated",
-                                      requests_per_month=tasks * (1 - p_m) / float(self.passes[k, s])))
-                    owners.extend([(i, k), (i, k)])
+            for k in range(len(x.classes)):
+                served = task_class_served(x, self.passes, c, k, int(chosen[i, k]), s,
+                                           float(self.today_requests[i, k]), float(self.tasks[i, k]), a_in, a_out)
+                out.extend(served)
+                owners.extend([(i, k)] * len(served))
             return out
 
         return w.map(change), owners
@@ -475,8 +515,7 @@ def _plan(w: Workload, x: RightSizingInputs, cat: Catalogue, today: Bill | None)
     for c_index in ok:
         c = w.classes[c_index]
         for k in range(len(x.classes)):
-            task = copied(scaled(c, float(a_in[k]), float(a_out[k])),
-                          requests_per_month=c.requests_per_month * float(shares[k]))
+            task = task_class_of(c, k, a_in, a_out, shares)
             probes.extend(probe(task, w, key, name=f"{c_index}/{k}/{m}") for m, key in enumerate(x.candidates))
     shape = (len(ok), len(x.classes), len(x.candidates))
     if probes:
@@ -522,6 +561,138 @@ def apply(w: Workload, x: RightSizingInputs, cat: Catalogue) -> Workload:
     if not p.split:
         return w
     return p.policy(p.choose(np.array([x.quality_bar]))[0][0])[0]
+
+
+# --- on the draw axis (calculators/draws.py) -----------------------------------------------------------------------
+
+
+def pool_traffic_draws(wd: WorkloadDraws) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """`workload.pool_traffic` in every draw: the calls a month reaching each cache, and the draws in which some class
+    sends to it at all (in the others a probe falls back on its own traffic, as `workload.probe` does)."""
+    n = wd.n
+    pools: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    for v in wd.variants:
+        c = v.c
+        sends = np.asarray(c.prefix_tokens) > 0
+        if v.active is not None:
+            sends = sends & v.active
+        sends = np.broadcast_to(sends, (n,))
+        traffic, present = pools.get(cache_pool(c), (0.0, np.zeros(n, dtype=bool)))
+        pools[cache_pool(c)] = (traffic + np.where(sends, prefix_arrivals(c), 0.0), present | sends)
+    return pools
+
+
+def probe_draws(c: CallClass, traffic: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]],
+                model_key: str) -> CallClass:
+    """`workload.probe` over draws: one request of a class on `model_key`, its hit rate resolved in the context whose
+    caches' traffic is `traffic` (`pool_traffic_draws`)."""
+    update = _moving(c, model_key)
+    hit = update.get("cache_hit_rate", c.cache_hit_rate)
+    if c.cache != "off" and hit is None:
+        pool = traffic.get(cache_pool(c, model_key))
+        arrivals = prefix_arrivals(c) if pool is None else np.where(pool[1], pool[0], prefix_arrivals(c))
+        hit = traffic_hit_rate(arrivals / c.cache_prefixes / HOURS_PER_MONTH, TTL_SECONDS[c.cache])
+    return copied(c, **{**update, "requests_per_month": 1.0, "cache_hit_rate": hit})
+
+
+def _probe_priced(v: Variant, probe_: CallClass, wd: WorkloadDraws, cat: Catalogue) -> tuple[np.ndarray, np.ndarray]:
+    """One probe priced whole in every draw: USD per request, and the draws in which its calls fit the window."""
+    bill = price_draws(WorkloadDraws(wd.n, (Variant(probe_, v.active),), custom_models=wd.custom_models), cat)
+    return bill.total, ~bill.refused.get(probe_.name, np.zeros(wd.n, dtype=bool))
+
+
+NEAR = 1e-9  # a call within this share of a window or a long-context threshold is priced whole, not from its parts
+
+
+def _attempts_draws(v: Variant, x: RightSizingInputs, wd: WorkloadDraws,
+                    traffic: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]],
+                    cat: Catalogue) -> tuple[np.ndarray, np.ndarray]:
+    """`Plan.attempt` and `Plan.fits` of one class in every draw: (draws, K, M) USD per request of each task class on
+    each candidate (NaN: the candidate has no price), and whether its calls fit the candidate's window.
+
+    A probe's calls do not depend on its size or hit rate, and its tokens in each billing category are affine in its
+    input ratio, its output ratio (`scaled`) and its hit rate: the class's rows at three or four corners give every
+    probe's tokens, and at flat rates its money, without pricing each probe's rows (the heaviest part of the draw
+    axis). A probe whose largest call may come near a window or cross a long-context tier (rates per call) is priced
+    whole."""
+    n, c, w = wd.n, v.c, wd.as_workload()
+    a_in, a_out = x.size_ratios()
+    unit = copied(c, requests_per_month=1.0)  # a probe's cost per request: its calls are proportional to requests
+    cached = c.cache != "off"
+    corners = [rows_of(scaled(unit, ai, ao), np.zeros(n), n) for ai, ao in ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0))]
+    if cached:
+        corners.append(rows_of(scaled(unit, 0.0, 0.0), np.ones(n), n))
+    totals = [np.stack([np.einsum("dr,dr->d", r.calls, r.tokens[t]) for t in TOKEN_CATEGORIES]) for r in corners]
+    at_zero, per_in, per_out = totals[0], totals[1] - totals[0], totals[2] - totals[0]
+    per_hit = totals[3] - totals[0] if cached else 0.0
+    live = corners[0].live
+
+    def upper(a: np.ndarray, b: np.ndarray, d: np.ndarray, rows: np.ndarray | bool) -> list[np.ndarray]:
+        """Each draw's largest call (of `rows`) at zero size and the largest growth per unit of each ratio: a probe's
+        largest call is at most the first plus its ratios (never negative) times the others."""
+        return [np.where(rows, r, -np.inf).max(axis=1) for r in (a, b - a, d - a)]
+
+    context = upper(*(r.context for r in corners[:3]), live)
+    # Every row, as `price_draws` picks tiered rates when any row crosses (a row beyond a draw's steps bills nothing).
+    total_input = [float(t.max()) for t in upper(*(r.total_input for r in corners[:3]), True)]
+    attempt = np.full((n, len(a_in), len(x.candidates)), np.nan)
+    fits = np.ones(attempt.shape, dtype=bool)
+    for k in range(len(a_in)):
+        ai, ao = float(a_in[k]), float(a_out[k])
+        task = task_class_of(c, k, a_in, a_out, x.shares)
+        tokens = at_zero + ai * per_in + ao * per_out
+        widest = context[0] + ai * context[1] + ao * context[2]
+        longest_input = total_input[0] + ai * total_input[1] + ao * total_input[2]
+        for m, key in enumerate(x.candidates):
+            prices = model_prices(w, cat, key)
+            if prices is None:
+                continue
+            one = probe_draws(task, traffic, key)
+            r = _model_rates(Same(prices), one.tier)
+            lowest = r.billed.lowest
+            if (lowest is not None and longest_input > lowest * (1 - NEAR)) or (
+                    r.limit is not None and float(widest.max()) > r.limit * (1 - NEAR)):
+                attempt[:, k, m], fits[:, k, m] = _probe_priced(v, one, wd, cat)
+                continue
+            hit = one.cache_hit_rate if cached else 0.0
+            attempt[:, k, m] = np.asarray(r.billed.base_values) @ (tokens + hit * per_hit) / 1e6
+    return attempt, fits
+
+
+def apply_draws(wd: WorkloadDraws, x: RightSizingInputs, cat: Catalogue) -> tuple[WorkloadDraws, np.ndarray]:
+    """`apply` in every draw: each class the tables let the lever judge is split into its task classes where they all
+    fit today's model, each task class a variant per candidate it is the cheapest in some draws (active there)."""
+    ok, _, _ = _screen(wd.as_workload(), x, cat)
+    if not ok:
+        return wd, wd.everywhere()
+    traffic = pool_traffic_draws(wd)
+    a_in, a_out = x.size_ratios()
+    shares, passes = x.shares, x.pass_matrix()
+    bar = np.asarray(x.quality_bar, dtype=float)[..., None, None]
+    index = {key: m for m, key in enumerate(x.candidates)}
+
+    def right_sized(v: Variant) -> list[Variant]:
+        c = v.c
+        s = index[c.model_key]
+        attempt, fits = _attempts_draws(v, x, wd, traffic, cat)
+        split = fits[:, :, s].all(axis=1)  # a task class that does not fit today's model leaves the class as it is
+        if v.active is not None:
+            split &= v.active
+        cost = per_success(x.failure_mode, passes, attempt, fits, attempt[:, :, s], passes[:, s])
+        chosen, _ = cheapest(cost, passes, bar, s)
+        out = [kept] if (kept := v.within(~split)) is not None else []
+        for k in range(len(shares)):
+            today_requests = c.requests_per_month * shares[k]
+            for m in np.unique(chosen[split, k]):
+                active = split & (chosen[:, k] == m)
+                out += [Variant(served, active) for served in task_class_served(
+                    x, passes, c, k, int(m), s, today_requests, today_requests * passes[k, s], a_in, a_out)]
+        return out
+
+    judged = set(ok)
+    variants = [p for i, v in enumerate(wd.variants) for p in (right_sized(v) if i in judged else [v])]
+    # `idle` and `apply` raise nothing (the plan divides only by pass rates above 0): the lever applies in every draw.
+    return replace(wd, variants=tuple(variants)), wd.everywhere()
 
 
 def problems(w: Workload, x: RightSizingInputs, cat: Catalogue) -> list[str]:
@@ -580,7 +751,7 @@ LEVER = Lever(
     name="right_sizing", label="Model right-sizing", page="pages/right_sizing.py",
     question="How much traffic pays frontier prices for work a cheaper model does as well?",
     inputs=RightSizingInputs, apply=apply, describe=describe, defaults=defaults, idle=idle, caveat=caveat,
-    group=MODEL_CHOICE,
+    group=MODEL_CHOICE, draws=apply_draws,
 )
 
 

@@ -540,3 +540,67 @@ def test_step_curve_is_the_priced_bill_with_derived_hit_rates():
     at_bar = r.curve.loc[r.curve["quality_bar"] >= x.quality_bar, "saving"].iloc[0]
     assert round(at_bar, 2) == round(r.saving, 2)
     assert rs.class_table(r)["per month after"].sum() == pytest.approx(r.after.total)
+
+
+# --- on the draw axis ------------------------------------------------------------------------------------------
+
+
+def test_probes_from_corner_rows_are_the_probes_priced_whole() -> None:
+    """The draw axis prices each (task class, candidate) probe from the class's rows at three or four corners (its
+    tokens are affine in the size ratios and the hit rate); each must be the probe priced whole, draw for draw, on
+    agent tasks with every compaction, failures, caches and a batch tier."""
+    from calculators import draws as d
+    from calculators.workload import AgentLoop, Failures
+
+    n = 30
+    g = np.random.default_rng(4)
+    classes = [CallClass(name=f"C{j}", requests_per_month=50_000, model_key=key, tier=tier, prefix_tokens=1_500,
+                         other_input_tokens=2_000, output_tokens=500, reasoning_tokens=700, cache=cache,
+                         cache_hit_rate=hit, prefix_group="g",
+                         loop=AgentLoop(steps=12, compaction=compaction, keep_steps=3, summarise_every=4,
+                                        history_caching=j % 2 == 0) if compaction else None,
+                         failures=Failures(failure_rate=0.2, replay=replay) if replay else None)
+               for j, (key, tier, cache, hit, compaction, replay) in enumerate([
+                   (SONNET, "standard", "5m", None, "none", "full history"),
+                   (HAIKU, "batch", "1h", 0.6, "sliding", "step only"),
+                   (SONNET, "standard", "off", 0.0, "summarise", None),
+                   (GPT5, "standard", "5m", None, None, "full history")])]
+    wd = d.from_workload(Workload(classes=tuple(classes)), n)
+    wd = wd.map_classes(lambda c: rs.copied(c, requests_per_month=c.requests_per_month * g.uniform(0.1, 3, n),
+                                            other_input_tokens=c.other_input_tokens * g.uniform(0.5, 2, n)))
+    x = RightSizingInputs(candidates=(SONNET, HAIKU, MINI, SONNET_45), pass_rates=())
+    traffic = rs.pool_traffic_draws(wd)
+    a_in, a_out = x.size_ratios()
+    for v in wd.variants:
+        attempt, fits = rs._attempts_draws(v, x, wd, traffic, CAT)
+        for k in range(len(x.classes)):
+            task = rs.task_class_of(v.c, k, a_in, a_out, x.shares)
+            for m, key in enumerate(x.candidates):
+                whole, fit = rs._probe_priced(v, rs.probe_draws(task, traffic, key), wd, CAT)
+                assert (fit == fits[:, k, m]).all()
+                np.testing.assert_allclose(attempt[fit, k, m], whole[fit], rtol=1e-12)
+
+
+@pytest.mark.parametrize("failure_mode", ["redo", "escalate"])
+def test_on_the_draw_axis_with_other_candidates_and_pass_rates(failure_mode: str) -> None:
+    """Every draw of the draw axis is the one-draw waterfall where failures escalate, with a candidate that has no
+    price, one with a small window, and pass rates that make the cheapest model differ between draws (the quality bar
+    over a wide range)."""
+    from calculators import uncertainty as u
+    from pages._ui.workload_edit import SIDEBAR_KEYS
+    from tests.test_draws import reconcile
+
+    sidebar = SimpleWorkload(agent_share=0.2, failure_rate=0.05, reasoning_tokens=1000, cache_hit_rate=0.5)
+    w = sidebar.workload()
+    candidates = (SONNET, HAIKU, MINI, "aws/meta.llama3-8b-instruct-v1:0", "nobody/unpriced-model")
+    levels = (0.99, 0.95, 0.9, 0.8, 0.6)
+    rows = tuple(PassRateRow(task_class=c.name, rates={key: levels[(j + m) % 5] for m, key in enumerate(candidates)})
+                 for j, c in enumerate(rs.DEFAULT_CLASSES))
+    x = RightSizingInputs(candidates=candidates, pass_rates=rows, failure_mode=failure_mode)
+    chain = u.Chain(w, ((rs.LEVER, x),), CAT, sidebar)
+    inputs = u.uncertain(u.WORKLOAD, sidebar, SIDEBAR_KEYS, {}, u.workload_fields(sidebar))
+    bar = u.uncertain(rs.LEVER.name, x, u.lever_keys(RightSizingInputs), {})[0]
+    wide = u.Reach(below=0.4, above=0.1, scale="absolute")
+    inputs = [i for i in inputs if i.range.width > 0] + [
+        u.Uncertain(**{**bar.__dict__, "reach": wide, "range": u.resolve(0.9, wide, bar.lo, bar.hi, False)})]
+    assert reconcile(chain, inputs, 60, 2) == 60
