@@ -492,6 +492,35 @@ def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows, limit:
     return as_draws(money, n), over
 
 
+@dataclass(frozen=True)
+class RowDraws:
+    """A variant's billed calls row by row, draws x rows (its call groups joined; a retry that re-sends the same call
+    is in its first attempt's row): for a lever that reads a class's calls row by row."""
+
+    calls: np.ndarray
+    tokens: dict[str, np.ndarray]  # every category
+    total_input: np.ndarray
+    context: np.ndarray
+    live: np.ndarray  # the rows a draw has
+
+
+def rows_of(c: CallClass, hit: Num, n: int) -> RowDraws:
+    def rows(a, shape) -> np.ndarray:
+        return np.broadcast_to(a, shape).reshape(-1, n)
+
+    parts: list[tuple[np.ndarray, ...]] = []
+    for g in call_groups(c, hit, n):
+        shape = g.calls.shape
+        zero = np.zeros(shape)
+        tokens = [rows(g.tokens.get(k, zero), shape) for k in TOKEN_CATEGORIES]
+        total_input = rows(g.total_input, shape)
+        parts.append((rows(g.calls, shape), *tokens, total_input, total_input + rows(g.full_output, shape),
+                      rows(True if g.live is None else g.live, shape)))
+    joined = [np.concatenate(column, axis=0).T for column in zip(*parts)]
+    calls, *tokens, total_input, context, live = joined
+    return RowDraws(np.where(live, calls, 0.0), dict(zip(TOKEN_CATEGORIES, tokens)), total_input, context, live)
+
+
 # --- pricing ---------------------------------------------------------------------------------------------------
 
 
@@ -544,7 +573,7 @@ class _RatesPerDraw:
     lowest: None = None
 
 
-def _billing(prices: ModelPrices, tier: str) -> tuple[_RateRows | _RatesPerDraw, int | None]:
+def billing(prices: ModelPrices, tier: str) -> tuple[_RateRows | _RatesPerDraw, int | None]:
     """The rates a class on this model and tier is billed at, and the model's context limit."""
     rates = (prices.rates(tier) if tier != "standard" else None) or prices.standard
     bases = tuple(rates.tiered(RATE_FIELD[k]).base for k in TOKEN_CATEGORIES)
@@ -586,7 +615,7 @@ def variant_money(c: CallClass, hit: Num, n: int, prices: ModelPrices,
     """One variant's money a month in every draw at its model's prices (of the token categories `only`), and the draws
     in which one of its calls does not fit the model's context window (None: none); `hit`: its hit rate per draw
     (`hit_rates`)."""
-    rates, limit = _billing(prices, c.tier)
+    rates, limit = billing(prices, c.tier)
     if c.loop is not None:
         summed = _agent_money_summed(c, hit, n, rates, limit, only)
         if summed is not None:

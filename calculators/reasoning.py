@@ -176,10 +176,21 @@ def unpriced_reasoning(w: Workload, cat: Catalogue) -> tuple[str, ...]:
     return tuple(c.name for c in w.classes if reasons(c) and model_prices(w, cat, c.model_key) is None)
 
 
+# A benefit must beat the cost by more than float noise: the same cost summed in another order (a bill's difference, or
+# the draw axis's reasoning money) differs in its last bits, and a decision at an exact tie (a $0.06 benefit against
+# 4,000 tokens at $15/MTok) must not flip with it.
+TIE = 1e-9
+
+
+def hurdle(cost_per_request):
+    """What a task type's benefit must exceed to keep reasoning at this cost (a number or one per draw)."""
+    return cost_per_request * (1 + TIE)
+
+
 def keeps_reasoning(x: ReasoningInputs, cost_per_request: float) -> np.ndarray:
     """Which task types keep reasoning on a class whose reasoning costs this much per request: uplift x value above
     the cost (at a cost of 0, any positive uplift)."""
-    return x.benefits > cost_per_request
+    return x.benefits > hurdle(cost_per_request)
 
 
 def _kept_share(x: ReasoningInputs, cost: float) -> float:
@@ -244,7 +255,7 @@ def _kept_share_draws(x: ReasoningInputs, cost: np.ndarray) -> np.ndarray:
     `_kept_share` itself (bit for bit)."""
     benefits = np.unique(x.benefits)
     known = ~np.isnan(cost)
-    interval = np.where(known, np.searchsorted(benefits, np.where(known, cost, 0.0), side="right"), -1)
+    interval = np.where(known, np.searchsorted(benefits, hurdle(np.where(known, cost, 0.0)), side="right"), -1)
     present, first = np.unique(interval, return_index=True)
     kept = np.ones(len(benefits) + 2)  # by interval; the last entry (index -1) is the draws of unknown cost
     kept[present] = [_kept_share(x, float(cost[i])) if j >= 0 else 1.0 for j, i in zip(present, first, strict=True)]

@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculators.bill import Bill, Same, _model_rates, model_prices, price
-from calculators.draws import Variant, WorkloadDraws, price_draws, rows_of
+from calculators.bill import Bill, model_prices, price
+from calculators.draws import Variant, WorkloadDraws, billing, price_draws, rows_of
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
@@ -648,14 +648,14 @@ def _attempts_draws(v: Variant, x: RightSizingInputs, wd: WorkloadDraws,
             if prices is None:
                 continue
             one = probe_draws(task, traffic, key)
-            r = _model_rates(Same(prices), one.tier)
-            lowest = r.billed.lowest
+            rates, limit = billing(prices, one.tier)
+            lowest = rates.lowest
             if (lowest is not None and longest_input > lowest * (1 - NEAR)) or (
-                    r.limit is not None and float(widest.max()) > r.limit * (1 - NEAR)):
+                    limit is not None and float(widest.max()) > limit * (1 - NEAR)):
                 attempt[:, k, m], fits[:, k, m] = _probe_priced(v, one, wd, cat)
                 continue
             hit = one.cache_hit_rate if cached else 0.0
-            attempt[:, k, m] = np.asarray(r.billed.base_values) @ (tokens + hit * per_hit) / 1e6
+            attempt[:, k, m] = np.asarray(rates.base_values) @ (tokens + hit * per_hit) / 1e6
     return attempt, fits
 
 
