@@ -412,6 +412,38 @@ def _agent_groups(c: CallClass, hit: Num, n: int, outcome: FailureDraws, a_bille
     return groups
 
 
+def _single_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows, limit: int | None,
+                         only: Sequence[str] = TOKEN_CATEGORIES) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """A single call's money a month (of the categories `only`) where every call is at the base rates: the call's
+    cost per MTok, `call_groups`' categories summed at once, times its calls and retries. None where a call crosses a
+    long-context threshold (`call_groups` then prices it)."""
+    prefix, u = c.prefix_tokens, c.other_input_tokens
+    total_input = prefix + u  # read, written or sent uncached, the prefix is input
+    if rates.lowest is not None and float(np.max(total_input)) > rates.lowest:
+        return None
+    r = {k: (rate if k in only else 0.0) for k, rate in zip(TOKEN_CATEGORIES, rates.base_values)}
+    if c.cache == "off":
+        per_mtok = prefix * r["input"]
+    else:
+        write = r["cache_write_5m" if c.cache == "5m" else "cache_write_1h"]
+        per_mtok = prefix * (hit * r["cache_read"] + (1 - hit) * write)
+    f = c.failures
+    output = c.output_tokens * r["output"] + c.reasoning_tokens * r["reasoning"]
+    if f is None:
+        calls = c.requests_per_month
+    else:
+        outcome = failure_draws(f, 1, n)
+        p = f.failure_rate
+        output = output * ((1 - p) + p * f.failed_output_share)
+        calls = c.requests_per_month * outcome.passes * (1 + outcome.retries_per_step)
+    money = as_draws(calls * (per_mtok + u * r["input"] + output) / 1e6, n)
+    over = None
+    if limit is not None:
+        over = np.asarray(total_input + c.output_tokens + c.reasoning_tokens > limit)
+        over = np.broadcast_to(over, (n,)) if over.any() else None
+    return money, over
+
+
 @lru_cache(maxsize=32)
 def _step_weights(same_s: Same, same_steps, n: int) -> tuple[np.ndarray, np.ndarray]:
     """W0 = sum of s^(i - 1) and W1 = sum of (i - 1) s^(i - 1) over the steps i = 1..n_steps of a task, in every draw
@@ -492,35 +524,6 @@ def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows, limit:
     return as_draws(money, n), over
 
 
-@dataclass(frozen=True)
-class RowDraws:
-    """A variant's billed calls row by row, draws x rows (its call groups joined; a retry that re-sends the same call
-    is in its first attempt's row): for a lever that reads a class's calls row by row."""
-
-    calls: np.ndarray
-    tokens: dict[str, np.ndarray]  # every category
-    total_input: np.ndarray
-    context: np.ndarray
-    live: np.ndarray  # the rows a draw has
-
-
-def rows_of(c: CallClass, hit: Num, n: int) -> RowDraws:
-    def rows(a, shape) -> np.ndarray:
-        return np.broadcast_to(a, shape).reshape(-1, n)
-
-    parts: list[tuple[np.ndarray, ...]] = []
-    for g in call_groups(c, hit, n):
-        shape = g.calls.shape
-        zero = np.zeros(shape)
-        tokens = [rows(g.tokens.get(k, zero), shape) for k in TOKEN_CATEGORIES]
-        total_input = rows(g.total_input, shape)
-        parts.append((rows(g.calls, shape), *tokens, total_input, total_input + rows(g.full_output, shape),
-                      rows(True if g.live is None else g.live, shape)))
-    joined = [np.concatenate(column, axis=0).T for column in zip(*parts)]
-    calls, *tokens, total_input, context, live = joined
-    return RowDraws(np.where(live, calls, 0.0), dict(zip(TOKEN_CATEGORIES, tokens)), total_input, context, live)
-
-
 # --- pricing ---------------------------------------------------------------------------------------------------
 
 
@@ -537,30 +540,37 @@ def hit_rates(wd: WorkloadDraws) -> list[Num]:
     """Each variant's hit rate in every draw: its own, or derived from the traffic reaching its cache
     (`workload.derived_hit_rates`, per draw; a variant that is not active sends no traffic)."""
     n = wd.n
-    derived = [v for v in wd.variants if v.c.cache != "off" and v.c.cache_hit_rate is None]
+    pools = {cache_pool(v.c) for v in wd.variants if v.c.cache != "off" and v.c.cache_hit_rate is None}
     traffic: dict[tuple[str, str], np.ndarray] = {}
-    pools = {cache_pool(v.c) for v in derived}
     for v in wd.variants:
         c = v.c
         key = cache_pool(c)
         if key not in pools:
             continue
         lp = c.loop
-        per_request = 1 if lp is None or lp.history_caching else as_draws(lp.steps, n)
+        arrivals = c.requests_per_month * (1 if lp is None or lp.history_caching else lp.steps)
         sends = np.asarray(c.prefix_tokens) > 0
         if v.active is not None:
             sends = sends & v.active
-        traffic[key] = traffic.get(key, 0.0) + np.where(sends, as_draws(c.requests_per_month, n) * per_request, 0.0)
+        if not (sends.ndim == 0 and sends):
+            arrivals = np.where(sends, arrivals, 0.0)
+        traffic[key] = traffic.get(key, 0.0) + arrivals
+    none = np.zeros(n)
+    none.flags.writeable = False
+    derived: dict[tuple, np.ndarray] = {}  # the splits of a class share their cache: its rate is worked out once
     out = []
     for v in wd.variants:
         c = v.c
         if c.cache == "off":
-            out.append(np.zeros(n))
+            out.append(none)
         elif c.cache_hit_rate is not None:
             out.append(as_draws(c.cache_hit_rate, n))
         else:
-            per_hour = traffic[cache_pool(c)] / np.asarray(c.cache_prefixes, dtype=float) / HOURS_PER_MONTH
-            out.append(-np.expm1(-per_hour / 3600.0 * TTL_SECONDS[c.cache]))
+            key = (cache_pool(c), Same(c.cache_prefixes) if varies(c.cache_prefixes) else c.cache_prefixes, c.cache)
+            if key not in derived:
+                per_hour = as_draws(traffic[key[0]], n) / np.asarray(c.cache_prefixes, dtype=float) / HOURS_PER_MONTH
+                derived[key] = -np.expm1(-per_hour / 3600.0 * TTL_SECONDS[c.cache])
+            out.append(derived[key])
     return out
 
 
@@ -616,10 +626,10 @@ def variant_money(c: CallClass, hit: Num, n: int, prices: ModelPrices,
     in which one of its calls does not fit the model's context window (None: none); `hit`: its hit rate per draw
     (`hit_rates`)."""
     rates, limit = billing(prices, c.tier)
-    if c.loop is not None:
-        summed = _agent_money_summed(c, hit, n, rates, limit, only)
-        if summed is not None:
-            return summed
+    summed = (_agent_money_summed(c, hit, n, rates, limit, only) if c.loop is not None
+              else _single_money_summed(c, hit, n, rates, limit, only))
+    if summed is not None:
+        return summed
     money, over = np.zeros(n), None
     for g in call_groups(c, hit, n):
         m, o = _group_money(g, rates, limit, only)

@@ -41,7 +41,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from calculators.bill import Bill, model_prices, price
-from calculators.draws import Variant, WorkloadDraws, billing, price_draws, rows_of
+from calculators.draws import CallGroup, Variant, WorkloadDraws, billing, call_groups, price_draws
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
@@ -595,6 +595,14 @@ def probe_draws(c: CallClass, traffic: dict[tuple[str, str], tuple[np.ndarray, n
     return copied(c, **{**update, "requests_per_month": 1.0, "cache_hit_rate": hit})
 
 
+def _rows_summed(g: CallGroup, per_call: np.ndarray) -> np.ndarray:
+    """A call group's calls times `per_call` (tokens of one call), summed over its rows: one value per draw."""
+    product = g.calls * per_call
+    if product.ndim == 1:
+        return product
+    return (product if g.live is None else np.where(g.live, product, 0.0)).sum(axis=0)
+
+
 def _probe_priced(v: Variant, probe_: CallClass, wd: WorkloadDraws, cat: Catalogue) -> tuple[np.ndarray, np.ndarray]:
     """One probe priced whole in every draw: USD per request, and the draws in which its calls fit the window."""
     bill = price_draws(WorkloadDraws(wd.n, (Variant(probe_, v.active),), custom_models=wd.custom_models), cat)
@@ -619,22 +627,30 @@ def _attempts_draws(v: Variant, x: RightSizingInputs, wd: WorkloadDraws,
     a_in, a_out = x.size_ratios()
     unit = copied(c, requests_per_month=1.0)  # a probe's cost per request: its calls are proportional to requests
     cached = c.cache != "off"
-    corners = [rows_of(scaled(unit, ai, ao), np.zeros(n), n) for ai, ao in ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0))]
+    corners = [call_groups(scaled(unit, ai, ao), np.zeros(n), n) for ai, ao in ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0))]
     if cached:
-        corners.append(rows_of(scaled(unit, 0.0, 0.0), np.ones(n), n))
-    totals = [np.stack([np.einsum("dr,dr->d", r.calls, r.tokens[t]) for t in TOKEN_CATEGORIES]) for r in corners]
+        corners.append(call_groups(scaled(unit, 0.0, 0.0), np.ones(n), n))
+    totals = [np.stack([sum(_rows_summed(g, g.tokens[t]) for g in groups if t in g.tokens) + np.zeros(n)
+                        for t in TOKEN_CATEGORIES]) for groups in corners]
     at_zero, per_in, per_out = totals[0], totals[1] - totals[0], totals[2] - totals[0]
     per_hit = totals[3] - totals[0] if cached else 0.0
-    live = corners[0].live
 
-    def upper(a: np.ndarray, b: np.ndarray, d: np.ndarray, rows: np.ndarray | bool) -> list[np.ndarray]:
-        """Each draw's largest call (of `rows`) at zero size and the largest growth per unit of each ratio: a probe's
-        largest call is at most the first plus its ratios (never negative) times the others."""
-        return [np.where(rows, r, -np.inf).max(axis=1) for r in (a, b - a, d - a)]
+    def upper(part) -> list[np.ndarray]:
+        """Each draw's largest call at zero size and the largest growth per unit of each ratio (`part` of a call, row
+        by row, in the same groups at each corner): a probe's largest call is at most the first plus its ratios
+        (never negative) times the others."""
+        out = [np.full(n, -np.inf) for _ in range(3)]
+        for a, b, d in zip(*corners[:3]):
+            rows = [np.broadcast_to(part(g), g.calls.shape) for g in (a, b, d)]
+            for i, r in enumerate((rows[0], rows[1] - rows[0], rows[2] - rows[0])):
+                if a.live is not None:
+                    r = np.where(a.live, r, -np.inf)
+                out[i] = np.maximum(out[i], r.max(axis=0) if r.ndim == 2 else r)
+        return out
 
-    context = upper(*(r.context for r in corners[:3]), live)
+    context = upper(lambda g: g.total_input + g.full_output)
     # Every row, as `price_draws` picks tiered rates when any row crosses (a row beyond a draw's steps bills nothing).
-    total_input = [float(t.max()) for t in upper(*(r.total_input for r in corners[:3]), True)]
+    total_input = [float(t.max()) for t in upper(lambda g: g.total_input)]
     attempt = np.full((n, len(a_in), len(x.candidates)), np.nan)
     fits = np.ones(attempt.shape, dtype=bool)
     for k in range(len(a_in)):
