@@ -81,4 +81,20 @@ def test_tornado_end_labels_carry_no_minus_on_a_zero_amount():
 
     frame = pd.DataFrame({"input": ["Spread"], "range": ["1.8 – 3"], "at low": [-0.0000033], "at high": [-12.5]})
     fig = tornado(frame, 0.15, currency="$", title="t", what="the saving")
-    assert [list(t.text) for t in fig.data[:2]] == [["$0.00"], ["−$12.50"]]
+    assert [list(t.text) for t in fig.data[:2]] == [[""], ["low $0.00 · high −$12.50"]]
+
+
+def test_tornado_labels_never_print_over_each_other():
+    """Ends on either side of the line: each bar its own label. Both ends on one side: the bars overlap, so the outer one
+    carries both amounts (low first) and the inner none. A flat bar: one amount, at the line."""
+    import pandas as pd
+
+    from pages._ui.fig_uncertainty import tornado
+
+    frame = pd.DataFrame({"input": ["Volume", "Prompt", "Trim", "Hit rate"], "range": ["a", "b", "c", "d"],
+                          "at low": [800.0, 1040.0, 1010.0, 1000.0], "at high": [1300.0, 1020.0, 1070.0, 1000.0]})
+    fig = tornado(frame, 1000.0, currency="$", title="t", what="the bill")
+    low, high = (list(reversed(t.text)) for t in fig.data[:2])  # drawn bottom-up: widest last
+    assert low == ["$800", "low $1,040 · high $1,020", "", ""]
+    assert high == ["$1,300", "", "low $1,010 · high $1,070", "$1,000"]
+    assert list(reversed(fig.data[0].customdata)) == ["$800", "$1,040", "$1,010", "$1,000"]  # the hover keeps each

@@ -27,15 +27,23 @@ def tornado(frame: pd.DataFrame, base: float, *, currency: str, title: str, what
     'at high' (money in the display currency)."""
     rows = frame.iloc[::-1]  # plotly draws the first category at the bottom
     labels = list(rows["input"])  # categories; each is written above its bar (tick labels would squeeze a phone)
+    low, high = rows["at low"].to_numpy(dtype=float), rows["at high"].to_numpy(dtype=float)
+    # Where both ends lie on one side of the line the two bars overlap and their labels would print over each other:
+    # the outer bar carries both amounts, low first (so does a flat bar, at the line).
+    one_side = (low - base) * (high - base) >= 0
+    low_outer = np.abs(low - base) > np.abs(high - base)
+    both = [f"low {_money(currency, a)} · high {_money(currency, b)}" if a != b else _money(currency, a)
+            for a, b in zip(low, high)]
     traces = []
-    for end, colour, name in (("at low", LOW_COLOUR, "input at its low"),
-                              ("at high", HIGH_COLOUR, "input at its high")):
-        values = rows[end].to_numpy(dtype=float)
+    for values, colour, name, outer in ((low, LOW_COLOUR, "input at its low", low_outer),
+                                        (high, HIGH_COLOUR, "input at its high", ~low_outer)):
+        text = [(b if o else "") if side else _money(currency, v)
+                for v, side, o, b in zip(values, one_side, outer, both)]
         traces.append(dict(
             type="bar", orientation="h", y=labels, x=values - base, base=base, name=name,
-            marker=dict(color=colour), text=[_money(currency, v) for v in values],
+            marker=dict(color=colour), text=text, customdata=[_money(currency, v) for v in values],
             textposition="outside", cliponaxis=False, textfont=dict(size=12),
-            hovertemplate="%{y}<br>" + name + ": %{text}<extra></extra>",
+            hovertemplate="%{y}<br>" + name + ": %{customdata}<extra></extra>",
         ))
     # The point estimate's line is named in the legend (a label above the plot would sit on the legend).
     traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name=f"likely {_money(currency, base)}",

@@ -276,12 +276,13 @@ def overview_section(ctx: Context, pairs: Sequence[tuple[Lever, BaseModel]]) -> 
             return round(shown(v), 2) + 0.0  # never '-0'
 
         table = pd.DataFrame([
-            {"lever": lever.label, "saves money in": mc.saves_share(lever.name),
+            {"lever": lever.label, "saves money in": 100 * mc.saves_share(lever.name),
              **{f"saving {p}": cents(v) for p, v in zip(("P10", "P50", "P90"),
                                                           u.MonteCarlo.bands(mc.savings[lever.name]))}}
             for lever, _ in chain.levers])
         st.dataframe(table, hide_index=True, column_config={
-            "saves money in": st.column_config.NumberColumn(format="percent", help="Share of the draws in which the "
+            # One decimal for every row: "100.0%" beside "79.9%", not "100%" beside "79.92%".
+            "saves money in": st.column_config.NumberColumn(format="%.1f%%", help="Share of the draws in which the "
                                                             "lever's bar is a saving (above zero)."),
             **{c: st.column_config.NumberColumn(format=f"{currency()}%,.0f") for c in
                ("saving P10", "saving P50", "saving P90")}})
