@@ -46,6 +46,7 @@ DEFAULT_SEED = 12_345
 DEFAULT_DRAWS = 2_000
 MAX_DRAWS = 10_000
 PERT_LAMBDA = 4.0  # the classic PERT weight on the likely value
+SAVING_NOISE = 1e-9  # a bar below this share of the bill is float noise, not a saving (see MonteCarlo.saves_share)
 
 
 class InputRange(BaseModel):
@@ -537,9 +538,13 @@ class MonteCarlo:
         return float(p10), float(p50), float(p90)
 
     def saves_share(self, lever_name: str) -> float:
-        """Share of draws in which the lever saves money at all (its bar is above zero)."""
+        """Share of draws in which the lever saves money at all: its bar is above zero by more than float noise (a
+        bar that is exactly 0, priced as two bills summed in different orders, comes out as +-1e-12 and is no saving;
+        the tolerance is right_sizing's, 1e-9 of the draw's bill, far below a cent a month)."""
         s = self.savings.get(lever_name)
-        return float(np.mean(s > 0)) if s is not None and len(s) else float("nan")
+        if s is None or not len(s):
+            return float("nan")
+        return float(np.mean(s > SAVING_NOISE * np.maximum(1.0, np.abs(self.today))))
 
 
 def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,

@@ -157,6 +157,19 @@ def test_the_monte_carlo_is_the_same_on_both_paths() -> None:
         assert fast.saves_share(name) == slow.saves_share(name)
 
 
+def test_a_lever_that_saves_nothing_saves_money_in_no_draw() -> None:
+    """Right-sizing on a workload already on the cheapest candidate (Haiku) saves exactly $0 at every draw: its bar is
+    two equal bills summed in different orders, +-7e-12 USD. The share of draws in which it "saves money" is 0% on
+    both paths (it was 22.3% on the draw axis and 18.3% one draw at a time: the sign of float noise)."""
+    sidebar = SimpleWorkload(requests_per_month=50_000_000, model_key="anthropic/claude-haiku-5-5")
+    chain, inputs = chain_of(sidebar, ("right_sizing",), wide=False)
+    assert chain.outcome().savings["right_sizing"] == 0.0
+    for on_draw_axis in (True, False):
+        mc = u.monte_carlo(chain, inputs, 2_000, u.DEFAULT_SEED, on_draw_axis=on_draw_axis)
+        assert np.abs(mc.savings["right_sizing"]).max() < 1e-6
+        assert mc.saves_share("right_sizing") == 0.0
+
+
 def test_a_lever_not_on_the_draw_axis_is_priced_one_draw_at_a_time() -> None:
     """A chain with a lever that declares no `draws` still gets its Monte Carlo, one draw at a time."""
     sidebar = SimpleWorkload()

@@ -57,6 +57,20 @@ def test_projection_fan_and_summary_bands():
     assert html.count("P10–P90") >= 4  # today, after, saving, projection
 
 
+def test_summary_band_under_a_monthly_increase_is_the_increase():
+    """A batch pipeline costing $5,000 a month turns batch's $1,200 saving into a $3,800 "Monthly increase": the band
+    under it is the increase's P10-P90 ($3,398 - $4,063 with these draws), not the saving's (-$4,063 - -$3,398)."""
+    summary = run_page("pages/summary.py", {"u.mc": "true", "u.draws": "300", "u.seed": "7",
+                                            "bill.levers": "Batch and flex", "batch.cost": "5000"})
+    assert not summary.exception
+    html = " ".join(h.proto.body for h in summary.get("html"))
+    assert "Monthly increase" in html
+    bands = re.findall(r"P10–P90: ([^\s<]+) – ([^\s<]+)</div>", html)
+    assert len(bands) == 3  # today, after, the increase
+    lo, hi = (float(v.replace("$", "").replace(",", "").replace("−", "-")) for v in bands[2])
+    assert 0 < lo <= 3_800 <= hi, bands[2]
+
+
 def test_tornado_names_its_point_estimate_in_the_legend_not_over_it():
     """The point estimate's line is a legend entry ('likely $…'); nothing else is written above the plot, where the
     legend sits, and each input's name is on white so the line does not strike through it."""

@@ -179,11 +179,14 @@ def fragment(d: SummaryData) -> str:
     money_line = f"Money in {escape(d.money_note)}."
     rises = b.total_saving < 0
     saving_label = "Monthly increase" if rises else "Monthly saving"
-    def band(name: str) -> str:
-        """'P10-P90: $a-$b' under a headline, when the scenario ran the Monte Carlo."""
+    def band(name: str, increase: bool = False) -> str:
+        """'P10-P90: $a-$b' under a headline, when the scenario ran the Monte Carlo. `increase`: the headline shows
+        the saving as a monthly increase (its size), so its band is the increase's: P10-P90 of -saving."""
         if not d.bands or name not in d.bands:
             return ""
         lo, hi = d.bands[name]
+        if increase:
+            lo, hi = -hi, -lo
         return f"<div class='note'>P10–P90: {money(lo)} – {money(hi)}</div>"
 
     kpis = (
@@ -194,7 +197,7 @@ def fragment(d: SummaryData) -> str:
         f"<div class='value'>{money(final)}/month</div>"
         f"<div class='note'>{len(d.moving)} lever{'s' if len(d.moving) != 1 else ''} moving it</div>{band('after')}</div>"
         f"<div class='kpi'><div class='label'>{saving_label}</div><div class='value'>{money(abs(b.total_saving))}</div>"
-        f"<div class='note'>{abs(b.saving_share):.1%} of today's bill</div>{band('saving')}</div></div>"
+        f"<div class='note'>{abs(b.saving_share):.1%} of today's bill</div>{band('saving', increase=rises)}</div></div>"
         + (f"<p class='meta'>{escape(d.bands_note)}</p>" if d.bands and d.bands_note else "")
     )
 
