@@ -687,6 +687,7 @@ class OutcomeDraws:
     today: Num
     after: Num
     savings: dict[str, Num]
+    unfit_today: np.ndarray  # draws whose bill today leaves out a class whose calls do not fit its window
 
 
 def _merge(keep: WorkloadDraws, moved: WorkloadDraws, applied: np.ndarray) -> WorkloadDraws:
@@ -729,7 +730,10 @@ def waterfall_draws(wd: WorkloadDraws, steps: Sequence[tuple[Lever, BaseModel]],
         savings[lever.name] = np.where(applied, before.total - after.total, 0.0)
         current = _merge(current, moved, applied)
         before = _merge_bills(before, after, applied)
-    return OutcomeDraws(today=baseline.total, after=before.total, savings=savings)
+    unfit = np.zeros(n, dtype=bool)
+    for mask in baseline.refused.values():
+        unfit |= mask
+    return OutcomeDraws(today=baseline.total, after=before.total, savings=savings, unfit_today=unfit)
 
 
 def valid_inputs(x: BaseModel, values: Mapping[str, np.ndarray], n: int) -> np.ndarray:

@@ -42,7 +42,7 @@ Method = Literal["pert", "triangular"]
 WORKLOAD = "workload"  # owner of the sidebar's inputs
 JEVONS = "jevons"  # owner of the projection's inputs
 DEFAULT_SEED = 12_345
-# P10 and P90 each within 1.3 percentile points (two standard errors, sqrt(0.1 x 0.9 / 2,000)); all priced at once.
+# The P10 and the P90 each to about +-1.3 percentile points (two standard errors, 2 sqrt(0.1 x 0.9 / 2,000)).
 DEFAULT_DRAWS = 2_000
 MAX_DRAWS = 10_000
 PERT_LAMBDA = 4.0  # the classic PERT weight on the likely value
@@ -302,9 +302,8 @@ class MonteCarloInputs(BaseModel):
                       description="The same seed draws the same values: a figure can be reproduced exactly.")
     draws: int = Field(DEFAULT_DRAWS, ge=10, le=MAX_DRAWS, title="Draws", json_schema_extra={"key": "u.draws",
                                                                                                 "step": 100},
-                       description="Each draw prices the bill and the levers with that draw's values; all draws are "
-                       "priced at once, so 10,000 draws take a fraction of a second (the time is shown with the "
-                       "result).")
+                       description="Each draw prices the bill and the levers with that draw's values. The draws are "
+                       "priced together, usually well under a second for 10,000; the time is shown with the result.")
     method: Method = Field("pert", title="Distribution", json_schema_extra={
         "key": "u.method", "labels": {"pert": "PERT (weights the likely)", "triangular": "Triangular"}},
         description="PERT: a smooth curve peaking at the likely value. Triangular: straight lines from low to likely "
@@ -321,6 +320,7 @@ class Outcome:
     today: float
     after: float
     savings: Mapping[str, float]
+    unfit_today: bool = False  # today's bill leaves a class out: its calls do not fit its model's context window
 
 
 @dataclass(frozen=True)
@@ -402,7 +402,8 @@ class Chain:
 
 
 def outcome_of(wf: Waterfall) -> Outcome:
-    return Outcome(today=wf.baseline.total, after=wf.final.total, savings={b.lever.name: b.saving for b in wf.bars})
+    return Outcome(today=wf.baseline.total, after=wf.final.total, savings={b.lever.name: b.saving for b in wf.bars},
+                   unfit_today=bool(wf.baseline.overflows))
 
 
 Metric = Callable[[Outcome], float]
@@ -490,8 +491,8 @@ def _ends_on_draws(chain: Chain, inputs: Sequence[Uncertain],
     for i, (u, v) in enumerate(moved):
         sample[u.name][i] = v
     o, valid = chain.outcome_draws(sample, n)
-    return {(u.name, v): Outcome(float(o.today[i]), float(o.after[i]), {k: float(s[i]) for k, s in o.savings.items()})
-            if valid[i] else None for i, (u, v) in enumerate(moved)}
+    return {(u.name, v): Outcome(float(o.today[i]), float(o.after[i]), {k: float(s[i]) for k, s in o.savings.items()},
+                                 bool(o.unfit_today[i])) if valid[i] else None for i, (u, v) in enumerate(moved)}
 
 
 # --- Monte Carlo -------------------------------------------------------------------------------------------------
@@ -528,6 +529,9 @@ class MonteCarlo:
     draws: int  # asked for
     method: Method
     refused: int = 0  # draws whose values break a rule of an inputs model: left out
+    # Draws whose bill today leaves a class out (its calls do not fit its model's context window, so the API would
+    # reject them): kept, as the bill keeps them, but the page says how many, since they lower today's bill.
+    unfit_today: int = 0
 
     @staticmethod
     def bands(values: np.ndarray) -> tuple[float, float, float]:
@@ -565,9 +569,9 @@ def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAW
     else:
         return MonteCarlo(today=o.today[valid], after=o.after[valid],
                           savings={k: v[valid] for k, v in o.savings.items()}, seed=seed, draws=n, method=method,
-                          refused=int(n - valid.sum()))
+                          refused=int(n - valid.sum()), unfit_today=int(o.unfit_today[valid].sum()))
     names = list(sample)
-    today, after, savings, refused = [], [], {lv.name: [] for lv, _ in chain.levers}, 0
+    today, after, savings, refused, unfit = [], [], {lv.name: [] for lv, _ in chain.levers}, 0, 0
     memo: dict[tuple, Outcome | None] = {}
     for i in range(n):
         values = {name: float(sample[name][i]) for name in names}
@@ -580,11 +584,12 @@ def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAW
             continue
         today.append(o.today)
         after.append(o.after)
+        unfit += o.unfit_today
         for name in savings:
             savings[name].append(o.savings.get(name, 0.0))
     return MonteCarlo(today=np.array(today), after=np.array(after),
                       savings={k: np.array(v) for k, v in savings.items()}, seed=seed, draws=n, method=method,
-                      refused=refused)
+                      refused=refused, unfit_today=unfit)
 
 
 # --- the spend projection's fan ----------------------------------------------------------------------------------

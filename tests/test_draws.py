@@ -57,6 +57,7 @@ def reconcile(chain: u.Chain, inputs: list[u.Uncertain], n: int, seed: int) -> i
         assert valid[i] == (scalar is not None), f"draw {i}: refused on one path only"
         if scalar is None:
             continue
+        assert bool(o.unfit_today[i]) == scalar.unfit_today, f"draw {i}: today's bill refuses a class on one path"
         pairs = [("today", scalar.today, o.today[i]), ("after", scalar.after, o.after[i])]
         pairs += [(k, scalar.savings[k], o.savings[k][i]) for k in scalar.savings]
         for what, want, got in pairs:
@@ -140,7 +141,10 @@ def test_a_class_refused_in_some_draws_leaves_the_bill_there() -> None:
     o, _ = chain.outcome_draws(sample, 100)
     fits = sample["workload.input_tokens"] + sample["workload.output_tokens"] <= 8_192
     assert (o.today[~fits] == 0).all() and (o.today[fits] > 0).all() and not fits.all()
+    assert (o.unfit_today == ~fits).all()
     reconcile(chain, inputs, 100, 5)
+    one_at_a_time = u.monte_carlo(chain, inputs, 100, seed=5, on_draw_axis=False)
+    assert u.monte_carlo(chain, inputs, 100, seed=5).unfit_today == int((~fits).sum()) == one_at_a_time.unfit_today
 
 
 def test_the_monte_carlo_is_the_same_on_both_paths() -> None:
@@ -149,7 +153,7 @@ def test_the_monte_carlo_is_the_same_on_both_paths() -> None:
     chain, inputs = chain_of(sidebar, tuple(lv.name for lv in ON_DRAWS if lv.group != MODEL_CHOICE), wide=False)
     fast = u.monte_carlo(chain, inputs, 300, seed=9)
     slow = u.monte_carlo(chain, inputs, 300, seed=9, on_draw_axis=False)
-    assert fast.refused == slow.refused
+    assert fast.refused == slow.refused and fast.unfit_today == slow.unfit_today
     np.testing.assert_allclose(fast.today, slow.today, rtol=TOL)
     np.testing.assert_allclose(fast.after, slow.after, rtol=TOL)
     for name in slow.savings:

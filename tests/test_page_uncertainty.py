@@ -112,3 +112,13 @@ def test_tornado_labels_never_print_over_each_other():
     assert low == ["$800", "low $1,040 · high $1,020", "", ""]
     assert high == ["$1,300", "", "low $1,010 · high $1,070", "$1,000"]
     assert list(reversed(fig.data[0].customdata)) == ["$800", "$1,040", "$1,010", "$1,000"]  # the hover keeps each
+
+
+def test_the_monte_carlo_says_how_many_draws_leave_a_class_out_of_todays_bill():
+    """An 8k-window model with a 7,600-token prompt: in some draws the calls do not fit, the bill leaves the class out
+    (today's bill is lower there), and the caption says in how many, not silently."""
+    at = run_page("pages/overview.py", {"u.mc": "true", "u.draws": "200", "u.seed": "3",
+                                        "model": "aws/meta.llama3-8b-instruct-v1:0", "in_tokens": "7600"})
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "draws, seed 3" in c.value)
+    assert re.search(r"In [\d,]+ draws a call class's requests do not fit its model's context window", caption)

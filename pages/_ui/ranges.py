@@ -270,7 +270,10 @@ def overview_section(ctx: Context, pairs: Sequence[tuple[Lever, BaseModel]]) -> 
     st.caption(f"{kept:,} of {mc.draws:,} {settings.method.upper() if settings.method == 'pert' else 'triangular'} "
                f"draws, seed {mc.seed} ({took}; each draw prices the whole waterfall). P10: one draw in ten "
                "is below it; P90: one in ten is above it. The same seed gives the same figures."
-               + (f" {mc.refused:,} draws broke a rule of a lever's inputs and were left out." if mc.refused else ""))
+               + (f" {mc.refused:,} draws broke a rule of a lever's inputs and were left out." if mc.refused else "")
+               + (f" In {mc.unfit_today:,} draws a call class's requests do not fit its model's context window: the "
+                  "API would reject them, so today's bill in those draws leaves that class out (and is lower for it)."
+                  if mc.unfit_today else ""))
     if mc.savings:
         def cents(v: float) -> float:
             return round(shown(v), 2) + 0.0  # never '-0'
