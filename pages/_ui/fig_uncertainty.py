@@ -84,8 +84,10 @@ def histogram(today: np.ndarray, after: np.ndarray, bands: tuple[float, float, f
     for i, (v, label, dash) in enumerate(marks):
         shapes.append(dict(type="line", xref="x", yref="paper", x0=v, x1=v, y0=0, y1=1,
                            line=dict(color=CURRENT_COLOUR, dash=dash, width=1.2)))
-        annotations.append(dict(x=v, xref="x", y=(1.0, 0.92, 0.84)[i % 3], yref="paper", yanchor="bottom",
-                                text=label, showarrow=False, font=dict(size=11, color=CURRENT_COLOUR),
+        # Each mark's label just right of its line, one step lower than the one before, below the legend: the marks
+        # of a narrow distribution sit close together and their labels must not print over each other.
+        annotations.append(dict(x=v, xref="x", xanchor="left", xshift=3, y=0.98 - 0.09 * i, yref="paper",
+                                yanchor="top", text=label, showarrow=False, font=dict(size=11, color=CURRENT_COLOUR),
                                 bgcolor="rgba(255,255,255,0.8)"))
     lay = layout(title=title, x_title="per month", y_title="draws", height=360, barmode="overlay",
                  hovermode="closest", xaxis=dict(tickprefix=currency), shapes=shapes, annotations=annotations)
