@@ -551,6 +551,21 @@ class MonteCarlo:
         return float(np.mean(s > SAVING_NOISE * np.maximum(1.0, np.abs(self.today))))
 
 
+CHUNK_ROWS = 1_000_000  # steps x draws of an agent task's arrays priced at once: 8 MB an array
+
+
+def _chunk(chain: Chain, sample: Mapping[str, np.ndarray], n: int) -> int:
+    """How many draws to price at once: all of them, unless an agent task's steps times the draws would make its arrays
+    large (a 200-step task over 10,000 draws); then as many as keep them to CHUNK_ROWS (the draws are independent, so
+    the figures are the same)."""
+    steps = [c.steps for c in chain.workload.classes]
+    if chain.sidebar is not None and chain.sidebar.agent_share > 0:
+        steps.append(chain.sidebar.agent_steps)
+    if f"{WORKLOAD}.agent_steps" in sample:
+        steps.append(int(np.max(sample[f"{WORKLOAD}.agent_steps"])))
+    return max(500, min(n, CHUNK_ROWS // max(steps, default=1)))
+
+
 def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
                 method: Method = "pert", on_draw_axis: bool = True) -> MonteCarlo:
     """n seeded draws of every input at once, pushed through the Overview's waterfall: all draws at once on the draw
@@ -563,13 +578,20 @@ def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAW
     try:
         if not on_draw_axis:
             raise on_draws.NotOnDrawAxis("asked for one draw at a time")
-        o, valid = chain.outcome_draws(sample, n)
+        parts = [chain.outcome_draws({k: v[a:a + size] for k, v in sample.items()}, len(range(a, min(n, a + size))))
+                 for size in [_chunk(chain, sample, n)] for a in range(0, n, size)]
     except on_draws.NotOnDrawAxis:
         pass
     else:
-        return MonteCarlo(today=o.today[valid], after=o.after[valid],
-                          savings={k: v[valid] for k, v in o.savings.items()}, seed=seed, draws=n, method=method,
-                          refused=int(n - valid.sum()), unfit_today=int(o.unfit_today[valid].sum()))
+        valid = np.concatenate([ok for _, ok in parts])
+
+        def joined(get) -> np.ndarray:
+            return np.concatenate([get(o) for o, _ in parts])[valid]
+
+        return MonteCarlo(today=joined(lambda o: o.today), after=joined(lambda o: o.after),
+                          savings={k: joined(lambda o, k=k: o.savings[k]) for k in parts[0][0].savings}, seed=seed,
+                          draws=n, method=method, refused=int(n - valid.sum()),
+                          unfit_today=int(joined(lambda o: o.unfit_today).sum()))
     names = list(sample)
     today, after, savings, refused, unfit = [], [], {lv.name: [] for lv, _ in chain.levers}, 0, 0
     memo: dict[tuple, Outcome | None] = {}
