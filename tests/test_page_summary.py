@@ -58,6 +58,8 @@ def test_summary_of_a_gpt_4o_workload_in_eur():
     rows = re.findall(r"<tr><td>(.*?)</td><td class='num'>([−+]€[\d,.]+)</td>", levers)
     assert [text_of(name).split(" illustrative")[0].strip() for name, _ in rows] == ["System-prompt trim", "Output caps"]
     assert rows[0][1] == "−€431"
+    assert "<td class='num'>−€431</td><td class='num'>−6.6%</td>" in levers  # a cut's share signed as its amount
+    assert "class='kpi after'>" in html  # a bill that falls keeps the saving's green
     assert all(amount not in {"−€0", "−€0.00", "+€0", "+€0.00"} for _, amount in rows)
     assert "Prompt caching" not in levers
     assert "Not moving the bill: Prompt caching (every class already caches its prefix" in text_of(html)

@@ -69,6 +69,10 @@ def test_summary_band_under_a_monthly_increase_is_the_increase():
     assert len(bands) == 3  # today, after, the increase
     lo, hi = (float(v.replace("$", "").replace(",", "").replace("−", "-")) for v in bands[2])
     assert 0 < lo <= 3_800 <= hi, bands[2]
+    # The lever's row signs its share as its amount (a rise: +$3,800, +47.5%), and the bill after is not in the green
+    # of a saving; the bands' note names the distribution as the Overview does.
+    assert "<td class='num'>+$3,800</td><td class='num'>+47.5%</td>" in html
+    assert "class='kpi after rises'" in html and "300 PERT draws" in html
 
 
 def test_tornado_names_its_point_estimate_in_the_legend_not_over_it():

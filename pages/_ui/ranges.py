@@ -366,7 +366,8 @@ def summary_bands(ctx: Context, pairs: Sequence[tuple[Lever, BaseModel]],
         out[name] = (p10, p90)
     _, (p10, _, p90), _ = projection_bands(ctx, projection)
     out["projection"] = (float(p10[-1]), float(p90[-1]))
-    note = (f"P10–P90: {len(mc.after):,} {settings.method} draws of the ranges in this link (seed {mc.seed}), each "
+    method = "PERT" if settings.method == "pert" else "triangular"
+    note = (f"P10–P90: {len(mc.after):,} {method} draws of the ranges in this link (seed {mc.seed}), each "
             f"priced with the same waterfall; the projection's from {FAN_DRAWS:,} draws of its decline, elasticity "
             "and growth.")
     return out, note

@@ -117,6 +117,7 @@ CSS = f"""
 {_S} .kpi .value {{ font-size: 15pt; font-weight: 600; white-space: nowrap; }}
 {_S} .kpi .note {{ color: #555; font-size: 8.5pt; }}
 {_S} .kpi.after .value {{ color: #1f6f43; }}
+{_S} .kpi.after.rises .value {{ color: #a3331f; }}
 {_S} table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 1mm 0; }}
 {_S} .wide {{ overflow-x: auto; }}  /* on a phone a table scrolls sideways rather than squeezing its text */
 {_S} .wide table {{ min-width: 150mm; }}
@@ -155,8 +156,10 @@ def _format(symbol: str, value: float) -> str:
 
 
 def _share(value: float) -> str:
-    """A share of today's bill: 6.6%, and '<0.1%' rather than a misleading 0.0% for a saving that is not zero."""
-    return f"{value:.1%}" if value == 0 or abs(value) >= 0.0005 else ("<0.1%" if value > 0 else "−<0.1%")
+    """A change of the bill as a share of today's: '−6.6%' (a cut) or '+47.5%' (a rise), signed as its amount beside
+    it, and '<0.1%' rather than a misleading 0.0% for a change that is not zero."""
+    sign = "−" if value < 0 else "+" if value > 0 else ""
+    return f"{sign}{abs(value):.1%}" if value == 0 or abs(value) >= 0.0005 else f"{sign}<0.1%"
 
 
 def _shortened(link: str, chars: int = LINK_CHARS) -> str:
@@ -193,7 +196,7 @@ def fragment(d: SummaryData) -> str:
         f"<div class='kpis'><div class='kpi'><div class='label'>Today's bill</div>"
         f"<div class='value'>{money(today)}/month</div><div class='note'>{money(d.per_request)} per request</div>"
         f"{band('today')}</div>"
-        f"<div class='kpi after'><div class='label'>Bill after the chosen levers</div>"
+        f"<div class='kpi after{' rises' if rises else ''}'><div class='label'>Bill after the chosen levers</div>"
         f"<div class='value'>{money(final)}/month</div>"
         f"<div class='note'>{len(d.moving)} lever{'s' if len(d.moving) != 1 else ''} moving it</div>{band('after')}</div>"
         f"<div class='kpi'><div class='label'>{saving_label}</div><div class='value'>{money(abs(b.total_saving))}</div>"
@@ -206,7 +209,7 @@ def fragment(d: SummaryData) -> str:
             f"<tr><td>{escape(s.lever.label)}"
             + (" <span class='badge'>illustrative defaults</span>" if s.lever.name in d.illustrative else "")
             + f"</td><td class='num'>{'−' if s.saving >= 0 else '+'}{money(abs(s.saving))}</td>"
-            f"<td class='num'>{_share(b.share(s))}</td><td class='num'>{money(s.after)}</td>"
+            f"<td class='num'>{_share(-b.share(s))}</td><td class='num'>{money(s.after)}</td>"
             f"<td>{names(s.assumption)}" + (f" ⚠ {names(s.caveat)}" if s.caveat else "") + "</td></tr>"
             for s in d.moving)
         levers = (
