@@ -24,13 +24,14 @@ def effect(result: retries.RetryResult, would: bool = False) -> str:
     """What the policy does to the bill at equal completed work, and to task success, in words."""
     tone = saving_tone(result.saving)
     share = percent(abs(result.saving_share))
+    bill = "the preview's bill" if would else "the bill"  # a preview's share is of its own bill, not the sidebar's
     success = (f"task success {'falls' if result.success_after < result.success_today else 'rises'} from "
                f"{percent(result.success_today)} to {percent(result.success_after)}, so it starts "
                f"{multiple(result.started_factor)} the tasks")
     if tone == "saves":
-        return f"{'would save' if would else 'saves'} {money(result.saving)} a month ({share} of the bill): {success}"
+        return f"{'would save' if would else 'saves'} {money(result.saving)} a month ({share} of {bill}): {success}"
     if tone == "costs":
-        return (f"{'would cost' if would else 'costs'} {money(result.change)} a month more ({share} of the bill): "
+        return (f"{'would cost' if would else 'costs'} {money(result.change)} a month more ({share} of {bill}): "
                 f"{success}")
     moved = abs(result.success_after - result.success_today) >= 0.0005  # a change a reader sees in 0.1% steps
     return f"{'would change' if would else 'changes'} the bill by less than a cent" + (
@@ -113,8 +114,8 @@ def metrics(result: retries.RetryResult, today_label: str = "today") -> list[Met
     share = result.change / today.total if today.total else 0.0
     change = result.change if abs(share) >= 5e-10 else 0.0  # two bills of the same work: float noise is no change
     return [
-        Metric("Change at equal work", money(change),
-               delta=f"{signed(share)} of today's bill", delta_color="inverse" if change else "off",
+        Metric("Change at equal work", money(change),  # a preview's share is of the preview's bill, not today's
+               delta=f"{signed(share)} of " + ("today's bill" if today_label == "today" else "the preview's bill"), delta_color="inverse" if change else "off",
                delta_arrow="off" if change == 0 else None,
                help=term("equal completed work") + " Per month: the bill for the same completed tasks under this "
                "policy minus today's bill. The "

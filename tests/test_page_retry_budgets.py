@@ -193,3 +193,16 @@ def test_a_budget_that_costs_nothing_but_fails_tasks_says_so():
     (box,) = [b for b in at.info if b.value.startswith("At equal completed work")]
     assert "changes the bill by less than a cent, but task success falls from 99.2% to 88.9%" in box.value
     assert "users see more failed tasks at the same cost per completed task" in box.value
+
+
+def test_a_previews_share_is_of_the_previews_bill_not_todays():
+    """Agent tasks without failures: the sidebar bills $47,600; the preview (10% of attempts failing) bills $51,960
+    without the policy, and a 1% budget costs $18,892 more at equal work: 36.4% of the preview's bill
+    (18,892 / 51,960), not of today's (18,892 / 47,600 would be 39.7%)."""
+    at = run_page(PAGE, {"w.agents": "20", "retry.budget": "1"})
+    assert not at.exception
+    assert at.sidebar.metric[0].value == "$47,600/month"
+    assert "without the policy $51,960" in delta(at, "Bill at equal work")
+    assert change(at) == 18_892 and delta(at, "Change at equal work") == "+36.4% of the preview's bill"
+    ((tone, text),) = verdicts(at)
+    assert "would cost $18,892 a month more (36.4% of the preview's bill)" in text
