@@ -359,7 +359,7 @@ def limit_cap_draws(d: LogNormal, max_truncation: float | np.ndarray) -> tuple[n
     return np.maximum(1.0, np.ceil(np.where(finite, quantile, 1.0) * (1 - 1e-12))), finite
 
 
-def effective_cap(cap: float | np.ndarray, floor: float) -> np.ndarray:
+def effective_cap(cap: float | np.ndarray, floor: float | np.ndarray) -> np.ndarray:
     """The cap a class gets: yours, raised to its limit cap where yours would cut off more than the limit allows."""
     return np.maximum(np.asarray(cap, dtype=float), floor)
 
@@ -434,7 +434,7 @@ def _capped_draws(output: np.ndarray, brevity_effect: float | np.ndarray, p95_mu
     """`_capped` in every draw, and the draws where its limit cap exists (see `limit_cap_draws`)."""
     dist = _lengths(output, brevity_effect, p95_multiple)
     floor, fits = limit_cap_draws(dist, max_truncation)
-    c = np.maximum(np.asarray(cap, dtype=float), floor)
+    c = effective_cap(cap, floor)
     return dist.limited_mean(c), dist.sf(c), dist.tail_mean(c), fits
 
 
