@@ -27,7 +27,7 @@ from calculators.bill import Same, _model_rates, _RateRows, context_limit, model
 from calculators.prices import Catalogue, ModelPrices
 from calculators.workload import (
     HOURS_PER_MONTH, RATE_FIELD, TOKEN_CATEGORIES, TTL_SECONDS, AgentLoop, CallClass, Failures, SimpleWorkload,
-    Workload, cache_pool, copied, retry_threshold, step_inputs,
+    Workload, cache_pool, copied, prefix_arrivals, retry_threshold, step_inputs, traffic_hit_rate,
 )
 
 if TYPE_CHECKING:
@@ -547,8 +547,7 @@ def hit_rates(wd: WorkloadDraws) -> list[Num]:
         key = cache_pool(c)
         if key not in pools:
             continue
-        lp = c.loop
-        arrivals = c.requests_per_month * (1 if lp is None or lp.history_caching else lp.steps)
+        arrivals = prefix_arrivals(c)
         sends = np.asarray(c.prefix_tokens) > 0
         if v.active is not None:
             sends = sends & v.active
@@ -569,7 +568,7 @@ def hit_rates(wd: WorkloadDraws) -> list[Num]:
             key = (cache_pool(c), Same(c.cache_prefixes) if varies(c.cache_prefixes) else c.cache_prefixes, c.cache)
             if key not in derived:
                 per_hour = as_draws(traffic[key[0]], n) / np.asarray(c.cache_prefixes, dtype=float) / HOURS_PER_MONTH
-                derived[key] = -np.expm1(-per_hour / 3600.0 * TTL_SECONDS[c.cache])
+                derived[key] = traffic_hit_rate(per_hour, TTL_SECONDS[c.cache])
             out.append(derived[key])
     return out
 
