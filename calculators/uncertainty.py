@@ -582,8 +582,9 @@ def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAW
     try:
         if not on_draw_axis:
             raise on_draws.NotOnDrawAxis("asked for one draw at a time")
-        parts = [chain.outcome_draws({k: v[a:a + size] for k, v in sample.items()}, len(range(a, min(n, a + size))))
-                 for size in [_chunk(chain, sample, n)] for a in range(0, n, size)]
+        size = _chunk(chain, sample, n)
+        parts = [chain.outcome_draws({k: v[a:a + size] for k, v in sample.items()}, min(size, n - a))
+                 for a in range(0, n, size)]
     except on_draws.NotOnDrawAxis:
         pass
     else:
