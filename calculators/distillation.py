@@ -43,26 +43,19 @@ SELF_HOSTED_KEY = "self-hosted/distilled-student"
 MAX_MONTHS = 120
 
 
-def self_hosted_prices(price_per_mtok: float) -> ModelPrices:
-    """A student you serve yourself, priced at one USD-per-million-tokens rate for input and output alike."""
-    return _self_hosted_at(TieredRate(base=price_per_mtok))
-
-
-def _self_hosted_at(rate: TieredRate) -> ModelPrices:
+def self_hosted_prices(price_per_mtok: float | np.ndarray) -> ModelPrices:
+    """A student you serve yourself, priced at one USD-per-million-tokens rate for input and output alike. An array:
+    one rate per draw (draws.price_draws bills each draw at its own), not validated, as it is no float: the drawn
+    prices lie within the field's bounds."""
+    if varies(price_per_mtok):
+        rate = TieredRate.model_construct(base=np.asarray(price_per_mtok, dtype=float), tiers=())
+    else:
+        rate = TieredRate(base=price_per_mtok)
     provider, model = SELF_HOSTED_KEY.split("/")
     return ModelPrices(
         provider_id=provider, provider_name="Self-hosted", model_id=model, model_name="distilled student",
         input=rate, output=rate, source="your own serving cost", source_date="entered on the Distillation page",
     )
-
-
-def self_hosted_prices_draws(price_per_mtok: float | np.ndarray) -> ModelPrices:
-    """`self_hosted_prices` with the price drawn (one rate per draw); a price the same in every draw is that model."""
-    if not varies(price_per_mtok):
-        return self_hosted_prices(price_per_mtok)
-    # A base per draw (draws.price_draws bills each draw at its own); not validated, as no float: the drawn prices
-    # lie within the field's bounds.
-    return _self_hosted_at(TieredRate.model_construct(base=np.asarray(price_per_mtok, dtype=float), tiers=()))
 
 
 class DistillationInputs(BaseModel):
@@ -196,9 +189,9 @@ def defaults(w: Workload, cat: Catalogue) -> dict[str, object]:
             "label_output_tokens": min(int(round(main.output_tokens + main.reasoning_tokens)), 200_000)}
 
 
-def _models(x: DistillationInputs, priced=self_hosted_prices) -> tuple[ModelPrices, ...]:
-    """The self-hosted student as a model of the workload (`priced`: its prices from the typed rate)."""
-    return (priced(x.self_hosted_price),) if x.student_source == "Self-hosted" else ()
+def _models(x: DistillationInputs) -> tuple[ModelPrices, ...]:
+    """The self-hosted student as a model of the workload (its price one per draw where it is drawn)."""
+    return (self_hosted_prices(x.self_hosted_price),) if x.student_source == "Self-hosted" else ()
 
 
 def _student_priced(w: Workload, x: DistillationInputs, cat: Catalogue) -> bool:
@@ -267,7 +260,7 @@ def apply_draws(wd: WorkloadDraws, x: DistillationInputs, cat: Catalogue) -> tup
     out = wd.map(change)
     upkeep = [OverheadDraws(UPKEEP, np.asarray(x.upkeep_per_month, dtype=float), "distillation")] \
         if any(replaced(c, x, w, cat) for c in w.classes) else []
-    return out.plus_overheads(upkeep).plus_models(_models(x, self_hosted_prices_draws)), wd.everywhere()
+    return out.plus_overheads(upkeep).plus_models(_models(x)), wd.everywhere()
 
 
 # --- the one-off cost ---------------------------------------------------------------------------------------------

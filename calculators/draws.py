@@ -27,7 +27,7 @@ from calculators.bill import Same, _model_rates, _RateRows, context_limit, model
 from calculators.prices import Catalogue, ModelPrices
 from calculators.workload import (
     HOURS_PER_MONTH, RATE_FIELD, TOKEN_CATEGORIES, TTL_SECONDS, AgentLoop, CallClass, Failures, SimpleWorkload,
-    Workload, cache_pool, copied, retry_threshold, step_inputs,
+    Workload, cache_pool, copied, prefix_arrivals, retry_threshold, step_inputs, traffic_hit_rate,
 )
 
 if TYPE_CHECKING:
@@ -540,21 +540,8 @@ def hit_rates(wd: WorkloadDraws) -> list[Num]:
     """Each variant's hit rate in every draw: its own, or derived from the traffic reaching its cache
     (`workload.derived_hit_rates`, per draw; a variant that is not active sends no traffic)."""
     n = wd.n
-    pools = {cache_pool(v.c) for v in wd.variants if v.c.cache != "off" and v.c.cache_hit_rate is None}
-    traffic: dict[tuple[str, str], np.ndarray] = {}
-    for v in wd.variants:
-        c = v.c
-        key = cache_pool(c)
-        if key not in pools:
-            continue
-        lp = c.loop
-        arrivals = c.requests_per_month * (1 if lp is None or lp.history_caching else lp.steps)
-        sends = np.asarray(c.prefix_tokens) > 0
-        if v.active is not None:
-            sends = sends & v.active
-        if not (sends.ndim == 0 and sends):
-            arrivals = np.where(sends, arrivals, 0.0)
-        traffic[key] = traffic.get(key, 0.0) + arrivals
+    derives = any(v.c.cache != "off" and v.c.cache_hit_rate is None for v in wd.variants)
+    traffic = pool_traffic_draws(wd) if derives else {}
     none = np.zeros(n)
     none.flags.writeable = False
     derived: dict[tuple, np.ndarray] = {}  # the splits of a class share their cache: its rate is worked out once
@@ -568,10 +555,26 @@ def hit_rates(wd: WorkloadDraws) -> list[Num]:
         else:
             key = (cache_pool(c), Same(c.cache_prefixes) if varies(c.cache_prefixes) else c.cache_prefixes, c.cache)
             if key not in derived:
-                per_hour = as_draws(traffic[key[0]], n) / np.asarray(c.cache_prefixes, dtype=float) / HOURS_PER_MONTH
-                derived[key] = -np.expm1(-per_hour / 3600.0 * TTL_SECONDS[c.cache])
+                per_hour = traffic[key[0]][0] / np.asarray(c.cache_prefixes, dtype=float) / HOURS_PER_MONTH
+                derived[key] = traffic_hit_rate(per_hour, TTL_SECONDS[c.cache])
             out.append(derived[key])
     return out
+
+
+def pool_traffic_draws(wd: WorkloadDraws) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """`workload.pool_traffic` in every draw: the calls a month reaching each cache, and the draws in which some class
+    sends to it at all (in the others a probe falls back on its own traffic, as `workload.probe` does)."""
+    n = wd.n
+    pools: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    for v in wd.variants:
+        c = v.c
+        sends = np.asarray(c.prefix_tokens) > 0
+        if v.active is not None:
+            sends = sends & v.active
+        sends = np.broadcast_to(sends, (n,))
+        traffic, present = pools.get(cache_pool(c), (0.0, np.zeros(n, dtype=bool)))
+        pools[cache_pool(c)] = (traffic + np.where(sends, prefix_arrivals(c), 0.0), present | sends)
+    return pools
 
 
 @dataclass(frozen=True)

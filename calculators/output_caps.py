@@ -313,14 +313,15 @@ def call_output(c: CallClass) -> float:
     return c.output_tokens + c.reasoning_tokens
 
 
-def _has_output(c: CallClass) -> bool:
-    return single_call(c) and call_output(c) > 0 and c.requests_per_month > 0
+def _has_output(c: CallClass) -> bool | np.ndarray:
+    """A single-call class with requests and output (one bool per draw where they are drawn)."""
+    return single_call(c) and (call_output(c) > 0) & (c.requests_per_month > 0)
 
 
-def cappable(w: Workload, c: CallClass, cat: Catalogue) -> bool:
-    """A single-call class with requests, output and a priced model: what the lever caps. An unpriced model's class is
-    left as it is (its money is unknown, never $0)."""
-    return _has_output(c) and model_prices(w, cat, c.model_key) is not None
+def cappable(w: Workload, c: CallClass, cat: Catalogue) -> bool | np.ndarray:
+    """A single-call class with requests, output and a priced model: what the lever caps (one bool per draw where
+    requests or output are drawn). An unpriced model's class is left as it is (its money is unknown, never $0)."""
+    return single_call(c) and model_prices(w, cat, c.model_key) is not None and _has_output(c)
 
 
 def unpriced_classes(w: Workload, cat: Catalogue) -> tuple[str, ...]:
@@ -359,7 +360,7 @@ def limit_cap_draws(d: LogNormal, max_truncation: float | np.ndarray) -> tuple[n
     return np.maximum(1.0, np.ceil(np.where(finite, quantile, 1.0) * (1 - 1e-12))), finite
 
 
-def effective_cap(cap: float | np.ndarray, floor: float) -> np.ndarray:
+def effective_cap(cap: float | np.ndarray, floor: float | np.ndarray) -> np.ndarray:
     """The cap a class gets: yours, raised to its limit cap where yours would cut off more than the limit allows."""
     return np.maximum(np.asarray(cap, dtype=float), floor)
 
@@ -399,14 +400,12 @@ def apply_draws(wd: WorkloadDraws, x: OutputCapInputs, cat: Catalogue) -> tuple[
     def change(v: Variant) -> Variant | list[Variant]:
         nonlocal ok
         c = v.c
-        if not single_call(c) or model_prices(w, cat, c.model_key) is None:
-            return v
-        output = call_output(c)
-        capping = wd.everywhere() & (np.asarray(output) > 0) & (np.asarray(c.requests_per_month) > 0)
+        capping = wd.everywhere() & cappable(w, c, cat)
         if v.active is not None:
             capping = capping & v.active
         if not capping.any():
             return v
+        output = call_output(c)
         # Where it does not cap, a draw computes on an output of 1 (no log of 0) and keeps its class as it is.
         billed, cut, redone, fits = _capped_draws(np.where(capping, output, 1.0), x.brevity_effect, x.p95_multiple,
                                                   x.cap, x.max_truncation)
@@ -434,7 +433,7 @@ def _capped_draws(output: np.ndarray, brevity_effect: float | np.ndarray, p95_mu
     """`_capped` in every draw, and the draws where its limit cap exists (see `limit_cap_draws`)."""
     dist = _lengths(output, brevity_effect, p95_multiple)
     floor, fits = limit_cap_draws(dist, max_truncation)
-    c = np.maximum(np.asarray(cap, dtype=float), floor)
+    c = effective_cap(cap, floor)
     return dist.limited_mean(c), dist.sf(c), dist.tail_mean(c), fits
 
 

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from calculators.bill import Bill, by_identity, model_prices, price
 from calculators.draws import NotOnDrawAxis, Variant, WorkloadDraws, hit_rates, variant_money
 from calculators.lever import Lever, TodayAndAfter
-from calculators.prices import Catalogue, ModelPrices
+from calculators.prices import Catalogue
 from calculators.workload import CallClass, Workload, copied, split
 
 POLICIES = ("never", "selective", "always")

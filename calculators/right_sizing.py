@@ -41,7 +41,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from calculators.bill import Bill, model_prices, price
-from calculators.draws import CallGroup, Variant, WorkloadDraws, billing, call_groups, price_draws
+from calculators.draws import CallGroup, Variant, WorkloadDraws, billing, call_groups, pool_traffic_draws, price_draws
 from calculators.lever import MODEL_CHOICE, Lever, TodayAndAfter
 from calculators.prices import Catalogue
 from calculators.workload import (
@@ -564,22 +564,6 @@ def apply(w: Workload, x: RightSizingInputs, cat: Catalogue) -> Workload:
 
 
 # --- on the draw axis (calculators/draws.py) -----------------------------------------------------------------------
-
-
-def pool_traffic_draws(wd: WorkloadDraws) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
-    """`workload.pool_traffic` in every draw: the calls a month reaching each cache, and the draws in which some class
-    sends to it at all (in the others a probe falls back on its own traffic, as `workload.probe` does)."""
-    n = wd.n
-    pools: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-    for v in wd.variants:
-        c = v.c
-        sends = np.asarray(c.prefix_tokens) > 0
-        if v.active is not None:
-            sends = sends & v.active
-        sends = np.broadcast_to(sends, (n,))
-        traffic, present = pools.get(cache_pool(c), (0.0, np.zeros(n, dtype=bool)))
-        pools[cache_pool(c)] = (traffic + np.where(sends, prefix_arrivals(c), 0.0), present | sends)
-    return pools
 
 
 def probe_draws(c: CallClass, traffic: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]],

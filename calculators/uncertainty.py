@@ -25,7 +25,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import annotated_types as at
 import numpy as np
@@ -39,6 +39,7 @@ from calculators.workload import SimpleWorkload, Workload
 
 Scale = Literal["relative", "absolute"]  # a reach as a share of the likely, or in the input's own units
 Method = Literal["pert", "triangular"]
+V = TypeVar("V")  # a value of an input: a number, or one per draw
 WORKLOAD = "workload"  # owner of the sidebar's inputs
 JEVONS = "jevons"  # owner of the projection's inputs
 DEFAULT_SEED = 12_345
@@ -335,10 +336,7 @@ class Chain:
     def with_values(self, values: Mapping[str, float]) -> tuple[Workload, list[tuple[Lever, BaseModel]]] | None:
         """The workload and levers with some inputs ('<owner>.<field>' -> value) changed; None where a value breaks a
         rule of its inputs model (a cross-field rule)."""
-        by_owner: dict[str, dict[str, float]] = {}
-        for name, v in values.items():
-            owner, _, fld = name.partition(".")
-            by_owner.setdefault(owner, {})[fld] = v
+        by_owner = _by_owner(values)
         try:
             w = self.workload
             if WORKLOAD in by_owner and self.sidebar is not None:
@@ -372,10 +370,7 @@ class Chain:
         """Every draw's outcome at once (calculators/draws.py), and the draws whose values keep every inputs model
         valid (the others are what `with_values` refuses). Raises NotOnDrawAxis where the chain holds a lever or a
         drawn input the draw axis does not take."""
-        by_owner: dict[str, dict[str, np.ndarray]] = {}
-        for name, v in sample.items():
-            owner, _, fld = name.partition(".")
-            by_owner.setdefault(owner, {})[fld] = np.asarray(v, dtype=float)
+        by_owner = _by_owner({name: np.asarray(v, dtype=float) for name, v in sample.items()})
         unknown = set(by_owner) - {WORKLOAD} - {lever.name for lever, _ in self.levers}
         if unknown:
             raise on_draws.NotOnDrawAxis(f"inputs of {sorted(unknown)}")
@@ -399,6 +394,15 @@ class Chain:
         """The money of the waterfall with some inputs changed (an Outcome reads no words: see `money_only`)."""
         wf = self.waterfall(values, resume, money_only=True)
         return None if wf is None else outcome_of(wf)
+
+
+def _by_owner(values: Mapping[str, V]) -> dict[str, dict[str, V]]:
+    """'<owner>.<field>' -> value as owner -> field -> value."""
+    out: dict[str, dict[str, V]] = {}
+    for name, v in values.items():
+        owner, _, fld = name.partition(".")
+        out.setdefault(owner, {})[fld] = v
+    return out
 
 
 def outcome_of(wf: Waterfall) -> Outcome:
@@ -578,8 +582,9 @@ def monte_carlo(chain: Chain, inputs: Sequence[Uncertain], n: int = DEFAULT_DRAW
     try:
         if not on_draw_axis:
             raise on_draws.NotOnDrawAxis("asked for one draw at a time")
-        parts = [chain.outcome_draws({k: v[a:a + size] for k, v in sample.items()}, len(range(a, min(n, a + size))))
-                 for size in [_chunk(chain, sample, n)] for a in range(0, n, size)]
+        size = _chunk(chain, sample, n)
+        parts = [chain.outcome_draws({k: v[a:a + size] for k, v in sample.items()}, min(size, n - a))
+                 for a in range(0, n, size)]
     except on_draws.NotOnDrawAxis:
         pass
     else:

@@ -67,31 +67,11 @@ def draw_axis_chain(pairs, sidebar: SimpleWorkload | None = None, workload: Work
     from calculators import uncertainty as u
     from pages._ui.workload_edit import SIDEBAR_KEYS
     from tests.test_draws import CAT as DRAWS_CAT
+    from tests.test_draws import widened
 
     w = sidebar.workload() if sidebar is not None else workload
     chain = u.Chain(w, tuple(pairs), DRAWS_CAT, sidebar)
     inputs = u.uncertain(u.WORKLOAD, sidebar, SIDEBAR_KEYS, {}, u.workload_fields(sidebar)) if sidebar else []
     for lever, x in pairs:
         inputs += u.uncertain(lever.name, x, u.lever_keys(type(x)), {})
-    wide = [u.Uncertain(**{**x.__dict__, "reach": r, "range": u.resolve(x.range.likely, r, x.lo, x.hi, x.integer)})
-            for x in inputs
-            for r in [u.Reach(below=0.9, above=2.0) if x.reach.scale == "relative" or not x.percent
-                      else u.Reach(below=0.5, above=0.5, scale="absolute")]]
-    return chain, [x for x in wide if x.range.width > 0]
-
-
-def assert_same_on_draw_axis(chain, sample) -> None:
-    """Every draw of `sample` ('<owner>.<field>' -> values) priced on the draw axis is the one-draw waterfall's."""
-    import math
-
-    n = len(next(iter(sample.values())))
-    o, valid = chain.outcome_draws(sample, n)
-    for i in range(n):
-        scalar = chain.outcome({k: float(v[i]) for k, v in sample.items()})
-        assert valid[i] == (scalar is not None)
-        if scalar is None:
-            continue
-        pairs = [("today", scalar.today, o.today[i]), ("after", scalar.after, o.after[i])]
-        pairs += [(k, scalar.savings[k], o.savings[k][i]) for k in scalar.savings]
-        for what, want, got in pairs:
-            assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-6), f"draw {i} {what}: {got!r} != {want!r}"
+    return chain, [x for x in widened(inputs) if x.range.width > 0]

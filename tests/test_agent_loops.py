@@ -1,8 +1,6 @@
 """Agent loops lever on the one bill: hand-computed tasks, the lever's saving, exact curves and overflows, properties."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +13,7 @@ from calculators.lever import effect
 from calculators.prices import ModelPrices, TieredRate
 from calculators.workload import AgentLoop, CallClass, Failures, SimpleWorkload, Workload
 from tests import test_draws as td
-from tests.levers_common import CAT, DEFAULT, GPT5, workloads
+from tests.levers_common import CAT, DEFAULT, GPT5, draw_axis_chain, workloads
 
 
 def make_prices(inp=1.0, out=5.0, read: float | None = 0.1, write: float | None = 1.25, tiers=(), window=None):
@@ -306,10 +304,10 @@ def reconcile_with(sidebar: SimpleWorkload, lever, x, others: tuple[str, ...] = 
     """`lever` with inputs `x` (and the draw-axis levers `others` at their defaults), every input over a wide range:
     each draw's money on the draw axis is the one-draw waterfall's (tests/test_draws.py's check, with these inputs
     in place of the lever's defaults)."""
-    pinned = replace(lever, defaults=lambda w, cat: dict(x))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(td, "ON_DRAWS", [pinned if lv.name == lever.name else lv for lv in td.ON_DRAWS])
-        chain, inputs = td.chain_of(sidebar, (lever.name, *others), wide=True)
+    w = sidebar.workload()
+    pairs = [(lv, x if lv.name == lever.name else lv.inputs(**lv.defaults(w, td.CAT)))
+             for lv in td.ON_DRAWS if lv.name in (lever.name, *others)]  # in chain_of's order: the same draws
+    chain, inputs = draw_axis_chain(pairs, sidebar=sidebar)
     td.reconcile(chain, inputs, n, seed)
 
 

@@ -8,8 +8,8 @@ from calculators import batch, draws, uncertainty
 from calculators.bill import price
 from calculators.lever import effect
 from calculators.workload import AgentLoop, CallClass, SimpleWorkload, Workload
-from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, assert_same_on_draw_axis, draw_axis_chain, one, workloads
-from tests.test_draws import reconcile
+from tests.levers_common import CAT, DEFAULT, GPT5, SONNET, draw_axis_chain, one, workloads
+from tests.test_draws import reconcile, reconcile_sample
 
 ALL = batch.BatchInputs(share=1.0)
 
@@ -157,7 +157,7 @@ def test_the_split_on_the_draw_axis_names_the_parts_as_the_scalar_split():
               "batch.pipeline_cost": np.array([100.0, 0, 50, 100, 100, 0])}
     o, _ = chain.outcome_draws(sample, 6)
     assert o.savings["batch"][1] == 0 and o.savings["batch"][2] != 0
-    assert_same_on_draw_axis(chain, sample)
+    reconcile_sample(chain, sample)
 
 
 def test_a_split_that_repeats_a_name_is_priced_one_draw_at_a_time():

@@ -13,9 +13,9 @@ from calculators.lever import effect
 from calculators.workload import SimpleWorkload
 from calculators.workload import split as split_class
 from tests.levers_common import (
-    CAT, DEFAULT, GPT5, SONNET, SONNET_45, assert_same_on_draw_axis, draw_axis_chain, one, workloads,
+    CAT, DEFAULT, GPT5, SONNET, SONNET_45, draw_axis_chain, one, workloads,
 )
-from tests.test_draws import reconcile
+from tests.test_draws import reconcile, reconcile_sample
 
 DIRECT = dict(hit_rate_mode="Set directly")
 
@@ -221,4 +221,4 @@ def test_storage_on_the_draw_axis_is_each_cache_s_last_prefix_in_each_draw():
     sample = {"caching.min_cacheable_tokens": np.array([0.0, 1_200, 1_201, 1_800, 1_801, 3_000, 3_001]),
               "caching.distinct_prefixes": np.array([1.0, 2, 3, 1, 7, 2, 1]),
               "caching.storage_price": np.array([0.0, 4.5, 1, 0, 2, 4.5, 9])}
-    assert_same_on_draw_axis(chain, sample)
+    reconcile_sample(chain, sample)

@@ -39,18 +39,27 @@ def chain_of(sidebar: SimpleWorkload, names: tuple[str, ...], wide: bool) -> tup
     inputs = u.uncertain(u.WORKLOAD, sidebar, SIDEBAR_KEYS, {}, u.workload_fields(sidebar))
     for lever, x in pairs:
         inputs += u.uncertain(lever.name, x, u.lever_keys(type(x)), {})
-    if wide:  # every numeric input over a wide range: cliffs, refusals and rules are crossed in some draws
-        inputs = [u.Uncertain(**{**x.__dict__, "reach": r, "range": u.resolve(x.range.likely, r, x.lo, x.hi,
-                                                                                  x.integer)})
-                  for x in inputs
-                  for r in [u.Reach(below=0.9, above=2.0) if x.reach.scale == "relative" or not x.percent
-                            else u.Reach(below=0.5, above=0.5, scale="absolute")]]
+    if wide:
+        inputs = widened(inputs)
     return chain, [x for x in inputs if x.range.width > 0]
+
+
+def widened(inputs: list[u.Uncertain]) -> list[u.Uncertain]:
+    """Every numeric input over a wide range: cliffs, refusals and rules are crossed in some draws."""
+    return [u.Uncertain(**{**x.__dict__, "reach": r, "range": u.resolve(x.range.likely, r, x.lo, x.hi, x.integer)})
+            for x in inputs
+            for r in [u.Reach(below=0.9, above=2.0) if x.reach.scale == "relative" or not x.percent
+                      else u.Reach(below=0.5, above=0.5, scale="absolute")]]
 
 
 def reconcile(chain: u.Chain, inputs: list[u.Uncertain], n: int, seed: int) -> int:
     """Assert every draw's money on the draw axis equals the one-draw waterfall's; return the draws compared."""
-    sample = u.draws(inputs, n, seed)
+    return reconcile_sample(chain, u.draws(inputs, n, seed))
+
+
+def reconcile_sample(chain: u.Chain, sample: dict[str, np.ndarray]) -> int:
+    """`reconcile` on given draws ('<owner>.<field>' -> values)."""
+    n = len(next(iter(sample.values())))
     o, valid = chain.outcome_draws(sample, n)
     for i in range(n):
         scalar = chain.outcome({k: float(v[i]) for k, v in sample.items()})
