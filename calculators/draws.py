@@ -412,7 +412,7 @@ def _agent_groups(c: CallClass, hit: Num, n: int, outcome: FailureDraws, a_bille
     return groups
 
 
-def _single_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows, limit: int | None,
+def _single_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows | _RatesPerDraw, limit: int | None,
                          only: Sequence[str] = TOKEN_CATEGORIES) -> tuple[np.ndarray, np.ndarray | None] | None:
     """A single call's money a month (of the categories `only`) where every call is at the base rates: the call's
     cost per MTok, `call_groups`' categories summed at once, times its calls and retries. None where a call crosses a
@@ -461,7 +461,7 @@ def _step_weights(same_s: Same, same_steps, n: int) -> tuple[np.ndarray, np.ndar
     return w.sum(axis=0), (w * (i - 1)).sum(axis=0)
 
 
-def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows, limit: int | None,
+def _agent_money_summed(c: CallClass, hit: Num, n: int, rates: _RateRows | _RatesPerDraw, limit: int | None,
                         only: Sequence[str] = TOKEN_CATEGORIES) -> tuple[np.ndarray, np.ndarray | None] | None:
     """An agent task's money a month without compaction, summed over its steps in closed form: None where that does not
     apply (compaction, or a call above a long-context threshold: `_agent_groups` then prices every step).
@@ -596,7 +596,7 @@ def billing(prices: ModelPrices, tier: str) -> tuple[_RateRows | _RatesPerDraw, 
     return r.billed, r.limit
 
 
-def _group_money(g: CallGroup, rates: _RateRows, limit: int | None,
+def _group_money(g: CallGroup, rates: _RateRows | _RatesPerDraw, limit: int | None,
                  only: Sequence[str] = TOKEN_CATEGORIES) -> tuple[np.ndarray, np.ndarray | None]:
     """A group's money a month in every draw (of the categories `only`), and the draws in which one of its calls does
     not fit the window."""

@@ -563,8 +563,6 @@ def _chunk(chain: Chain, sample: Mapping[str, np.ndarray], n: int) -> int:
     large (a 200-step task over 10,000 draws); then as many as keep them to CHUNK_ROWS (the draws are independent, so
     the figures are the same)."""
     steps = [c.steps for c in chain.workload.classes]
-    if chain.sidebar is not None and chain.sidebar.agent_share > 0:
-        steps.append(chain.sidebar.agent_steps)
     if f"{WORKLOAD}.agent_steps" in sample:
         steps.append(int(np.max(sample[f"{WORKLOAD}.agent_steps"])))
     return max(500, min(n, CHUNK_ROWS // max(steps, default=1)))
